@@ -1,0 +1,357 @@
+// Package ctxflow is deadlinelint's shared core. It answers, once per
+// package, the question every rule asks: where did this context.Context come
+// from, and does it carry a deadline? It also finds the calls that wait on the
+// outside world (see package sinks), says what bounds each, and exports a fact
+// for functions whose context parameter reaches such a call, so that callers in
+// other packages are judged at their own call sites.
+//
+// ctxflow reports nothing. Rules require its Analyzer and read its *Result.
+package ctxflow
+
+import (
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"reflect"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/ctrlflow"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+)
+
+var Analyzer = &analysis.Analyzer{
+	Name:       "ctxflow",
+	Doc:        "classify context.Context values by deadline and find calls that wait on the outside world (reports nothing)",
+	URL:        "https://github.com/deadlinelint/deadlinelint#how-it-works",
+	Requires:   []*analysis.Analyzer{inspect.Analyzer, ctrlflow.Analyzer},
+	ResultType: reflect.TypeFor[*Result](),
+	FactTypes:  []analysis.Fact{new(ReachesSink)},
+	Run:        run,
+}
+
+// extraSinks holds the -sinks flag; rules re-export it under their own prefix
+// (see SinksFlag) because drivers only expose the flags of the analyzers they
+// are given.
+var extraSinks sinkFlag
+
+func init() {
+	Analyzer.Flags.Var(&extraSinks, "sinks", sinksUsage)
+}
+
+const sinksUsage = "extra sinks, comma-separated: pkgpath.Func:N or pkgpath.Type.Method:N where N is the context argument index (receiver excluded) or none"
+
+// SinksFlag registers the shared -sinks flag on a rule's flag set.
+func SinksFlag(fs *flag.FlagSet) { fs.Var(&extraSinks, "sinks", sinksUsage) }
+
+type sinkFlag struct {
+	text  string
+	extra []sinks.Sink
+}
+
+func (f *sinkFlag) String() string { return f.text }
+func (f *sinkFlag) Set(s string) error {
+	extra, err := sinks.ParseExtra(s)
+	if err != nil {
+		return err
+	}
+	f.text, f.extra = s, extra
+	return nil
+}
+
+// Result is the per-package answer shared by every rule.
+type Result struct {
+	Pass    *analysis.Pass
+	Catalog *sinks.Catalog
+	// Pkg and SrcFuncs are the package's SSA form, or nil when the package has
+	// no context-related code and none was built.
+	Pkg      *ssa.Package
+	SrcFuncs []*ssa.Function
+	// Calls lists every static call in SrcFuncs to a sink or to a function
+	// whose context parameter reaches one, in source order.
+	Calls []*Call
+
+	origins  map[ssa.Value]Origin
+	closures map[*ssa.Function]*ssa.MakeClosure
+	summary  map[*ssa.Function]*ReachesSink
+	callExpr map[token.Pos]*ast.CallExpr
+	skipped  []string
+}
+
+// Call is a call the rules may judge.
+type Call struct {
+	Instr  ssa.CallInstruction
+	Fn     *ssa.Function // the enclosing function
+	Callee *types.Func
+	Recv   ssa.Value   // receiver, nil for functions
+	Args   []ssa.Value // arguments, receiver excluded
+	// Sink is the catalog entry of Callee, or nil.
+	Sink *sinks.Sink
+	// Reaches is Callee's summary (a fact for imported functions), or nil.
+	Reaches *ReachesSink
+}
+
+// Pos returns the start of the call expression in source.
+func (r *Result) Pos(c *Call) token.Pos {
+	if e := r.CallExpr(c.Instr.Common().Pos()); e != nil {
+		return e.Pos()
+	}
+	return c.Instr.Common().Pos()
+}
+
+func run(pass *analysis.Pass) (res any, err error) {
+	r := &Result{
+		Pass:     pass,
+		Catalog:  sinks.New(extraSinks.extra),
+		origins:  map[ssa.Value]Origin{},
+		closures: map[*ssa.Function]*ssa.MakeClosure{},
+		summary:  map[*ssa.Function]*ReachesSink{},
+	}
+	if !needsSSA(pass.Pkg) {
+		return r, nil
+	}
+	if err := r.buildSSA(); err != nil {
+		return r, nil // type errors and the like: silence, not a crash
+	}
+	r.indexClosures()
+	r.findCalls()
+	r.summarize()
+	r.exportFacts()
+	return r, nil
+}
+
+// needsSSA reports whether pkg can contain anything the rules look at: only
+// packages that (transitively) import context or a sink's package do. This
+// keeps the cost on dependencies that `go vet` analyses for facts low.
+func needsSSA(pkg *types.Package) bool {
+	seen := map[*types.Package]bool{}
+	var visit func(p *types.Package) bool
+	visit = func(p *types.Package) bool {
+		if seen[p] {
+			return false
+		}
+		seen[p] = true
+		switch p.Path() {
+		case "context", "net", "net/http", "database/sql", "crypto/tls":
+			return true
+		}
+		for _, imp := range p.Imports() {
+			if visit(imp) {
+				return true
+			}
+		}
+		return false
+	}
+	return visit(pkg)
+}
+
+// buildSSA builds the package's SSA form as buildssa does. ctxflow builds it
+// itself, rather than requiring buildssa, so that packages with nothing to
+// look at pay nothing.
+func (r *Result) buildSSA() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("building SSA for %s: %v\n%s", r.Pass.Pkg.Path(), p, debug.Stack())
+		}
+	}()
+	pass := r.Pass
+	prog := ssa.NewProgram(pass.Fset, 0)
+	prog.SetNoReturn(pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs).NoReturn)
+	for _, p := range pass.Pkg.Imports() {
+		prog.CreatePackage(p, nil, nil, true)
+	}
+	pkg := prog.CreatePackage(pass.Pkg, pass.Files, pass.TypesInfo, false)
+	pkg.Build()
+	r.Pkg = pkg
+	for _, file := range pass.Files {
+		for _, decl := range file.Decls {
+			decl, ok := decl.(*ast.FuncDecl)
+			if !ok {
+				continue
+			}
+			obj, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
+			if !ok {
+				continue
+			}
+			f := prog.FuncValue(obj)
+			if f == nil {
+				continue
+			}
+			var add func(f *ssa.Function)
+			add = func(f *ssa.Function) {
+				r.SrcFuncs = append(r.SrcFuncs, f)
+				for _, anon := range f.AnonFuncs {
+					add(anon)
+				}
+			}
+			add(f)
+		}
+	}
+	return nil
+}
+
+func (r *Result) indexClosures() {
+	for _, fn := range r.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mc, ok := instr.(*ssa.MakeClosure); ok {
+					if f, ok := mc.Fn.(*ssa.Function); ok {
+						r.closures[f] = mc
+					}
+				}
+			}
+		}
+	}
+}
+
+// findCalls collects the calls to sinks and to summarized functions. Summaries
+// of same-package functions are filled in by summarize, so every static call to
+// a function of this package is kept for now.
+func (r *Result) findCalls() {
+	for _, fn := range r.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				ci, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				callee, recv, args := splitCall(ci.Common())
+				if callee == nil {
+					continue
+				}
+				c := &Call{Instr: ci, Fn: fn, Callee: callee, Recv: recv, Args: args}
+				c.Sink = r.Catalog.Lookup(callee)
+				if c.Sink == nil {
+					if callee.Pkg() == r.Pass.Pkg {
+						if !hasContextParam(callee) {
+							continue
+						}
+					} else {
+						var fact ReachesSink
+						if !r.Pass.ImportObjectFact(callee.Origin(), &fact) {
+							continue
+						}
+						c.Reaches = &fact
+					}
+				}
+				r.Calls = append(r.Calls, c)
+			}
+		}
+	}
+}
+
+func hasContextParam(fn *types.Func) bool {
+	params := fn.Signature().Params()
+	for i := range params.Len() {
+		if sinks.IsContext(params.At(i).Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+// CallExpr maps an SSA call position (the Lparen) back to its call expression.
+func (r *Result) CallExpr(lparen token.Pos) *ast.CallExpr {
+	if r.callExpr == nil {
+		r.callExpr = map[token.Pos]*ast.CallExpr{}
+		ins := r.Pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+		for n := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
+			call := n.Node().(*ast.CallExpr)
+			r.callExpr[call.Lparen] = call
+		}
+	}
+	return r.callExpr[lparen]
+}
+
+// ShortName renders a function as users write it: "http.Get",
+// "(*sql.DB).QueryContext", "(*pgxpool.Pool).Query".
+func ShortName(fn *types.Func) string {
+	qual := func(p *types.Package) string { return p.Name() }
+	sig := fn.Signature()
+	if recv := sig.Recv(); recv != nil {
+		t := recv.Type()
+		if _, isIface := t.Underlying().(*types.Interface); isIface {
+			return types.TypeString(t, qual) + "." + fn.Name()
+		}
+		return "(" + types.TypeString(t, qual) + ")." + fn.Name()
+	}
+	if fn.Pkg() == nil {
+		return fn.Name()
+	}
+	return fn.Pkg().Name() + "." + fn.Name()
+}
+
+// ContextInScope returns an expression that denotes a caller-owned context at
+// pos inside fn (a context parameter of fn or of a function enclosing it, or
+// r.Context() of a request parameter), or "" if there is none. Fixes use it;
+// they never invent context.TODO().
+func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
+	scope := r.Pass.Pkg.Scope().Innermost(pos)
+	if scope == nil {
+		return ""
+	}
+	visible := func(p *ssa.Parameter) bool {
+		obj := p.Object()
+		if obj == nil || p.Name() == "_" || p.Name() == "" {
+			return false
+		}
+		_, found := scope.LookupParent(p.Name(), pos)
+		return found == obj
+	}
+	var request string
+	for f := fn; f != nil; f = f.Parent() {
+		for _, p := range f.Params {
+			if !visible(p) {
+				continue
+			}
+			if sinks.IsContext(p.Type()) {
+				return p.Name()
+			}
+			if request == "" && isHTTPRequestPtr(p.Type()) {
+				request = p.Name() + ".Context()"
+			}
+		}
+	}
+	return request
+}
+
+func isHTTPRequestPtr(t types.Type) bool {
+	ptr, ok := t.(*types.Pointer)
+	if !ok {
+		return false
+	}
+	named, ok := types.Unalias(ptr.Elem()).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == "Request"
+}
+
+// InTestFile reports whether pos is in a _test.go file.
+func (r *Result) InTestFile(pos token.Pos) bool {
+	return strings.HasSuffix(r.Pass.Fset.File(pos).Name(), "_test.go")
+}
+
+// InGeneratedFile reports whether pos is in a generated file (or cgo output).
+func (r *Result) InGeneratedFile(pos token.Pos) bool {
+	for _, f := range r.Pass.Files {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			if ast.IsGenerated(f) {
+				return true
+			}
+			name := r.Pass.Fset.File(pos).Name()
+			return r.Pass.Fset.Position(pos).Filename != name // //line directives: cgo output
+		}
+	}
+	return true // not one of this package's files
+}
+
+// sortedParams is a deterministic order for fact entries.
+func sortedParams(ps []ParamReach) {
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Param < ps[j].Param })
+}

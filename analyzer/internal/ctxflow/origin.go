@@ -1,0 +1,471 @@
+package ctxflow
+
+import (
+	"go/constant"
+	"go/token"
+	"go/types"
+	"time"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// State is what is known about the deadline of a context.Context value.
+type State uint8
+
+const (
+	// Unknown: the value comes from somewhere the analysis cannot see (the
+	// result of an arbitrary call, a global). Rules never report it.
+	Unknown State = iota
+	// Inherited: a parameter, a receiver field or a closure capture of one. The
+	// caller owns its deadline and is judged at its own call site.
+	Inherited
+	// Deadline: bounded by WithTimeout or WithDeadline on every path.
+	Deadline
+	// MaybeNoDeadline: unbounded on some path and something else on another.
+	MaybeNoDeadline
+	// NoDeadline: Background, TODO or WithoutCancel (or only derivations by
+	// WithCancel/WithValue of those) on every path.
+	NoDeadline
+)
+
+func (s State) String() string {
+	switch s {
+	case Inherited:
+		return "inherited"
+	case Deadline:
+		return "deadline"
+	case MaybeNoDeadline:
+		return "maybe-no-deadline"
+	case NoDeadline:
+		return "no-deadline"
+	}
+	return "unknown"
+}
+
+// Unbounded reports whether the state may lack a deadline.
+func (s State) Unbounded() bool { return s == NoDeadline || s == MaybeNoDeadline }
+
+// Origin says where a context value came from and what that implies.
+type Origin struct {
+	State State
+	// Desc names the deciding expression for messages: "context.Background()",
+	// "context.WithTimeout(…)", "http.NewRequest", "parameter ctx".
+	Desc string
+	// Pos is the position of the deciding call (its Lparen in SSA terms is
+	// mapped back to the call's start) or parameter.
+	Pos token.Pos
+	// Param is the parameter the value was inherited from (possibly a parameter
+	// of an enclosing function, for closures), or nil.
+	Param *ssa.Parameter
+	// Field is set when the value was inherited from a struct field.
+	Field bool
+	// Request is set when the value is (*http.Request).Context() of a request
+	// the function received: the server owns that context.
+	Request bool
+	// Signal is set when the value derives from signal.NotifyContext.
+	Signal bool
+	// Timeout is the constant duration of the WithTimeout that bounds the value,
+	// or 0 when it is not a constant (or the bound is a WithDeadline).
+	Timeout time.Duration
+	// Bounder is the WithTimeout/WithDeadline call that gives the Deadline state.
+	Bounder *ssa.Call
+}
+
+// contextFuncs says how each context constructor derives its result.
+type derivation uint8
+
+const (
+	derivesNone     derivation = iota
+	derivesRoot                // a fresh context with no deadline
+	derivesParent              // same deadline as argument 0
+	derivesDeadline            // a deadline
+	derivesSignal              // same deadline as argument 0, cancelled by a signal
+)
+
+var contextFuncs = map[string]derivation{
+	"context.Background":        derivesRoot,
+	"context.TODO":              derivesRoot,
+	"context.WithoutCancel":     derivesRoot,
+	"context.WithCancel":        derivesParent,
+	"context.WithCancelCause":   derivesParent,
+	"context.WithValue":         derivesParent,
+	"context.WithTimeout":       derivesDeadline,
+	"context.WithTimeoutCause":  derivesDeadline,
+	"context.WithDeadline":      derivesDeadline,
+	"context.WithDeadlineCause": derivesDeadline,
+	"os/signal.NotifyContext":   derivesSignal,
+}
+
+// ContextFunc reports how fn derives a context, for rules that look at
+// context constructors themselves (sharedeadline).
+func ContextFunc(fn *types.Func) (root, parent, deadline bool) {
+	if fn == nil {
+		return
+	}
+	switch contextFuncs[fn.FullName()] {
+	case derivesRoot:
+		return true, false, false
+	case derivesParent, derivesSignal:
+		return false, true, false
+	case derivesDeadline:
+		return false, false, true
+	}
+	return
+}
+
+// Classify returns the origin of a context.Context value.
+func (r *Result) Classify(v ssa.Value) Origin {
+	return r.classify(v, 0)
+}
+
+// maxDepth bounds the walk through long chains of phis and loads; beyond it
+// the value is Unknown, which is never reported.
+const maxDepth = 64
+
+func (r *Result) classify(v ssa.Value, depth int) Origin {
+	if o, ok := r.origins[v]; ok {
+		return o
+	}
+	if depth > maxDepth {
+		return Origin{}
+	}
+	// Cycles through phis resolve to "no information" from the back edge.
+	r.origins[v] = Origin{State: cycle}
+	o := r.classifyUncached(v, depth+1)
+	r.origins[v] = o
+	return o
+}
+
+// cycle is an internal state for a value still being classified; merge skips it.
+const cycle State = 255
+
+func (r *Result) classifyUncached(v ssa.Value, depth int) Origin {
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		return Origin{State: Inherited, Desc: "parameter " + v.Name(), Pos: v.Pos(), Param: v}
+	case *ssa.FreeVar:
+		if b := r.binding(v); b != nil {
+			return r.classify(b, depth)
+		}
+		return Origin{State: Inherited, Desc: "captured " + v.Name(), Pos: v.Pos()}
+	case *ssa.Call:
+		return r.classifyCall(v, depth)
+	case *ssa.Extract:
+		if call, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 {
+			return r.classifyCall(call, depth)
+		}
+	case *ssa.Phi:
+		return r.mergeEdges(v, depth)
+	case *ssa.ChangeInterface:
+		return r.classify(v.X, depth)
+	case *ssa.MakeInterface:
+		return r.classify(v.X, depth)
+	case *ssa.ChangeType:
+		return r.classify(v.X, depth)
+	case *ssa.TypeAssert:
+		if !v.CommaOk {
+			return r.classify(v.X, depth)
+		}
+	case *ssa.UnOp:
+		if v.Op == token.MUL {
+			return r.classifyLoad(v.X, depth)
+		}
+	case *ssa.Field:
+		if r.rootedInParam(v.X) {
+			return Origin{State: Inherited, Desc: "field " + fieldName(v.X.Type(), v.Field), Pos: v.Pos(), Field: true}
+		}
+	}
+	return Origin{}
+}
+
+// classifyLoad classifies *addr.
+func (r *Result) classifyLoad(addr ssa.Value, depth int) Origin {
+	switch a := addr.(type) {
+	case *ssa.Alloc:
+		return r.mergeStores(a, depth)
+	case *ssa.FreeVar:
+		if b := r.binding(a); b != nil {
+			if alloc, ok := b.(*ssa.Alloc); ok {
+				return r.mergeStores(alloc, depth)
+			}
+		}
+		return Origin{State: Inherited, Desc: "captured " + a.Name(), Pos: a.Pos()}
+	case *ssa.FieldAddr:
+		if r.rootedInParam(a.X) {
+			return Origin{State: Inherited, Desc: "field " + fieldName(a.X.Type(), a.Field), Pos: a.Pos(), Field: true}
+		}
+	}
+	return Origin{}
+}
+
+// rootedInParam reports whether v is a parameter, a capture, or a field path
+// from one: the caller's state.
+func (r *Result) rootedInParam(v ssa.Value) bool {
+	for i := 0; i < maxDepth; i++ {
+		switch x := v.(type) {
+		case *ssa.Parameter, *ssa.FreeVar:
+			return true
+		case *ssa.FieldAddr:
+			v = x.X
+		case *ssa.Field:
+			v = x.X
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return false
+			}
+			v = x.X
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func fieldName(t types.Type, i int) string {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if s, ok := t.Underlying().(*types.Struct); ok && i < s.NumFields() {
+		return s.Field(i).Name()
+	}
+	return "field"
+}
+
+// mergeStores merges every value stored to a local variable. If the variable's
+// address escapes to a call, something else may store to it: Unknown.
+func (r *Result) mergeStores(a *ssa.Alloc, depth int) Origin {
+	var origins []Origin
+	for _, ref := range *a.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Store:
+			if ref.Addr == a {
+				origins = append(origins, r.classify(ref.Val, depth))
+			} else {
+				return Origin{}
+			}
+		case ssa.CallInstruction:
+			return Origin{}
+		}
+	}
+	return merge(origins)
+}
+
+func (r *Result) mergeEdges(phi *ssa.Phi, depth int) Origin {
+	origins := make([]Origin, 0, len(phi.Edges))
+	for _, e := range phi.Edges {
+		origins = append(origins, r.classify(e, depth))
+	}
+	// `if ctx == nil { ctx = context.Background() }` is a nil guard, not a
+	// context without deadline: the edges that are compared with nil decide.
+	if guarded := nilGuarded(phi); guarded != nil {
+		var kept []Origin
+		for i, e := range phi.Edges {
+			if origins[i].State != NoDeadline || guarded[e] {
+				kept = append(kept, origins[i])
+			}
+		}
+		if len(kept) > 0 {
+			origins = kept
+		}
+	}
+	return merge(origins)
+}
+
+// nilGuarded returns the phi edges that the function compares with nil, or nil.
+func nilGuarded(phi *ssa.Phi) map[ssa.Value]bool {
+	var out map[ssa.Value]bool
+	for _, e := range phi.Edges {
+		refs := e.Referrers()
+		if refs == nil {
+			continue
+		}
+		for _, ref := range *refs {
+			bin, ok := ref.(*ssa.BinOp)
+			if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+				continue
+			}
+			if isNil(bin.X) || isNil(bin.Y) {
+				if out == nil {
+					out = map[ssa.Value]bool{}
+				}
+				out[e] = true
+			}
+		}
+	}
+	return out
+}
+
+func isNil(v ssa.Value) bool {
+	c, ok := v.(*ssa.Const)
+	return ok && c.IsNil()
+}
+
+// merge returns the weakest of several origins: any unbounded path makes the
+// result (maybe) unbounded; otherwise any unknown makes it unknown.
+func merge(origins []Origin) Origin {
+	var out, unbounded Origin
+	n, nUnbounded, maybe := 0, 0, false
+	for _, o := range origins {
+		if o.State == cycle {
+			continue
+		}
+		n++
+		if o.State.Unbounded() {
+			if nUnbounded == 0 {
+				unbounded = o
+			}
+			nUnbounded++
+			maybe = maybe || o.State == MaybeNoDeadline
+			continue
+		}
+		if n-nUnbounded == 1 {
+			out = o
+			continue
+		}
+		switch {
+		case o.State == Unknown || out.State == Unknown:
+			out = Origin{}
+		case o.State == Inherited && out.State == Deadline:
+			out = o
+		case o.State == Deadline && out.State == Deadline && o.Timeout != out.Timeout:
+			out.Timeout, out.Bounder = 0, nil
+		}
+	}
+	switch {
+	case n == 0:
+		return Origin{State: cycle}
+	case nUnbounded > 0:
+		if nUnbounded < n || maybe {
+			unbounded.State = MaybeNoDeadline
+		}
+		return unbounded
+	}
+	return out
+}
+
+func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
+	fn, recv, args := splitCall(call.Common())
+	if fn == nil {
+		return Origin{}
+	}
+	switch contextFuncs[fn.FullName()] {
+	case derivesRoot:
+		desc := ShortName(fn) + "()"
+		if len(args) > 0 {
+			desc = ShortName(fn) + "(…)"
+		}
+		return Origin{State: NoDeadline, Desc: desc, Pos: call.Pos()}
+	case derivesParent:
+		return r.classify(args[0], depth)
+	case derivesSignal:
+		o := r.classify(args[0], depth)
+		if o.State.Unbounded() {
+			// A signal-cancelled context in main is the user's deadline (Ctrl-C).
+			return Origin{State: Inherited, Desc: "signal.NotifyContext(…)", Pos: call.Pos(), Signal: true}
+		}
+		return o
+	case derivesDeadline:
+		o := Origin{State: Deadline, Desc: ShortName(fn) + "(…)", Pos: call.Pos(), Bounder: call}
+		if fn.Name() == "WithTimeout" || fn.Name() == "WithTimeoutCause" {
+			if c, ok := args[1].(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.Int {
+				if d, exact := constant.Int64Val(c.Value); exact {
+					o.Timeout = time.Duration(d)
+				}
+			}
+		}
+		return o
+	}
+	if fn.FullName() == "(*net/http.Request).Context" && recv != nil {
+		req := r.RequestOrigin(recv)
+		if req.State == Inherited || req.State == Unknown {
+			return Origin{State: Inherited, Desc: "(*http.Request).Context()", Pos: call.Pos(), Request: true, Param: req.Param}
+		}
+		return req
+	}
+	return Origin{}
+}
+
+// RequestOrigin returns the origin of the context carried by an *http.Request value.
+func (r *Result) RequestOrigin(v ssa.Value) Origin {
+	return r.requestOrigin(v, 0)
+}
+
+func (r *Result) requestOrigin(v ssa.Value, depth int) Origin {
+	if depth > maxDepth {
+		return Origin{}
+	}
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		return Origin{State: Inherited, Desc: "request " + v.Name(), Pos: v.Pos(), Param: v, Request: true}
+	case *ssa.Extract:
+		if call, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 {
+			return r.requestOrigin(call, depth+1)
+		}
+	case *ssa.Phi:
+		var origins []Origin
+		for _, e := range v.Edges {
+			if e == v {
+				continue
+			}
+			origins = append(origins, r.requestOrigin(e, depth+1))
+		}
+		return merge(origins)
+	case *ssa.Call:
+		fn, _, args := splitCall(v.Common())
+		if fn == nil || len(args) == 0 {
+			return Origin{}
+		}
+		switch fn.FullName() {
+		case "net/http.NewRequest":
+			return Origin{State: NoDeadline, Desc: "http.NewRequest", Pos: v.Pos()}
+		case "net/http.NewRequestWithContext", "(*net/http.Request).WithContext", "(*net/http.Request).Clone":
+			return r.classify(args[0], depth+1)
+		}
+	}
+	return Origin{}
+}
+
+// binding returns the value a closure's free variable was bound to in its
+// enclosing function, or nil.
+func (r *Result) binding(fv *ssa.FreeVar) ssa.Value {
+	fn := fv.Parent()
+	mc := r.closures[fn]
+	if mc == nil {
+		return nil
+	}
+	for i, f := range fn.FreeVars {
+		if f == fv && i < len(mc.Bindings) {
+			return mc.Bindings[i]
+		}
+	}
+	return nil
+}
+
+// splitCall returns the function or method a call statically denotes
+// (including methods called through interfaces, method values and method
+// expressions), its receiver (nil for functions) and its other arguments. fn
+// is nil for a dynamic call.
+func splitCall(c *ssa.CallCommon) (fn *types.Func, recv ssa.Value, args []ssa.Value) {
+	if c.IsInvoke() {
+		return c.Method, c.Value, c.Args
+	}
+	switch v := c.Value.(type) {
+	case *ssa.Function:
+		obj, ok := v.Object().(*types.Func)
+		if !ok {
+			return nil, nil, c.Args
+		}
+		if obj.Signature().Recv() != nil && len(c.Args) > 0 {
+			return obj, c.Args[0], c.Args[1:]
+		}
+		return obj, nil, c.Args
+	case *ssa.MakeClosure:
+		if fn, ok := v.Fn.(*ssa.Function); ok && len(v.Bindings) == 1 {
+			// A bound method wrapper: the receiver is its only binding.
+			if obj, ok := fn.Object().(*types.Func); ok && obj.Signature().Recv() != nil && fn.Signature.Recv() == nil && fn.Synthetic != "" {
+				return obj, v.Bindings[0], c.Args
+			}
+		}
+	}
+	return nil, nil, c.Args
+}

@@ -1,0 +1,189 @@
+// Package sinks is the catalog of calls that wait on the outside world: the
+// network, a database, an RPC peer. It is data: each entry names a function or
+// method by its go/types full name and says where its context comes from and
+// what else can bound the wait. Rules never test call names themselves; they
+// ask Lookup.
+package sinks
+
+import (
+	"fmt"
+	"go/types"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Kind groups sinks for messages and README tables.
+type Kind string
+
+const (
+	HTTP Kind = "http"
+	Dial Kind = "dial"
+	DNS  Kind = "dns"
+	SQL  Kind = "sql"
+	RPC  Kind = "rpc"
+	KV   Kind = "kv"
+)
+
+// NoContext marks a sink without a context parameter.
+const NoContext = -1
+
+// Bound says what, besides a context, can put a deadline on a sink's wait.
+type Bound uint8
+
+const (
+	// BoundByNothing: only a context (if any) bounds the call.
+	BoundByNothing Bound = iota
+	// BoundByClientTimeout: the receiver is an *http.Client whose Timeout field bounds the call.
+	BoundByClientTimeout
+	// BoundByDefaultClient: a net/http package function that sends through http.DefaultClient.
+	BoundByDefaultClient
+	// BoundByDialerTimeout: the receiver is a net.Dialer (or tls.Dialer) whose Timeout or Deadline bounds the call.
+	BoundByDialerTimeout
+	// BoundByConnDeadline: a SetDeadline/SetReadDeadline call in the same function bounds the call.
+	BoundByConnDeadline
+)
+
+// Sink is one catalog entry.
+type Sink struct {
+	// Func is (*types.Func).FullName() of the generic origin: "(*net/http.Client).Do",
+	// "database/sql.Open" is not a sink; "net.Dial" is.
+	Func string
+	Kind Kind
+	// Context is the index (among the call's arguments, receiver excluded) of the
+	// context.Context argument, or NoContext.
+	Context int
+	// Request is the index of an *http.Request argument whose context governs the
+	// call, or -1.
+	Request int
+	// Bound names what else can bound the wait.
+	Bound Bound
+	// ContextForm names the context-taking replacement for a NoContext sink, used in
+	// messages and fixes: "QueryContext" for (*sql.DB).Query. Empty when there is none
+	// or when it is not a drop-in replacement (same receiver, ctx prepended).
+	ContextForm string
+	// AppendArgs is appended to the arguments when ContextForm needs more than the
+	// context: Begin() becomes BeginTx(ctx, nil).
+	AppendArgs string
+	// Hint is what the message tells the user to use when ContextForm is empty.
+	Hint string
+}
+
+// HasContext reports whether the sink takes a context argument.
+func (s *Sink) HasContext() bool { return s.Context != NoContext }
+
+// Catalog is a read-only set of sinks keyed by full name.
+type Catalog struct {
+	byName map[string]*Sink
+	// shapes match methods by signature rather than name (generated gRPC clients,
+	// AWS SDK v2 service clients); see shapes.go.
+	shapes []shape
+}
+
+// Lookup returns the sink that fn denotes, or nil. fn may be an instantiated
+// generic function or method; its origin is looked up.
+func (c *Catalog) Lookup(fn *types.Func) *Sink {
+	if fn == nil {
+		return nil
+	}
+	fn = fn.Origin()
+	if s, ok := c.byName[fn.FullName()]; ok {
+		return s
+	}
+	for i := range c.shapes {
+		if s := c.shapes[i].match(fn); s != nil {
+			return s
+		}
+	}
+	return nil
+}
+
+// Names returns every catalog name, sorted, for documentation tests.
+func (c *Catalog) Names() []string {
+	names := make([]string, 0, len(c.byName))
+	for n := range c.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// New returns the built-in catalog extended with user entries (see ParseExtra).
+func New(extra []Sink) *Catalog {
+	c := &Catalog{byName: make(map[string]*Sink, len(builtin)+len(extra)), shapes: builtinShapes}
+	for i := range builtin {
+		s := builtin[i]
+		c.byName[s.Func] = &s
+	}
+	for i := range extra {
+		s := extra[i]
+		c.byName[s.Func] = &s
+	}
+	return c
+}
+
+// ParseExtra parses the -sinks flag: a comma-separated list of
+// "pkgpath.Func:N" or "pkgpath.Type.Method:N" (N is the context argument index,
+// receiver excluded; "none" for a call without context). A pointer receiver is
+// written as it is in go/types, "(*pkgpath.Type).Method:N", or without the
+// star; both match the method.
+func ParseExtra(flag string) ([]Sink, error) {
+	var out []Sink
+	for _, entry := range strings.Split(flag, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		name, idx, ok := strings.Cut(entry, ":")
+		if !ok {
+			return nil, fmt.Errorf("sink %q: want pkgpath.Func:N or pkgpath.Type.Method:N (N = context argument index or none)", entry)
+		}
+		ctx := NoContext
+		if idx != "none" {
+			n, err := strconv.Atoi(idx)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("sink %q: context index %q is not a non-negative number or none", entry, idx)
+			}
+			ctx = n
+		}
+		full, err := fullName(name)
+		if err != nil {
+			return nil, fmt.Errorf("sink %q: %v", entry, err)
+		}
+		hint := "a context-taking variant"
+		out = append(out, Sink{Func: full, Kind: "user", Context: ctx, Request: -1, Hint: hint})
+		if strings.HasPrefix(full, "(") && !strings.HasPrefix(full, "(*") {
+			// Accept both pointer and value receivers for a user's Type.Method.
+			out = append(out, Sink{Func: "(*" + full[1:], Kind: "user", Context: ctx, Request: -1, Hint: hint})
+		}
+	}
+	return out, nil
+}
+
+// fullName turns "pkg/path.Type.Method", "(*pkg/path.Type).Method" or
+// "pkg/path.Func" into types.Func.FullName form.
+func fullName(name string) (string, error) {
+	if strings.HasPrefix(name, "(") {
+		if !strings.Contains(name, ").") {
+			return "", fmt.Errorf("malformed receiver in %q", name)
+		}
+		return name, nil
+	}
+	slash := strings.LastIndex(name, "/")
+	rest := name[slash+1:]
+	parts := strings.Split(rest, ".")
+	switch len(parts) {
+	case 2: // pkg.Func
+		if parts[0] == "" || parts[1] == "" {
+			return "", fmt.Errorf("empty name in %q", name)
+		}
+		return name, nil
+	case 3: // pkg.Type.Method
+		if parts[0] == "" || parts[1] == "" || parts[2] == "" {
+			return "", fmt.Errorf("empty name in %q", name)
+		}
+		pkg := name[:slash+1] + parts[0]
+		return "(" + pkg + "." + parts[1] + ")." + parts[2], nil
+	}
+	return "", fmt.Errorf("%q is not pkgpath.Func or pkgpath.Type.Method", name)
+}

@@ -1,0 +1,44 @@
+// Package nodeadline defines an Analyzer that reports calls which wait on the
+// network or a database with no deadline.
+//
+// # Analyzer nodeadline
+//
+// nodeadline: report network, database and RPC calls whose context carries no deadline
+//
+// A timeout is a contract: "I will wait this long, and no longer". A call to
+// a server, a database or an RPC peer that has no deadline waits as long as
+// the peer does: one stalled dependency then holds a goroutine, a connection
+// and whatever is waiting on them, forever.
+//
+// nodeadline reports such a call when what governs it is known to be
+// unbounded: the call takes no context at all ((*sql.DB).Query, http.Get,
+// net.Dial), or its context comes from context.Background(), context.TODO()
+// or context.WithoutCancel (possibly through WithCancel or WithValue), or an
+// *http.Request built by http.NewRequest is sent by a client without Timeout.
+// A context the function received (a parameter, a receiver field, a closure
+// capture of one, r.Context() in a handler) is its caller's responsibility:
+// the caller is judged at its own call site, across packages, through facts.
+//
+//	// WRONG
+//	func load(db *sql.DB, id int) error {
+//		_, err := db.Query("SELECT name FROM users WHERE id = $1", id)
+//		return err
+//	}
+//
+//	// RIGHT
+//	func load(ctx context.Context, db *sql.DB, id int) error {
+//		_, err := db.QueryContext(ctx, "SELECT name FROM users WHERE id = $1", id)
+//		return err
+//	}
+//
+// Not reported: contexts bounded by WithTimeout or WithDeadline on every
+// path; clients with Timeout and dialers with Timeout or Deadline; clients
+// and dialers built where the analysis cannot see, unless a caller-owned
+// context in scope is dropped; signal.NotifyContext contexts (the user is the
+// deadline); test files unless -nodeadline.tests; generated files.
+//
+// Suggested fixes thread a caller-owned context that is in scope: Query
+// becomes QueryContext(ctx, …), http.NewRequest becomes
+// http.NewRequestWithContext(ctx, …), context.Background() becomes ctx. No
+// fix ever inserts context.TODO(): that only moves the bug.
+package nodeadline

@@ -1,0 +1,295 @@
+package nodeadline
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+)
+
+//go:embed doc.go
+var doc string
+
+var Analyzer = &analysis.Analyzer{
+	Name:     "nodeadline",
+	Doc:      lintutil.ExtractDoc(doc, "nodeadline"),
+	URL:      lintutil.URL("nodeadline"),
+	Requires: []*analysis.Analyzer{ctxflow.Analyzer},
+	Run:      run,
+}
+
+var (
+	strict       bool
+	includeTests bool
+)
+
+func init() {
+	Analyzer.Flags.BoolVar(&strict, "strict", false, "treat r.Context() of an incoming *http.Request as having no deadline (http.Server.WriteTimeout does not cancel it)")
+	Analyzer.Flags.BoolVar(&includeTests, "tests", false, "also check _test.go files")
+	ctxflow.SinksFlag(&Analyzer.Flags)
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
+	for _, c := range res.Calls {
+		pos := res.Pos(c)
+		if res.InGeneratedFile(pos) || !includeTests && res.InTestFile(pos) {
+			continue
+		}
+		switch {
+		case c.Sink != nil:
+			checkSink(pass, res, c)
+		case c.Reaches != nil:
+			checkReach(pass, res, c)
+		}
+	}
+	return nil, nil
+}
+
+// checkSink judges a direct call to a catalog sink.
+func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
+	v := res.Judge(c)
+	if v.Recv == ctxflow.ReceiverBounded {
+		return
+	}
+	ctxState := v.Ctx.State
+	if strict && ctxState == ctxflow.Inherited && v.Ctx.Request && v.Ctx.Param != nil && v.Ctx.Param.Parent() == c.Fn {
+		ctxState = ctxflow.NoDeadline
+	}
+	if !ctxState.Unbounded() {
+		return
+	}
+	call := res.CallExpr(c.Instr.Common().Pos())
+	if call == nil {
+		return // no syntax (a wrapper); nothing to point at
+	}
+	inScope := res.ContextInScope(c.Fn, call.Pos())
+	if v.Recv == ctxflow.ReceiverUnknown && inScope == "" {
+		// The client or dialer may carry its own timeout; with no caller
+		// context to thread, there is nothing we can say for sure.
+		return
+	}
+	s := c.Sink
+	name := c.CalleeName()
+	noun := waitNoun(s.Kind)
+	d := analysis.Diagnostic{Pos: call.Fun.Pos(), End: call.Fun.End()}
+	reaches, may := verbs(ctxState)
+	switch {
+	case !v.HasContext && s.Bound == sinks.BoundByDefaultClient:
+		d.Category = "default-client"
+		d.Message = fmt.Sprintf("%s uses http.DefaultClient, which has no timeout, so %s can hang forever: %s", name, noun, advice(s, inScope))
+	case !v.HasContext && v.Recv == ctxflow.ReceiverUnbounded:
+		d.Category = "client-without-timeout"
+		d.Message = fmt.Sprintf("%s on a %s without Timeout has no deadline, so %s can hang forever: set Timeout or %s", name, recvNoun(s), noun, advice(s, inScope))
+	case !v.HasContext && v.Recv == ctxflow.ReceiverUnknown:
+		d.Category = "dropped-context"
+		d.Message = fmt.Sprintf("%s cannot take %s, so %s is not cancelled with the caller: %s", name, inScope, noun, advice(s, inScope))
+	case !v.HasContext:
+		d.Category = "no-context"
+		d.Message = fmt.Sprintf("%s has no context, so %s cannot time out or be cancelled: %s", name, noun, advice(s, inScope))
+	case v.Ctx.Desc == "http.NewRequest":
+		d.Category = "new-request"
+		why := "the client has no Timeout"
+		if v.Recv == ctxflow.ReceiverUnknown {
+			why = "it is not cancelled with the caller"
+		} else if v.Recv == ctxflow.NotApplicable {
+			why = "nothing else bounds it"
+		}
+		d.Message = fmt.Sprintf("the request sent by %s %scomes from http.NewRequest, which binds it to context.Background(), and %s: build it with http.NewRequestWithContext(%s, …)", name, may, why, ctxOr(inScope))
+		if fix := renameFix(res, v.Ctx.Pos, "NewRequestWithContext", inScope, ""); fix != nil {
+			d.SuggestedFixes = append(d.SuggestedFixes, *fix)
+		}
+		d.Related = related(pass, v.Ctx, "request created here")
+	default:
+		d.Category = "background"
+		what := "has no deadline"
+		if v.Recv == ctxflow.ReceiverUnknown {
+			what = "is not cancelled with the caller"
+		}
+		d.Message = fmt.Sprintf("%s %s %s: %s %s; %s", v.Ctx.Desc, reaches, name, noun, what, passAdvice(v.Ctx, inScope))
+		if arg := contextArg(call, s); arg != nil {
+			if fix := replaceRootFix(pass, res, arg, inScope); fix != nil {
+				d.Pos, d.End = arg.Pos(), arg.End()
+				d.SuggestedFixes = append(d.SuggestedFixes, *fix)
+			}
+		}
+		d.Related = related(pass, v.Ctx, "context created here")
+	}
+	if !v.HasContext && s.ContextForm != "" && inScope != "" {
+		if fix := renameFix(res, c.Instr.Common().Pos(), s.ContextForm, inScope, s.AppendArgs); fix != nil {
+			d.SuggestedFixes = append(d.SuggestedFixes, *fix)
+		}
+	}
+	pass.Report(d)
+}
+
+// checkReach judges a call to a function whose context parameter reaches a sink.
+func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
+	call := res.CallExpr(c.Instr.Common().Pos())
+	if call == nil {
+		return
+	}
+	for _, p := range c.Reaches.Params {
+		if p.Param >= len(c.Args) {
+			continue
+		}
+		o := res.Classify(c.Args[p.Param])
+		if !o.State.Unbounded() {
+			continue
+		}
+		reaches, _ := verbs(o.State)
+		inScope := res.ContextInScope(c.Fn, call.Pos())
+		d := analysis.Diagnostic{
+			Pos: call.Fun.Pos(), End: call.Fun.End(), Category: "via-call",
+			Message: fmt.Sprintf("%s %s %s via %s: the wait has no deadline; %s", o.Desc, reaches, p.Sink, c.CalleeName(), passAdvice(o, inScope)),
+			Related: related(pass, o, "context created here"),
+		}
+		if p.Param < len(call.Args) {
+			if fix := replaceRootFix(pass, res, call.Args[p.Param], inScope); fix != nil {
+				d.Pos, d.End = call.Args[p.Param].Pos(), call.Args[p.Param].End()
+				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+			}
+		}
+		pass.Report(d)
+	}
+}
+
+// verbs returns "reaches" and "" for a context unbounded on every path, and
+// "may reach" and "may " for one unbounded on some path.
+func verbs(s ctxflow.State) (reaches, may string) {
+	if s == ctxflow.MaybeNoDeadline {
+		return "may reach", "may "
+	}
+	return "reaches", ""
+}
+
+func waitNoun(k sinks.Kind) string {
+	switch k {
+	case sinks.HTTP:
+		return "the request"
+	case sinks.Dial:
+		return "the dial"
+	case sinks.DNS:
+		return "the lookup"
+	case sinks.SQL:
+		return "the query"
+	case sinks.KV:
+		return "the command"
+	}
+	return "the call"
+}
+
+func recvNoun(s *sinks.Sink) string {
+	if s.Bound == sinks.BoundByDialerTimeout {
+		return "dialer"
+	}
+	return "client"
+}
+
+func ctxOr(inScope string) string {
+	if inScope != "" {
+		return inScope
+	}
+	return "ctx"
+}
+
+func advice(s *sinks.Sink, inScope string) string {
+	switch {
+	case s.ContextForm != "" && s.AppendArgs != "":
+		return fmt.Sprintf("use %s(%s, %s)", s.ContextForm, ctxOr(inScope), s.AppendArgs)
+	case s.ContextForm != "":
+		return fmt.Sprintf("use %s(%s, …)", s.ContextForm, ctxOr(inScope))
+	case s.Hint != "":
+		return "use " + s.Hint
+	}
+	return "use a variant that takes a context with a deadline"
+}
+
+func passAdvice(o ctxflow.Origin, inScope string) string {
+	if strings.HasPrefix(o.Desc, "context.WithoutCancel") {
+		// Deliberately detached work still needs its own budget.
+		return "bound the detached work with context.WithTimeout(context.WithoutCancel(…), d)"
+	}
+	if inScope != "" {
+		return "pass " + inScope + " (or derive from it with context.WithTimeout)"
+	}
+	return "derive it from the caller's context or bound it with context.WithTimeout"
+}
+
+func related(pass *analysis.Pass, o ctxflow.Origin, msg string) []analysis.RelatedInformation {
+	if !o.Pos.IsValid() {
+		return nil
+	}
+	return []analysis.RelatedInformation{{Pos: o.Pos, Message: msg + ": " + o.Desc}}
+}
+
+// contextArg returns the syntax of the sink's context argument, if the call
+// passes it explicitly.
+func contextArg(call *ast.CallExpr, s *sinks.Sink) ast.Expr {
+	if s.HasContext() && s.Context < len(call.Args) && !call.Ellipsis.IsValid() {
+		return call.Args[s.Context]
+	}
+	return nil
+}
+
+// replaceRootFix replaces a literal context.Background()/TODO() argument with
+// the caller's context in scope.
+func replaceRootFix(pass *analysis.Pass, res *ctxflow.Result, arg ast.Expr, inScope string) *analysis.SuggestedFix {
+	if inScope == "" {
+		return nil
+	}
+	call, ok := ast.Unparen(arg).(*ast.CallExpr)
+	if !ok || len(call.Args) != 0 {
+		return nil
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	obj := pass.TypesInfo.Uses[sel.Sel]
+	if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "context" || (obj.Name() != "Background" && obj.Name() != "TODO") {
+		return nil
+	}
+	if res.InGeneratedFile(arg.Pos()) {
+		return nil
+	}
+	return &analysis.SuggestedFix{
+		Message:   "Pass " + inScope,
+		TextEdits: []analysis.TextEdit{{Pos: arg.Pos(), End: arg.End(), NewText: []byte(inScope)}},
+	}
+}
+
+// renameFix turns recv.M(args) (or pkg.F(args)) at lparen into
+// recv.Form(ctx, args[, extra]).
+func renameFix(res *ctxflow.Result, lparen token.Pos, form, inScope, extra string) *analysis.SuggestedFix {
+	if inScope == "" {
+		return nil
+	}
+	call := res.CallExpr(lparen)
+	if call == nil || call.Ellipsis.IsValid() || res.InGeneratedFile(call.Pos()) {
+		return nil
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	insert := inScope
+	if len(call.Args) > 0 {
+		insert += ", "
+	}
+	edits := []analysis.TextEdit{
+		{Pos: sel.Sel.Pos(), End: sel.Sel.End(), NewText: []byte(form)},
+		{Pos: call.Lparen + 1, End: call.Lparen + 1, NewText: []byte(insert)},
+	}
+	if extra != "" {
+		edits = append(edits, analysis.TextEdit{Pos: call.Rparen, End: call.Rparen, NewText: []byte(", " + extra)})
+	}
+	return &analysis.SuggestedFix{Message: fmt.Sprintf("Use %s(%s, …)", form, inScope), TextEdits: edits}
+}

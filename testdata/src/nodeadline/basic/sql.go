@@ -1,0 +1,101 @@
+package basic
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+func queryNoContext(db *sql.DB) error {
+	_, err := db.Query("SELECT 1") // want `\(\*sql.DB\).Query has no context, so the query cannot time out or be cancelled: use QueryContext\(ctx, …\)`
+	return err
+}
+
+func queryNoContextWithCtx(ctx context.Context, db *sql.DB) error {
+	_, err := db.Query("SELECT 1") // want `\(\*sql.DB\).Query has no context, so the query cannot time out or be cancelled: use QueryContext\(ctx, …\)`
+	return err
+}
+
+func beginNoContext(ctx context.Context, db *sql.DB) error {
+	_, err := db.Begin() // want `use BeginTx\(ctx, nil\)`
+	return err
+}
+
+func background(db *sql.DB) {
+	db.ExecContext(context.Background(), "DELETE FROM t") // want `context.Background\(\) reaches \(\*sql.DB\).ExecContext: the query has no deadline; derive it from the caller's context or bound it with context.WithTimeout`
+}
+
+func backgroundWithCtxInScope(ctx context.Context, db *sql.DB) {
+	db.ExecContext(context.Background(), "DELETE FROM t") // want `context.Background\(\) reaches \(\*sql.DB\).ExecContext: the query has no deadline; pass ctx`
+}
+
+func todoVariable(tx *sql.Tx) {
+	ctx := context.TODO()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	tx.QueryRowContext(ctx, "SELECT 1") // want `context.TODO\(\) reaches \(\*sql.Tx\).QueryRowContext`
+}
+
+func withoutCancel(ctx context.Context, stmt *sql.Stmt) {
+	detached := context.WithoutCancel(ctx)
+	stmt.ExecContext(detached) // want `context.WithoutCancel\(…\) reaches \(\*sql.Stmt\).ExecContext: the query has no deadline; bound the detached work with context.WithTimeout`
+}
+
+func maybe(ctx context.Context, db *sql.DB, fresh bool) {
+	c := ctx
+	if fresh {
+		c = context.Background()
+	}
+	db.PingContext(c) // want `context.Background\(\) may reach \(\*sql.DB\).PingContext`
+}
+
+// --- exemptions: no diagnostics below ---
+
+func inherited(ctx context.Context, db *sql.DB) {
+	db.ExecContext(ctx, "DELETE FROM t")
+}
+
+func bounded(db *sql.DB) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	db.ExecContext(ctx, "DELETE FROM t")
+}
+
+func boundedDeadline(db *sql.DB, at time.Time) {
+	ctx, cancel := context.WithDeadline(context.Background(), at)
+	defer cancel()
+	db.ExecContext(ctx, "DELETE FROM t")
+}
+
+func nilGuard(ctx context.Context, db *sql.DB) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	db.ExecContext(ctx, "DELETE FROM t")
+}
+
+type store struct {
+	ctx context.Context
+	db  *sql.DB
+}
+
+func (s *store) field() {
+	s.db.ExecContext(s.ctx, "DELETE FROM t")
+}
+
+func unknownOrigin(db *sql.DB, mk func() context.Context) {
+	db.ExecContext(mk(), "DELETE FROM t")
+}
+
+func closureCapture(ctx context.Context, db *sql.DB) {
+	go func() {
+		db.ExecContext(ctx, "DELETE FROM t")
+	}()
+}
+
+func closureCaptureBackground(db *sql.DB) {
+	ctx := context.Background()
+	go func() {
+		db.ExecContext(ctx, "DELETE FROM t") // want `context.Background\(\) reaches`
+	}()
+}
