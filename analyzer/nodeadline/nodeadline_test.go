@@ -21,3 +21,11 @@ func testdata(t *testing.T) string {
 func TestNodeadline(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/basic")
 }
+
+func TestHTTPAndNet(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/httpcalls", "nodeadline/netcalls", "nodeadline/indirect")
+}
+
+func TestFixes(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, testdata(t), nodeadline.Analyzer, "nodeadline/fixes")
+}

@@ -123,6 +123,25 @@ func allocBound(a *ssa.Alloc, fields []string) Boundedness {
 			if ref.Val == a {
 				return ReceiverUnknown // escapes: set elsewhere
 			}
+			if ref.Addr == a {
+				// d := net.Dialer{…}: the literal is built in another alloc and copied in.
+				switch val := ref.Val.(type) {
+				case *ssa.Const:
+				case *ssa.UnOp:
+					src, ok := val.X.(*ssa.Alloc)
+					if !ok || val.Op != token.MUL || src == a {
+						return ReceiverUnknown
+					}
+					switch allocBound(src, fields) {
+					case ReceiverUnknown:
+						return ReceiverUnknown
+					case ReceiverBounded:
+						out = ReceiverBounded
+					}
+				default:
+					return ReceiverUnknown
+				}
+			}
 		case ssa.CallInstruction:
 			common := ref.Common()
 			if fn, recv, _ := splitCall(common); fn != nil && recv == a {

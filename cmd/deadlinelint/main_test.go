@@ -1,0 +1,164 @@
+package main_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The binary is built once; each test lints a fresh copy of the bundled
+// example module (testdata/example) the way a user would.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "deadlinelint-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "deadlinelint")
+	if runtime.GOOS == "windows" {
+		binary += ".exe"
+	}
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// wantFindings are the example module's findings, as file:line: message prefix.
+var wantFindings = []string{
+	"store/store.go:28:9: (*sql.DB).QueryRow has no context, so the query cannot time out or be cancelled: use QueryRowContext(ctx, …)",
+	"cmd/shop/main.go:29:16: (*sql.DB).Exec has no context, so the query cannot time out or be cancelled: use ExecContext(r.Context(), …)",
+	"cmd/shop/main.go:37:9: context.Background() reaches (*sql.DB).QueryRowContext via (*store.Store).Load: the wait has no deadline",
+	"cmd/shop/main.go:42:15: http.Get uses http.DefaultClient, which has no timeout, so the request can hang forever",
+}
+
+func copyExample(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	src, err := filepath.Abs("../../testdata/example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func run(t *testing.T, dir string, name string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), 0
+	case errors.As(err, &exit):
+		return out.String(), exit.ExitCode()
+	}
+	t.Fatalf("%s %v: %v\n%s", name, args, err, out.String())
+	return "", -1
+}
+
+// findings returns the report lines, paths made relative to dir, related
+// information (indented) dropped.
+func findings(dir, out string) []string {
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		l = strings.TrimPrefix(l, dir+string(filepath.Separator))
+		if l == "" || strings.HasPrefix(l, "#") || strings.Contains(l, ": \t") {
+			continue
+		}
+		lines = append(lines, filepath.ToSlash(l))
+	}
+	return lines
+}
+
+func checkFindings(t *testing.T, got []string) {
+	t.Helper()
+	for _, want := range wantFindings {
+		if !slices.ContainsFunc(got, func(g string) bool { return strings.HasPrefix(g, want) }) {
+			t.Errorf("missing finding %q in:\n%s", want, strings.Join(got, "\n"))
+		}
+	}
+	if len(got) != len(wantFindings) {
+		t.Errorf("got %d findings, want %d:\n%s", len(got), len(wantFindings), strings.Join(got, "\n"))
+	}
+}
+
+func TestStandalone(t *testing.T) {
+	dir := copyExample(t)
+	out, code := run(t, dir, binary, "./...")
+	if code != 3 {
+		t.Fatalf("exit status %d, want 3 (findings):\n%s", code, out)
+	}
+	checkFindings(t, findings(dir, out))
+}
+
+func TestVettool(t *testing.T) {
+	dir := copyExample(t)
+	out, code := run(t, dir, "go", "vet", "-vettool="+binary, "./...")
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1 (findings):\n%s", code, out)
+	}
+	checkFindings(t, findings(dir, out))
+}
+
+func TestCleanModuleExitsZero(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module clean\n\ngo 1.26\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "clean.go"), []byte("package clean\n\nimport \"context\"\n\nfunc F(ctx context.Context) error { return ctx.Err() }\n"), 0o644)
+	if out, code := run(t, dir, binary, "./..."); code != 0 {
+		t.Fatalf("exit status %d on a clean module:\n%s", code, out)
+	}
+	if out, code := run(t, dir, "go", "vet", "-vettool="+binary, "./..."); code != 0 {
+		t.Fatalf("go vet exit status %d on a clean module:\n%s", code, out)
+	}
+}
+
+// TestFix applies the suggested fixes through both drivers; the module must
+// still build and the fixed finding must be gone.
+func TestFix(t *testing.T) {
+	for _, driver := range [][]string{{binary, "-fix", "./..."}, {"go", "vet", "-vettool=" + binary, "-fix", "./..."}} {
+		t.Run(filepath.Base(driver[0]), func(t *testing.T) {
+			dir := copyExample(t)
+			run(t, dir, driver[0], driver[1:]...)
+			src, err := os.ReadFile(filepath.Join(dir, "cmd/shop/main.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(src, []byte(`db.ExecContext(r.Context(), "INSERT INTO audit(path) VALUES ($1)", r.URL.Path)`)) {
+				t.Errorf("fix not applied:\n%s", src)
+			}
+			if out, code := run(t, dir, "go", "build", "./..."); code != 0 {
+				t.Fatalf("fixed module does not build:\n%s", out)
+			}
+			out, _ := run(t, dir, binary, "./...")
+			if got := findings(dir, out); len(got) != len(wantFindings)-1 {
+				t.Errorf("after -fix: %d findings, want %d:\n%s", len(got), len(wantFindings)-1, strings.Join(got, "\n"))
+			}
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, code := run(t, ".", binary, "-V=full")
+	if code != 0 || !strings.Contains(out, "deadlinelint version") {
+		t.Fatalf("-V=full: exit %d: %s", code, out)
+	}
+}

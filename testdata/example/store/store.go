@@ -1,0 +1,30 @@
+// Package store talks to the database. Its methods take the caller's context,
+// so the caller decides the deadline.
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+type Store struct{ db *sql.DB }
+
+func New(db *sql.DB) *Store { return &Store{db: db} }
+
+// Load reads one order. ctx bounds the query.
+func (s *Store) Load(ctx context.Context, id int) (string, error) {
+	return s.load(ctx, id)
+}
+
+func (s *Store) load(ctx context.Context, id int) (string, error) {
+	var name string
+	err := s.db.QueryRowContext(ctx, "SELECT name FROM orders WHERE id = $1", id).Scan(&name)
+	return name, err
+}
+
+// Count has no context at all.
+func (s *Store) Count() (int, error) {
+	var n int
+	err := s.db.QueryRow("SELECT count(*) FROM orders").Scan(&n)
+	return n, err
+}

@@ -1,0 +1,89 @@
+package httpcalls
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+func packageGet(url string) (*http.Response, error) {
+	return http.Get(url) // want `http.Get uses http.DefaultClient, which has no timeout, so the request can hang forever: use http.NewRequestWithContext\(ctx, …\) sent by a client, from a context with a deadline`
+}
+
+func packagePost(url string) {
+	http.Post(url, "text/plain", nil) // want `http.Post uses http.DefaultClient`
+}
+
+func defaultClientDo(ctx context.Context, url string) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	http.DefaultClient.Do(req) // want `the request sent by \(\*http.Client\).Do comes from http.NewRequest, which binds it to context.Background\(\), and the client has no Timeout: build it with http.NewRequestWithContext\(ctx, …\)`
+}
+
+func defaultClientDoBackground(url string) {
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+	http.DefaultClient.Do(req) // want `context.Background\(\) reaches \(\*http.Client\).Do: the request has no deadline`
+}
+
+func literalClientWithoutTimeout(url string) {
+	c := &http.Client{}
+	c.Get(url) // want `\(\*http.Client\).Get on a client without Timeout has no deadline, so the request can hang forever: set Timeout or use http.NewRequestWithContext`
+}
+
+func methodValue(url string) {
+	get := http.DefaultClient.Get
+	get(url) // want `\(\*http.Client\).Get on a client without Timeout`
+}
+
+func unknownClientDropsCtx(ctx context.Context, c *http.Client, url string) {
+	c.Get(url) // want `\(\*http.Client\).Get cannot take ctx, so the request is not cancelled with the caller`
+}
+
+func handler(w http.ResponseWriter, r *http.Request) {
+	req, _ := http.NewRequest(http.MethodGet, "http://backend/", nil)
+	backend.Do(req) // want `build it with http.NewRequestWithContext\(r.Context\(\), …\)`
+}
+
+var backend = newClient()
+
+func newClient() *http.Client { return &http.Client{Timeout: 10 * time.Second} }
+
+// --- exemptions ---
+
+func clientWithTimeout(url string) {
+	c := &http.Client{Timeout: 5 * time.Second}
+	c.Get(url)
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	c.Do(req)
+}
+
+func clientTimeoutSetLater(url string) {
+	var c http.Client
+	c.Timeout = time.Second
+	c.Get(url)
+}
+
+func unknownClientNoCtx(c *http.Client, url string) {
+	c.Get(url) // the client may carry its own Timeout; no caller context to thread
+}
+
+func requestWithDeadline(ctx context.Context, url string) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	http.DefaultClient.Do(req)
+}
+
+func inheritedRequest(ctx context.Context, url string) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	http.DefaultClient.Do(req)
+}
+
+func forwardedRequest(w http.ResponseWriter, r *http.Request) {
+	http.DefaultClient.Do(r.Clone(r.Context()))
+}
+
+type roundTripper struct{ next http.RoundTripper }
+
+func (t roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	return t.next.RoundTrip(r)
+}
