@@ -2,6 +2,7 @@ package nodeadline_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -28,4 +29,30 @@ func TestHTTPAndNet(t *testing.T) {
 
 func TestFixes(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, testdata(t), nodeadline.Analyzer, "nodeadline/fixes")
+}
+
+func TestLibraries(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/libs")
+}
+
+func TestUserSinks(t *testing.T) {
+	flags := &nodeadline.Analyzer.Flags
+	if err := flags.Set("sinks", "example.com/kv.Client.Fetch:0, example.com/kv.Client.FetchNow:none,example.com/kv.Ping:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer flags.Set("sinks", "")
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/usersinks")
+}
+
+func TestUserSinksMalformed(t *testing.T) {
+	for _, bad := range []string{"example.com/kv.Client.Fetch", "example.com/kv.Client.Fetch:x", "kv:0", "(example.com/kv.Client.Fetch:0"} {
+		err := nodeadline.Analyzer.Flags.Set("sinks", bad)
+		if err == nil {
+			t.Errorf("-nodeadline.sinks=%q: no error", bad)
+			continue
+		}
+		if !strings.Contains(err.Error(), "sink ") {
+			t.Errorf("-nodeadline.sinks=%q: unclear error %q", bad, err)
+		}
+	}
 }

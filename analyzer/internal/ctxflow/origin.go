@@ -256,43 +256,42 @@ func (r *Result) mergeEdges(phi *ssa.Phi, depth int) Origin {
 		origins = append(origins, r.classify(e, depth))
 	}
 	// `if ctx == nil { ctx = context.Background() }` is a nil guard, not a
-	// context without deadline: the edges that are compared with nil decide.
-	if guarded := nilGuarded(phi); guarded != nil {
-		var kept []Origin
-		for i, e := range phi.Edges {
-			if origins[i].State != NoDeadline || guarded[e] {
-				kept = append(kept, origins[i])
-			}
-		}
-		if len(kept) > 0 {
-			origins = kept
-		}
+	// context without deadline: the edge that was tested decides.
+	if i := nilGuardedEdge(phi); i >= 0 {
+		return origins[i]
 	}
 	return merge(origins)
 }
 
-// nilGuarded returns the phi edges that the function compares with nil, or nil.
-func nilGuarded(phi *ssa.Phi) map[ssa.Value]bool {
-	var out map[ssa.Value]bool
-	for _, e := range phi.Edges {
-		refs := e.Referrers()
-		if refs == nil {
+// nilGuardedEdge returns the index of the phi edge v that arrives straight
+// from `if v == nil` (or `!= nil`) while the other edges are context roots,
+// or -1.
+func nilGuardedEdge(phi *ssa.Phi) int {
+	if len(phi.Edges) != 2 {
+		return -1
+	}
+	for i, e := range phi.Edges {
+		preds := phi.Block().Preds
+		if i >= len(preds) || len(preds[i].Instrs) == 0 {
 			continue
 		}
-		for _, ref := range *refs {
-			bin, ok := ref.(*ssa.BinOp)
-			if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
-				continue
-			}
-			if isNil(bin.X) || isNil(bin.Y) {
-				if out == nil {
-					out = map[ssa.Value]bool{}
+		ifInstr, ok := preds[i].Instrs[len(preds[i].Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		bin, ok := ifInstr.Cond.(*ssa.BinOp)
+		if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+			continue
+		}
+		if (bin.X == e && isNil(bin.Y)) || (bin.Y == e && isNil(bin.X)) {
+			if other, ok := phi.Edges[1-i].(*ssa.Call); ok {
+				if fn, _, _ := splitCall(other.Common()); fn != nil && contextFuncs[fn.FullName()] == derivesRoot {
+					return i
 				}
-				out[e] = true
 			}
 		}
 	}
-	return out
+	return -1
 }
 
 func isNil(v ssa.Value) bool {

@@ -1,0 +1,68 @@
+package ctxflow_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/analysistest"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+)
+
+func testdata(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("../../../testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestFacts checks the exported ReachesSink facts, across two packages.
+func TestFacts(t *testing.T) {
+	analysistest.Run(t, testdata(t), ctxflow.Analyzer, "ctxflow/facts/app")
+}
+
+// probe reports the classification of the argument of every call to a
+// function named probe, so fixtures state what Classify must answer.
+var probe = &analysis.Analyzer{
+	Name:     "probe",
+	Doc:      "report ctxflow's classification of probe(ctx) arguments",
+	Requires: []*analysis.Analyzer{ctxflow.Analyzer},
+	Run: func(pass *analysis.Pass) (any, error) {
+		res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
+		for _, fn := range res.SrcFuncs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					call, ok := instr.(*ssa.Call)
+					if !ok {
+						continue
+					}
+					callee := call.Common().StaticCallee()
+					if callee == nil || callee.Name() != "probe" || len(call.Common().Args) != 1 {
+						continue
+					}
+					pass.Reportf(call.Pos(), "%s", describe(res.Classify(call.Common().Args[0])))
+				}
+			}
+		}
+		return nil, nil
+	},
+}
+
+func TestClassify(t *testing.T) {
+	analysistest.Run(t, testdata(t), probe, "ctxflow/classify")
+}
+
+func describe(o ctxflow.Origin) string {
+	s := o.State.String()
+	if o.Desc != "" {
+		s += ": " + o.Desc
+	}
+	if o.State == ctxflow.Deadline && (o.Desc == "context.WithTimeout(…)") {
+		s += " " + o.Timeout.String()
+	}
+	return s
+}

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+type Store struct {
+	db   *sql.DB
+	pool *pgxpool.Pool
+	c    *http.Client
+}
+
+func (s *Store) Load(ctx context.Context, id int) error { // want Load:"ctx reaches \\(\\*pgxpool.Pool\\).QueryRow via \\(\\*store.Store\\).load"
+	return s.load(ctx, id)
+}
+
+func (s *Store) load(ctx context.Context, id int) error {
+	return s.pool.QueryRow(ctx, "SELECT 1", id).Scan()
+}
+
+func Exec(db *sql.DB, ctx context.Context) error { // want Exec:"ctx reaches \\(\\*sql.DB\\).ExecContext"
+	c, cancel := context.WithCancel(ctx)
+	defer cancel()
+	_, err := db.ExecContext(c, "DELETE FROM t")
+	return err
+}
+
+// Bounded puts its own deadline on the query: no fact.
+func Bounded(ctx context.Context, db *sql.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	_, err := db.ExecContext(ctx, "DELETE FROM t")
+	return err
+}
+
+// Fetch uses a client that may have a Timeout: no fact (precision first).
+func (s *Store) Fetch(ctx context.Context, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	_, err = s.c.Do(req)
+	return err
+}
+
+// Async reaches the sink from a goroutine.
+func Async(ctx context.Context, db *sql.DB) { // want Async:"ctx reaches \\(\\*sql.DB\\).ExecContext"
+	go func() {
+		db.ExecContext(ctx, "DELETE FROM t")
+	}()
+}
+
+// Twice reaches through two parameters; only the context one counts.
+func Twice(name string, ctx context.Context) error { // want Twice:"ctx reaches \\(\\*sql.DB\\).ExecContext via store.Exec"
+	return Exec(nil, ctx)
+}

@@ -1,0 +1,10 @@
+// Package pgx is a stub of github.com/jackc/pgx/v4 for tests.
+package pgx
+
+import "context"
+
+type Conn struct{}
+
+func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (struct{}, error) {
+	return struct{}{}, nil
+}
