@@ -83,6 +83,10 @@ type Result struct {
 	closures map[*ssa.Function]*ssa.MakeClosure
 	summary  map[*ssa.Function]*ReachesSink
 	callExpr map[token.Pos]*ast.CallExpr
+	// stores indexes every store to a struct field (*types.Var) or package
+	// variable (*ssa.Global), built on first use.
+	stores        map[any][]ssa.Value
+	boundSetLater bool
 	skipped  []string
 }
 

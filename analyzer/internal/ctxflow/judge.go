@@ -56,9 +56,9 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 	case sinks.BoundByDefaultClient:
 		return ReceiverUnbounded
 	case sinks.BoundByClientTimeout:
-		return structBound(c.Recv, 0, "Timeout")
+		return r.structBound(c.Recv, 0, "Timeout")
 	case sinks.BoundByDialerTimeout:
-		return structBound(c.Recv, 0, "Timeout", "Deadline", "NetDialer")
+		return r.structBound(c.Recv, 0, "Timeout", "Deadline", "NetDialer")
 	case sinks.BoundByConnDeadline:
 		if callsSetDeadline(c.Fn) {
 			return ReceiverBounded
@@ -69,9 +69,11 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 }
 
 // structBound says whether a client or dialer value has one of the bounding
-// fields set. Only values whose whole life is visible count as unbounded: a
-// global http.DefaultClient, or a local literal that never escapes.
-func structBound(v ssa.Value, depth int, fields ...string) Boundedness {
+// fields set. A value counts as unbounded only when every way it is built is
+// visible: http.DefaultClient, a local literal, or a struct field, package
+// variable or same-package constructor result whose every store in this
+// package is such a literal.
+func (r *Result) structBound(v ssa.Value, depth int, fields ...string) Boundedness {
 	if depth > maxDepth || v == nil {
 		return ReceiverUnknown
 	}
@@ -80,30 +82,154 @@ func structBound(v ssa.Value, depth int, fields ...string) Boundedness {
 		if v.Op != token.MUL {
 			return ReceiverUnknown
 		}
-		if g, ok := v.X.(*ssa.Global); ok && g.Pkg != nil && g.Pkg.Pkg.Path() == "net/http" && g.Name() == "DefaultClient" {
-			return ReceiverUnbounded
+		switch x := v.X.(type) {
+		case *ssa.Global:
+			if x.Pkg != nil && x.Pkg.Pkg.Path() == "net/http" && x.Name() == "DefaultClient" {
+				return ReceiverUnbounded
+			}
+			return r.storedBound(x, depth, fields)
+		case *ssa.Alloc:
+			return r.allocBound(x, depth, fields, false)
+		case *ssa.FieldAddr:
+			return r.storedBound(structField(x.X.Type(), x.Field), depth, fields)
 		}
-		if a, ok := v.X.(*ssa.Alloc); ok {
-			return allocBound(a, fields)
-		}
+	case *ssa.Field:
+		return r.storedBound(structField(v.X.Type(), v.Field), depth, fields)
 	case *ssa.Alloc:
-		return allocBound(v, fields)
+		return r.allocBound(v, depth, fields, false)
 	case *ssa.Phi:
-		out := ReceiverUnbounded
+		var bs []Boundedness
 		for _, e := range v.Edges {
-			switch structBound(e, depth+1, fields...) {
-			case ReceiverUnknown:
-				return ReceiverUnknown
-			case ReceiverBounded:
-				out = ReceiverBounded
+			if e != v {
+				bs = append(bs, r.structBound(e, depth+1, fields...))
 			}
 		}
-		return out
+		return mergeBounds(bs)
+	case *ssa.Call:
+		// A constructor in this package: judge what it returns.
+		callee := v.Common().StaticCallee()
+		if callee == nil || callee.Pkg != r.Pkg || len(callee.Blocks) == 0 {
+			return ReceiverUnknown
+		}
+		var bs []Boundedness
+		for _, b := range callee.Blocks {
+			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
+				bs = append(bs, r.structBound(ret.Results[0], depth+1, fields...))
+			}
+		}
+		return mergeBounds(bs)
 	}
 	return ReceiverUnknown
 }
 
-func allocBound(a *ssa.Alloc, fields []string) Boundedness {
+// mergeBounds: all bounded or all unbounded agree; anything else is unknown.
+func mergeBounds(bs []Boundedness) Boundedness {
+	if len(bs) == 0 {
+		return ReceiverUnknown
+	}
+	out := bs[0]
+	for _, b := range bs[1:] {
+		if b != out {
+			return ReceiverUnknown
+		}
+	}
+	return out
+}
+
+func structField(t types.Type, i int) *types.Var {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if s, ok := t.Underlying().(*types.Struct); ok && i < s.NumFields() {
+		return s.Field(i)
+	}
+	return nil
+}
+
+// storedBound merges the bounds of every value this package stores to a
+// struct field or package variable. With no store in sight, or if the package
+// sets a bounding field on a client it did not just build, it is unknown.
+func (r *Result) storedBound(key any, depth int, fields []string) Boundedness {
+	if key == nil || key == (*types.Var)(nil) {
+		return ReceiverUnknown
+	}
+	r.indexStores()
+	if r.boundSetLater {
+		return ReceiverUnknown
+	}
+	var bs []Boundedness
+	for _, val := range r.stores[key] {
+		if a, ok := val.(*ssa.Alloc); ok {
+			bs = append(bs, r.allocBound(a, depth+1, fields, true))
+			continue
+		}
+		bs = append(bs, r.structBound(val, depth+1, fields...))
+	}
+	return mergeBounds(bs)
+}
+
+// indexStores records, once per package, every store to a struct field or
+// package variable.
+func (r *Result) indexStores() {
+	if r.stores != nil {
+		return
+	}
+	r.stores = map[any][]ssa.Value{}
+	for _, fn := range r.allFuncs() {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				st, ok := instr.(*ssa.Store)
+				if !ok {
+					continue
+				}
+				switch addr := st.Addr.(type) {
+				case *ssa.Global:
+					r.stores[addr] = append(r.stores[addr], st.Val)
+				case *ssa.FieldAddr:
+					f := structField(addr.X.Type(), addr.Field)
+					if f == nil {
+						continue
+					}
+					r.stores[f] = append(r.stores[f], st.Val)
+					if _, fresh := addr.X.(*ssa.Alloc); !fresh && isOneOf(f.Name(), []string{"Timeout", "Deadline", "NetDialer"}) && isClientOrDialer(addr.X.Type()) {
+						r.boundSetLater = true
+					}
+				}
+			}
+		}
+	}
+}
+
+// allFuncs is SrcFuncs plus the package initializer, where package variables
+// get their values.
+func (r *Result) allFuncs() []*ssa.Function {
+	fns := r.SrcFuncs
+	if r.Pkg != nil {
+		if init := r.Pkg.Func("init"); init != nil {
+			fns = append(fns[:len(fns):len(fns)], init)
+		}
+	}
+	return fns
+}
+
+func isClientOrDialer(t types.Type) bool {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return false
+	}
+	switch named.Obj().Pkg().Path() + "." + named.Obj().Name() {
+	case "net/http.Client", "net.Dialer", "crypto/tls.Dialer":
+		return true
+	}
+	return false
+}
+
+// allocBound judges a local literal. stored is set when the literal was found
+// through a store to a field or variable (that escape is expected).
+func (r *Result) allocBound(a *ssa.Alloc, depth int, fields []string, stored bool) Boundedness {
 	out := ReceiverUnbounded
 	for _, ref := range *a.Referrers() {
 		switch ref := ref.(type) {
@@ -113,7 +239,7 @@ func allocBound(a *ssa.Alloc, fields []string) Boundedness {
 			}
 			for _, use := range *ref.Referrers() {
 				if st, ok := use.(*ssa.Store); ok && st.Addr == ref {
-					if c, ok := st.Val.(*ssa.Const); ok && c.IsNil() || ok && c.Value != nil && c.Value.String() == "0" {
+					if c, ok := st.Val.(*ssa.Const); ok && (c.IsNil() || c.Value != nil && c.Value.String() == "0") {
 						continue
 					}
 					out = ReceiverBounded
@@ -121,6 +247,9 @@ func allocBound(a *ssa.Alloc, fields []string) Boundedness {
 			}
 		case *ssa.Store:
 			if ref.Val == a {
+				if stored {
+					continue
+				}
 				return ReceiverUnknown // escapes: set elsewhere
 			}
 			if ref.Addr == a {
@@ -132,7 +261,7 @@ func allocBound(a *ssa.Alloc, fields []string) Boundedness {
 					if !ok || val.Op != token.MUL || src == a {
 						return ReceiverUnknown
 					}
-					switch allocBound(src, fields) {
+					switch r.allocBound(src, depth+1, fields, false) {
 					case ReceiverUnknown:
 						return ReceiverUnknown
 					case ReceiverBounded:
@@ -143,8 +272,7 @@ func allocBound(a *ssa.Alloc, fields []string) Boundedness {
 				}
 			}
 		case ssa.CallInstruction:
-			common := ref.Common()
-			if fn, recv, _ := splitCall(common); fn != nil && recv == a {
+			if fn, recv, _ := splitCall(ref.Common()); fn != nil && recv == a {
 				continue // its own method
 			}
 			return ReceiverUnknown

@@ -49,7 +49,8 @@ func stdNet() []Sink {
 		{Func: "(*crypto/tls.Conn).Handshake", Kind: Dial, Context: NoContext, Request: -1, Bound: BoundByConnDeadline, ContextForm: "HandshakeContext"},
 		{Func: "(*crypto/tls.Conn).HandshakeContext", Kind: Dial, Context: 0, Request: -1, Bound: BoundByConnDeadline},
 	}
-	for _, m := range []string{"LookupAddr", "LookupCNAME", "LookupHost", "LookupIP", "LookupIPAddr", "LookupMX", "LookupNS", "LookupNetIP", "LookupPort", "LookupSRV", "LookupTXT"} {
+	// LookupPort is left out: it reads the services database, not the network.
+	for _, m := range []string{"LookupAddr", "LookupCNAME", "LookupHost", "LookupIP", "LookupIPAddr", "LookupMX", "LookupNS", "LookupNetIP", "LookupSRV", "LookupTXT"} {
 		out = append(out, Sink{Func: "(*net.Resolver)." + m, Kind: DNS, Context: 0, Request: -1})
 	}
 	return out

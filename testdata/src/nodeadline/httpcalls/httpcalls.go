@@ -40,7 +40,14 @@ func unknownClientDropsCtx(ctx context.Context, c *http.Client, url string) {
 
 func handler(w http.ResponseWriter, r *http.Request) {
 	req, _ := http.NewRequest(http.MethodGet, "http://backend/", nil)
-	backend.Do(req) // want `build it with http.NewRequestWithContext\(r.Context\(\), …\)`
+	backend.Do(req) // the client's Timeout bounds the wait
+}
+
+func proxy(c *http.Client) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, _ := http.NewRequest(http.MethodGet, "http://backend/", nil)
+		c.Do(req) // want `comes from http.NewRequest, which binds it to context.Background\(\), and it is not cancelled with the caller: build it with http.NewRequestWithContext\(r.Context\(\), …\)`
+	}
 }
 
 var backend = newClient()
@@ -86,4 +93,34 @@ type roundTripper struct{ next http.RoundTripper }
 
 func (t roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(r)
+}
+
+// --- clients traced through package variables, struct fields and constructors ---
+
+var askClient = &http.Client{Timeout: 10 * time.Second}
+
+var bareClient = &http.Client{}
+
+type api struct {
+	hc     *http.Client
+	traced *http.Client
+}
+
+func newAPI() *api {
+	return &api{hc: &http.Client{Timeout: time.Minute}, traced: &http.Client{}}
+}
+
+func globals(ctx context.Context, url string) {
+	askClient.Get(url)  // bounded by its Timeout
+	bareClient.Get(url) // want `\(\*http.Client\).Get on a client without Timeout`
+}
+
+func (a *api) fields(url string) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	a.hc.Do(req)     // bounded by its Timeout
+	a.traced.Do(req) // want `comes from http.NewRequest, which binds it to context.Background\(\), and the client has no Timeout`
+}
+
+func constructed(url string) {
+	newClient().Get(url) // newClient sets Timeout
 }
