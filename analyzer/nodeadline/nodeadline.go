@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -40,7 +41,7 @@ func run(pass *analysis.Pass) (any, error) {
 	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
 	for _, c := range res.Calls {
 		pos := res.Pos(c)
-		if res.InGeneratedFile(pos) || !includeTests && res.InTestFile(pos) {
+		if res.InGeneratedFile(pos) || !includeTests && res.InTestFile(pos) || isWrapper(res, c) {
 			continue
 		}
 		switch {
@@ -85,6 +86,9 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 	case !v.HasContext && s.Bound == sinks.BoundByDefaultClient:
 		d.Category = "default-client"
 		d.Message = fmt.Sprintf("%s uses http.DefaultClient, which has no timeout, so %s can hang forever: %s", name, noun, advice(s, inScope))
+	case !v.HasContext && s.Bound == sinks.BoundByConnDeadline:
+		d.Category = "no-conn-deadline"
+		d.Message = fmt.Sprintf("%s runs with no deadline on the connection, so the handshake can hang forever: call SetDeadline first or %s", name, advice(s, inScope))
 	case !v.HasContext && v.Recv == ctxflow.ReceiverUnbounded:
 		d.Category = "client-without-timeout"
 		d.Message = fmt.Sprintf("%s on a %s without Timeout has no deadline, so %s can hang forever: set Timeout or %s", name, recvNoun(s), noun, advice(s, inScope))
@@ -128,6 +132,44 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		}
 	}
 	pass.Report(d)
+}
+
+// isWrapper reports whether the call is the body of an API that is itself a
+// wait: a catalog sink implemented by another ((*sql.DB).Query calling
+// QueryContext(context.Background(), …)), a context-free convenience
+// function F forwarding to its context-taking twin FContext, or a package
+// function F forwarding to the method F of a default instance. Their callers are
+// the ones to judge.
+func isWrapper(res *ctxflow.Result, c *ctxflow.Call) bool {
+	outer := c.Fn
+	for outer.Parent() != nil {
+		outer = outer.Parent()
+	}
+	obj, ok := outer.Object().(*types.Func)
+	if !ok {
+		return false
+	}
+	if res.Catalog.Lookup(obj) != nil {
+		return true
+	}
+	for _, p := range outer.Params {
+		if sinks.IsContext(p.Type()) {
+			return false
+		}
+	}
+	callee := c.Callee.Name()
+	if callee == obj.Name() && obj.Signature().Recv() == nil && c.Callee.Signature().Recv() != nil {
+		return true // func LookupHost(h) { return DefaultResolver.LookupHost(context.Background(), h) }
+	}
+	return strings.HasPrefix(callee, obj.Name()) && isContextSuffix(callee[len(obj.Name()):])
+}
+
+func isContextSuffix(s string) bool {
+	switch s {
+	case "Context", "Ctx", "WithContext", "WithCtx":
+		return true
+	}
+	return false
 }
 
 // checkReach judges a call to a function whose context parameter reaches a sink.

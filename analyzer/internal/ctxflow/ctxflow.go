@@ -87,7 +87,6 @@ type Result struct {
 	// variable (*ssa.Global), built on first use.
 	stores        map[any][]ssa.Value
 	boundSetLater bool
-	skipped  []string
 }
 
 // Call is a call the rules may judge.

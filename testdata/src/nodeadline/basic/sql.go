@@ -99,3 +99,29 @@ func closureCaptureBackground(db *sql.DB) {
 		db.ExecContext(ctx, "DELETE FROM t") // want `context.Background\(\) reaches`
 	}()
 }
+
+// Repo offers a context-free convenience API next to its context-taking one.
+type Repo struct{ db *sql.DB }
+
+// Delete forwards to DeleteContext: its callers are judged, not this body.
+func (r *Repo) Delete(id int) error { return r.DeleteContext(context.Background(), id) }
+
+func (r *Repo) DeleteContext(ctx context.Context, id int) error {
+	_, err := r.db.ExecContext(ctx, "DELETE FROM t WHERE id = $1", id)
+	return err
+}
+
+func useRepo(r *Repo) {
+	r.DeleteContext(context.Background(), 1) // want `context.Background\(\) reaches \(\*sql.DB\).ExecContext via \(\*basic.Repo\).DeleteContext`
+}
+
+var defaultRepo = &Repo{}
+
+// Delete is the package-level convenience for the default instance.
+func Delete(id int) error {
+	return defaultRepo.DeleteContext(context.Background(), id)
+}
+
+func DeleteAll() error {
+	return defaultRepo.DeleteContext(context.Background(), 0) // want `context.Background\(\) reaches \(\*sql.DB\).ExecContext via \(\*basic.Repo\).DeleteContext`
+}
