@@ -23,7 +23,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:      lintutil.ExtractDoc(doc, "nodeadline"),
 	URL:      lintutil.URL("nodeadline"),
 	Requires: []*analysis.Analyzer{ctxflow.Analyzer},
-	Run:      run,
+	Run:      lintutil.WithDirectives("nodeadline", run),
 }
 
 var (

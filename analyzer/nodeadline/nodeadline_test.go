@@ -56,3 +56,7 @@ func TestUserSinksMalformed(t *testing.T) {
 		}
 	}
 }
+
+func TestDirectives(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/directives")
+}
