@@ -126,6 +126,11 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		}
 		d.Related = related(pass, v.Ctx, "context created here")
 	}
+	if !v.HasContext && (s.Bound == sinks.BoundByDefaultClient || s.Bound == sinks.BoundByClientTimeout) {
+		if fix := getFix(pass, res, c, call, inScope); fix != nil {
+			d.SuggestedFixes = append(d.SuggestedFixes, *fix)
+		}
+	}
 	if !v.HasContext && s.ContextForm != "" && inScope != "" {
 		if fix := renameFix(res, c.Instr.Common().Pos(), s.ContextForm, inScope, s.AppendArgs); fix != nil {
 			d.SuggestedFixes = append(d.SuggestedFixes, *fix)

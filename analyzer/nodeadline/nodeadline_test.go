@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/linttest"
 	"github.com/deadlinelint/deadlinelint/analyzer/nodeadline"
 )
 
@@ -59,4 +60,8 @@ func TestUserSinksMalformed(t *testing.T) {
 
 func TestDirectives(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/directives")
+}
+
+func TestFixedCodeCompiles(t *testing.T) {
+	linttest.BuildGolden(t, filepath.Join(testdata(t), "src", "nodeadline", "fixes"))
 }
