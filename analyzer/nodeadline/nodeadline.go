@@ -23,7 +23,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:      lintutil.ExtractDoc(doc, "nodeadline"),
 	URL:      lintutil.URL("nodeadline"),
 	Requires: []*analysis.Analyzer{ctxflow.Analyzer},
-	Run:      lintutil.WithDirectives("nodeadline", run),
+	Run:      lintutil.Run("nodeadline", run),
 }
 
 var (
@@ -304,7 +304,7 @@ func replaceRootFix(pass *analysis.Pass, res *ctxflow.Result, arg ast.Expr, inSc
 	if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "context" || (obj.Name() != "Background" && obj.Name() != "TODO") {
 		return nil
 	}
-	if res.InGeneratedFile(arg.Pos()) {
+	if !res.Editable(arg.Pos()) {
 		return nil
 	}
 	return &analysis.SuggestedFix{
@@ -320,7 +320,7 @@ func renameFix(res *ctxflow.Result, lparen token.Pos, form, inScope, extra strin
 		return nil
 	}
 	call := res.CallExpr(lparen)
-	if call == nil || call.Ellipsis.IsValid() || res.InGeneratedFile(call.Pos()) {
+	if call == nil || call.Ellipsis.IsValid() || !res.Editable(call.Pos()) {
 		return nil
 	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)

@@ -65,3 +65,7 @@ func TestDirectives(t *testing.T) {
 func TestFixedCodeCompiles(t *testing.T) {
 	linttest.BuildGolden(t, filepath.Join(testdata(t), "src", "nodeadline", "fixes"))
 }
+
+func TestGenericsAndCgo(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/generics", "nodeadline/cgo")
+}

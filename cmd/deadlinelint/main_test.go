@@ -162,3 +162,27 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("-V=full: exit %d: %s", code, out)
 	}
 }
+
+// TestBrokenInput: type errors and odd input give the type checker's message
+// and a non-zero status, never a panic.
+func TestBrokenInput(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module broken\n\ngo 1.26\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "broken.go"), []byte(`package broken
+
+import (
+	"context"
+	"database/sql"
+)
+
+func F(db *sql.DB) {
+	db.QueryContext(context.Background(), undefinedQuery)
+}
+`), 0o644)
+	for _, args := range [][]string{{binary, "./..."}, {"go", "vet", "-vettool=" + binary, "./..."}} {
+		out, code := run(t, dir, args[0], args[1:]...)
+		if code == 0 || !strings.Contains(out, "undefined: undefinedQuery") || strings.Contains(out, "panic") {
+			t.Errorf("%v: exit %d, want non-zero with the type error and no panic:\n%s", args, code, out)
+		}
+	}
+}

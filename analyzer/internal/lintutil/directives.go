@@ -1,9 +1,12 @@
 package lintutil
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
+	"runtime/debug"
 	"strings"
+	"testing"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -16,7 +19,7 @@ import (
 // its own covers the statement or declaration that starts on the next line
 // (all of it, however many lines). A directive in a function's doc comment
 // covers the whole function. It works in every driver because each rule's run
-// goes through WithDirectives.
+// goes through Run.
 const DirectivePrefix = "//deadlinelint:ignore"
 
 type directive struct {
@@ -30,11 +33,21 @@ type directive struct {
 	checkUnuse bool
 }
 
-// WithDirectives wraps an analyzer's run function: diagnostics covered by a
-// directive naming the analyzer are dropped; a directive without a reason,
-// and (in files the rules look at) one that suppressed nothing, is reported.
-func WithDirectives(name string, run func(*analysis.Pass) (any, error)) func(*analysis.Pass) (any, error) {
-	return func(pass *analysis.Pass) (any, error) {
+// Run wraps every rule's run function. Diagnostics covered by a directive
+// naming the analyzer are dropped; a directive without a reason, and (in
+// files the rules look at) one that suppressed nothing, is reported. A panic
+// becomes an error naming the analyzer and package, so the user gets a clear
+// message instead of a crash of the whole run; under `go test` panics are left
+// alone so that they fail loudly.
+func Run(name string, run func(*analysis.Pass) (any, error)) func(*analysis.Pass) (any, error) {
+	return func(pass *analysis.Pass) (res any, err error) {
+		if !testing.Testing() {
+			defer func() {
+				if p := recover(); p != nil {
+					res, err = nil, fmt.Errorf("internal error in %s on package %s (please report it at %s/issues): %v\n%s", name, pass.Pkg.Path(), RepoURL, p, debug.Stack())
+				}
+			}()
+		}
 		dirs := parseDirectives(pass, name)
 		if len(dirs) == 0 {
 			return run(pass)
@@ -51,7 +64,7 @@ func WithDirectives(name string, run func(*analysis.Pass) (any, error)) func(*an
 			}
 			report(d)
 		}
-		res, err := run(pass)
+		res, err = run(pass)
 		pass.Report = report
 		for _, dir := range dirs {
 			switch {
