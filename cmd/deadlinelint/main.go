@@ -3,12 +3,18 @@
 package main
 
 import (
+	"os"
+
 	"golang.org/x/tools/go/analysis/multichecker"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/nodeadline"
 )
 
 func main() {
+	if wantsVersion(os.Args[1:]) {
+		printVersion()
+		return
+	}
 	multichecker.Main(
 		nodeadline.Analyzer,
 	)
