@@ -69,3 +69,24 @@ func TestFixedCodeCompiles(t *testing.T) {
 func TestGenericsAndCgo(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/generics", "nodeadline/cgo")
 }
+
+func setFlag(t *testing.T, name, value string) {
+	t.Helper()
+	if err := nodeadline.Analyzer.Flags.Set(name, value); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nodeadline.Analyzer.Flags.Set(name, "false") })
+}
+
+func TestStrict(t *testing.T) {
+	// Without -strict the request's context is the server's responsibility.
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/httpcalls")
+	setFlag(t, "strict", "true")
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/strict")
+}
+
+func TestTestFiles(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/testfiles")
+	setFlag(t, "tests", "true")
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/testfilesflag")
+}

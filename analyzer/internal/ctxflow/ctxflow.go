@@ -230,6 +230,9 @@ func (r *Result) findCalls() {
 				if callee == nil {
 					continue
 				}
+				if concrete := devirtualize(callee, recv); concrete != nil {
+					callee, recv = concrete, recv.(*ssa.MakeInterface).X
+				}
 				c := &Call{Instr: ci, Fn: fn, Callee: callee, Recv: recv, Args: args}
 				c.Sink = r.Catalog.Lookup(callee)
 				if c.Sink == nil {
@@ -249,6 +252,19 @@ func (r *Result) findCalls() {
 			}
 		}
 	}
+}
+
+// devirtualize returns the concrete method an interface call reaches when
+// the receiver was converted to the interface right there (var s Storer =
+// &Store{}; s.Load(ctx)), or nil.
+func devirtualize(method *types.Func, recv ssa.Value) *types.Func {
+	mi, ok := recv.(*ssa.MakeInterface)
+	if !ok || method.Signature().Recv() == nil || !types.IsInterface(method.Signature().Recv().Type()) {
+		return nil
+	}
+	obj, _, _ := types.LookupFieldOrMethod(mi.X.Type(), true, method.Pkg(), method.Name())
+	fn, _ := obj.(*types.Func)
+	return fn
 }
 
 func hasContextParam(fn *types.Func) bool {
