@@ -110,7 +110,7 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		if fix := renameFix(res, v.Ctx.Pos, "NewRequestWithContext", inScope, ""); fix != nil {
 			d.SuggestedFixes = append(d.SuggestedFixes, *fix)
 		}
-		d.Related = related(pass, v.Ctx, "request created here")
+		d.Related = related(pass, d.Pos, v.Ctx, "request created here")
 	default:
 		d.Category = "background"
 		what := "has no deadline"
@@ -124,7 +124,7 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 				d.SuggestedFixes = append(d.SuggestedFixes, *fix)
 			}
 		}
-		d.Related = related(pass, v.Ctx, "context created here")
+		d.Related = related(pass, d.Pos, v.Ctx, "context created here")
 	}
 	if !v.HasContext && (s.Bound == sinks.BoundByDefaultClient || s.Bound == sinks.BoundByClientTimeout) {
 		if fix := getFix(pass, res, c, call, inScope); fix != nil {
@@ -196,7 +196,7 @@ func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		d := analysis.Diagnostic{
 			Pos: call.Fun.Pos(), End: call.Fun.End(), Category: "via-call",
 			Message: fmt.Sprintf("%s %s %s via %s: the wait has no deadline; %s", o.Desc, reaches, p.Sink, c.CalleeName(), passAdvice(o, inScope)),
-			Related: related(pass, o, "context created here"),
+			Related: related(pass, call.Pos(), o, "context created here"),
 		}
 		if p.Param < len(call.Args) {
 			if fix := replaceRootFix(pass, res, call.Args[p.Param], inScope); fix != nil {
@@ -270,8 +270,10 @@ func passAdvice(o ctxflow.Origin, inScope string) string {
 	return "derive it from the caller's context or bound it with context.WithTimeout"
 }
 
-func related(pass *analysis.Pass, o ctxflow.Origin, msg string) []analysis.RelatedInformation {
-	if !o.Pos.IsValid() {
+// related points at where the context or request was made, unless that is
+// on the reported line already.
+func related(pass *analysis.Pass, at token.Pos, o ctxflow.Origin, msg string) []analysis.RelatedInformation {
+	if !o.Pos.IsValid() || pass.Fset.Position(o.Pos).Line == pass.Fset.Position(at).Line && pass.Fset.File(o.Pos) == pass.Fset.File(at) {
 		return nil
 	}
 	return []analysis.RelatedInformation{{Pos: o.Pos, Message: msg + ": " + o.Desc}}
