@@ -3,7 +3,7 @@
 //
 // # Analyzer nodeadline
 //
-// nodeadline: report network, database and RPC calls whose context carries no deadline
+// nodeadline: report network and database calls without a deadline
 //
 // A timeout is a contract: "I will wait this long, and no longer". A call to
 // a server, a database or an RPC peer that has no deadline waits as long as

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/multichecker"
 
-	"github.com/deadlinelint/deadlinelint/analyzer/nodeadline"
+	"github.com/deadlinelint/deadlinelint/analyzer/suite"
 )
 
 func main() {
@@ -15,7 +15,7 @@ func main() {
 		printVersion()
 		return
 	}
-	multichecker.Main(
-		nodeadline.Analyzer,
-	)
+	// The list of analyzers lives in analyzer/suite, shared with the
+	// golangci-lint plugin: add new rules there.
+	multichecker.Main(suite.Analyzers()...)
 }

@@ -1,0 +1,19 @@
+// Package suite lists every deadlinelint analyzer, once, for the command
+// line tool and the golangci-lint plugin.
+package suite
+
+import (
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/nodeadline"
+	"github.com/deadlinelint/deadlinelint/analyzer/timeoutleak"
+)
+
+// Analyzers returns the analyzers in documentation order. Adding a rule is
+// one line here.
+func Analyzers() []*analysis.Analyzer {
+	return []*analysis.Analyzer{
+		nodeadline.Analyzer,
+		timeoutleak.Analyzer,
+	}
+}

@@ -1,0 +1,17 @@
+package timeoutleak_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/linttest"
+	"github.com/deadlinelint/deadlinelint/analyzer/timeoutleak"
+)
+
+func TestTimeoutleak(t *testing.T) {
+	dir := linttest.TestData(t, "../../testdata")
+	analysistest.RunWithSuggestedFixes(t, dir, timeoutleak.Analyzer, "timeoutleak/a")
+	linttest.BuildGolden(t, filepath.Join(dir, "src", "timeoutleak", "a"))
+}
