@@ -5,6 +5,7 @@ package suite
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/deadlinelint/deadlinelint/analyzer/cleanupctx"
 	"github.com/deadlinelint/deadlinelint/analyzer/nodeadline"
 	"github.com/deadlinelint/deadlinelint/analyzer/timeoutleak"
 )
@@ -14,6 +15,7 @@ import (
 func Analyzers() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		nodeadline.Analyzer,
+		cleanupctx.Analyzer,
 		timeoutleak.Analyzer,
 	}
 }
