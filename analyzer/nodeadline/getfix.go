@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
 )
 
 // getFix rewrites a statement `resp, err := http.Get(url)` (also Head, Post,
@@ -37,15 +38,16 @@ func getFix(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, call *ast
 	if !ok {
 		return nil
 	}
-	file, stmt, fnType := enclosing(pass, call)
-	if stmt == nil || fnType == nil || len(stmt.Lhs) != 2 || len(stmt.Rhs) != 1 || stmt.Rhs[0] != call {
+	file, blockStmt, fnType := fixutil.Enclosing(pass, call)
+	stmt, ok := blockStmt.(*ast.AssignStmt)
+	if !ok || fnType == nil || len(stmt.Lhs) != 2 || len(stmt.Rhs) != 1 || stmt.Rhs[0] != call {
 		return nil
 	}
 	errIdent, ok := stmt.Lhs[1].(*ast.Ident)
 	if !ok || errIdent.Name == "_" {
 		return nil
 	}
-	httpName := importName(file, "net/http")
+	httpName := fixutil.ImportName(file, "net/http")
 	if httpName == "" {
 		return nil
 	}
@@ -56,8 +58,8 @@ func getFix(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, call *ast
 			return nil
 		}
 	}
-	reqName := freshName(scope, call.Pos(), "req")
-	zeros, ok := zeroResults(pass, file, fnType)
+	reqName := fixutil.FreshName(scope, call.Pos(), "req")
+	zeros, ok := fixutil.ZeroResults(pass, file, fnType)
 	if !ok {
 		return nil
 	}
@@ -80,7 +82,7 @@ func getFix(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, call *ast
 		}
 		body = "nil"
 	}
-	indent := lineIndent(pass, stmt.Pos())
+	indent := fixutil.LineIndent(pass, stmt.Pos())
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s, %s := %s.NewRequestWithContext(%s, %s.%s, %s, %s)\n", reqName, errIdent.Name, httpName, inScope, httpName, method, types.ExprString(args[0]), body)
 	fmt.Fprintf(&b, "if %s != nil {\n\treturn %s\n}\n", errIdent.Name, strings.Join(append(zeros, errIdent.Name), ", "))
@@ -98,154 +100,4 @@ func getFix(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, call *ast
 		Message:   fmt.Sprintf("Build the request with %s.NewRequestWithContext(%s, …) and send it with %s.Do", httpName, inScope, client),
 		TextEdits: []analysis.TextEdit{{Pos: stmt.Pos(), End: stmt.End(), NewText: []byte(text)}},
 	}
-}
-
-// enclosing returns the file, the assignment statement whose right-hand side
-// is call, and the type of the innermost function around it.
-func enclosing(pass *analysis.Pass, call *ast.CallExpr) (*ast.File, *ast.AssignStmt, *ast.FuncType) {
-	for _, f := range pass.Files {
-		if f.FileStart > call.Pos() || call.Pos() > f.FileEnd {
-			continue
-		}
-		var stmt *ast.AssignStmt
-		var fnType *ast.FuncType
-		var parent ast.Node
-		ast.Inspect(f, func(n ast.Node) bool {
-			if n == nil || n.Pos() > call.Pos() || n.End() < call.End() {
-				return false
-			}
-			switch n := n.(type) {
-			case *ast.FuncDecl:
-				fnType, stmt = n.Type, nil
-			case *ast.FuncLit:
-				fnType, stmt = n.Type, nil
-			case *ast.AssignStmt:
-				// Only a statement of a block can become several statements
-				// (not the init of an if, for or switch).
-				switch parent.(type) {
-				case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
-					if len(n.Rhs) == 1 && n.Rhs[0] == call {
-						stmt = n
-					}
-				}
-			}
-			parent = n
-			return true
-		})
-		return f, stmt, fnType
-	}
-	return nil, nil, nil
-}
-
-func importName(f *ast.File, path string) string {
-	for _, imp := range f.Imports {
-		if strings.Trim(imp.Path.Value, `"`) != path {
-			continue
-		}
-		if imp.Name == nil {
-			return path[strings.LastIndex(path, "/")+1:]
-		}
-		if imp.Name.Name == "_" || imp.Name.Name == "." {
-			return ""
-		}
-		return imp.Name.Name
-	}
-	return ""
-}
-
-func freshName(scope *types.Scope, pos token.Pos, base string) string {
-	name := base
-	for i := 2; ; i++ {
-		if scope == nil {
-			return name
-		}
-		if _, obj := scope.LookupParent(name, pos); obj == nil {
-			return name
-		}
-		name = fmt.Sprintf("%s%d", base, i)
-	}
-}
-
-// zeroResults returns the zero values of all results but the last, which
-// must be error.
-func zeroResults(pass *analysis.Pass, file *ast.File, fnType *ast.FuncType) ([]string, bool) {
-	if fnType.Results == nil {
-		return nil, false
-	}
-	var types_ []types.Type
-	for _, field := range fnType.Results.List {
-		t := pass.TypesInfo.TypeOf(field.Type)
-		if t == nil {
-			return nil, false
-		}
-		n := max(1, len(field.Names))
-		for range n {
-			types_ = append(types_, t)
-		}
-	}
-	if len(types_) == 0 || types.TypeString(types_[len(types_)-1], nil) != "error" {
-		return nil, false
-	}
-	qual := func(p *types.Package) string {
-		if p == pass.Pkg {
-			return ""
-		}
-		if name := importName(file, p.Path()); name != "" {
-			return name
-		}
-		return notImported
-	}
-	var zeros []string
-	for _, t := range types_[:len(types_)-1] {
-		z, ok := zeroValue(t, qual)
-		if !ok {
-			return nil, false
-		}
-		zeros = append(zeros, z)
-	}
-	return zeros, true
-}
-
-// notImported marks a type whose package this file does not import.
-const notImported = "\x00"
-
-func zeroValue(t types.Type, qual types.Qualifier) (string, bool) {
-	switch u := t.Underlying().(type) {
-	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
-		return "nil", true
-	case *types.Basic:
-		switch {
-		case u.Info()&types.IsBoolean != 0:
-			return "false", true
-		case u.Info()&types.IsString != 0:
-			return `""`, true
-		case u.Info()&types.IsNumeric != 0:
-			return "0", true
-		}
-	case *types.Struct, *types.Array:
-		if named, ok := types.Unalias(t).(*types.Named); ok && named.TypeArgs() == nil {
-			s := types.TypeString(t, qual)
-			if strings.Contains(s, notImported) {
-				return "", false
-			}
-			return s + "{}", true
-		}
-	}
-	return "", false
-}
-
-// lineIndent returns the whitespace that starts pos's line.
-func lineIndent(pass *analysis.Pass, pos token.Pos) string {
-	tf := pass.Fset.File(pos)
-	content, err := pass.ReadFile(tf.Name())
-	if err != nil {
-		return "\t"
-	}
-	start := tf.LineStart(tf.Line(pos))
-	off := tf.Offset(start)
-	end := off
-	for end < len(content) && (content[end] == ' ' || content[end] == '\t') {
-		end++
-	}
-	return string(content[off:end])
 }

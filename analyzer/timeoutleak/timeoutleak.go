@@ -267,4 +267,3 @@ func inLoop(b *ssa.BasicBlock) bool {
 	}
 	return false
 }
-

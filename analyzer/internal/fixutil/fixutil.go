@@ -1,0 +1,166 @@
+// Package fixutil holds the pieces suggested fixes share: import names,
+// fresh identifiers, zero values and indentation.
+package fixutil
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// ImportName returns the name under which f imports path, or "" if it does
+// not (or imports it as _ or .).
+func ImportName(f *ast.File, path string) string {
+	for _, imp := range f.Imports {
+		if strings.Trim(imp.Path.Value, `"`) != path {
+			continue
+		}
+		if imp.Name == nil {
+			return path[strings.LastIndex(path, "/")+1:]
+		}
+		if imp.Name.Name == "_" || imp.Name.Name == "." {
+			return ""
+		}
+		return imp.Name.Name
+	}
+	return ""
+}
+
+// FreshName returns base, or base2, base3, … : the first not visible at pos.
+func FreshName(scope *types.Scope, pos token.Pos, base string) string {
+	name := base
+	for i := 2; ; i++ {
+		if scope == nil {
+			return name
+		}
+		if _, obj := scope.LookupParent(name, pos); obj == nil {
+			return name
+		}
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+}
+
+// ZeroResults returns the zero values of all results but the last, which
+// must be error.
+func ZeroResults(pass *analysis.Pass, file *ast.File, fnType *ast.FuncType) ([]string, bool) {
+	if fnType.Results == nil {
+		return nil, false
+	}
+	var types_ []types.Type
+	for _, field := range fnType.Results.List {
+		t := pass.TypesInfo.TypeOf(field.Type)
+		if t == nil {
+			return nil, false
+		}
+		n := max(1, len(field.Names))
+		for range n {
+			types_ = append(types_, t)
+		}
+	}
+	if len(types_) == 0 || types.TypeString(types_[len(types_)-1], nil) != "error" {
+		return nil, false
+	}
+	qual := func(p *types.Package) string {
+		if p == pass.Pkg {
+			return ""
+		}
+		if name := ImportName(file, p.Path()); name != "" {
+			return name
+		}
+		return notImported
+	}
+	var zeros []string
+	for _, t := range types_[:len(types_)-1] {
+		z, ok := zeroValue(t, qual)
+		if !ok {
+			return nil, false
+		}
+		zeros = append(zeros, z)
+	}
+	return zeros, true
+}
+
+// notImported marks a type whose package this file does not import.
+const notImported = "\x00"
+
+func zeroValue(t types.Type, qual types.Qualifier) (string, bool) {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
+		return "nil", true
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsBoolean != 0:
+			return "false", true
+		case u.Info()&types.IsString != 0:
+			return `""`, true
+		case u.Info()&types.IsNumeric != 0:
+			return "0", true
+		}
+	case *types.Struct, *types.Array:
+		if named, ok := types.Unalias(t).(*types.Named); ok && named.TypeArgs() == nil {
+			s := types.TypeString(t, qual)
+			if strings.Contains(s, notImported) {
+				return "", false
+			}
+			return s + "{}", true
+		}
+	}
+	return "", false
+}
+
+// LineIndent returns the whitespace that starts pos's line.
+func LineIndent(pass *analysis.Pass, pos token.Pos) string {
+	tf := pass.Fset.File(pos)
+	content, err := pass.ReadFile(tf.Name())
+	if err != nil {
+		return "\t"
+	}
+	start := tf.LineStart(tf.Line(pos))
+	off := tf.Offset(start)
+	end := off
+	for end < len(content) && (content[end] == ' ' || content[end] == '\t') {
+		end++
+	}
+	return string(content[off:end])
+}
+
+// Enclosing returns the file holding node, the innermost statement around it
+// that is a direct element of a block (so it can become several statements;
+// not the init of an if, for or switch), and the type of the innermost
+// function around it. stmt is nil when that statement is not a block element.
+func Enclosing(pass *analysis.Pass, node ast.Node) (file *ast.File, stmt ast.Stmt, fnType *ast.FuncType) {
+	for _, f := range pass.Files {
+		if f.FileStart > node.Pos() || node.Pos() > f.FileEnd {
+			continue
+		}
+		var parent ast.Node
+		ast.Inspect(f, func(n ast.Node) bool {
+			if n == nil || n.Pos() > node.Pos() || n.End() < node.End() {
+				return false
+			}
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				fnType, stmt = n.Type, nil
+			case *ast.FuncLit:
+				fnType, stmt = n.Type, nil
+			case ast.Stmt:
+				switch parent.(type) {
+				case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+					stmt = n
+				default:
+					if _, isBlock := n.(*ast.BlockStmt); !isBlock {
+						stmt = nil
+					}
+				}
+			}
+			parent = n
+			return true
+		})
+		return f, stmt, fnType
+	}
+	return nil, nil, nil
+}
