@@ -8,6 +8,7 @@ import (
 	"github.com/deadlinelint/deadlinelint/analyzer/cleanupctx"
 	"github.com/deadlinelint/deadlinelint/analyzer/nodeadline"
 	"github.com/deadlinelint/deadlinelint/analyzer/timeoutleak"
+	"github.com/deadlinelint/deadlinelint/analyzer/uncancellablewait"
 )
 
 // Analyzers returns the analyzers in documentation order. Adding a rule is
@@ -17,5 +18,6 @@ func Analyzers() []*analysis.Analyzer {
 		nodeadline.Analyzer,
 		cleanupctx.Analyzer,
 		timeoutleak.Analyzer,
+		uncancellablewait.Analyzer,
 	}
 }

@@ -1,0 +1,53 @@
+// Package uncancellablewait defines an Analyzer that reports waits that
+// ignore a context in scope.
+//
+// # Analyzer uncancellablewait
+//
+// uncancellablewait: report sleeps that ignore the context in scope
+//
+// A function that takes a context promises to stop when it is cancelled. A
+// time.Sleep inside it does not: the sleep runs to its end whatever happens
+// to the context, so cancellation and deadlines are delayed by the whole
+// sleep, and a polling loop that never looks at the context spins until its
+// condition holds, cancelled or not (flake8-async's ASYNC110 and ASYNC251 in
+// Python).
+//
+//	// WRONG
+//	func poll(ctx context.Context) error {
+//		for !ready() {
+//			time.Sleep(time.Second)
+//		}
+//		return nil
+//	}
+//
+//	// RIGHT
+//	func poll(ctx context.Context) error {
+//		for !ready() {
+//			select {
+//			case <-ctx.Done():
+//				return ctx.Err()
+//			case <-time.After(time.Second):
+//			}
+//		}
+//		return nil
+//	}
+//
+// uncancellablewait reports time.Sleep in a function with a caller-owned
+// context in scope (a context parameter of it or of an enclosing function,
+// or r.Context() of a request parameter) when the sleep is long (a constant
+// of one second or more, or a duration computed at run time, such as a
+// backoff) or when it sits in a loop that never consults a context (no
+// ctx.Err(), no ctx.Done(), no call given a context).
+//
+// The suggested fix replaces the statement with a select on ctx.Done() and
+// time.After(d) that returns ctx.Err() (with zero values for the other
+// results) when the function returns an error, or returns when it returns
+// nothing.
+//
+// Not reported: short constant sleeps (under a second) outside loops and in
+// loops that consult the context; functions without a caller-owned context;
+// test files; generated files. Selects without a ctx.Done() case,
+// sync.WaitGroup.Wait and sync.Cond.Wait are not judged: whether another
+// channel already stands for cancellation is a design decision the analysis
+// cannot see.
+package uncancellablewait

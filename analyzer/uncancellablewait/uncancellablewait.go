@@ -1,0 +1,183 @@
+package uncancellablewait
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/types"
+	"strings"
+	"time"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+)
+
+//go:embed doc.go
+var doc string
+
+var Analyzer = &analysis.Analyzer{
+	Name:     "uncancellablewait",
+	Doc:      lintutil.ExtractDoc(doc, "uncancellablewait"),
+	URL:      lintutil.URL("uncancellablewait"),
+	Requires: []*analysis.Analyzer{ctxflow.Analyzer},
+	Run:      lintutil.Run("uncancellablewait", run),
+}
+
+// longSleep is where a constant sleep starts to matter on its own.
+const longSleep = time.Second
+
+func run(pass *analysis.Pass) (any, error) {
+	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
+	for _, fn := range res.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				callee := call.Common().StaticCallee()
+				if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "time" || callee.Name() != "Sleep" {
+					continue
+				}
+				check(pass, res, fn, call)
+			}
+		}
+	}
+	return nil, nil
+}
+
+func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call) {
+	expr := res.CallExpr(call.Pos())
+	if expr == nil || res.InGeneratedFile(expr.Pos()) || res.InTestFile(expr.Pos()) {
+		return
+	}
+	ctx := res.ContextInScope(fn, expr.Pos())
+	if ctx == "" {
+		return
+	}
+	d, isConst := sleepDuration(call.Common().Args[0])
+	var why string
+	switch loop := loopBlocks(call.Block()); {
+	case !isConst:
+		why = "a computed duration"
+	case d >= longSleep:
+		why = d.String()
+	case loop != nil && !consultsContext(loop):
+		why = "in a loop that never consults a context"
+	default:
+		return
+	}
+	diag := analysis.Diagnostic{
+		Pos: expr.Pos(), End: expr.End(),
+		Message: fmt.Sprintf("time.Sleep (%s) ignores %s: cancellation and deadlines wait for the whole sleep; select on %s.Done() and time.After instead", why, ctx, ctx),
+	}
+	if fix := selectFix(pass, res, expr, ctx); fix != nil {
+		diag.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	}
+	pass.Report(diag)
+}
+
+func sleepDuration(v ssa.Value) (time.Duration, bool) {
+	c, ok := v.(*ssa.Const)
+	if !ok || c.Value == nil || c.Value.Kind() != constant.Int {
+		return 0, false
+	}
+	n, exact := constant.Int64Val(c.Value)
+	return time.Duration(n), exact
+}
+
+// loopBlocks returns the blocks of the cycle through b (those b reaches that
+// reach b back), or nil when b is in no loop.
+func loopBlocks(b *ssa.BasicBlock) []*ssa.BasicBlock {
+	forward := reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
+	if !forward[b] {
+		return nil
+	}
+	backward := reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Preds })
+	var out []*ssa.BasicBlock
+	for _, x := range b.Parent().Blocks {
+		if forward[x] && backward[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func reach(from *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), next(from)...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[x] {
+			continue
+		}
+		seen[x] = true
+		stack = append(stack, next(x)...)
+	}
+	return seen
+}
+
+// consultsContext reports whether any block calls a context's method or
+// passes a context to a call (which may return its error and end the loop).
+func consultsContext(blocks []*ssa.BasicBlock) bool {
+	for _, b := range blocks {
+		for _, instr := range b.Instrs {
+			ci, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			common := ci.Common()
+			if common.IsInvoke() && sinks.IsContext(common.Value.Type()) {
+				return true
+			}
+			for _, a := range common.Args {
+				if sinks.IsContext(a.Type()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// selectFix replaces `time.Sleep(d)` with a select that also returns when
+// ctx is done.
+func selectFix(pass *analysis.Pass, res *ctxflow.Result, expr *ast.CallExpr, ctx string) *analysis.SuggestedFix {
+	if !res.Editable(expr.Pos()) || len(expr.Args) != 1 {
+		return nil
+	}
+	file, stmt, fnType := fixutil.Enclosing(pass, expr)
+	es, ok := stmt.(*ast.ExprStmt)
+	if !ok || es.X != expr || fnType == nil {
+		return nil
+	}
+	timeName := fixutil.ImportName(file, "time")
+	if timeName == "" {
+		return nil
+	}
+	var ret string
+	if fnType.Results == nil || len(fnType.Results.List) == 0 {
+		ret = "return"
+	} else {
+		zeros, ok := fixutil.ZeroResults(pass, file, fnType)
+		if !ok {
+			return nil
+		}
+		ret = "return " + strings.Join(append(zeros, ctx+".Err()"), ", ")
+	}
+	indent := fixutil.LineIndent(pass, stmt.Pos())
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "select {\ncase <-%s.Done():\n\t%s\ncase <-%s.After(%s):\n}", ctx, ret, timeName, types.ExprString(expr.Args[0]))
+	return &analysis.SuggestedFix{
+		Message:   fmt.Sprintf("Wait on %s.Done() too", ctx),
+		TextEdits: []analysis.TextEdit{{Pos: stmt.Pos(), End: stmt.End(), NewText: []byte(strings.ReplaceAll(b.String(), "\n", "\n"+indent))}},
+	}
+}
