@@ -1,11 +1,14 @@
 package suite_test
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/suite"
@@ -40,3 +43,51 @@ func TestSuite(t *testing.T) {
 		}
 	}
 }
+
+// TestDeterministic runs every analyzer twice over the fixtures and expects
+// the same diagnostics in the same order: no map-order reporting.
+func TestDeterministic(t *testing.T) {
+	dir, err := filepath.Abs("../../testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []string
+	for _, a := range suite.Analyzers() {
+		matches, _ := filepath.Glob(filepath.Join(dir, "src", a.Name, "*"))
+		for _, m := range matches {
+			if goFiles, _ := filepath.Glob(filepath.Join(m, "*.go")); len(goFiles) > 0 {
+				pkgs = append(pkgs, a.Name+"/"+filepath.Base(m))
+			}
+		}
+	}
+	if len(pkgs) == 0 {
+		t.Fatal("no fixture packages found")
+	}
+	render := func() string {
+		var b strings.Builder
+		for _, a := range suite.Analyzers() {
+			// A discarding T: the fixtures' own tests check the expectations;
+			// here only the output's stability matters.
+			for _, r := range analysistest.Run(quietT{t}, dir, a, pkgs...) {
+				for _, d := range r.Diagnostics {
+					fmt.Fprintf(&b, "%s %v %s\n", a.Name, r.Pass.Fset.Position(d.Pos), d.Message)
+				}
+			}
+		}
+		return b.String()
+	}
+	first, second := render(), render()
+	if first != second {
+		t.Errorf("two runs differ:\n--- first\n%s\n--- second\n%s", first, second)
+	}
+	if first == "" {
+		t.Error("no diagnostics at all: the determinism check compared nothing")
+	}
+}
+
+// quietT swallows analysistest's expectation errors: other analyzers' want
+// comments do not match this analyzer. A load failure yields no diagnostics,
+// which the emptiness check catches.
+type quietT struct{ t *testing.T }
+
+func (q quietT) Errorf(format string, args ...any) {}
