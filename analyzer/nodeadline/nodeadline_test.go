@@ -90,3 +90,15 @@ func TestTestFiles(t *testing.T) {
 	setFlag(t, "tests", "true")
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/testfilesflag")
 }
+
+// TestDiagnosticURL: every diagnostic links to the rule's README section,
+// whatever its category.
+func TestDiagnosticURL(t *testing.T) {
+	for _, r := range analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/basic", "nodeadline/directives") {
+		for _, d := range r.Diagnostics {
+			if d.URL != nodeadline.Analyzer.URL {
+				t.Errorf("%s: URL %q, want %q", d.Message, d.URL, nodeadline.Analyzer.URL)
+			}
+		}
+	}
+}

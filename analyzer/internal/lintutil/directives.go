@@ -49,10 +49,17 @@ func Run(name string, run func(*analysis.Pass) (any, error)) func(*analysis.Pass
 			}()
 		}
 		dirs := parseDirectives(pass, name)
-		if len(dirs) == 0 {
-			return run(pass)
+		orig := pass.Report
+		defer func() { pass.Report = orig }()
+		// Every diagnostic links to its rule's README section. Left empty, a
+		// driver would resolve "#"+Category against the analyzer's URL, an
+		// anchor the README does not have.
+		emit := func(d analysis.Diagnostic) {
+			if d.URL == "" {
+				d.URL = URL(name)
+			}
+			orig(d)
 		}
-		report := pass.Report
 		pass.Report = func(d analysis.Diagnostic) {
 			for _, dir := range dirs {
 				if dir.covers(pass.Fset, d.Pos) {
@@ -62,17 +69,16 @@ func Run(name string, run func(*analysis.Pass) (any, error)) func(*analysis.Pass
 					}
 				}
 			}
-			report(d)
+			emit(d)
 		}
 		res, err = run(pass)
-		pass.Report = report
 		for _, dir := range dirs {
 			switch {
 			case dir.reason == "":
-				report(analysis.Diagnostic{Pos: dir.pos, End: dir.end, Category: "directive",
+				emit(analysis.Diagnostic{Pos: dir.pos, End: dir.end, Category: "directive",
 					Message: "deadlinelint:ignore directive has no reason, so it suppresses nothing: say why after the analyzer names"})
 			case !dir.used && dir.checkUnuse:
-				report(analysis.Diagnostic{Pos: dir.pos, End: dir.end, Category: "directive",
+				emit(analysis.Diagnostic{Pos: dir.pos, End: dir.end, Category: "directive",
 					Message: "deadlinelint:ignore directive for " + name + " suppresses nothing: remove it (a stale suppression hides the next real finding)",
 					SuggestedFixes: []analysis.SuggestedFix{{Message: "Remove the directive",
 						TextEdits: []analysis.TextEdit{{Pos: dir.pos, End: dir.end}}}}})
