@@ -15,6 +15,9 @@ func main() {
 		printVersion()
 		return
 	}
+	if args, read, write := baselineArgs(os.Args[1:]); read != "" || write != "" {
+		os.Exit(runBaseline(args, read, write))
+	}
 	// The list of analyzers lives in analyzer/suite, shared with the
 	// golangci-lint plugin: add new rules there.
 	multichecker.Main(suite.Analyzers()...)

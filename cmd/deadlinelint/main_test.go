@@ -186,3 +186,32 @@ func F(db *sql.DB) {
 		}
 	}
 }
+
+// TestBaseline: -write-baseline records today's findings; -baseline hides
+// them even after unrelated edits move their lines, and shows a new one.
+func TestBaseline(t *testing.T) {
+	dir := copyExample(t)
+	base := filepath.Join(t.TempDir(), "baseline.json")
+	if out, code := run(t, dir, binary, "-write-baseline="+base, "./..."); code != 0 || !strings.Contains(out, "wrote 4 findings") {
+		t.Fatalf("-write-baseline: exit %d:\n%s", code, out)
+	}
+	if out, code := run(t, dir, binary, "-baseline="+base, "./..."); code != 0 {
+		t.Fatalf("-baseline on unchanged code: exit %d, want 0:\n%s", code, out)
+	}
+	// Move every finding down and add one new finding.
+	path := filepath.Join(dir, "store", "store.go")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = bytes.Replace(src, []byte("type Store struct"), []byte("// A comment\n// that moves lines.\n\ntype Store struct"), 1)
+	src = append(src, []byte("\nfunc (s *Store) Ping() error { return s.db.Ping() }\n")...)
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := run(t, dir, binary, "-baseline="+base, "./...")
+	got := findings(dir, out)
+	if code != 3 || len(got) != 2 || !strings.Contains(got[0], "(*sql.DB).Ping has no context") {
+		t.Fatalf("-baseline after edits: exit %d, want 3 and only the new Ping finding:\n%s", code, out)
+	}
+}
