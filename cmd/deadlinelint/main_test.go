@@ -2,10 +2,12 @@ package main_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -213,5 +215,38 @@ func TestBaseline(t *testing.T) {
 	got := findings(dir, out)
 	if code != 3 || len(got) != 2 || !strings.Contains(got[0], "(*sql.DB).Ping has no context") {
 		t.Fatalf("-baseline after edits: exit %d, want 3 and only the new Ping finding:\n%s", code, out)
+	}
+}
+
+// TestProblemMatcher: the README's VS Code problem-matcher pattern matches
+// every finding line and none of the related-information lines.
+func TestProblemMatcher(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`"regexp": "([^"]+)"`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README has no problem-matcher regexp")
+	}
+	var pattern string
+	if err := json.Unmarshal([]byte(`"`+string(m[1])+`"`), &pattern); err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(pattern)
+	dir := copyExample(t)
+	out, _ := run(t, dir, binary, "./...")
+	matched := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		related := strings.Contains(line, ": \t")
+		if got := re.MatchString(line); got == related {
+			t.Errorf("pattern %q on %q: match=%v", pattern, line, got)
+		}
+		if !related {
+			matched++
+		}
+	}
+	if matched != len(wantFindings) {
+		t.Errorf("pattern matched %d findings, want %d", matched, len(wantFindings))
 	}
 }
