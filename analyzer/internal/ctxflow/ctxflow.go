@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/ctrlflow"
@@ -79,6 +80,9 @@ type Result struct {
 	// whose context parameter reaches one, in source order.
 	Calls []*Call
 
+	// mu guards the memo tables below: the rules of one package query the
+	// Result concurrently.
+	mu       sync.Mutex
 	origins  map[ssa.Value]Origin
 	closures map[*ssa.Function]*ssa.MakeClosure
 	summary  map[*ssa.Function]*ReachesSink
@@ -125,6 +129,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 		return r, nil // type errors and the like: silence, not a crash
 	}
 	r.indexClosures()
+	r.indexCallExprs()
 	r.findCalls()
 	r.summarize()
 	r.exportFacts()
@@ -277,17 +282,19 @@ func hasContextParam(fn *types.Func) bool {
 	return false
 }
 
-// CallExpr maps an SSA call position (the Lparen) back to its call expression.
+// CallExpr maps an SSA call position (the Lparen) back to its call
+// expression. The index is built in run, so concurrent reads are safe.
 func (r *Result) CallExpr(lparen token.Pos) *ast.CallExpr {
-	if r.callExpr == nil {
-		r.callExpr = map[token.Pos]*ast.CallExpr{}
-		ins := r.Pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-		for n := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
-			call := n.Node().(*ast.CallExpr)
-			r.callExpr[call.Lparen] = call
-		}
-	}
 	return r.callExpr[lparen]
+}
+
+func (r *Result) indexCallExprs() {
+	r.callExpr = map[token.Pos]*ast.CallExpr{}
+	ins := r.Pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	for n := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
+		call := n.Node().(*ast.CallExpr)
+		r.callExpr[call.Lparen] = call
+	}
 }
 
 // ShortName renders a function as users write it: "http.Get",

@@ -57,7 +57,7 @@ func (r *Result) summarize() {
 		changed = false
 		for _, c := range r.Calls {
 			if c.Sink != nil {
-				v := r.Judge(c)
+				v := r.judge(c)
 				if v.Reaching() && v.Ctx.State == Inherited && v.Ctx.Param != nil {
 					changed = r.addReach(v.Ctx.Param, c.CalleeName(), "") || changed
 				}
@@ -74,7 +74,7 @@ func (r *Result) summarize() {
 				if p.Param >= len(c.Args) {
 					continue
 				}
-				o := r.Classify(c.Args[p.Param])
+				o := r.classify(c.Args[p.Param], 0)
 				if o.State == Inherited && o.Param != nil {
 					changed = r.addReach(o.Param, p.Sink, c.CalleeName()) || changed
 				}

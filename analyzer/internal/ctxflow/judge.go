@@ -37,14 +37,21 @@ type Verdict struct {
 }
 
 // Judge evaluates a sink call.
+// It is safe for concurrent use.
 func (r *Result) Judge(c *Call) Verdict {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.judge(c)
+}
+
+func (r *Result) judge(c *Call) Verdict {
 	s := c.Sink
 	v := Verdict{Call: c, Recv: r.receiverBound(c)}
 	switch {
 	case s.HasContext() && s.Context < len(c.Args):
-		v.HasContext, v.Ctx = true, r.Classify(c.Args[s.Context])
+		v.HasContext, v.Ctx = true, r.classify(c.Args[s.Context], 0)
 	case s.Request >= 0 && s.Request < len(c.Args):
-		v.HasContext, v.Ctx = true, r.RequestOrigin(c.Args[s.Request])
+		v.HasContext, v.Ctx = true, r.requestOrigin(c.Args[s.Request], 0)
 	default:
 		v.Ctx = Origin{State: NoDeadline, Desc: "no context"}
 	}

@@ -114,7 +114,10 @@ func ContextFunc(fn *types.Func) (root, parent, deadline bool) {
 }
 
 // Classify returns the origin of a context.Context value.
+// It is safe for concurrent use: rules of one package run in parallel.
 func (r *Result) Classify(v ssa.Value) Origin {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.classify(v, 0)
 }
 
@@ -375,7 +378,7 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 		return o
 	}
 	if fn.FullName() == "(*net/http.Request).Context" && recv != nil {
-		req := r.RequestOrigin(recv)
+		req := r.requestOrigin(recv, depth)
 		if req.State == Inherited || req.State == Unknown {
 			return Origin{State: Inherited, Desc: "(*http.Request).Context()", Pos: call.Pos(), Request: true, Param: req.Param}
 		}
@@ -385,7 +388,10 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 }
 
 // RequestOrigin returns the origin of the context carried by an *http.Request value.
+// It is safe for concurrent use.
 func (r *Result) RequestOrigin(v ssa.Value) Origin {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.requestOrigin(v, 0)
 }
 
