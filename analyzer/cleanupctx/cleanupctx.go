@@ -32,19 +32,13 @@ var cleanupNames = map[string]bool{"Shutdown": true, "Close": true, "Disconnect"
 
 func run(pass *analysis.Pass) (any, error) {
 	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
-	for _, fn := range res.SrcFuncs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				ci, ok := instr.(ssa.CallInstruction)
-				if !ok {
-					continue
-				}
-				method, ctxArg := cleanupCall(ci.Common())
-				if method == nil {
-					continue
-				}
-				check(pass, res, fn, ci, method, ctxArg)
-			}
+	for fn, instr := range res.Instrs() {
+		ci, ok := instr.(ssa.CallInstruction)
+		if !ok {
+			continue
+		}
+		if method, ctxArg := cleanupCall(ci.Common()); method != nil {
+			check(pass, res, fn, ci, method, ctxArg)
 		}
 	}
 	return nil, nil

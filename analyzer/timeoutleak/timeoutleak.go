@@ -27,13 +27,9 @@ var Analyzer = &analysis.Analyzer{
 
 func run(pass *analysis.Pass) (any, error) {
 	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
-	for _, fn := range res.SrcFuncs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				if sel, ok := instr.(*ssa.Select); ok && sel.Blocking {
-					checkSelect(pass, res, fn, sel)
-				}
-			}
+	for fn, instr := range res.Instrs() {
+		if sel, ok := instr.(*ssa.Select); ok && sel.Blocking {
+			checkSelect(pass, res, fn, sel)
 		}
 	}
 	return nil, nil

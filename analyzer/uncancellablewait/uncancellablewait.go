@@ -35,20 +35,16 @@ const longSleep = time.Second
 
 func run(pass *analysis.Pass) (any, error) {
 	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
-	for _, fn := range res.SrcFuncs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				call, ok := instr.(*ssa.Call)
-				if !ok {
-					continue
-				}
-				callee := call.Common().StaticCallee()
-				if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "time" || callee.Name() != "Sleep" {
-					continue
-				}
-				check(pass, res, fn, call)
-			}
+	for fn, instr := range res.Instrs() {
+		call, ok := instr.(*ssa.Call)
+		if !ok {
+			continue
 		}
+		callee := call.Common().StaticCallee()
+		if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "time" || callee.Name() != "Sleep" {
+			continue
+		}
+		check(pass, res, fn, call)
 	}
 	return nil, nil
 }

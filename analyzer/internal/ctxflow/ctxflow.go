@@ -14,6 +14,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"iter"
 	"reflect"
 	"runtime/debug"
 	"sort"
@@ -280,6 +281,22 @@ func hasContextParam(fn *types.Func) bool {
 		}
 	}
 	return false
+}
+
+// Instrs yields every instruction of the package's source functions
+// (closures included) with its function, in source order.
+func (r *Result) Instrs() iter.Seq2[*ssa.Function, ssa.Instruction] {
+	return func(yield func(*ssa.Function, ssa.Instruction) bool) {
+		for _, fn := range r.SrcFuncs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					if !yield(fn, instr) {
+						return
+					}
+				}
+			}
+		}
+	}
 }
 
 // CallExpr maps an SSA call position (the Lparen) back to its call
