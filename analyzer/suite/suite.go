@@ -7,6 +7,7 @@ import (
 
 	"github.com/deadlinelint/deadlinelint/analyzer/cleanupctx"
 	"github.com/deadlinelint/deadlinelint/analyzer/nodeadline"
+	"github.com/deadlinelint/deadlinelint/analyzer/swallowcancel"
 	"github.com/deadlinelint/deadlinelint/analyzer/timeoutleak"
 	"github.com/deadlinelint/deadlinelint/analyzer/uncancellablewait"
 )
@@ -16,6 +17,7 @@ import (
 func Analyzers() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		nodeadline.Analyzer,
+		swallowcancel.Analyzer,
 		cleanupctx.Analyzer,
 		timeoutleak.Analyzer,
 		uncancellablewait.Analyzer,

@@ -1,0 +1,679 @@
+package swallowcancel
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+)
+
+//go:embed doc.go
+var doc string
+
+var Analyzer = &analysis.Analyzer{
+	Name:     "swallowcancel",
+	Doc:      lintutil.ExtractDoc(doc, "swallowcancel"),
+	URL:      lintutil.URL("swallowcancel"),
+	Requires: []*analysis.Analyzer{inspect.Analyzer, ctxflow.Analyzer},
+	Run:      lintutil.Run("swallowcancel", run),
+}
+
+// fn is what the checks need to know about the function around a statement.
+type fn struct {
+	name    string // "" for function literals
+	typ     *ast.FuncType
+	body    *ast.BlockStmt
+	outer   *fn
+	errLast bool // the last result is an error
+	owns    bool // derives its own cancellable context (or an enclosing function does)
+	serves  bool // has an http.ResponseWriter (or an enclosing function does)
+	params  map[types.Object]bool
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	if pass.Pkg.Name() == "main" {
+		return nil, nil // a command that ends on Ctrl-C owns its cancellation
+	}
+	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	c := &checker{pass: pass, res: res, funcs: map[ast.Node]*fn{}}
+	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		n := cur.Node()
+		if res.InGeneratedFile(n.Pos()) || res.InTestFile(n.Pos()) {
+			continue
+		}
+		var f *fn
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			if n.Body == nil {
+				continue
+			}
+			f = c.newFn(n.Type, n.Body, nil)
+			f.name = n.Name.Name
+		case *ast.FuncLit:
+			var outer *fn
+			for p := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+				if p.Node() != n {
+					outer = c.funcs[p.Node()]
+					break
+				}
+			}
+			f = c.newFn(n.Type, n.Body, outer)
+		}
+		c.funcs[n] = f
+		if f.errLast && !f.owns && !f.serves {
+			c.checkBody(f)
+		}
+	}
+	return nil, nil
+}
+
+type checker struct {
+	pass  *analysis.Pass
+	res   *ctxflow.Result
+	funcs map[ast.Node]*fn
+}
+
+func (c *checker) newFn(typ *ast.FuncType, body *ast.BlockStmt, outer *fn) *fn {
+	f := &fn{typ: typ, body: body, outer: outer, params: map[types.Object]bool{}}
+	if typ.Results != nil && len(typ.Results.List) > 0 {
+		last := typ.Results.List[len(typ.Results.List)-1]
+		f.errLast = isError(c.pass.TypesInfo.TypeOf(last.Type))
+	}
+	f.serves = outer != nil && outer.serves
+	if typ.Params != nil {
+		for _, field := range typ.Params.List {
+			if isResponseWriter(c.pass.TypesInfo.TypeOf(field.Type)) {
+				f.serves = true
+			}
+			for _, name := range field.Names {
+				if obj := c.pass.TypesInfo.Defs[name]; obj != nil && sinks.IsContext(obj.Type()) {
+					f.params[obj] = true
+				}
+			}
+		}
+	}
+	f.owns = (outer != nil && outer.owns) || c.derivesContext(body)
+	return f
+}
+
+// derivesContext reports whether body creates a cancellable context of its
+// own; nested function literals are judged on their own.
+func (c *checker) derivesContext(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		if _, lit := n.(*ast.FuncLit); lit {
+			return false
+		}
+		if call, ok := n.(*ast.CallExpr); ok {
+			if callee, ok := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func); ok {
+				_, parent, deadline := ctxflow.ContextFunc(callee)
+				name := callee.Name()
+				if deadline || parent && name != "WithValue" {
+					found = true
+				}
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// inherited reports whether the context expression is a parameter of f or of
+// a function enclosing it.
+func (f *fn) inherited(obj types.Object) bool {
+	for ; f != nil; f = f.outer {
+		if f.params[obj] {
+			return true
+		}
+	}
+	return false
+}
+
+// checkBody walks f's own statements (not nested function literals).
+func (c *checker) checkBody(f *fn) {
+	var stack []ast.Node
+	ast.Inspect(f.body, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		if _, lit := n.(*ast.FuncLit); lit {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.IfStmt:
+			if errExpr, sentinel, ok := c.cancelTest(n.Cond); ok {
+				c.checkAbsorbed(f, n.Body.List, errExpr, sentinel, stack)
+			} else if ctxObj := c.ctxErrTest(n.Cond); ctxObj != nil && f.inherited(ctxObj) && !inServiceLoop(stack) && !f.service() {
+				c.checkDone(f, n.Body.List, ctxObj.Name())
+			}
+		case *ast.SwitchStmt:
+			c.checkSwitch(f, n, stack)
+		case *ast.CommClause:
+			if ctxObj := c.doneRecv(n.Comm); ctxObj != nil && f.inherited(ctxObj) && !inServiceLoop(stack) && !f.service() {
+				c.checkDone(f, n.Body, ctxObj.Name())
+			}
+		case *ast.CallExpr:
+			c.checkErrorf(f, n)
+		}
+		stack = append(stack, n)
+		return true
+	})
+}
+
+func (c *checker) checkSwitch(f *fn, sw *ast.SwitchStmt, stack []ast.Node) {
+	for _, clause := range sw.Body.List {
+		cc := clause.(*ast.CaseClause)
+		for _, e := range cc.List {
+			var errExpr ast.Expr
+			var sentinel string
+			var ok bool
+			if sw.Tag == nil {
+				errExpr, sentinel, ok = c.cancelTest(e)
+			} else if s := c.sentinel(e); s != "" {
+				errExpr, sentinel, ok = sw.Tag, s, true
+			}
+			if !ok {
+				continue
+			}
+			if len(cc.List) > 1 {
+				ok = allCancel(c, cc.List, sw.Tag == nil)
+			}
+			if ok {
+				c.checkAbsorbed(f, cc.Body, errExpr, sentinel, append(stack, sw))
+			}
+			break
+		}
+	}
+}
+
+func allCancel(c *checker, list []ast.Expr, tagless bool) bool {
+	for _, e := range list {
+		if tagless {
+			if _, _, ok := c.cancelTest(e); !ok {
+				return false
+			}
+		} else if c.sentinel(e) == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// checkAbsorbed looks at what a branch taken on a cancellation does first:
+// return nil, continue, or break out to a return nil.
+func (c *checker) checkAbsorbed(f *fn, body []ast.Stmt, errExpr ast.Expr, sentinel string, stack []ast.Node) {
+	for _, st := range body {
+		switch st := st.(type) {
+		case *ast.ReturnStmt:
+			if nilErr := c.nilError(f, st); nilErr != nil {
+				c.report(nilErr, fmt.Sprintf("returning nil when %s is %s tells the caller the work succeeded when it was abandoned: return %s so the cancellation propagates", types.ExprString(errExpr), sentinel, types.ExprString(errExpr)),
+					c.replaceFix(nilErr, types.ExprString(errExpr), errExpr))
+			}
+			return
+		case *ast.BranchStmt:
+			switch st.Tok {
+			case token.CONTINUE:
+				c.report(st, fmt.Sprintf("continuing after %s is %s retries work the caller gave up on, past its deadline: return %s instead", types.ExprString(errExpr), sentinel, types.ExprString(errExpr)),
+					c.continueFix(f, st, errExpr))
+			case token.BREAK:
+				if st.Label == nil && c.breakThenNil(f, stack) {
+					c.report(st, fmt.Sprintf("breaking out of the loop when %s is %s ends in return nil: the caller is told the work succeeded; return %s instead", types.ExprString(errExpr), sentinel, types.ExprString(errExpr)), nil)
+				}
+			}
+			return
+		case *ast.ExprStmt, *ast.AssignStmt, *ast.DeclStmt, *ast.IncDecStmt, *ast.SendStmt, *ast.DeferStmt, *ast.GoStmt:
+			continue // cleanup, logging: look further
+		default:
+			return
+		}
+	}
+}
+
+// checkDone looks at what a branch taken because a received context is done
+// does first.
+func (c *checker) checkDone(f *fn, body []ast.Stmt, ctxName string) {
+	for _, st := range body {
+		switch st := st.(type) {
+		case *ast.ReturnStmt:
+			if nilErr := c.nilError(f, st); nilErr != nil {
+				c.report(nilErr, fmt.Sprintf("returning nil when %s is done tells the caller the work finished when it was abandoned: return %s.Err()", ctxName, ctxName),
+					c.replaceFix(nilErr, ctxName+".Err()", nil))
+			}
+			return
+		case *ast.ExprStmt, *ast.AssignStmt, *ast.DeclStmt, *ast.IncDecStmt, *ast.DeferStmt, *ast.GoStmt:
+			continue
+		default:
+			return
+		}
+	}
+}
+
+// nilError returns the literal nil a return statement gives as the error
+// result, or nil.
+func (c *checker) nilError(f *fn, ret *ast.ReturnStmt) ast.Expr {
+	if len(ret.Results) == 0 {
+		return nil // naked return: named results, not judged
+	}
+	last := ret.Results[len(ret.Results)-1]
+	if id, ok := ast.Unparen(last).(*ast.Ident); ok && id.Name == "nil" && c.pass.TypesInfo.Uses[id] == types.Universe.Lookup("nil") {
+		return last
+	}
+	return nil
+}
+
+// cancelTest recognizes a condition that holds only when an error is a
+// cancellation: errors.Is(err, context.Canceled), err == context.Canceled,
+// their disjunctions, or a conjunction with one of them. A disjunction that
+// also accepts another error (io.EOF, http.ErrServerClosed) is a shutdown
+// idiom, not a cancellation test.
+func (c *checker) cancelTest(e ast.Expr) (errExpr ast.Expr, sentinel string, ok bool) {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.CallExpr:
+		if fn, _ := typeutil.Callee(c.pass.TypesInfo, e).(*types.Func); fn != nil && fn.FullName() == "errors.Is" && len(e.Args) == 2 {
+			if s := c.sentinel(e.Args[1]); s != "" {
+				return e.Args[0], s, true
+			}
+		}
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.EQL:
+			if s := c.sentinel(e.Y); s != "" {
+				return e.X, s, true
+			}
+			if s := c.sentinel(e.X); s != "" {
+				return e.Y, s, true
+			}
+		case token.LOR:
+			x, sx, okx := c.cancelTest(e.X)
+			_, sy, oky := c.cancelTest(e.Y)
+			if okx && oky {
+				if sx != sy {
+					sx = "a context cancellation"
+				}
+				return x, sx, true
+			}
+		case token.LAND:
+			if x, s, ok := c.cancelTest(e.X); ok {
+				return x, s, true
+			}
+			if y, s, ok := c.cancelTest(e.Y); ok {
+				return y, s, true
+			}
+		}
+	}
+	return nil, "", false
+}
+
+// sentinel names context.Canceled or context.DeadlineExceeded, or "".
+func (c *checker) sentinel(e ast.Expr) string {
+	var id *ast.Ident
+	switch e := ast.Unparen(e).(type) {
+	case *ast.SelectorExpr:
+		id = e.Sel
+	case *ast.Ident:
+		id = e
+	default:
+		return ""
+	}
+	obj, ok := c.pass.TypesInfo.Uses[id].(*types.Var)
+	if !ok || obj.Pkg() == nil || obj.Pkg().Path() != "context" {
+		return ""
+	}
+	switch obj.Name() {
+	case "Canceled", "DeadlineExceeded":
+		return "context." + obj.Name()
+	}
+	return ""
+}
+
+// ctxErrTest recognizes `ctx.Err() != nil` and returns ctx's object.
+func (c *checker) ctxErrTest(e ast.Expr) types.Object {
+	bin, ok := ast.Unparen(e).(*ast.BinaryExpr)
+	if !ok || bin.Op != token.NEQ {
+		return nil
+	}
+	call, ok := ast.Unparen(bin.X).(*ast.CallExpr)
+	if !ok || !isNilIdent(bin.Y) {
+		return nil
+	}
+	return c.ctxMethodReceiver(call, "Err")
+}
+
+// doneRecv recognizes `case <-ctx.Done():` and returns ctx's object.
+func (c *checker) doneRecv(comm ast.Stmt) types.Object {
+	var x ast.Expr
+	switch s := comm.(type) {
+	case *ast.ExprStmt:
+		x = s.X
+	case *ast.AssignStmt:
+		if len(s.Rhs) == 1 {
+			x = s.Rhs[0]
+		}
+	}
+	recv, ok := ast.Unparen(x).(*ast.UnaryExpr)
+	if !ok || recv.Op != token.ARROW {
+		return nil
+	}
+	call, ok := ast.Unparen(recv.X).(*ast.CallExpr)
+	if !ok {
+		return nil
+	}
+	return c.ctxMethodReceiver(call, "Done")
+}
+
+func (c *checker) ctxMethodReceiver(call *ast.CallExpr, method string) types.Object {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != method || len(call.Args) != 0 {
+		return nil
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	obj := c.pass.TypesInfo.Uses[id]
+	if obj == nil || !sinks.IsContext(obj.Type()) {
+		return nil
+	}
+	return obj
+}
+
+func isNilIdent(e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && id.Name == "nil"
+}
+
+// servicePrefixes name functions that run until told to stop: returning nil
+// when their context is done is how they report a clean stop.
+// (Not Wait or Poll: WaitForReady returning nil when cancelled is a lie.)
+var servicePrefixes = []string{"Run", "Serve", "Listen", "Watch", "Forward", "Loop", "Start", "run", "serve", "listen", "watch", "forward", "loop", "start"}
+
+// service reports whether f (or the named function around a literal) is
+// named like a long-running service.
+func (f *fn) service() bool {
+	for ; f != nil; f = f.outer {
+		for _, p := range servicePrefixes {
+			if strings.HasPrefix(f.name, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inServiceLoop reports whether the innermost loop around the statement is
+// an endless `for {}`: a service told to stop returns nil by design.
+func inServiceLoop(stack []ast.Node) bool {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch s := stack[i].(type) {
+		case *ast.ForStmt:
+			return s.Cond == nil
+		case *ast.RangeStmt:
+			return false
+		}
+	}
+	return false
+}
+
+// breakThenNil reports whether the loop a break leaves is directly followed
+// by `return …, nil` in its block.
+func (c *checker) breakThenNil(f *fn, stack []ast.Node) bool {
+	for i := len(stack) - 1; i >= 1; i-- {
+		switch stack[i].(type) {
+		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			return false // the break leaves the switch or select, not the loop
+		case *ast.ForStmt, *ast.RangeStmt:
+			block, ok := stack[i-1].(*ast.BlockStmt)
+			if !ok {
+				return false
+			}
+			for k, st := range block.List {
+				if st == stack[i] && k+1 < len(block.List) {
+					ret, ok := block.List[k+1].(*ast.ReturnStmt)
+					return ok && c.nilError(f, ret) != nil
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// checkErrorf reports fmt.Errorf formatting a maybe-cancellation error with
+// %v or %s.
+func (c *checker) checkErrorf(f *fn, call *ast.CallExpr) {
+	callee, _ := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func)
+	if callee == nil || callee.FullName() != "fmt.Errorf" || len(call.Args) < 2 || call.Ellipsis.IsValid() {
+		return
+	}
+	lit, ok := call.Args[0].(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return
+	}
+	verbs := scanVerbs(lit.Value)
+	if verbs == nil {
+		return
+	}
+	for i, v := range verbs {
+		if i+1 >= len(call.Args) || (v.verb != 'v' && v.verb != 's') {
+			continue
+		}
+		arg := call.Args[i+1]
+		id, ok := ast.Unparen(arg).(*ast.Ident)
+		if !ok {
+			continue
+		}
+		obj := c.pass.TypesInfo.Uses[id]
+		if obj == nil || !isError(obj.Type()) {
+			continue
+		}
+		src := c.cancellationSource(f, obj, call.Pos())
+		if src == "" {
+			continue
+		}
+		var fix *analysis.SuggestedFix
+		if c.res.Editable(lit.Pos()) {
+			pos := lit.Pos() + token.Pos(v.offset)
+			fix = &analysis.SuggestedFix{
+				Message:   "Wrap the error with %w",
+				TextEdits: []analysis.TextEdit{{Pos: pos, End: pos + token.Pos(v.width), NewText: []byte("%w")}},
+			}
+		}
+		c.report(arg, fmt.Sprintf("%%%c formats %s, which may be a context cancellation (from %s), without wrapping it: errors.Is(err, context.Canceled) is false upstream; use %%w", v.verb, id.Name, src), fix)
+	}
+}
+
+type verb struct {
+	verb          byte
+	offset, width int // within the literal's source text
+}
+
+// scanVerbs returns the formatting verbs of a format literal in argument
+// order, or nil if it uses explicit argument indexes or * widths.
+func scanVerbs(raw string) []verb {
+	var out []verb
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '%' {
+			continue
+		}
+		j := i + 1
+		if j < len(raw) && raw[j] == '%' {
+			i = j
+			continue
+		}
+		for j < len(raw) && strings.IndexByte("+-# 0123456789.", raw[j]) >= 0 {
+			j++
+		}
+		if j >= len(raw) || raw[j] == '[' || raw[j] == '*' {
+			return nil
+		}
+		out = append(out, verb{verb: raw[j], offset: i, width: j - i + 1})
+		i = j
+	}
+	return out
+}
+
+// cancellationSource says where an error variable, as used at pos, may get
+// a cancellation from (ctx.Err(), context.Cause, a call given a context), or
+// "". It looks at the last assignment to the variable before pos, and
+// discounts it when the function checks ctx.Err() in between (the context was
+// not done, so the error is something else).
+func (c *checker) cancellationSource(f *fn, obj types.Object, pos token.Pos) string {
+	var last *ast.CallExpr
+	for g := f; g != nil && last == nil; g = g.outer {
+		ast.Inspect(g.body, func(n ast.Node) bool {
+			assign, ok := n.(*ast.AssignStmt)
+			if !ok || assign.Pos() >= pos {
+				return n == nil || n.Pos() < pos
+			}
+			for _, lhs := range assign.Lhs {
+				id, ok := lhs.(*ast.Ident)
+				if !ok || (c.pass.TypesInfo.Defs[id] != obj && c.pass.TypesInfo.Uses[id] != obj) {
+					continue
+				}
+				call, _ := ast.Unparen(assign.Rhs[len(assign.Rhs)-1]).(*ast.CallExpr)
+				if len(assign.Rhs) != 1 {
+					call = nil
+				}
+				last = call
+				if last == nil {
+					last = &ast.CallExpr{} // assigned from something else: not a cancellation
+				}
+			}
+			return true
+		})
+	}
+	if last == nil || last.Fun == nil || c.ctxCheckedBetween(f, last.End(), pos) {
+		return ""
+	}
+	return c.callCancellation(last)
+}
+
+// ctxCheckedBetween reports whether an `if ctx.Err() != nil` that leaves the
+// function stands between from and to.
+func (c *checker) ctxCheckedBetween(f *fn, from, to token.Pos) bool {
+	found := false
+	ast.Inspect(f.body, func(n ast.Node) bool {
+		if found || n == nil {
+			return false
+		}
+		if ifs, ok := n.(*ast.IfStmt); ok && ifs.Pos() > from && ifs.End() < to && c.ctxErrTest(ifs.Cond) != nil {
+			for _, st := range ifs.Body.List {
+				if _, ok := st.(*ast.ReturnStmt); ok {
+					found = true
+				}
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// nonWaiting are functions that take a context but never wait, so their
+// errors are never cancellations.
+var nonWaiting = map[string]bool{
+	"net/http.NewRequestWithContext": true,
+	"context.WithValue":              true,
+}
+
+func (c *checker) callCancellation(call *ast.CallExpr) string {
+	callee, _ := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func)
+	if callee != nil && callee.FullName() == "context.Cause" {
+		return "context.Cause"
+	}
+	if callee != nil && nonWaiting[callee.Origin().FullName()] {
+		return ""
+	}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Err" {
+		if t := c.pass.TypesInfo.TypeOf(sel.X); t != nil && sinks.IsContext(t) {
+			return types.ExprString(sel.X) + ".Err()"
+		}
+	}
+	for _, a := range call.Args {
+		if t := c.pass.TypesInfo.TypeOf(a); t != nil && sinks.IsContext(t) {
+			if callee != nil {
+				return "a call given " + types.ExprString(a) + ": " + ctxflow.ShortName(callee)
+			}
+			return "a call given " + types.ExprString(a)
+		}
+	}
+	return ""
+}
+
+func (c *checker) report(n ast.Node, msg string, fix *analysis.SuggestedFix) {
+	d := analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: msg}
+	if fix != nil {
+		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	}
+	c.pass.Report(d)
+}
+
+// replaceFix replaces the returned nil with expr, if expr (an identifier
+// like err) still denotes the same thing there.
+func (c *checker) replaceFix(nilExpr ast.Expr, text string, orig ast.Expr) *analysis.SuggestedFix {
+	if !c.res.Editable(nilExpr.Pos()) {
+		return nil
+	}
+	if orig != nil {
+		id, ok := ast.Unparen(orig).(*ast.Ident)
+		if !ok {
+			return nil
+		}
+		scope := c.pass.Pkg.Scope().Innermost(nilExpr.Pos())
+		if scope == nil {
+			return nil
+		}
+		if _, obj := scope.LookupParent(id.Name, nilExpr.Pos()); obj != c.pass.TypesInfo.Uses[id] {
+			return nil
+		}
+	}
+	return &analysis.SuggestedFix{
+		Message:   "Return " + text,
+		TextEdits: []analysis.TextEdit{{Pos: nilExpr.Pos(), End: nilExpr.End(), NewText: []byte(text)}},
+	}
+}
+
+// continueFix turns `continue` into `return <zeros>, err`.
+func (c *checker) continueFix(f *fn, st *ast.BranchStmt, errExpr ast.Expr) *analysis.SuggestedFix {
+	id, ok := ast.Unparen(errExpr).(*ast.Ident)
+	if !ok || !c.res.Editable(st.Pos()) {
+		return nil
+	}
+	file, _, _ := fixutil.Enclosing(c.pass, st)
+	zeros, ok := fixutil.ZeroResults(c.pass, file, f.typ)
+	if !ok {
+		return nil
+	}
+	return &analysis.SuggestedFix{
+		Message:   "Return " + id.Name,
+		TextEdits: []analysis.TextEdit{{Pos: st.Pos(), End: st.End(), NewText: []byte("return " + strings.Join(append(zeros, id.Name), ", "))}},
+	}
+}
+
+// isResponseWriter: in HTTP serving code, a client that goes away cancels
+// the request's context; turning that into success (often with a 499 status)
+// is the server's decision, not a swallowed error.
+func isResponseWriter(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == "ResponseWriter"
+}
+
+func isError(t types.Type) bool {
+	return t != nil && types.Identical(t, types.Universe.Lookup("error").Type())
+}

@@ -1,0 +1,17 @@
+package swallowcancel_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/linttest"
+	"github.com/deadlinelint/deadlinelint/analyzer/swallowcancel"
+)
+
+func TestSwallowcancel(t *testing.T) {
+	dir := linttest.TestData(t, "../../testdata")
+	analysistest.RunWithSuggestedFixes(t, dir, swallowcancel.Analyzer, "swallowcancel/a")
+	linttest.BuildGolden(t, filepath.Join(dir, "src", "swallowcancel", "a"))
+}
