@@ -139,7 +139,9 @@ func (c *lspConn) await(timeout time.Duration, what string, match func(map[strin
 	}
 }
 
-func fileURI(path string) string { return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String() }
+func fileURI(path string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+}
 
 // TestEditorDiagnostics drives a real language-server exchange: initialize,
 // initialized, didOpen, didSave on the example module, and expects
