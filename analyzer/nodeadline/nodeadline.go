@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
 )
@@ -119,7 +120,7 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		}
 		d.Message = fmt.Sprintf("%s %s %s: %s %s; %s", v.Ctx.Desc, reaches, name, noun, what, passAdvice(v.Ctx, inScope))
 		if arg := contextArg(call, s); arg != nil {
-			if fix := replaceRootFix(pass, res, arg, inScope); fix != nil {
+			if fix := fixutil.ReplaceContextRoot(pass, arg, inScope, res.Editable(arg.Pos())); fix != nil {
 				d.Pos, d.End = arg.Pos(), arg.End()
 				d.SuggestedFixes = append(d.SuggestedFixes, *fix)
 			}
@@ -199,7 +200,7 @@ func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 			Related: related(pass, call.Pos(), o, "context created here"),
 		}
 		if p.Param < len(call.Args) {
-			if fix := replaceRootFix(pass, res, call.Args[p.Param], inScope); fix != nil {
+			if fix := fixutil.ReplaceContextRoot(pass, call.Args[p.Param], inScope, res.Editable(call.Args[p.Param].Pos())); fix != nil {
 				d.Pos, d.End = call.Args[p.Param].Pos(), call.Args[p.Param].End()
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
@@ -286,33 +287,6 @@ func contextArg(call *ast.CallExpr, s *sinks.Sink) ast.Expr {
 		return call.Args[s.Context]
 	}
 	return nil
-}
-
-// replaceRootFix replaces a literal context.Background()/TODO() argument with
-// the caller's context in scope.
-func replaceRootFix(pass *analysis.Pass, res *ctxflow.Result, arg ast.Expr, inScope string) *analysis.SuggestedFix {
-	if inScope == "" {
-		return nil
-	}
-	call, ok := ast.Unparen(arg).(*ast.CallExpr)
-	if !ok || len(call.Args) != 0 {
-		return nil
-	}
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return nil
-	}
-	obj := pass.TypesInfo.Uses[sel.Sel]
-	if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "context" || (obj.Name() != "Background" && obj.Name() != "TODO") {
-		return nil
-	}
-	if !res.Editable(arg.Pos()) {
-		return nil
-	}
-	return &analysis.SuggestedFix{
-		Message:   "Pass " + inScope,
-		TextEdits: []analysis.TextEdit{{Pos: arg.Pos(), End: arg.End(), NewText: []byte(inScope)}},
-	}
 }
 
 // renameFix turns recv.M(args) (or pkg.F(args)) at lparen into

@@ -7,6 +7,7 @@ import (
 
 	"github.com/deadlinelint/deadlinelint/analyzer/cleanupctx"
 	"github.com/deadlinelint/deadlinelint/analyzer/nodeadline"
+	"github.com/deadlinelint/deadlinelint/analyzer/sharedeadline"
 	"github.com/deadlinelint/deadlinelint/analyzer/swallowcancel"
 	"github.com/deadlinelint/deadlinelint/analyzer/timeoutleak"
 	"github.com/deadlinelint/deadlinelint/analyzer/uncancellablewait"
@@ -18,6 +19,7 @@ func Analyzers() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		nodeadline.Analyzer,
 		swallowcancel.Analyzer,
+		sharedeadline.Analyzer,
 		cleanupctx.Analyzer,
 		timeoutleak.Analyzer,
 		uncancellablewait.Analyzer,

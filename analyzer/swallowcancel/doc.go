@@ -33,7 +33,8 @@
 //     is done: in `case <-ctx.Done():`, after `<-ctx.Done()`, or in
 //     `if ctx.Err() != nil`, outside service loops;
 //   - `fmt.Errorf` formatting an error that may be a cancellation (it came
-//     from ctx.Err(), context.Cause or a call given a context) with %v or %s:
+//     from ctx.Err(), context.Cause or a network or database call; with
+//     -swallowcancel.wrap-all, from any call given a context) with %v or %s:
 //     errors.Is(err, context.Canceled) is then false upstream.
 //
 // Not reported: functions named like services (Run, Serve, Listen, Watch,

@@ -80,6 +80,16 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
+// wrapAll widens the %v check from errors that are certainly cancellations
+// or come straight from a network or database call to errors from any call
+// given a context. Off by default: codebases that format errors with %v by
+// style would drown in it.
+var wrapAll bool
+
+func init() {
+	Analyzer.Flags.BoolVar(&wrapAll, "wrap-all", false, "report %v/%s of errors from any call given a context, not only ctx.Err(), context.Cause and network or database calls")
+}
+
 type checker struct {
 	pass  *analysis.Pass
 	res   *ctxflow.Result
@@ -585,6 +595,44 @@ func (c *checker) ctxCheckedBetween(f *fn, from, to token.Pos) bool {
 	return found
 }
 
+// backgroundRequest reports whether the request argument of a sink call is
+// a variable last assigned from http.NewRequest: bound to Background, it is
+// never cancelled.
+func (c *checker) backgroundRequest(call *ast.CallExpr, idx int) bool {
+	args := call.Args
+	if idx >= len(args) {
+		return false
+	}
+	id, ok := ast.Unparen(args[idx]).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	obj := c.pass.TypesInfo.Uses[id]
+	var last *ast.CallExpr
+	for _, f := range c.pass.Files {
+		if f.FileStart > call.Pos() || call.Pos() > f.FileEnd {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			assign, ok := n.(*ast.AssignStmt)
+			if !ok || assign.Pos() >= call.Pos() || len(assign.Rhs) != 1 {
+				return n == nil || n.Pos() < call.Pos()
+			}
+			for _, lhs := range assign.Lhs {
+				if l, ok := lhs.(*ast.Ident); ok && (c.pass.TypesInfo.Defs[l] == obj || c.pass.TypesInfo.Uses[l] == obj) {
+					last, _ = ast.Unparen(assign.Rhs[0]).(*ast.CallExpr)
+				}
+			}
+			return true
+		})
+	}
+	if last == nil {
+		return false
+	}
+	fn, _ := typeutil.Callee(c.pass.TypesInfo, last).(*types.Func)
+	return fn != nil && fn.FullName() == "net/http.NewRequest"
+}
+
 // nonWaiting are functions that take a context but never wait, so their
 // errors are never cancellations.
 var nonWaiting = map[string]bool{
@@ -604,6 +652,17 @@ func (c *checker) callCancellation(call *ast.CallExpr) string {
 		if t := c.pass.TypesInfo.TypeOf(sel.X); t != nil && sinks.IsContext(t) {
 			return types.ExprString(sel.X) + ".Err()"
 		}
+	}
+	// A network or database call given a context (or a request carrying
+	// one). Its context-free forms (http.Get, db.Query) never fail with a
+	// cancellation.
+	if callee != nil {
+		if sink := c.res.Catalog.Lookup(callee); sink != nil && (sink.HasContext() || sink.Request >= 0 && !c.backgroundRequest(call, sink.Request)) {
+			return ctxflow.ShortName(callee)
+		}
+	}
+	if !wrapAll {
+		return ""
 	}
 	for _, a := range call.Args {
 		if t := c.pass.TypesInfo.TypeOf(a); t != nil && sinks.IsContext(t) {

@@ -15,3 +15,11 @@ func TestSwallowcancel(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, dir, swallowcancel.Analyzer, "swallowcancel/a")
 	linttest.BuildGolden(t, filepath.Join(dir, "src", "swallowcancel", "a"))
 }
+
+func TestWrapAll(t *testing.T) {
+	if err := swallowcancel.Analyzer.Flags.Set("wrap-all", "true"); err != nil {
+		t.Fatal(err)
+	}
+	defer swallowcancel.Analyzer.Flags.Set("wrap-all", "false")
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), swallowcancel.Analyzer, "swallowcancel/wrapall")
+}

@@ -164,3 +164,27 @@ func Enclosing(pass *analysis.Pass, node ast.Node) (file *ast.File, stmt ast.Stm
 	}
 	return nil, nil, nil
 }
+
+// ReplaceContextRoot replaces a literal context.Background() or
+// context.TODO() argument with the caller's context in scope.
+func ReplaceContextRoot(pass *analysis.Pass, arg ast.Expr, inScope string, editable bool) *analysis.SuggestedFix {
+	if inScope == "" || !editable {
+		return nil
+	}
+	call, ok := ast.Unparen(arg).(*ast.CallExpr)
+	if !ok || len(call.Args) != 0 {
+		return nil
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	obj := pass.TypesInfo.Uses[sel.Sel]
+	if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "context" || (obj.Name() != "Background" && obj.Name() != "TODO") {
+		return nil
+	}
+	return &analysis.SuggestedFix{
+		Message:   "Derive from " + inScope,
+		TextEdits: []analysis.TextEdit{{Pos: arg.Pos(), End: arg.End(), NewText: []byte(inScope)}},
+	}
+}

@@ -93,7 +93,7 @@ func errCheck(ctx context.Context, items []string) error {
 func replaced(ctx context.Context, db *sql.DB) error {
 	_, err := db.ExecContext(ctx, "DELETE FROM t")
 	if err != nil {
-		return fmt.Errorf("delete: %v", err) // want `%v formats err, which may be a context cancellation \(from a call given ctx: \(\*sql.DB\).ExecContext\), without wrapping it: errors.Is\(err, context.Canceled\) is false upstream; use %w`
+		return fmt.Errorf("delete: %v", err) // want `%v formats err, which may be a context cancellation \(from \(\*sql.DB\).ExecContext\), without wrapping it: errors.Is\(err, context.Canceled\) is false upstream; use %w`
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("after delete (%d rows): %s", 3, err) // want `%s formats err, which may be a context cancellation \(from ctx.Err\(\)\)`
@@ -225,4 +225,34 @@ func ForwardPort(ctx context.Context, errc chan error) error {
 	case <-ctx.Done():
 		return nil
 	}
+}
+
+func notACatalogCall(ctx context.Context) error {
+	if err := work(ctx); err != nil {
+		return fmt.Errorf("work: %v", err) // only with -swallowcancel.wrap-all
+	}
+	return nil
+}
+
+func contextFree(db *sql.DB) error {
+	if _, err := db.Exec("DELETE FROM t"); err != nil {
+		return fmt.Errorf("delete: %v", err) // db.Exec has no context: never a cancellation
+	}
+	return nil
+}
+
+func backgroundRequest(url string) error {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if _, err := http.DefaultClient.Do(req); err != nil {
+		return fmt.Errorf("get: %v", err) // the request is bound to Background: never cancelled
+	}
+	return nil
+}
+
+func requestWithContext(ctx context.Context, url string) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if _, err := http.DefaultClient.Do(req); err != nil {
+		return fmt.Errorf("get: %v", err) // want `%v formats err, which may be a context cancellation \(from \(\*http.Client\).Do\)`
+	}
+	return nil
 }
