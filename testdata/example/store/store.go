@@ -5,6 +5,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"time"
 )
 
 type Store struct{ db *sql.DB }
@@ -35,4 +37,35 @@ func (s *Store) Count() (int, error) {
 func (s *Store) Migrate() error {
 	_, err := s.db.Exec("CREATE TABLE IF NOT EXISTS orders (id int, name text)")
 	return err
+}
+
+// Total sums the orders, but with a budget of its own that ignores the
+// caller's deadline.
+func (s *Store) Total(ctx context.Context) (int, error) {
+	qctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var n int
+	err := s.db.QueryRowContext(qctx, "SELECT sum(total) FROM orders").Scan(&n)
+	return n, err
+}
+
+// Recent lists the latest orders, but reports success when the caller gave up.
+func (s *Store) Recent(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT name FROM orders ORDER BY id DESC LIMIT 10")
+	if errors.Is(err, context.Canceled) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
 }
