@@ -144,7 +144,9 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 // wait: a catalog sink implemented by another ((*sql.DB).Query calling
 // QueryContext(context.Background(), …)), a context-free convenience
 // function F forwarding to its context-taking twin FContext, or a package
-// function F forwarding to the method F of a default instance. Their callers are
+// function F forwarding to the method F of a default instance, or a
+// context-free method M forwarding to its context-taking twin M… of the
+// same type (Begin → BeginTx). Their callers are
 // the ones to judge.
 func isWrapper(res *ctxflow.Result, c *ctxflow.Call) bool {
 	outer := c.Fn
@@ -167,7 +169,30 @@ func isWrapper(res *ctxflow.Result, c *ctxflow.Call) bool {
 	if callee == obj.Name() && obj.Signature().Recv() == nil && c.Callee.Signature().Recv() != nil {
 		return true // func LookupHost(h) { return DefaultResolver.LookupHost(context.Background(), h) }
 	}
+	if sameReceiver(obj, c.Callee) && strings.HasPrefix(callee, obj.Name()) && callee != obj.Name() {
+		return true // func (c *Conn) Begin() { return c.BeginTx(context.Background(), …) }: the type offers both
+	}
 	return strings.HasPrefix(callee, obj.Name()) && isContextSuffix(callee[len(obj.Name()):])
+}
+
+// sameReceiver reports whether two methods belong to the same named type.
+func sameReceiver(a, b *types.Func) bool {
+	ra, rb := a.Signature().Recv(), b.Signature().Recv()
+	if ra == nil || rb == nil {
+		return false
+	}
+	na, nb := namedOf(ra.Type()), namedOf(rb.Type())
+	return na != nil && na == nb
+}
+
+func namedOf(t types.Type) *types.TypeName {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok {
+		return n.Origin().Obj()
+	}
+	return nil
 }
 
 func isContextSuffix(s string) bool {

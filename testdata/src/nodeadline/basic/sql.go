@@ -125,3 +125,17 @@ func Delete(id int) error {
 func DeleteAll() error {
 	return defaultRepo.DeleteContext(context.Background(), 0) // want `context.Background\(\) reaches \(\*sql.DB\).ExecContext via \(\*basic.Repo\).DeleteContext`
 }
+
+// Conn offers a legacy API next to its context-taking one, like a database/sql driver.
+type Conn struct{ db *sql.DB }
+
+func (c *Conn) Begin() (*sql.Tx, error) { return c.BeginTx(context.Background(), nil) }
+
+func (c *Conn) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
+	return c.db.BeginTx(ctx, opts)
+}
+
+// Report is not a twin of load: a method of the same type, but its own operation.
+func (c *Conn) Report() error { return c.load(context.Background()) } // want `context.Background\(\) reaches \(\*sql.DB\).PingContext via \(\*basic.Conn\).load`
+
+func (c *Conn) load(ctx context.Context) error { return c.db.PingContext(ctx) }
