@@ -35,13 +35,19 @@
 //   - `fmt.Errorf` formatting an error that may be a cancellation (it came
 //     from ctx.Err(), context.Cause or a network or database call; with
 //     -swallowcancel.wrap-all, from any call given a context) with %v or %s:
-//     errors.Is(err, context.Canceled) is then false upstream.
+//     errors.Is(err, context.Canceled) is then false upstream;
+//   - `if err != nil { return errors.New(…) }` (or an Errorf that does not
+//     mention err) when err may be a cancellation: it is replaced, not wrapped;
+//   - a goroutine that reports its errors (sends them on a channel or stores
+//     them where its starter reads them) but drops one that may be a
+//     cancellation with `_ =`: that error had no other way back.
 //
 // Not reported: functions named like services (Run, Serve, Listen, Watch,
 // Forward, Loop, Start) returning nil when their context is done, which is
 // how they report a clean stop; functions that own the cancellation (they
-// derive their own context with WithCancel, WithTimeout, WithDeadline or
-// signal.NotifyContext, so the cancellation is theirs to absorb); HTTP
+// derive their own context with WithCancel, WithTimeout, WithDeadline,
+// signal.NotifyContext or errgroup.WithContext, so the cancellation is theirs
+// to absorb); HTTP
 // serving code with an http.ResponseWriter in scope (a client that went away
 // is the server's to answer, often with a 499); package main (a command ending on
 // Ctrl-C); tests that also accept a non-cancellation error in the same

@@ -39,6 +39,7 @@ type fn struct {
 	errLast bool // the last result is an error
 	owns    bool // derives its own cancellable context (or an enclosing function does)
 	serves  bool // has an http.ResponseWriter (or an enclosing function does)
+	started bool // a function literal started with a go statement
 	params  map[types.Object]bool
 }
 
@@ -71,10 +72,16 @@ func run(pass *analysis.Pass) (any, error) {
 				}
 			}
 			f = c.newFn(n.Type, n.Body, outer)
+			if call, ok := cur.Parent().Node().(*ast.CallExpr); ok && call.Fun == n {
+				_, f.started = cur.Parent().Parent().Node().(*ast.GoStmt)
+			}
 		}
 		c.funcs[n] = f
 		if f.errLast && !f.owns && !f.serves {
 			c.checkBody(f)
+		}
+		if f.started && !f.owns && !f.serves {
+			c.checkDropped(f)
 		}
 	}
 	return nil, nil
@@ -134,8 +141,8 @@ func (c *checker) derivesContext(body *ast.BlockStmt) bool {
 			if callee, ok := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func); ok {
 				_, parent, deadline := ctxflow.ContextFunc(callee)
 				name := callee.Name()
-				if deadline || parent && name != "WithValue" {
-					found = true
+				if deadline || parent && name != "WithValue" || callee.Origin().FullName() == "golang.org/x/sync/errgroup.WithContext" {
+					found = true // errgroup.WithContext cancels its context when a member fails: the group owns it
 				}
 			}
 		}
@@ -172,6 +179,8 @@ func (c *checker) checkBody(f *fn) {
 				c.checkAbsorbed(f, n.Body.List, errExpr, sentinel, stack)
 			} else if ctxObj := c.ctxErrTest(n.Cond); ctxObj != nil && f.inherited(ctxObj) && !inServiceLoop(stack) && !f.service() {
 				c.checkDone(f, n.Body.List, ctxObj.Name())
+			} else if errObj := c.errNotNil(n.Cond); errObj != nil {
+				c.checkReplaced(f, n, errObj)
 			}
 		case *ast.SwitchStmt:
 			c.checkSwitch(f, n, stack)
@@ -463,6 +472,143 @@ func (c *checker) breakThenNil(f *fn, stack []ast.Node) bool {
 		}
 	}
 	return false
+}
+
+// errNotNil recognizes `err != nil` and returns err's object.
+func (c *checker) errNotNil(cond ast.Expr) types.Object {
+	bin, ok := ast.Unparen(cond).(*ast.BinaryExpr)
+	if !ok || bin.Op != token.NEQ || !isNilIdent(bin.Y) {
+		return nil
+	}
+	id, ok := ast.Unparen(bin.X).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	obj := c.pass.TypesInfo.Uses[id]
+	if obj == nil || !isError(obj.Type()) {
+		return nil
+	}
+	return obj
+}
+
+// checkReplaced reports `if err != nil { return errors.New(…) }` (or an
+// Errorf that does not mention err) when err may be a cancellation.
+func (c *checker) checkReplaced(f *fn, ifs *ast.IfStmt, errObj types.Object) {
+	for _, st := range ifs.Body.List {
+		ret, ok := st.(*ast.ReturnStmt)
+		if !ok {
+			continue
+		}
+		if len(ret.Results) == 0 {
+			return
+		}
+		call, ok := ast.Unparen(ret.Results[len(ret.Results)-1]).(*ast.CallExpr)
+		if !ok {
+			return
+		}
+		callee, _ := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func)
+		if callee == nil || (callee.FullName() != "errors.New" && callee.FullName() != "fmt.Errorf") || c.mentions(call, errObj) {
+			return
+		}
+		if src := c.cancellationSource(f, errObj, ifs.Cond.Pos()); src != "" {
+			c.report(call, fmt.Sprintf("%s replaces %s, which may be a context cancellation (from %s), with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; wrap it with fmt.Errorf(\"…: %%w\", %s)", ctxflow.ShortName(callee), errObj.Name(), src, errObj.Name()), nil)
+		}
+		return
+	}
+}
+
+func (c *checker) mentions(n ast.Node, obj types.Object) bool {
+	found := false
+	ast.Inspect(n, func(x ast.Node) bool {
+		if id, ok := x.(*ast.Ident); ok && c.pass.TypesInfo.Uses[id] == obj {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// checkDropped reports a goroutine that sends or stores some errors for its
+// starter but drops one that may be a cancellation with `_ =`: that error was
+// its only way back.
+func (c *checker) checkDropped(f *fn) {
+	reports := false
+	ast.Inspect(f.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.SendStmt:
+			if t := c.pass.TypesInfo.TypeOf(n.Value); t != nil && isError(t) {
+				reports = true
+			}
+		case *ast.AssignStmt:
+			for i, lhs := range n.Lhs {
+				if id, ok := lhs.(*ast.Ident); ok && id.Name == "_" {
+					continue
+				}
+				if t := c.pass.TypesInfo.TypeOf(lhs); t != nil && isError(t) && i < len(n.Rhs) {
+					if obj := rootObj(c.pass, lhs); obj != nil && !f.declares(obj) {
+						reports = true // stored where the starter can see it
+					}
+				}
+			}
+		}
+		return true
+	})
+	if !reports {
+		return
+	}
+	ast.Inspect(f.body, func(n ast.Node) bool {
+		if _, lit := n.(*ast.FuncLit); lit {
+			return false
+		}
+		assign, ok := n.(*ast.AssignStmt)
+		if !ok || len(assign.Rhs) != 1 {
+			return true
+		}
+		call, ok := ast.Unparen(assign.Rhs[0]).(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		last := assign.Lhs[len(assign.Lhs)-1]
+		id, ok := last.(*ast.Ident)
+		if !ok || id.Name != "_" {
+			return true
+		}
+		tuple, _ := c.pass.TypesInfo.TypeOf(call).(*types.Tuple)
+		resultIsError := tuple != nil && tuple.Len() == len(assign.Lhs) && isError(tuple.At(tuple.Len()-1).Type()) ||
+			tuple == nil && len(assign.Lhs) == 1 && isError(c.pass.TypesInfo.TypeOf(call))
+		if !resultIsError {
+			return true
+		}
+		if src := c.callCancellation(call); src != "" {
+			c.report(id, fmt.Sprintf("the goroutine drops an error that may be a context cancellation (from %s) although it reports its other errors: the starter never learns the work was abandoned; report this one too", src), nil)
+		}
+		return true
+	})
+}
+
+// rootObj returns the variable an assignment target writes to (x, x.f, x[i]).
+func rootObj(pass *analysis.Pass, e ast.Expr) types.Object {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			return pass.TypesInfo.Uses[x]
+		case *ast.SelectorExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// declares reports whether obj is declared inside f's body.
+func (f *fn) declares(obj types.Object) bool {
+	return obj.Pos() >= f.body.Pos() && obj.Pos() < f.body.End()
 }
 
 // checkErrorf reports fmt.Errorf formatting a maybe-cancellation error with

@@ -14,6 +14,7 @@ func TestSwallowcancel(t *testing.T) {
 	dir := linttest.TestData(t, "../../testdata")
 	analysistest.RunWithSuggestedFixes(t, dir, swallowcancel.Analyzer, "swallowcancel/a")
 	linttest.BuildGolden(t, filepath.Join(dir, "src", "swallowcancel", "a"))
+	analysistest.Run(t, dir, swallowcancel.Analyzer, "swallowcancel/owners")
 }
 
 func TestWrapAll(t *testing.T) {

@@ -256,3 +256,33 @@ func requestWithContext(ctx context.Context, url string) error {
 	}
 	return nil
 }
+
+func replacedNew(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "DELETE FROM t"); err != nil {
+		return errors.New("delete failed") // want `errors.New replaces err, which may be a context cancellation \(from \(\*sql.DB\).ExecContext\), with an error that does not wrap it`
+	}
+	return nil
+}
+
+func replacedKeepsErr(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "DELETE FROM t"); err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	return nil
+}
+
+func fanOut(ctx context.Context, db *sql.DB, errc chan error) {
+	go func() {
+		if _, err := db.ExecContext(ctx, "DELETE FROM t"); err != nil {
+			errc <- err
+			return
+		}
+		_, _ = db.ExecContext(ctx, "DELETE FROM u") // want `the goroutine drops an error that may be a context cancellation \(from \(\*sql.DB\).ExecContext\) although it reports its other errors`
+	}()
+}
+
+func fireAndForget(ctx context.Context, db *sql.DB) {
+	go func() {
+		_, _ = db.ExecContext(ctx, "DELETE FROM t") // reports no error at all: fire and forget, by design
+	}()
+}
