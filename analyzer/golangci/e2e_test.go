@@ -147,6 +147,9 @@ func TestGolangciEndToEnd(t *testing.T) {
 		if strings.Contains(out, "(*sql.DB).Ping") {
 			t.Errorf("//nolint:nodeadline did not suppress the Ping finding:\n%s", out)
 		}
+		if strings.Contains(out, "(*sql.DB).Exec") {
+			t.Errorf("//deadlinelint:ignore did not suppress the Exec finding:\n%s", out)
+		}
 	})
 
 	t.Run("bad setting", func(t *testing.T) {

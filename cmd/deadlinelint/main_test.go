@@ -270,3 +270,47 @@ func TestProblemMatcher(t *testing.T) {
 		t.Errorf("pattern matched %d findings, want %d", matched, len(wantFindings))
 	}
 }
+
+// TestDirectives: suppression directives behave the same standalone and
+// under go vet: a reasoned one suppresses, a stale or reasonless one is
+// reported.
+func TestDirectives(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module directives\n\ngo 1.26\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "d.go"), []byte(`package directives
+
+import (
+	"context"
+	"database/sql"
+)
+
+func Suppressed(db *sql.DB) error {
+	return db.Ping() //deadlinelint:ignore nodeadline startup probe
+}
+
+func Stale(ctx context.Context, db *sql.DB) error {
+	return db.PingContext(ctx) //deadlinelint:ignore nodeadline was db.Ping() once
+}
+
+func NoReason(db *sql.DB) error {
+	return db.Ping() //deadlinelint:ignore nodeadline
+}
+`), 0o644)
+	want := []string{
+		"d.go:13:29: deadlinelint:ignore directive for nodeadline suppresses nothing: remove it",
+		"d.go:17:9: (*sql.DB).Ping has no context",
+		"d.go:17:19: deadlinelint:ignore directive has no reason, so it suppresses nothing",
+	}
+	for _, args := range [][]string{{binary, "./..."}, {"go", "vet", "-vettool=" + binary, "./..."}} {
+		out, _ := run(t, dir, args[0], args[1:]...)
+		got := findings(dir, out)
+		for _, w := range want {
+			if !slices.ContainsFunc(got, func(g string) bool { return strings.HasPrefix(g, w) }) {
+				t.Errorf("%v: missing %q in:\n%s", args[:2], w, out)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%v: %d findings, want %d:\n%s", args[:2], len(got), len(want), out)
+		}
+	}
+}
