@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"golang.org/x/tools/go/ssa"
+
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
@@ -166,13 +168,23 @@ func isWrapper(res *ctxflow.Result, c *ctxflow.Call) bool {
 		}
 	}
 	callee := c.Callee.Name()
-	if callee == obj.Name() && obj.Signature().Recv() == nil && c.Callee.Signature().Recv() != nil {
+	if callee == obj.Name() && obj.Signature().Recv() == nil && c.Callee.Signature().Recv() != nil && isGlobal(c.Recv) {
 		return true // func LookupHost(h) { return DefaultResolver.LookupHost(context.Background(), h) }
 	}
 	if sameReceiver(obj, c.Callee) && strings.HasPrefix(callee, obj.Name()) && callee != obj.Name() {
 		return true // func (c *Conn) Begin() { return c.BeginTx(context.Background(), …) }: the type offers both
 	}
 	return strings.HasPrefix(callee, obj.Name()) && isContextSuffix(callee[len(obj.Name()):])
+}
+
+// isGlobal reports whether v is (loaded from) a package-level variable: a
+// default instance.
+func isGlobal(v ssa.Value) bool {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		v = load.X
+	}
+	_, ok := v.(*ssa.Global)
+	return ok
 }
 
 // sameReceiver reports whether two methods belong to the same named type.

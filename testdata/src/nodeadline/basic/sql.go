@@ -139,3 +139,9 @@ func (c *Conn) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error
 func (c *Conn) Report() error { return c.load(context.Background()) } // want `context.Background\(\) reaches \(\*sql.DB\).PingContext via \(\*basic.Conn\).load`
 
 func (c *Conn) load(ctx context.Context) error { return c.db.PingContext(ctx) }
+
+// Exec shares its name with the method it calls, but db is no default instance.
+func Exec(db *sql.DB) error {
+	_, err := db.Exec("VACUUM") // want `\(\*sql.DB\).Exec has no context`
+	return err
+}
