@@ -433,7 +433,7 @@ func (c *checker) sequentialStages(calls []*ssa.Call) {
 			if !first.Block().Dominates(second.Block()) || first.Block() == second.Block() && !before(first, second) {
 				continue
 			}
-			if inCycle(second.Block()) {
+			if ctxflow.InLoop(second.Block()) {
 				continue // the retry-loop check covers loops
 			}
 			expr := c.res.CallExpr(second.Pos())
@@ -459,23 +459,6 @@ func before(a, b ssa.Instruction) bool {
 		}
 		if x == b {
 			return false
-		}
-	}
-	return false
-}
-
-func inCycle(b *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if !seen[x] {
-			seen[x] = true
-			stack = append(stack, x.Succs...)
 		}
 	}
 	return false

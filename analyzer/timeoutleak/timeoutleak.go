@@ -44,7 +44,7 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 			}
 		}
 	}
-	if timeout == "" || inLoop(sel.Block()) {
+	if timeout == "" || ctxflow.InLoop(sel.Block()) {
 		return
 	}
 	for _, st := range sel.States {
@@ -243,23 +243,4 @@ func goroutines(fn *ssa.Function) map[*ssa.Function]bool {
 		}
 	}
 	return out
-}
-
-// inLoop reports whether b can reach itself.
-func inLoop(b *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if seen[x] {
-			continue
-		}
-		seen[x] = true
-		stack = append(stack, x.Succs...)
-	}
-	return false
 }

@@ -60,7 +60,7 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa
 	}
 	d, isConst := sleepDuration(call.Common().Args[0])
 	var why string
-	switch loop := loopBlocks(call.Block()); {
+	switch loop := ctxflow.LoopBlocks(call.Block()); {
 	case !isConst:
 		why = "a computed duration"
 	case d >= longSleep:
@@ -87,38 +87,6 @@ func sleepDuration(v ssa.Value) (time.Duration, bool) {
 	}
 	n, exact := constant.Int64Val(c.Value)
 	return time.Duration(n), exact
-}
-
-// loopBlocks returns the blocks of the cycle through b (those b reaches that
-// reach b back), or nil when b is in no loop.
-func loopBlocks(b *ssa.BasicBlock) []*ssa.BasicBlock {
-	forward := reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Succs })
-	if !forward[b] {
-		return nil
-	}
-	backward := reach(b, func(x *ssa.BasicBlock) []*ssa.BasicBlock { return x.Preds })
-	var out []*ssa.BasicBlock
-	for _, x := range b.Parent().Blocks {
-		if forward[x] && backward[x] {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func reach(from *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) map[*ssa.BasicBlock]bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := append([]*ssa.BasicBlock(nil), next(from)...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[x] {
-			continue
-		}
-		seen[x] = true
-		stack = append(stack, next(x)...)
-	}
-	return seen
 }
 
 // consultsContext reports whether any block calls a context's method or
