@@ -3,13 +3,14 @@ package golangci_test
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/linttest"
 )
 
 // golangciVersion is the golangci-lint release the plugin is built into and
@@ -93,21 +94,7 @@ func copyFixture(t *testing.T) string {
 
 func runIn(t *testing.T, dir, name string, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOLANGCI_LINT_CACHE="+filepath.Join(t.TempDir(), "gcl-cache"))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return out.String(), 0
-	case errors.As(err, &exit):
-		return out.String(), exit.ExitCode()
-	}
-	t.Fatalf("%s %v: %v", name, args, err)
-	return "", -1
+	return linttest.Command(t, dir, []string{"GOLANGCI_LINT_CACHE=" + filepath.Join(t.TempDir(), "gcl-cache")}, name, args...)
 }
 
 // TestGolangciEndToEnd builds golangci-lint with the plugin and runs it as a

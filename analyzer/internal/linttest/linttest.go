@@ -2,6 +2,8 @@
 package linttest
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,4 +51,26 @@ func BuildGolden(t *testing.T, dir string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("fixed code in %s does not compile: %v\n%s", dir, err, out)
 	}
+}
+
+// Command runs a command in dir the way the end-to-end tests need (module
+// mode, no workspace, extra environment appended) and returns its combined
+// output and exit status. A command that cannot start fails the test.
+func Command(t testing.TB, dir string, env []string, name string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod"), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), 0
+	case errors.As(err, &exit):
+		return out.String(), exit.ExitCode()
+	}
+	t.Fatalf("%s %v: %v\n%s", name, args, err, out.String())
+	return "", -1
 }
