@@ -123,7 +123,7 @@ func run(pass *analysis.Pass) (res any, err error) {
 		closures: map[*ssa.Function]*ssa.MakeClosure{},
 		summary:  map[*ssa.Function]*ReachesSink{},
 	}
-	if !needsSSA(pass.Pkg) {
+	if !needsSSA(pass.Pkg) || !r.usesAnythingJudged() {
 		return r, nil
 	}
 	if err := r.buildSSA(); err != nil {
@@ -160,6 +160,35 @@ func needsSSA(pkg *types.Package) bool {
 		return false
 	}
 	return visit(pkg)
+}
+
+// judgedPackages are the packages whose functions the rules look at.
+var judgedPackages = map[string]bool{
+	"context": true, "time": true, "net": true, "net/http": true, "database/sql": true, "crypto/tls": true,
+	"os/signal": true, "golang.org/x/sync/errgroup": true,
+}
+
+// usesAnythingJudged reports whether the package declares a context.Context
+// variable (a parameter: facts) or uses a function of a judged package or of
+// the sink catalog. Building SSA is most of the core's cost, and under go vet
+// the core runs on every dependency for facts: most of them use none of this.
+func (r *Result) usesAnythingJudged() bool {
+	info := r.Pass.TypesInfo
+	for _, obj := range info.Defs {
+		if v, ok := obj.(*types.Var); ok && sinks.IsContext(v.Type()) {
+			return true
+		}
+	}
+	for _, obj := range info.Uses {
+		fn, ok := obj.(*types.Func)
+		if !ok || fn.Pkg() == nil {
+			continue
+		}
+		if judgedPackages[fn.Pkg().Path()] || r.Catalog.Lookup(fn) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // buildSSA builds the package's SSA form as buildssa does. ctxflow builds it
