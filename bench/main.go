@@ -2,7 +2,8 @@
 // side with plain go vet and the peers noctx and contextcheck, and compares
 // the findings with the recorded triage.
 //
-//	go run ./bench                 # all corpora, 3 timed runs each
+//	bash bench/run                 # all corpora and std, 3 timed rounds, niced
+//	bash bench/run -quick          # postgres_exporter only, 1 round, no std
 //	go run ./bench -runs 1 -only postgres_exporter
 //	go run ./bench -compare        # findings vs bench/triage/findings.tsv, precision
 //
@@ -10,6 +11,23 @@
 // module requiring every corpus module, deadlinelint built from this tree,
 // and noctx and contextcheck built against golang.org/x/tools v0.52.0 (their
 // released binaries pin an older x/tools that misbehaves under Go 1.26).
+//
+// What is measured, per corpus, in rounds (one run of every tool per round,
+// so that load from other processes hits all tools alike):
+//   - wall time: the median over the rounds;
+//   - max RSS: the peak resident size of the largest single process of the
+//     run (wait4's rusage, the number GNU time's %M prints: for go vet that
+//     is one vet-tool process or the go command, whichever is larger);
+//   - for go vet runs, the time vet spent on the corpus's own packages,
+//     summed from go vet -debug-trace (the rest is dependencies, which vet
+//     analyses too whenever a tool declares facts);
+//   - findings: deadlinelint's per rule (standalone -json), the peers' as
+//     distinct file:line outside _test.go files.
+//
+// Before the rounds, one untimed go vet warms the build cache. Each timed go
+// vet run gets a fresh tool identity (bin/fresh-vettool answers -V=full
+// with $FRESH_ID), because vet caches results per tool identity and would
+// otherwise replay the previous run's output in a second.
 package main
 
 import (
@@ -22,6 +40,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -36,18 +55,32 @@ const (
 	xtoolsVersion       = "v0.52.0"
 )
 
+// Goals the README reports against.
+const (
+	goalTime      = 1.3  // vettool wall time / plain go vet
+	goalRSS       = 1.5  // vettool max RSS / plain go vet
+	goalPrecision = 0.95 // tp / (tp+fp) over triaged findings
+)
+
 var (
-	runs    = flag.Int("runs", 3, "timed runs per tool and corpus (the median is reported)")
-	only    = flag.String("only", "", "only the corpus with this name")
+	runs    = flag.Int("runs", 3, "timed rounds per corpus (the median is reported)")
+	only    = flag.String("only", "", "only the corpus with this name (also skips std)")
 	work    = flag.String("work", filepath.Join(os.TempDir(), "deadlinelint-bench"), "work directory (reused between runs)")
 	compare = flag.Bool("compare", false, "compare findings with the triage instead of timing")
-	out     = flag.String("out", "", "also write the markdown table to this file")
+	std     = flag.Bool("std", true, "also time deadlinelint std (skipped with -only)")
+	out     = flag.String("out", "", "also write the markdown report to this file (bench/out/latest.md is always written)")
+	note    = flag.String("note", "", "a sentence about the machine's load, printed under the table")
 )
 
 type corpus struct {
 	name, module, pattern string
 	vetFlags              []string
 }
+
+// modulePath is the corpus module's path without its version.
+func (c corpus) modulePath() string { return strings.SplitN(c.module, "@", 2)[0] }
+
+var tools = []string{"vet", "vettool", "standalone", "noctx", "contextcheck"}
 
 func main() {
 	flag.Parse()
@@ -56,36 +89,93 @@ func main() {
 	if _, err := os.Stat(filepath.Join(root, "bench", "corpus.txt")); err != nil {
 		fail("run from the repository root: go run ./bench")
 	}
+	if *runs < 1 {
+		fail("-runs must be at least 1")
+	}
 	corpora := readCorpora(filepath.Join(root, "bench", "corpus.txt"))
+	if *only != "" {
+		corpora = slices.DeleteFunc(corpora, func(c corpus) bool { return c.name != *only })
+		if len(corpora) == 0 {
+			fail("no corpus named " + *only + " in bench/corpus.txt")
+		}
+	}
 	bin := prepare(root, corpora)
 	if *compare {
 		os.Exit(compareTriage(root, bin, corpora))
 	}
+
 	var b strings.Builder
-	fmt.Fprintf(&b, "Measured %s on %s/%s with %d CPUs, %s, median of %d runs (wall seconds / max RSS MiB).\n\n",
+	fmt.Fprintf(&b, "Measured %s on %s/%s with %d CPUs, %s, median of %d rounds (wall seconds / max RSS MiB).\n\n",
 		time.Now().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), goVersion(), *runs)
-	b.WriteString("| corpus | go vet | vet -vettool=deadlinelint | ratio to go vet | deadlinelint standalone | noctx (vet tool) | contextcheck | deadlinelint findings |\n|---|---|---|---|---|---|---|---|\n")
-	for _, c := range corpora {
-		if *only != "" && c.name != *only {
-			continue
-		}
-		fmt.Fprintf(os.Stderr, "== %s\n", c.name)
-		vet := measure(c, bin, "vet")
-		dl := measure(c, bin, "vettool")
-		sa := measure(c, bin, "standalone")
-		nc := measure(c, bin, "noctx")
-		cc := measure(c, bin, "contextcheck")
-		counts := findings(bin, c)
-		fmt.Fprintf(&b, "| %s | %s | %s | %.2f× time, %.2f× RSS | %s | %s | %s | %s |\n", c.name, vet, dl,
-			dl.wall/vet.wall, float64(dl.rss)/float64(vet.rss), sa, nc, cc, counts)
+	if *note != "" {
+		b.WriteString(*note + "\n\n")
 	}
+	b.WriteString("| corpus | packages (own / vetted) | go vet | vet -vettool=deadlinelint | ratio to go vet | own packages: vet → deadlinelint | deadlinelint standalone | noctx (vet tool) | contextcheck | deadlinelint findings | noctx / contextcheck findings |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
+	var goals []string
+	panics := 0
+	found := map[string][]string{}
+	for _, c := range corpora {
+		fmt.Fprintf(os.Stderr, "== %s\n", c.name)
+		res := measureCorpus(c, bin)
+		vet, dl := res["vet"], res["vettool"]
+		for _, r := range res {
+			if r.panicked {
+				panics++
+			}
+		}
+		ratio := "—"
+		if vet.ok() && dl.ok() {
+			tr, rr := dl.wall/vet.wall, float64(dl.rss)/float64(vet.rss)
+			ratio = fmt.Sprintf("%.2f× time, %.2f× RSS", tr, rr)
+			goals = append(goals, fmt.Sprintf("%s %s time (%.2f× ≤ %.1f×), %s RSS (%.2f× ≤ %.1f×)",
+				c.name, mark(tr <= goalTime), tr, goalTime, mark(rr <= goalRSS), rr, goalRSS))
+		} else {
+			goals = append(goals, c.name+" ✗ not measured")
+		}
+		own := "—"
+		if vet.ok() && dl.ok() && vet.ownPkgs > 0 {
+			own = fmt.Sprintf("%.1f s → %.1f s (%.2f×)", vet.ownSecs, dl.ownSecs, dl.ownSecs/vet.ownSecs)
+		}
+		sa := res["standalone"]
+		if sa.err == "" {
+			found[c.name] = sa.findings
+		}
+		fmt.Fprintf(&b, "| %s | %d / %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.name, vet.ownPkgs, vet.vetPkgs,
+			vet, dl, ratio, own, sa, res["noctx"], res["contextcheck"],
+			ruleCounts(sa.findings), peerCounts(res["noctx"], res["contextcheck"], sa.findings))
+	}
+	if *std && *only == "" {
+		fmt.Fprintf(os.Stderr, "== std\n")
+		r := measureStd(bin)
+		if r.panicked {
+			panics++
+		}
+		fmt.Fprintf(&b, "\n`deadlinelint std` (the standard library, standalone, one run): %s, findings: %s%s.\n",
+			r, ruleCounts(r.findings), map[bool]string{true: ", PANIC", false: ", no panic"}[r.panicked])
+	}
+	b.WriteString("\n")
+	var newList strings.Builder
+	checkTriage(&newList, root, corpora, found, true)
+	fmt.Fprint(os.Stderr, newList.String()) // with the NEW/VANISHED lines, for the console only
+	checkTriage(&b, root, corpora, found, false)
+	fmt.Fprintf(&b, "\nGoals (go vet -vettool=deadlinelint against plain go vet): %s. Panics: %d.\n", strings.Join(goals, "; "), panics)
 	fmt.Print(b.String())
+	check(os.MkdirAll(filepath.Join(root, "bench", "out"), 0o755))
+	check(os.WriteFile(filepath.Join(root, "bench", "out", "latest.md"), []byte(b.String()), 0o644))
 	if *out != "" {
 		check(os.WriteFile(*out, []byte(b.String()), 0o644))
 	}
 }
 
-type binaries struct{ deadlinelint, noctx, contextcheck, fresh, vet, corpusDir string }
+func mark(ok bool) string {
+	if ok {
+		return "✓"
+	}
+	return "✗"
+}
+
+type binaries struct{ deadlinelint, noctx, contextcheck, fresh, vet, corpusDir, traces, modcache string }
 
 // prepare builds the tools and the corpus module.
 func prepare(root string, corpora []corpus) binaries {
@@ -96,9 +186,13 @@ func prepare(root string, corpora []corpus) binaries {
 		contextcheck: filepath.Join(*work, "bin", "contextcheck"),
 		fresh:        filepath.Join(*work, "bin", "fresh-vettool"),
 		corpusDir:    filepath.Join(*work, "corpus"),
+		traces:       filepath.Join(*work, "traces"),
 	}
+	check(os.MkdirAll(b.traces, 0o755))
+	fmt.Fprintf(os.Stderr, "preparing %s\n", *work)
 	run(root, "go", "build", "-o", b.deadlinelint, "./cmd/deadlinelint")
 	b.vet = strings.TrimSpace(run(root, "go", "env", "GOTOOLDIR")) + "/vet"
+	b.modcache = strings.TrimSpace(run(root, "go", "env", "GOMODCACHE")) + "/"
 
 	peers := filepath.Join(*work, "peers")
 	check(os.MkdirAll(peers, 0o755))
@@ -107,8 +201,6 @@ func prepare(root string, corpora []corpus) binaries {
 	run(peers, "go", "build", "-o", b.noctx, "github.com/sonatard/noctx/cmd/noctx")
 	run(peers, "go", "build", "-o", b.contextcheck, "github.com/kkHAIKE/contextcheck/cmd/contextcheck")
 
-	// go vet caches results per tool identity: this wrapper gives every timed
-	// run a new one (FRESH_ID), so each run analyses for real.
 	writeOnce(b.fresh, "#!/bin/sh\nfor a in \"$@\"; do\n  if [ \"$a\" = \"-V=full\" ]; then echo \"$(basename \"$0\") version devel fresh buildID=$FRESH_ID\"; exit 0; fi\ndone\nexec \"$REAL\" \"$@\"\n")
 	check(os.Chmod(b.fresh, 0o755))
 
@@ -123,10 +215,20 @@ func prepare(root string, corpora []corpus) binaries {
 }
 
 type result struct {
-	wall float64 // seconds, median
-	rss  int64   // KiB, max
-	err  string
+	wall     float64 // seconds, median
+	rss      int64   // KiB, max over the rounds
+	err      string
+	panicked bool
+	// go vet runs: vet actions on the corpus's own packages and in all,
+	// and the median seconds spent in the own ones.
+	ownPkgs, vetPkgs int
+	ownSecs          float64
+	// findings: for deadlinelint, "posn\trule" (posn = module@version/file:line);
+	// for the peers, "posn".
+	findings []string
 }
+
+func (r result) ok() bool { return r.err == "" && r.wall > 0 }
 
 func (r result) String() string {
 	if r.err != "" {
@@ -135,95 +237,243 @@ func (r result) String() string {
 	return fmt.Sprintf("%.1f s / %d MiB", r.wall, r.rss/1024)
 }
 
-func measure(c corpus, b binaries, tool string) result {
-	var walls []float64
-	var rss int64
-	for range *runs {
-		var cmd *exec.Cmd
-		env := []string{"GOWORK=off", "GOFLAGS=-mod=mod"}
-		switch tool {
-		case "vet", "vettool", "noctx":
-			// noctx's command is a vet tool (unitchecker), so it runs under go vet too.
-			real := map[string]string{"vet": b.vet, "vettool": b.deadlinelint, "noctx": b.noctx}[tool]
-			args := []string{"vet", "-vettool=" + b.fresh}
-			if tool == "vet" {
-				args = append(args, c.vetFlags...) // flags of vet's own analyzers
+// measureCorpus runs every tool once per round and aggregates.
+func measureCorpus(c corpus, b binaries) map[string]result {
+	// Warm the build cache (export data of every dependency, test variants
+	// included): untimed, and replayed from vet's cache after the first time.
+	runEnv(b.corpusDir, nil, "go", append(append([]string{"vet"}, c.vetFlags...), c.pattern)...)
+
+	walls := map[string][]float64{}
+	owns := map[string][]float64{}
+	res := map[string]result{}
+	for round := range *runs {
+		for _, tool := range tools {
+			r := res[tool]
+			if r.err != "" {
+				continue
 			}
-			cmd = exec.Command("go", append(args, c.pattern)...)
-			env = append(env, "REAL="+real, fmt.Sprintf("FRESH_ID=%s-%d", tool, rand.Int64()))
-		case "standalone":
-			cmd = exec.Command(b.deadlinelint, c.pattern)
-		case "contextcheck":
-			cmd = exec.Command(b.contextcheck, c.pattern)
+			one := measureOnce(c, b, tool, round == 0)
+			if one.err != "" {
+				r.err, r.panicked = one.err, one.panicked
+				res[tool] = r
+				continue
+			}
+			walls[tool] = append(walls[tool], one.wall)
+			owns[tool] = append(owns[tool], one.ownSecs)
+			r.rss = max(r.rss, one.rss)
+			if round == 0 {
+				r.findings, r.ownPkgs, r.vetPkgs = one.findings, one.ownPkgs, one.vetPkgs
+			}
+			res[tool] = r
+			fmt.Fprintf(os.Stderr, "   round %d %-12s %5.1fs %5d MiB\n", round+1, tool, one.wall, one.rss/1024)
 		}
-		cmd.Dir = b.corpusDir
-		cmd.Env = append(os.Environ(), env...)
-		var stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stderr, &stderr
-		start := time.Now()
-		err := cmd.Run()
-		wall := time.Since(start).Seconds()
-		if cmd.ProcessState == nil {
-			return result{err: "failed: " + err.Error()}
-		}
-		if code := cmd.ProcessState.ExitCode(); code != 0 && code != 1 && code != 3 {
-			return result{err: fmt.Sprintf("exit %d", code)}
-		}
-		if strings.Contains(stderr.String(), "panic:") {
-			return result{err: "PANIC"}
-		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > rss {
-			rss = ru.Maxrss
-		}
-		walls = append(walls, wall)
-		fmt.Fprintf(os.Stderr, "   %-12s %.1fs\n", tool, wall)
 	}
-	sort.Float64s(walls)
-	return result{wall: walls[len(walls)/2], rss: rss}
+	for tool, r := range res {
+		if r.err == "" {
+			r.wall, r.ownSecs = median(walls[tool]), median(owns[tool])
+			res[tool] = r
+		}
+	}
+	return res
 }
 
-type finding struct {
-	Posn, Rule, Message string
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	xs = slices.Clone(xs)
+	sort.Float64s(xs)
+	if len(xs)%2 == 1 {
+		return xs[len(xs)/2]
+	}
+	return (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
 }
 
-// collect runs the standalone linter with -json and returns the findings
-// with positions made relative to the module cache (module@version/path:line).
-func collect(b binaries, c corpus) []finding {
-	cmd := exec.Command(b.deadlinelint, "-json", c.pattern)
-	cmd.Dir = b.corpusDir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
-	data, _ := cmd.Output()
+func measureOnce(c corpus, b binaries, tool string, first bool) result {
+	var name string
+	var args, env []string
+	trace := ""
+	switch tool {
+	case "vet", "vettool", "noctx":
+		// noctx's command is a vet tool (unitchecker), so it runs under go vet.
+		real := map[string]string{"vet": b.vet, "vettool": b.deadlinelint, "noctx": b.noctx}[tool]
+		trace = filepath.Join(b.traces, c.name+"-"+tool+".json")
+		name, args = "go", []string{"vet", "-debug-trace=" + trace, "-vettool=" + b.fresh}
+		if tool == "vet" {
+			args = append(args, c.vetFlags...) // flags of vet's own analyzers
+		}
+		args = append(args, c.pattern)
+		env = []string{"REAL=" + real, fmt.Sprintf("FRESH_ID=%s-%d", tool, rand.Int64())}
+	case "standalone":
+		name, args = b.deadlinelint, []string{"-json", c.pattern}
+	case "contextcheck":
+		name, args = b.contextcheck, []string{c.pattern}
+	}
+	r, stdout, stderr := timed(b.corpusDir, env, name, args...)
+	if r.err != "" {
+		return r
+	}
+	if trace != "" {
+		r.ownPkgs, r.vetPkgs, r.ownSecs = vetTrace(trace, c.modulePath())
+	}
+	if first {
+		switch tool {
+		case "standalone":
+			var errs []string
+			r.findings, errs = parseJSON(stdout, b.modcache)
+			if len(errs) > 0 {
+				fmt.Fprintf(os.Stderr, "   %s: %d package errors, e.g. %s\n", c.name, len(errs), errs[0])
+			}
+		case "noctx", "contextcheck":
+			r.findings = parseText(stderr, b.modcache)
+		}
+	}
+	return r
+}
+
+// timed runs one command in the corpus environment and measures it.
+func timed(dir string, env []string, name string, args ...string) (r result, stdout, stderr []byte) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), append([]string{"GOWORK=off", "GOFLAGS=-mod=mod"}, env...)...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	start := time.Now()
+	err := cmd.Run()
+	r.wall = time.Since(start).Seconds()
+	if cmd.ProcessState == nil {
+		return result{err: "failed: " + err.Error()}, nil, nil
+	}
+	if panicLine.Match(e.Bytes()) || panicLine.Match(o.Bytes()) {
+		return result{err: "PANIC", panicked: true}, o.Bytes(), e.Bytes()
+	}
+	// 1: findings (go vet, unitchecker), 3: findings (multichecker, checker).
+	if code := cmd.ProcessState.ExitCode(); code != 0 && code != 1 && code != 3 {
+		fmt.Fprintf(os.Stderr, "   %s %v: exit %d\n%s\n", name, args, code, lastLines(e.String(), 5))
+		return result{err: fmt.Sprintf("exit %d", code)}, o.Bytes(), e.Bytes()
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.rss = ru.Maxrss
+	}
+	return r, o.Bytes(), e.Bytes()
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// vetTrace reads a go vet -debug-trace file: how many vet actions ran, how
+// many were on packages of module (test variants included), and the seconds
+// those took.
+func vetTrace(path, module string) (own, all int, ownSecs float64) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, 0
+	}
+	var events []struct {
+		Name string  `json:"name"`
+		Ph   string  `json:"ph"`
+		TS   float64 `json:"ts"`
+		TID  int     `json:"tid"`
+	}
+	if json.Unmarshal(data, &events) != nil {
+		return 0, 0, 0
+	}
+	type key struct {
+		name string
+		tid  int
+	}
+	begin := map[key]float64{}
+	for _, e := range events {
+		pkg, ok := strings.CutPrefix(e.Name, "Executing action (vet ")
+		if !ok || strings.Contains(pkg, "->") {
+			continue
+		}
+		k := key{e.Name, e.TID}
+		switch e.Ph {
+		case "B":
+			begin[k] = e.TS
+		case "E":
+			ts, ok := begin[k]
+			if !ok {
+				continue
+			}
+			delete(begin, k)
+			all++
+			pkg = strings.Fields(strings.TrimSuffix(pkg, ")"))[0]
+			if pkg == module || strings.HasPrefix(pkg, module+"/") {
+				own++
+				ownSecs += (e.TS - ts) / 1e6
+			}
+		}
+	}
+	return own, all, ownSecs
+}
+
+// parseJSON reads multichecker -json output: findings as "posn\trule" with
+// positions relative to the module cache (module@version/path:line), and
+// package errors.
+func parseJSON(data []byte, modcache string) (findings, errs []string) {
 	var tree map[string]map[string]json.RawMessage
 	if err := json.Unmarshal(data, &tree); err != nil {
-		fail(fmt.Sprintf("%s: reading -json output: %v", c.name, err))
+		return nil, []string{"reading -json output: " + err.Error()}
 	}
-	modcache := strings.TrimSpace(run(b.corpusDir, "go", "env", "GOMODCACHE")) + "/"
-	var out []finding
-	for _, byRule := range tree {
+	for pkg, byRule := range tree {
 		for rule, raw := range byRule {
-			var diags []struct{ Posn, Message string }
+			var diags []struct{ Posn string }
 			if json.Unmarshal(raw, &diags) != nil {
+				var e struct{ Error string }
+				if json.Unmarshal(raw, &e) == nil && e.Error != "" {
+					errs = append(errs, pkg+": "+rule+": "+e.Error)
+				}
 				continue
 			}
 			for _, d := range diags {
-				posn := strings.TrimPrefix(d.Posn, modcache)
-				if i := strings.LastIndex(posn, ":"); i > 0 {
-					posn = posn[:i] // drop the column: line is stable enough
-				}
-				out = append(out, finding{posn, rule, d.Message})
+				findings = append(findings, relPosn(d.Posn, modcache)+"\t"+rule)
 			}
 		}
 	}
 	// A package and its test variant report the same non-test finding: once.
-	sort.Slice(out, func(i, j int) bool { return out[i].Posn+out[i].Rule < out[j].Posn+out[j].Rule })
-	out = slices.CompactFunc(out, func(a, b finding) bool { return a.Posn == b.Posn && a.Rule == b.Rule })
-	return out
+	sort.Strings(findings)
+	return slices.Compact(findings), errs
 }
 
-func findings(b binaries, c corpus) string {
+// panicLine matches a Go runtime panic report (not a finding that merely
+// mentions the word).
+var panicLine = regexp.MustCompile(`(?m)^panic: `)
+
+var diagLine = regexp.MustCompile(`^(\S+\.go):(\d+):(\d+): `)
+
+// parseText reads file:line:col: message lines (go vet, checker text output)
+// and returns the distinct file:line outside _test.go files.
+func parseText(data []byte, modcache string) []string {
+	var out []string
+	for line := range strings.SplitSeq(string(data), "\n") {
+		m := diagLine.FindStringSubmatch(line)
+		if m == nil || strings.HasSuffix(m[1], "_test.go") {
+			continue
+		}
+		out = append(out, relPosn(m[1]+":"+m[2], modcache))
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// relPosn turns an absolute file:line[:col] into module@version/file:line.
+func relPosn(posn, modcache string) string {
+	posn = strings.TrimPrefix(posn, modcache)
+	if parts := strings.Split(posn, ":"); len(parts) >= 3 {
+		posn = strings.Join(parts[:len(parts)-1], ":") // drop the column: line is stable enough
+	}
+	return posn
+}
+
+func ruleCounts(findings []string) string {
 	counts := map[string]int{}
-	for _, f := range collect(b, c) {
-		counts[f.Rule]++
+	for _, f := range findings {
+		_, rule, _ := strings.Cut(f, "\t")
+		counts[rule]++
 	}
 	var parts []string
 	for rule, n := range counts {
@@ -236,10 +486,79 @@ func findings(b binaries, c corpus) string {
 	return strings.Join(parts, ", ")
 }
 
-// compareTriage prints findings that are new (not triaged) or vanished, and
-// the precision of the triaged ones. It exits 1 when anything is new.
+// peerCounts: the peers' findings outside _test.go files, and how many of
+// those lines deadlinelint reports too.
+func peerCounts(noctx, contextcheck result, ours []string) string {
+	lines := map[string]bool{}
+	for _, f := range ours {
+		posn, _, _ := strings.Cut(f, "\t")
+		lines[posn] = true
+	}
+	one := func(r result) string {
+		if r.err != "" {
+			return "—"
+		}
+		shared := 0
+		for _, p := range r.findings {
+			if lines[p] {
+				shared++
+			}
+		}
+		return fmt.Sprintf("%d (%d shared)", len(r.findings), shared)
+	}
+	return one(noctx) + " / " + one(contextcheck)
+}
+
+// measureStd runs deadlinelint std once (standalone; -json for the counts).
+func measureStd(b binaries) result {
+	r, stdout, _ := timed(b.corpusDir, nil, b.deadlinelint, "-json", "std")
+	if r.err != "" {
+		return r
+	}
+	var errs []string
+	r.findings, errs = parseJSON(stdout, strings.TrimSpace(run(b.corpusDir, "go", "env", "GOROOT"))+"/src/")
+	if len(errs) > 0 {
+		fmt.Fprintf(os.Stderr, "   std: %d package errors, e.g. %s\n", len(errs), errs[0])
+	}
+	return r
+}
+
+// collect runs the standalone linter with -json and returns the findings.
+func collect(b binaries, c corpus) []string {
+	r, stdout, _ := timed(b.corpusDir, nil, b.deadlinelint, "-json", c.pattern)
+	if r.err != "" {
+		fail(c.name + ": deadlinelint: " + r.err)
+	}
+	findings, errs := parseJSON(stdout, b.modcache)
+	if len(errs) > 0 {
+		fmt.Fprintf(os.Stderr, "%s: %d package errors, e.g. %s\n", c.name, len(errs), errs[0])
+	}
+	return findings
+}
+
+// compareTriage collects the findings of every corpus (one standalone run
+// each) and checks them against the triage. It exits 1 when anything is new.
 func compareTriage(root string, b binaries, corpora []corpus) int {
-	triage := map[string]string{} // "posn rule" -> line
+	found := map[string][]string{}
+	for _, c := range corpora {
+		found[c.name] = collect(b, c)
+	}
+	var report strings.Builder
+	fresh := checkTriage(&report, root, corpora, found, true)
+	fmt.Print(report.String())
+	if fresh > 0 {
+		return 1
+	}
+	return 0
+}
+
+// checkTriage writes to w the findings (by corpus name) that are new (not
+// in bench/triage/findings.tsv) or vanished, and the precision of the judged
+// ones; it returns the number of new findings. Corpora missing from found
+// are out of scope.
+func checkTriage(w *strings.Builder, root string, corpora []corpus, found map[string][]string, list bool) int {
+	triage := map[string]string{} // "posn\trule" -> verdict
+	var order []string
 	f, err := os.Open(filepath.Join(root, "bench", "triage", "findings.tsv"))
 	check(err)
 	sc := bufio.NewScanner(f)
@@ -250,55 +569,59 @@ func compareTriage(root string, b binaries, corpora []corpus) int {
 		}
 		fields := strings.Split(line, "\t")
 		if len(fields) < 4 {
-			fail("malformed triage line: " + line)
+			fail("malformed triage line (want position, rule, verdict, reason, tab-separated): " + line)
 		}
-		triage[fields[0]+" "+fields[1]] = line
+		switch fields[2] {
+		case "tp", "fp", "untriaged":
+		default:
+			fail("triage verdict must be tp, fp or untriaged: " + line)
+		}
+		key := fields[0] + "\t" + fields[1]
+		triage[key] = fields[2]
+		order = append(order, key)
 	}
 	f.Close()
 	seen := map[string]bool{}
-	tp, fp, fresh := 0, 0, 0
+	verdicts := map[string]int{}
+	fresh := 0
+	var inScope []string
 	for _, c := range corpora {
-		if *only != "" && c.name != *only {
+		keys, ok := found[c.name]
+		if !ok {
 			continue
 		}
-		for _, f := range collect(b, c) {
-			key := f.Posn + " " + f.Rule
+		inScope = append(inScope, c.module+"/")
+		for _, key := range keys {
 			seen[key] = true
-			line, ok := triage[key]
+			v, ok := triage[key]
 			if !ok {
 				fresh++
-				fmt.Printf("NEW\t%s\t%s\t%s\n", f.Posn, f.Rule, f.Message)
+				if list {
+					fmt.Fprintf(w, "NEW\t%s\n", key)
+				}
 				continue
 			}
-			switch strings.Split(line, "\t")[2] {
-			case "tp":
-				tp++
-			case "fp":
-				fp++
+			verdicts[v]++
+		}
+	}
+	vanished := 0
+	for _, key := range order {
+		if !seen[key] && slices.ContainsFunc(inScope, func(prefix string) bool { return strings.HasPrefix(key, prefix) }) {
+			vanished++
+			if list {
+				fmt.Fprintf(w, "VANISHED\t%s\t%s\n", key, triage[key])
 			}
 		}
 	}
-	for key, line := range triage {
-		if !seen[key] && (*only == "" || strings.Contains(line, corpusOf(corpora, *only))) {
-			fmt.Printf("VANISHED\t%s\n", line)
-		}
-	}
+	tp, fp := verdicts["tp"], verdicts["fp"]
+	fmt.Fprintf(w, "Triage (bench/triage/findings.tsv): reported now %d tp, %d fp, %d untriaged, %d new (not in the triage); %d triaged findings vanished.",
+		tp, fp, verdicts["untriaged"], fresh, vanished)
 	if tp+fp > 0 {
-		fmt.Printf("precision %d/%d = %.0f%% (tp/(tp+fp) over triaged findings still reported); %d new\n", tp, tp+fp, 100*float64(tp)/float64(tp+fp), fresh)
+		p := float64(tp) / float64(tp+fp)
+		fmt.Fprintf(w, " Precision %d/%d = %.1f%% (goal ≥ %.0f%%: %s).", tp, tp+fp, 100*p, 100*goalPrecision, mark(p >= goalPrecision))
 	}
-	if fresh > 0 {
-		return 1
-	}
-	return 0
-}
-
-func corpusOf(corpora []corpus, name string) string {
-	for _, c := range corpora {
-		if c.name == name {
-			return c.module
-		}
-	}
-	return name
+	w.WriteString("\n")
+	return fresh
 }
 
 func readCorpora(path string) []corpus {
@@ -322,16 +645,23 @@ func readCorpora(path string) []corpus {
 
 func goVersion() string { return strings.TrimSpace(run(".", "go", "env", "GOVERSION")) }
 
+// run runs a preparation step and fails on error.
 func run(dir, name string, args ...string) string {
+	stdout, stderr, err := runEnv(dir, nil, name, args...)
+	if err != nil {
+		fail(fmt.Sprintf("%s %v in %s: %v\n%s", name, args, dir, err, stderr))
+	}
+	return stdout
+}
+
+func runEnv(dir string, env []string, name string, args ...string) (stdout, stderr string, err error) {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		fail(fmt.Sprintf("%s %v in %s: %v\n%s", name, args, dir, err, stderr.String()))
-	}
-	return stdout.String()
+	cmd.Env = append(os.Environ(), append([]string{"GOWORK=off", "GOFLAGS=-mod=mod"}, env...)...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.String(), e.String(), err
 }
 
 func writeOnce(path, content string) {

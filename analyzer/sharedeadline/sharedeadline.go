@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/edge"
+	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
@@ -26,7 +29,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "sharedeadline",
 	Doc:      lintutil.ExtractDoc(doc, "sharedeadline"),
 	URL:      lintutil.URL("sharedeadline"),
-	Requires: []*analysis.Analyzer{ctxflow.Analyzer},
+	Requires: []*analysis.Analyzer{ctxflow.Analyzer, inspect.Analyzer},
 	Run:      lintutil.Run("sharedeadline", run),
 }
 
@@ -39,40 +42,47 @@ func init() {
 type checker struct {
 	pass *analysis.Pass
 	res  *ctxflow.Result
+	root inspector.Cursor
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	c := &checker{pass: pass, res: pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)}
+	c := &checker{
+		pass: pass,
+		res:  pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result),
+		root: pass.ResultOf[inspect.Analyzer].(*inspector.Inspector).Root(),
+	}
 	var bounded []*ssa.Call // WithTimeout calls with a constant budget, for -sequential
 	for fn, instr := range c.res.Instrs() {
 		call, ok := instr.(*ssa.Call)
 		if !ok {
 			continue
 		}
+		c.connDeadline(fn, call)
 		if callee := call.Common().StaticCallee(); callee != nil {
 			expr := c.res.CallExpr(call.Pos())
 			if expr == nil || c.res.InGeneratedFile(expr.Pos()) || c.res.InTestFile(expr.Pos()) {
 				continue
 			}
 			obj, _ := callee.Object().(*types.Func)
-			if obj == nil {
+			if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "context" {
 				continue
 			}
 			_, parent, deadline := ctxflow.ContextFunc(obj)
 			switch {
-			case deadline:
-				c.freshBudget(fn, call, expr, obj)
+			case deadline && len(expr.Args) >= 2 && len(call.Common().Args) >= 2:
+				fresh := c.freshBudget(fn, call, expr, obj)
 				c.innerNotShorter(call, expr, obj)
-				c.retryLoop(call, expr, obj)
+				if !fresh {
+					c.retryLoop(fn, call, expr, obj)
+				}
 				if _, ok := budget(call, obj); ok {
 					bounded = append(bounded, call)
 				}
 				c.rewrapped(call, expr, obj)
-			case parent:
+			case parent && len(call.Common().Args) >= 1:
 				c.rewrapped(call, expr, obj)
 			}
 		}
-		c.connDeadline(fn, call)
 	}
 	if sequential {
 		c.sequentialStages(bounded)
@@ -82,7 +92,7 @@ func run(pass *analysis.Pass) (any, error) {
 
 // budget returns a WithTimeout call's constant duration.
 func budget(call *ssa.Call, callee *types.Func) (time.Duration, bool) {
-	if callee.Name() != "WithTimeout" && callee.Name() != "WithTimeoutCause" {
+	if callee.Name() != "WithTimeout" && callee.Name() != "WithTimeoutCause" || len(call.Common().Args) < 2 {
 		return 0, false
 	}
 	k, ok := call.Common().Args[1].(*ssa.Const)
@@ -93,35 +103,179 @@ func budget(call *ssa.Call, callee *types.Func) (time.Duration, bool) {
 	return time.Duration(d), exact && d > 0
 }
 
+// budgetText renders a WithTimeout/WithDeadline call's budget for a message:
+// the constant duration ("5s") or the source expression.
+func budgetText(call *ssa.Call, expr *ast.CallExpr, callee *types.Func) string {
+	if d, ok := budget(call, callee); ok {
+		return d.String()
+	}
+	return types.ExprString(expr.Args[1])
+}
+
 // freshBudget: WithTimeout(context.Background(), d) while a received context
-// is in scope.
-func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallExpr, callee *types.Func) {
+// is in scope. It reports whether it reported.
+func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallExpr, callee *types.Func) bool {
 	rootCall, ok := call.Common().Args[0].(*ssa.Call)
 	if !ok {
-		return
+		return false
 	}
 	rootFn := rootCall.Common().StaticCallee()
 	if rootFn == nil || rootFn.Pkg == nil || rootFn.Pkg.Pkg.Path() != "context" || (rootFn.Name() != "Background" && rootFn.Name() != "TODO") {
-		return
+		return false
 	}
 	inScope := c.res.ContextInScope(fn, expr.Pos())
-	if inScope == "" || detached(fn) || afterDone(fn, call) || handedToGoroutine(call) {
-		return
+	if inScope == "" || detached(fn) || afterDone(fn, call) || handedToGoroutine(call) ||
+		c.underCancellation(expr) || cleanupOrKept(call) {
+		return false
+	}
+	what := "deadline " + types.ExprString(expr.Args[1])
+	if strings.HasPrefix(callee.Name(), "WithTimeout") {
+		what = budgetText(call, expr, callee) + " budget"
 	}
 	d := analysis.Diagnostic{
 		Pos: expr.Args[0].Pos(), End: expr.Args[0].End(),
-		Message: fmt.Sprintf("%s(context.%s(), …) starts a fresh budget that ignores %s's deadline and cancellation: the stage can outlive its caller; derive it from %s", ctxflow.ShortName(callee), rootFn.Name(), inScope, inScope),
+		Message: fmt.Sprintf("%s(context.%s(), …) starts a fresh %s that ignores %s's deadline and cancellation: the stage can outlive its caller; derive it from %s", ctxflow.ShortName(callee), rootFn.Name(), what, inScope, inScope),
 	}
 	if fix := fixutil.ReplaceContextRoot(c.pass, expr.Args[0], inScope, c.res.Editable(expr.Pos())); fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
 	c.pass.Report(d)
+	return true
+}
+
+// underCancellation reports whether expr sits in code that runs once a
+// context is already done: `case <-ctx.Done():`, `if ctx.Err() != nil {`,
+// `if errors.Is(err, context.Canceled) {`. A fresh context there is cleanup
+// that must outlive the cancelled one.
+func (c *checker) underCancellation(expr *ast.CallExpr) bool {
+	cur, ok := c.root.FindNode(expr)
+	if !ok {
+		return false
+	}
+	info := c.pass.TypesInfo
+	child := cur.Node()
+	for anc := range cur.Enclosing() {
+		switch n := anc.Node().(type) {
+		case *ast.FuncLit, *ast.FuncDecl:
+			return false
+		case *ast.CommClause:
+			if n.Comm != nil && mentionsCancellation(info, n.Comm) {
+				return true
+			}
+		case *ast.IfStmt:
+			if child == ast.Node(n.Body) && mentionsCancellation(info, n.Cond) {
+				return true
+			}
+		}
+		child = anc.Node()
+	}
+	return false
+}
+
+// mentionsCancellation reports whether n calls Err or Done on a context or
+// names context.Canceled or context.DeadlineExceeded.
+func mentionsCancellation(info *types.Info, n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		switch m := m.(type) {
+		case *ast.SelectorExpr:
+			if v, ok := info.Uses[m.Sel].(*types.Var); ok && v.Pkg() != nil && v.Pkg().Path() == "context" && (v.Name() == "Canceled" || v.Name() == "DeadlineExceeded") {
+				found = true
+			}
+			if m.Sel.Name == "Err" || m.Sel.Name == "Done" {
+				if t := info.TypeOf(m.X); t != nil && sinks.IsContext(t) {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// cleanupNames start the names of calls that release or shut something down:
+// a context made for them must survive the caller's cancellation.
+var cleanupNames = []string{"shutdown", "close", "unlock", "release", "rollback", "stop", "cleanup", "abort", "disconnect", "terminate", "unregister", "deregister", "teardown"}
+
+// cleanupOrKept reports whether the new context (or its cancel function) is
+// kept beyond the call — stored in a field, a global or sent on a channel:
+// an object's lifetime, not a stage — or whether it is given to a cleanup
+// call (Shutdown, Close, Unlock, Rollback, …).
+func cleanupOrKept(call *ssa.Call) bool {
+	var queue []ssa.Value
+	for _, ref := range *call.Referrers() {
+		if ext, ok := ref.(*ssa.Extract); ok {
+			queue = append(queue, ext)
+		}
+	}
+	seen := map[ssa.Value]bool{}
+	for len(queue) > 0 && len(seen) < 32 {
+		v := queue[0]
+		queue = queue[1:]
+		if seen[v] || v.Referrers() == nil {
+			continue
+		}
+		seen[v] = true
+		for _, ref := range *v.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.Store:
+				if ref.Val != v {
+					continue
+				}
+				switch ref.Addr.(type) {
+				case *ssa.FieldAddr, *ssa.Global, *ssa.IndexAddr:
+					return true
+				}
+			case *ssa.Send:
+				return true
+			case *ssa.MakeInterface, *ssa.ChangeType:
+				queue = append(queue, ref.(ssa.Value))
+			case ssa.CallInstruction:
+				common := ref.Common()
+				var name string
+				if common.IsInvoke() {
+					name = common.Method.Name()
+				} else if f := common.StaticCallee(); f != nil {
+					name = f.Name()
+					if f.Pkg != nil && f.Pkg.Pkg.Path() == "context" && strings.HasPrefix(name, "With") {
+						if res, ok := ref.(*ssa.Call); ok {
+							queue = append(queue, res)
+							for _, r := range *res.Referrers() {
+								if ext, ok := r.(*ssa.Extract); ok && ext.Index == 0 {
+									queue = append(queue, ext)
+								}
+							}
+						}
+						continue
+					}
+				}
+				lower := strings.ToLower(name)
+				for _, prefix := range cleanupNames {
+					if strings.HasPrefix(lower, prefix) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // detached reports whether fn is a closure that does not run as part of its
 // enclosing call: started with go, deferred, or handed to someone else.
 func detached(fn *ssa.Function) bool {
 	for f := fn; f.Parent() != nil; f = f.Parent() {
+		if refs := f.Referrers(); refs != nil {
+			// A closure without free variables is used as a plain function value.
+			for _, ref := range *refs {
+				if _, ok := ref.(*ssa.MakeClosure); ok {
+					continue // judged below
+				}
+				if call, ok := ref.(*ssa.Call); !ok || call.Call.Value != ssa.Value(f) {
+					return true
+				}
+			}
+		}
 		for _, b := range f.Parent().Blocks {
 			for _, instr := range b.Instrs {
 				mc, ok := instr.(*ssa.MakeClosure)
@@ -230,10 +384,41 @@ func (c *checker) rewrapped(call *ssa.Call, expr *ast.CallExpr, callee *types.Fu
 	if !ok || !derivesFrom(phi, call, 0, map[*ssa.Phi]bool{}) {
 		return
 	}
+	if callee.Name() == "WithValue" && len(call.Common().Args) >= 2 && !loopInvariant(call.Common().Args[1], call.Block()) {
+		return // a different key each round: the loop attaches several values on purpose
+	}
 	c.pass.Report(analysis.Diagnostic{
 		Pos: expr.Pos(), End: expr.End(),
 		Message: fmt.Sprintf("%s wraps the context it produced on the previous iteration: budgets chain and values pile up on every pass; derive each iteration's context from the one outside the loop", ctxflow.ShortName(callee)),
 	})
+}
+
+// loopInvariant reports whether v is the same on every iteration of the loop
+// around b: a constant, or a value computed outside the loop.
+func loopInvariant(v ssa.Value, b *ssa.BasicBlock) bool {
+	for range 4 {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+			continue
+		case *ssa.ChangeType:
+			v = x.X
+			continue
+		}
+		break
+	}
+	switch x := v.(type) {
+	case *ssa.Const, *ssa.Global, *ssa.Function, *ssa.Parameter, *ssa.FreeVar:
+		return true
+	case ssa.Instruction:
+		for _, lb := range ctxflow.LoopBlocks(b) {
+			if x.Block() == lb {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // derivesFrom reports whether a phi carries the result of call back around
@@ -262,50 +447,54 @@ func derivesFrom(phi *ssa.Phi, call *ssa.Call, depth int, seen map[*ssa.Phi]bool
 	return false
 }
 
-// retryLoop: a per-attempt WithTimeout inside an endless loop whose parent
-// context has no deadline.
-func (c *checker) retryLoop(call *ssa.Call, expr *ast.CallExpr, callee *types.Func) {
-	d, ok := budget(call, callee)
-	if !ok {
+// retryLoop: a per-attempt WithTimeout inside a retry loop that nothing
+// bounds (ctxflow.EnclosingRetryLoop), derived from a parent without a
+// deadline.
+func (c *checker) retryLoop(fn *ssa.Function, call *ssa.Call, expr *ast.CallExpr, callee *types.Func) {
+	if !strings.HasPrefix(callee.Name(), "WithTimeout") || !ctxflow.InLoop(call.Block()) {
 		return
 	}
-	loop := c.innermostLoop(expr.Pos())
-	if loop == nil || loop.Cond != nil {
-		return // no loop, or a loop whose condition can bound the attempts
+	if detached(fn) || inMainOrInit(fn) {
+		return // a background job: retrying until it succeeds is its purpose
 	}
 	parent := c.res.Classify(call.Common().Args[0])
 	if !parent.State.Unbounded() {
+		return // an outer deadline, or the caller's context: the total is bounded or not ours
+	}
+	cur, ok := c.root.FindNode(expr)
+	if !ok {
 		return
+	}
+	loop := ctxflow.EnclosingRetryLoop(c.pass.TypesInfo, cur)
+	if loop == nil {
+		return
+	}
+	d := budgetText(call, expr, callee)
+	has := "has no deadline"
+	if parent.State == ctxflow.MaybeNoDeadline {
+		has = "may have no deadline"
+	}
+	kind := "endless retry loop"
+	if !loop.Endless {
+		kind = "retry-until-success loop"
 	}
 	c.pass.Report(analysis.Diagnostic{
 		Pos: expr.Pos(), End: expr.End(),
-		Message: fmt.Sprintf("each attempt gets %v, but the endless retry loop has no overall deadline (the parent is %s): attempts × %v is unbounded; put one deadline on the parent around the loop, or bound the attempts", d, parent.Desc, d),
+		Message: fmt.Sprintf("each attempt gets %s, but the %s has no attempt limit and the parent %s %s: the total wait, attempts × %s, is unbounded; put one deadline on the parent before the loop, or bound the attempts", d, kind, parent.Desc, has, d),
+		Related: []analysis.RelatedInformation{{Pos: loop.Stmt.Pos(), End: loop.Stmt.For + 3, Message: "the retry loop"}},
 	})
 }
 
-func (c *checker) innermostLoop(pos token.Pos) *ast.ForStmt {
-	for _, f := range c.pass.Files {
-		if f.FileStart > pos || pos > f.FileEnd {
-			continue
-		}
-		var loop *ast.ForStmt
-		ast.Inspect(f, func(n ast.Node) bool {
-			if n == nil || n.Pos() > pos || n.End() < pos {
-				return false
-			}
-			switch n := n.(type) {
-			case *ast.FuncLit:
-				loop = nil // a loop outside the closure does not repeat this call's budget
-			case *ast.ForStmt:
-				loop = n
-			case *ast.RangeStmt:
-				loop = nil // a range is bounded by what it ranges over
-			}
-			return true
-		})
-		return loop
+// inMainOrInit reports whether fn is (a closure in) package main's main or
+// an init function: startup code with no caller to answer to.
+func inMainOrInit(fn *ssa.Function) bool {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
 	}
-	return nil
+	if fn.Signature.Recv() != nil || fn.Pkg == nil {
+		return false
+	}
+	return fn.Name() == "main" && fn.Pkg.Pkg.Name() == "main" || strings.HasPrefix(fn.Name(), "init#") || fn.Name() == "init"
 }
 
 var connDeadlines = map[string]bool{"SetDeadline": true, "SetReadDeadline": true, "SetWriteDeadline": true}
@@ -328,7 +517,7 @@ func (c *checker) connDeadline(fn *ssa.Function, call *ssa.Call) {
 		return
 	}
 	expr := c.res.CallExpr(call.Pos())
-	if expr == nil || c.res.InGeneratedFile(expr.Pos()) || c.res.InTestFile(expr.Pos()) {
+	if expr == nil || len(expr.Args) != 1 || c.res.InGeneratedFile(expr.Pos()) || c.res.InTestFile(expr.Pos()) {
 		return
 	}
 	inScope := c.res.ContextInScope(fn, expr.Pos())
@@ -336,13 +525,202 @@ func (c *checker) connDeadline(fn *ssa.Function, call *ssa.Call) {
 	for outer.Parent() != nil {
 		outer = outer.Parent()
 	}
-	if inScope == "" || consultsDeadline(outer) {
+	if inScope == "" || consultsDeadline(outer) || sharesWithContext(outer) {
 		return
 	}
-	c.pass.Report(analysis.Diagnostic{
+	what := "time.Now().Add(…)"
+	if add, ok := ast.Unparen(expr.Args[0]).(*ast.CallExpr); ok && len(add.Args) == 1 {
+		what = "time.Now().Add(" + types.ExprString(add.Args[0]) + ")"
+	}
+	d := analysis.Diagnostic{
 		Pos: expr.Pos(), End: expr.End(),
-		Message: fmt.Sprintf("%s(time.Now().Add(…)) ignores %s's deadline: the connection may wait past the caller's budget; use the earlier of the two (%s.Deadline())", method.Name(), inScope, inScope),
+		Message: fmt.Sprintf("%s(%s) ignores %s's deadline: the connection may wait past the caller's budget; use the earlier of the two (%s.Deadline())", method.Name(), what, inScope, inScope),
+	}
+	if fix := c.earlierDeadlineFix(expr, inScope); fix != nil {
+		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	}
+	c.pass.Report(d)
+}
+
+// sharesWithContext reports whether fn (or a closure in it) hands a context
+// and a connection to the same call: a helper such as watch(ctx, conn) that
+// may close the connection when the context ends.
+func sharesWithContext(fn *ssa.Function) bool {
+	var visit func(f *ssa.Function) bool
+	visit = func(f *ssa.Function) bool {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				ci, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				common := ci.Common()
+				var ctx, conn bool
+				args := common.Args
+				if common.IsInvoke() {
+					args = append([]ssa.Value{common.Value}, args...)
+				}
+				for _, a := range args {
+					if a == nil {
+						continue
+					}
+					if sinks.IsContext(a.Type()) {
+						ctx = true
+					} else if hasSetDeadline(a.Type()) {
+						conn = true
+					}
+				}
+				if ctx && conn {
+					if callee := common.StaticCallee(); callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" {
+						return true
+					}
+				}
+			}
+		}
+		for _, anon := range f.AnonFuncs {
+			if visit(anon) {
+				return true
+			}
+		}
+		return false
+	}
+	return visit(fn)
+}
+
+func hasSetDeadline(t types.Type) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "SetDeadline")
+	_, ok := obj.(*types.Func)
+	return ok
+}
+
+// earlierDeadlineFix rewrites
+//
+//	c.SetDeadline(time.Now().Add(d))
+//
+// into
+//
+//	deadline := time.Now().Add(d)
+//	if ctxDeadline, ok := ctx.Deadline(); ok && ctxDeadline.Before(deadline) {
+//		deadline = ctxDeadline
+//	}
+//	c.SetDeadline(deadline)
+//
+// when the call is part of a statement that can be preceded by others (a
+// block element, or the init of an if or switch that is one) and the
+// deadline expression uses nothing the statement declares.
+func (c *checker) earlierDeadlineFix(expr *ast.CallExpr, inScope string) *analysis.SuggestedFix {
+	if !c.res.Editable(expr.Pos()) {
+		return nil
+	}
+	cur, ok := c.root.FindNode(expr)
+	if !ok {
+		return nil
+	}
+	var stmt ast.Stmt
+	for anc := range cur.Enclosing() {
+		switch n := anc.Node().(type) {
+		case *ast.FuncLit, *ast.FuncDecl, *ast.GoStmt, *ast.DeferStmt:
+			return nil
+		case *ast.ExprStmt, *ast.AssignStmt, *ast.ReturnStmt, *ast.IfStmt, *ast.SwitchStmt:
+			switch anc.ParentEdgeKind() {
+			case edge.BlockStmt_List, edge.CaseClause_Body, edge.CommClause_Body:
+				stmt = n.(ast.Stmt)
+			case edge.IfStmt_Init, edge.SwitchStmt_Init:
+				continue
+			default:
+				return nil
+			}
+		case ast.Stmt:
+			return nil
+		}
+		if stmt != nil {
+			break
+		}
+	}
+	if stmt == nil {
+		return nil
+	}
+	arg := expr.Args[0]
+	info := c.pass.TypesInfo
+	declaredInside := false
+	ast.Inspect(arg, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if obj := info.Uses[id]; obj != nil && obj.Pos() >= stmt.Pos() && obj.Pos() < stmt.End() {
+				declaredInside = true
+			}
+		}
+		return !declaredInside
 	})
+	if declaredInside {
+		return nil
+	}
+	tf := c.pass.Fset.File(arg.Pos())
+	if tf == nil {
+		return nil
+	}
+	src, err := c.pass.ReadFile(tf.Name())
+	if err != nil || tf.Offset(arg.End()) > len(src) {
+		return nil
+	}
+	argText := string(src[tf.Offset(arg.Pos()):tf.Offset(arg.End())])
+	scope := enclosingScope(info, cur)
+	if scope == nil {
+		return nil
+	}
+	deadline := freshName(scope, stmt.Pos(), "deadline")
+	// ctxDeadline and ok live in the new if statement only: shadowing is harmless.
+	ctxDeadline, okName := "ctxDeadline", "ok"
+	indent := fixutil.LineIndent(c.pass, stmt.Pos())
+	text := fmt.Sprintf("%s := %s\n%sif %s, %s := %s.Deadline(); %s && %s.Before(%s) {\n%s\t%s = %s\n%s}\n%s",
+		deadline, argText, indent, ctxDeadline, okName, inScope, okName, ctxDeadline, deadline, indent, deadline, ctxDeadline, indent, indent)
+	return &analysis.SuggestedFix{
+		Message: "Use the earlier of this deadline and " + inScope + "'s",
+		TextEdits: []analysis.TextEdit{
+			{Pos: stmt.Pos(), End: stmt.Pos(), NewText: []byte(text)},
+			{Pos: arg.Pos(), End: arg.End(), NewText: []byte(deadline)},
+		},
+	}
+}
+
+// enclosingScope returns the scope of the innermost block, clause or
+// function around cur: where a statement inserted before cur's statement
+// declares its names.
+func enclosingScope(info *types.Info, cur inspector.Cursor) *types.Scope {
+	for anc := range cur.Enclosing() {
+		var n ast.Node
+		switch x := anc.Node().(type) {
+		case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+			n = x
+		case *ast.FuncDecl:
+			n = x.Type
+		case *ast.FuncLit:
+			n = x.Type
+		default:
+			continue
+		}
+		if scope := info.Scopes[n]; scope != nil {
+			return scope
+		}
+	}
+	return nil
+}
+
+// freshName returns base, base2, … : the first name neither visible at pos
+// nor declared anywhere in scope (a later declaration in the same block would
+// clash with the new one).
+func freshName(scope *types.Scope, pos token.Pos, base string) string {
+	name := base
+	for i := 2; i < 100; i++ {
+		if scope == nil {
+			return name
+		}
+		_, visible := scope.LookupParent(name, pos)
+		if visible == nil && scope.Lookup(name) == nil {
+			return name
+		}
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	return name
 }
 
 // dialed reports whether a connection was dialed in this function: the
@@ -425,7 +803,19 @@ func consultsDeadline(fn *ssa.Function) bool {
 // sequentialStages: two WithTimeout calls with constant budgets from the same
 // parent, one after the other.
 func (c *checker) sequentialStages(calls []*ssa.Call) {
+	dur := func(call *ssa.Call) time.Duration {
+		fn, _ := call.Common().StaticCallee().Object().(*types.Func)
+		if fn == nil {
+			return 0
+		}
+		d, _ := budget(call, fn)
+		return d
+	}
 	for i, second := range calls {
+		if ctxflow.InLoop(second.Block()) {
+			continue // the retry-loop check covers loops
+		}
+		var prior []*ssa.Call
 		for _, first := range calls[:i] {
 			if first.Parent() != second.Parent() || first.Common().Args[0] != second.Common().Args[0] {
 				continue
@@ -433,22 +823,27 @@ func (c *checker) sequentialStages(calls []*ssa.Call) {
 			if !first.Block().Dominates(second.Block()) || first.Block() == second.Block() && !before(first, second) {
 				continue
 			}
-			if ctxflow.InLoop(second.Block()) {
-				continue // the retry-loop check covers loops
-			}
-			expr := c.res.CallExpr(second.Pos())
-			if expr == nil {
-				continue
-			}
-			d1, _ := budget(first, first.Common().StaticCallee().Object().(*types.Func))
-			d2, _ := budget(second, second.Common().StaticCallee().Object().(*types.Func))
-			c.pass.Report(analysis.Diagnostic{
-				Pos: expr.Pos(), End: expr.End(),
-				Message: fmt.Sprintf("this stage gets a fresh %v from the same parent as the previous stage's %v: together they may take %v; give both stages one deadline (context.WithTimeout around both, or WithDeadline with a shared time)", d2, d1, d1+d2),
-				Related: []analysis.RelatedInformation{{Pos: first.Pos(), Message: "the previous stage"}},
-			})
-			break
+			prior = append(prior, first)
 		}
+		expr := c.res.CallExpr(second.Pos())
+		if len(prior) == 0 || expr == nil {
+			continue
+		}
+		total := dur(second)
+		var each []string
+		for _, p := range prior {
+			total += dur(p)
+			each = append(each, dur(p).String())
+		}
+		previous := fmt.Sprintf("the previous stage's %s", each[0])
+		if len(prior) > 1 {
+			previous = fmt.Sprintf("the %d stages before it (%s)", len(prior), strings.Join(each, ", "))
+		}
+		c.pass.Report(analysis.Diagnostic{
+			Pos: expr.Pos(), End: expr.End(),
+			Message: fmt.Sprintf("this stage gets a fresh %v from the same parent as %s: together they may take %v; give the stages one deadline (context.WithTimeout around them all, or WithDeadline with a shared time)", dur(second), previous, total),
+			Related: []analysis.RelatedInformation{{Pos: prior[len(prior)-1].Pos(), Message: "the previous stage"}},
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package sharedeadline_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -10,10 +11,37 @@ import (
 	"github.com/deadlinelint/deadlinelint/analyzer/sharedeadline"
 )
 
+// fixed lists the fixture packages with suggested fixes (and .golden files).
+var fixed = []string{"sharedeadline/a", "sharedeadline/conn"}
+
 func TestSharedeadline(t *testing.T) {
 	dir := linttest.TestData(t, "../../testdata")
-	analysistest.RunWithSuggestedFixes(t, dir, sharedeadline.Analyzer, "sharedeadline/a")
-	linttest.BuildGolden(t, filepath.Join(dir, "src", "sharedeadline", "a"))
+	analysistest.RunWithSuggestedFixes(t, dir, sharedeadline.Analyzer, fixed...)
+}
+
+func TestFixedCodeCompiles(t *testing.T) {
+	dir := linttest.TestData(t, "../../testdata")
+	for _, pkg := range fixed {
+		linttest.BuildGolden(t, filepath.Join(dir, "src", filepath.FromSlash(pkg)))
+	}
+}
+
+func TestRetryLoops(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/retry", "sharedeadline/retrymain")
+}
+
+func TestDetachedWorkIsExempt(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/detached")
+}
+
+func TestRewrappedInLoop(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/rewrap")
+}
+
+// TestOddInput: generics, closures, method values and other unusual but
+// valid code neither panic nor produce findings they should not.
+func TestOddInput(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/generics")
 }
 
 func TestSequential(t *testing.T) {
@@ -22,4 +50,29 @@ func TestSequential(t *testing.T) {
 	}
 	defer sharedeadline.Analyzer.Flags.Set("sequential", "false")
 	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/sequential")
+}
+
+// TestSequentialOffByDefault: without the flag the same fixture is silent
+// (its want comments are then unmet, so run it on the default-only copy).
+func TestSequentialOffByDefault(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/sequentialoff")
+}
+
+// TestDeterministic runs the analyzer twice and compares the findings.
+func TestDeterministic(t *testing.T) {
+	dir := linttest.TestData(t, "../../testdata")
+	pkgs := []string{"sharedeadline/a", "sharedeadline/retry", "sharedeadline/rewrap", "sharedeadline/conn"}
+	render := func() []string {
+		var out []string
+		for _, r := range analysistest.Run(t, dir, sharedeadline.Analyzer, pkgs...) {
+			for _, d := range r.Diagnostics {
+				out = append(out, r.Action.Package.Fset.Position(d.Pos).String()+" "+d.Message)
+			}
+		}
+		return out
+	}
+	first, second := render(), render()
+	if len(first) == 0 || strings.Join(first, "\n") != strings.Join(second, "\n") {
+		t.Errorf("runs differ or found nothing:\n%s\n---\n%s", strings.Join(first, "\n"), strings.Join(second, "\n"))
+	}
 }

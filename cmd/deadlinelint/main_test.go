@@ -48,7 +48,7 @@ var wantFindings = []struct {
 	{"cmd/shop/main.go:29:16: (*sql.DB).Exec has no context, so the query cannot time out or be cancelled: use ExecContext(r.Context(), …)", true},
 	{"cmd/shop/main.go:37:9: context.Background() reaches (*sql.DB).QueryRowContext via (*store.Store).Load: the wait has no deadline", false},
 	{"cmd/shop/main.go:42:15: http.Get uses http.DefaultClient, which has no timeout, so the request can hang forever", false},
-	{"store/store.go:45:38: context.WithTimeout(context.Background(), …) starts a fresh budget that ignores ctx's deadline", true},
+	{"store/store.go:45:38: context.WithTimeout(context.Background(), …) starts a fresh 5s budget that ignores ctx's deadline and cancellation", true},
 	{"store/store.go:56:15: returning nil when err is context.Canceled tells the caller the work succeeded when it was abandoned", true},
 	{"worker/worker.go:13:8: goroutine sends on this unbuffered channel, but the select stops waiting when ctx.Done() fires", true},
 	{"worker/worker.go:26:3: time.Sleep (1s) ignores ctx: cancellation and deadlines wait for the whole sleep", true},

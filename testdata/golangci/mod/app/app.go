@@ -12,3 +12,8 @@ import (
 func Report(db *sql.DB) error {
 	return gcl.Recent(context.Background(), db)
 }
+
+// Sync is reported only because the sinks setting names gcl.Remote.
+func Sync() error {
+	return gcl.Remote(context.Background(), "k")
+}

@@ -3,25 +3,51 @@ package a
 import (
 	"context"
 	"database/sql"
-	"net"
 	"net/http"
 	"time"
 )
 
 type Store struct{ db *sql.DB }
 
+// --- fresh budgets that ignore the caller's deadline ---
+
 func (s *Store) Load(ctx context.Context) error {
-	qctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // want `context.WithTimeout\(context.Background\(\), …\) starts a fresh budget that ignores ctx's deadline and cancellation: the stage can outlive its caller; derive it from ctx`
+	qctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // want `context.WithTimeout\(context.Background\(\), …\) starts a fresh 5s budget that ignores ctx's deadline and cancellation: the stage can outlive its caller; derive it from ctx`
 	defer cancel()
 	_, err := s.db.ExecContext(qctx, "SELECT 1")
 	return err
 }
 
 func handler(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithDeadline(context.TODO(), time.Now().Add(time.Second)) // want `context.WithDeadline\(context.TODO\(\), …\) starts a fresh budget that ignores r.Context\(\)'s deadline`
+	ctx, cancel := context.WithDeadline(context.TODO(), time.Now().Add(time.Second)) // want `context.WithDeadline\(context.TODO\(\), …\) starts a fresh deadline time.Now\(\).Add\(time.Second\) that ignores r.Context\(\)'s deadline`
 	defer cancel()
 	_ = ctx
 }
+
+func (s *Store) configured(ctx context.Context, timeout time.Duration) error {
+	qctx, cancel := context.WithTimeoutCause(context.Background(), timeout, context.DeadlineExceeded) // want `context.WithTimeoutCause\(context.Background\(\), …\) starts a fresh timeout budget that ignores ctx's deadline`
+	defer cancel()
+	_, err := s.db.ExecContext(qctx, "SELECT 1")
+	return err
+}
+
+// A closure called in place is part of the stage: its ctx is still in scope.
+func (s *Store) inline(ctx context.Context) error {
+	load := func() error {
+		qctx, cancel := context.WithTimeout(context.Background(), time.Second) // want `starts a fresh 1s budget that ignores ctx's deadline`
+		defer cancel()
+		_, err := s.db.ExecContext(qctx, "SELECT 1")
+		return err
+	}
+	return load()
+}
+
+// A helper that returns the fresh context still ignores the one it received.
+func withBudget(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), time.Second) // want `starts a fresh 1s budget that ignores ctx's deadline`
+}
+
+// --- inner budgets that can never fire ---
 
 func nested(ctx context.Context, db *sql.DB) error {
 	outer, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -32,34 +58,16 @@ func nested(ctx context.Context, db *sql.DB) error {
 	return err
 }
 
-func rewrap(ctx context.Context, items []string) {
-	for _, it := range items {
-		ctx = context.WithValue(ctx, "item", it) // want `context.WithValue wraps the context it produced on the previous iteration`
-	}
-	_ = ctx
+func equalThroughValue(ctx context.Context) {
+	outer, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	tagged := context.WithValue(outer, key{}, 1)
+	inner, cancel2 := context.WithTimeout(tagged, 60*time.Second) // want `inner budget 1m0s can never fire: its parent context already expires within 1m0s`
+	defer cancel2()
+	_ = inner
 }
 
-func retryForever(db *sql.DB) error {
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second) // want `each attempt gets 3s, but the endless retry loop has no overall deadline \(the parent is context.Background\(\)\): attempts × 3s is unbounded`
-		_, err := db.ExecContext(ctx, "SELECT 1")
-		cancel()
-		if err == nil {
-			return nil
-		}
-	}
-}
-
-func connBudget(ctx context.Context, addr string) error {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	c.SetDeadline(time.Now().Add(10 * time.Second)) // want `SetDeadline\(time.Now\(\).Add\(…\)\) ignores ctx's deadline: the connection may wait past the caller's budget; use the earlier of the two \(ctx.Deadline\(\)\)`
-	_, err = c.Write([]byte("ping"))
-	return err
-}
+type key struct{}
 
 // --- exemptions ---
 
@@ -70,28 +78,14 @@ func derived(ctx context.Context, db *sql.DB) error {
 	return err
 }
 
-func detachedGoroutine(ctx context.Context, db *sql.DB) {
-	go func() {
-		bg, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		db.ExecContext(bg, "VACUUM")
-	}()
-}
-
-func detachedWithoutCancel(ctx context.Context, db *sql.DB) {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	db.ExecContext(cctx, "INSERT INTO audit VALUES (1)")
-}
-
-func shutdown(ctx context.Context, srv *http.Server) error {
-	<-ctx.Done()
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
-}
-
 func noContextInScope(db *sql.DB) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	db.ExecContext(ctx, "SELECT 1")
+}
+
+// A blank context parameter is not one the function can derive from.
+func blankParam(_ context.Context, db *sql.DB) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	db.ExecContext(ctx, "SELECT 1")
@@ -105,7 +99,8 @@ func shorterInner(ctx context.Context) {
 	_ = inner
 }
 
-func configured(ctx context.Context, d time.Duration) {
+// Budgets read from configuration are not compared.
+func configuredInner(ctx context.Context, d time.Duration) {
 	outer, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	inner, cancel2 := context.WithTimeout(outer, d)
@@ -113,56 +108,27 @@ func configured(ctx context.Context, d time.Duration) {
 	_ = inner
 }
 
-func perIteration(ctx context.Context, items []string) {
-	for _, it := range items {
-		ictx := context.WithValue(ctx, "item", it)
-		_ = ictx
-	}
-}
+type Config struct{ Outer, Inner time.Duration }
 
-func boundedRetry(ctx context.Context, db *sql.DB) error {
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, time.Second)
-		_, err = db.ExecContext(actx, "SELECT 1")
-		cancel()
-	}
-	return err
-}
-
-func retryUnderDeadline(ctx context.Context, db *sql.DB) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+func configuredBoth(ctx context.Context, cfg Config) {
+	outer, cancel := context.WithTimeout(ctx, cfg.Outer)
 	defer cancel()
-	for {
-		actx, cancel := context.WithTimeout(ctx, time.Second)
-		_, err := db.ExecContext(actx, "SELECT 1")
-		cancel()
-		if err == nil || ctx.Err() != nil {
-			return err
-		}
+	inner, cancel2 := context.WithTimeout(outer, cfg.Inner)
+	defer cancel2()
+	_ = inner
+}
+
+// Two budgets on different paths: the parent's budget is not one constant.
+func eitherBudget(ctx context.Context, slow bool) {
+	var outer context.Context
+	var cancel context.CancelFunc
+	if slow {
+		outer, cancel = context.WithTimeout(ctx, time.Minute)
+	} else {
+		outer, cancel = context.WithTimeout(ctx, time.Second)
 	}
-}
-
-func connHonoursCtx(ctx context.Context, c net.Conn) error {
-	deadline := time.Now().Add(10 * time.Second)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	c.SetDeadline(deadline)
-	c.SetReadDeadline(time.Now().Add(time.Second))
-	return nil
-}
-
-func connNoCtx(c net.Conn) {
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-}
-
-// accepted serves a connection it did not dial: the server's own budget.
-func accepted(ctx context.Context, c net.Conn) {
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-}
-
-func renewInBackground(ctx context.Context, renew func(context.Context, context.CancelFunc)) {
-	bg, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	go renew(bg, cancel) // handed to a goroutine: detached on purpose
+	defer cancel()
+	inner, cancel2 := context.WithTimeout(outer, 30*time.Second)
+	defer cancel2()
+	_ = inner
 }

@@ -26,3 +26,45 @@ func oneBudget(ctx context.Context) error {
 	}
 	return stage(ctx)
 }
+
+func threeStages(ctx context.Context) error {
+	c1, cancel1 := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel1()
+	_ = stage(c1)
+	c2, cancel2 := context.WithTimeout(ctx, 3*time.Second) // want `this stage gets a fresh 3s from the same parent as the previous stage's 2s: together they may take 5s`
+	defer cancel2()
+	_ = stage(c2)
+	c3, cancel3 := context.WithTimeout(ctx, time.Second) // want `this stage gets a fresh 1s from the same parent as the 2 stages before it \(2s, 3s\): together they may take 6s`
+	defer cancel3()
+	return stage(c3)
+}
+
+// Alternatives, not a sequence.
+func eitherStage(ctx context.Context, fast bool) error {
+	if fast {
+		c, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		return stage(c)
+	}
+	c, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	return stage(c)
+}
+
+// Different parents: each stage is bounded by its own.
+func differentParents(a, b context.Context) {
+	c1, cancel1 := context.WithTimeout(a, time.Second)
+	defer cancel1()
+	c2, cancel2 := context.WithTimeout(b, time.Second)
+	defer cancel2()
+	_, _ = c1, c2
+}
+
+// Budgets from configuration are not summed.
+func configured(ctx context.Context, d time.Duration) {
+	c1, cancel1 := context.WithTimeout(ctx, d)
+	defer cancel1()
+	c2, cancel2 := context.WithTimeout(ctx, d)
+	defer cancel2()
+	_, _ = c1, c2
+}

@@ -286,3 +286,322 @@ func fireAndForget(ctx context.Context, db *sql.DB) {
 		_, _ = db.ExecContext(ctx, "DELETE FROM t") // reports no error at all: fire and forget, by design
 	}()
 }
+
+// --- retry-on-cancel ---
+
+func fetch(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	return err
+}
+
+func retryContinue(ctx context.Context, db *sql.DB) error {
+	for {
+		err := fetch(ctx, db)
+		if err != nil {
+			log.Print(err)
+			continue // want `retrying after err, which may be a context cancellation \(from a.fetch, which passes ctx to \(\*sql.DB\).ExecContext\), without checking the context: once it is done every attempt fails at once and the loop never ends; return when ctx.Err\(\) != nil`
+		}
+		return nil
+	}
+}
+
+func retrySleep(ctx context.Context, db *sql.DB) error {
+	for {
+		if _, err := db.ExecContext(ctx, "SELECT 1"); err != nil {
+			log.Print(err)
+			time.Sleep(time.Second) // want `retrying after err, which may be a context cancellation \(from \(\*sql.DB\).ExecContext\)`
+		} else {
+			return nil
+		}
+	}
+}
+
+func retryUntilSuccess(ctx context.Context, db *sql.DB) (int, error) {
+	for {
+		_, err := db.ExecContext(ctx, "SELECT 1")
+		if err == nil {
+			return 1, nil
+		}
+		time.Sleep(time.Second) // want `retrying after err`
+	}
+}
+
+func retryChecksContext(ctx context.Context, db *sql.DB) error {
+	for {
+		err := fetch(ctx, db)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func retryBounded(ctx context.Context, db *sql.DB) error {
+	var err error
+	for i := 0; i < 3; i++ {
+		if err = fetch(ctx, db); err == nil {
+			return nil
+		}
+		time.Sleep(time.Second) // a bounded loop ends on its own
+	}
+	return err
+}
+
+func retryGivesUp(ctx context.Context, db *sql.DB) error {
+	attempts := 0
+	for {
+		err := fetch(ctx, db)
+		if err != nil {
+			attempts++
+			if attempts > 5 {
+				return err // the loop can end on a failure
+			}
+			continue
+		}
+		return nil
+	}
+}
+
+func retryBreaks(ctx context.Context, db *sql.DB, retryable func(error) bool) error {
+	var err error
+	for {
+		err = fetch(ctx, db)
+		if err == nil {
+			break
+		}
+		if !retryable(err) {
+			break // leaves on a failure: the caller gets err
+		}
+		time.Sleep(time.Second)
+	}
+	return err
+}
+
+func retryNotAContextCall(ctx context.Context, parse func() error) error {
+	for {
+		if err := parse(); err != nil {
+			continue // parse takes no context: never a cancellation
+		}
+		return nil
+	}
+}
+
+func skipItems(ctx context.Context, db *sql.DB, items []string) error {
+	for _, it := range items {
+		if _, err := db.ExecContext(ctx, it); err != nil {
+			continue // skips to the next item: not a retry of the same work
+		}
+	}
+	return nil
+}
+
+// --- waiting for cancellation, then reporting success ---
+
+func waitReady(ctx context.Context, ready chan struct{}) error {
+	close(ready)
+	<-ctx.Done()
+	return nil // want `returning nil when ctx is done tells the caller the work finished when it was abandoned: return ctx.Err\(\)`
+}
+
+// RunUntilDone is a service: it runs until told to stop.
+func RunUntilDone(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
+}
+
+func causeKnown(ctx context.Context, results chan string) (string, error) {
+	select {
+	case r := <-results:
+		return r, nil
+	case <-ctx.Done():
+		log.Print(context.Cause(ctx))
+		return "", nil // want `returning nil when ctx is done tells the caller the work finished when it was abandoned: return context.Cause\(ctx\)`
+	}
+}
+
+func causeTested(ctx context.Context) error {
+	if context.Cause(ctx) != nil {
+		return nil // want `return context.Cause\(ctx\)`
+	}
+	return nil
+}
+
+func ctxErrVar(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return nil // want `returning nil when ctx is done \(err = ctx.Err\(\)\) tells the caller the work finished when it was abandoned: return err`
+	}
+	return nil
+}
+
+// --- the cancellation replaced ---
+
+func replacedErrorString(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "DELETE FROM t"); err != nil {
+		return fmt.Errorf("delete: %s", err.Error()) // want `%s formats err.Error\(\), which may be a context cancellation \(from \(\*sql.DB\).ExecContext\), without wrapping it`
+	}
+	return nil
+}
+
+func replacedNewOfString(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "DELETE FROM t"); err != nil {
+		return errors.New("delete: " + err.Error()) // want `errors.New replaces err, which may be a context cancellation`
+	}
+	return nil
+}
+
+type queryError struct{ msg string }
+
+func (e *queryError) Error() string { return e.msg }
+
+type wrappingError struct{ err error }
+
+func (e *wrappingError) Error() string { return e.err.Error() }
+func (e *wrappingError) Unwrap() error { return e.err }
+
+func replacedCustom(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "DELETE FROM t"); err != nil {
+		return &queryError{msg: err.Error()} // want `a \*a.queryError literal replaces err, which may be a context cancellation \(from \(\*sql.DB\).ExecContext\), with an error errors.Is cannot see through \(no Unwrap method\)`
+	}
+	return nil
+}
+
+func wrappedCustom(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "DELETE FROM t"); err != nil {
+		return &wrappingError{err: err} // has Unwrap: errors.Is sees through it
+	}
+	return nil
+}
+
+func replacedOnCancel(ctx context.Context) error {
+	if err := work(ctx); errors.Is(err, context.Canceled) {
+		return errors.New("stopped") // want `errors.New replaces err, which is context.Canceled, with an error that does not wrap it`
+	}
+	return nil
+}
+
+func logsAndReturns(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "DELETE FROM t"); err != nil {
+		log.Printf("delete: %v", err)
+		log.Print(fmt.Errorf("delete: %v", err)) // handed to a logger: the original is returned
+		return err
+	}
+	return nil
+}
+
+func collected(ctx context.Context, db *sql.DB) error {
+	var errs []error
+	if _, err := db.ExecContext(ctx, "DELETE FROM t"); err != nil {
+		errs = append(errs, fmt.Errorf("delete: %v", err)) // want `%v formats err`
+	}
+	return errors.Join(errs...)
+}
+
+// --- dropped by a goroutine or callback ---
+
+func droppedIgnored(ctx context.Context, db *sql.DB, errc chan error) {
+	go func() {
+		if err := fetch(ctx, db); err != nil {
+			errc <- err
+			return
+		}
+		db.ExecContext(ctx, "DELETE FROM u") // want `the goroutine drops an error that may be a context cancellation \(from \(\*sql.DB\).ExecContext\)`
+		errc <- nil
+	}()
+}
+
+func droppedByCallback(ctx context.Context, db *sql.DB, each func(func())) error {
+	var firstErr error
+	each(func() {
+		if err := fetch(ctx, db); err != nil && firstErr == nil {
+			firstErr = err
+		}
+		_ = fetch(ctx, db) // want `the callback drops an error that may be a context cancellation \(from a.fetch, which passes ctx to \(\*sql.DB\).ExecContext\)`
+	})
+	return firstErr
+}
+
+func deferredCleanup(ctx context.Context, db *sql.DB, errc chan error) {
+	go func() {
+		defer db.ExecContext(ctx, "UNLOCK") // cleanup, not the only path back
+		errc <- fetch(ctx, db)
+	}()
+}
+
+// --- shutdown paths ---
+
+func (s *server) Shutdown(ctx context.Context) error {
+	select {
+	case <-s.done:
+	case <-ctx.Done():
+		return nil // giving up on a graceful stop is a shutdown path's call
+	}
+	return nil
+}
+
+type server struct {
+	srv  *http.Server
+	done chan struct{}
+}
+
+func (s *server) drain(ctx context.Context) error {
+	if err := s.srv.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+		return nil // the grace period ran out: connections are closed anyway
+	}
+	return nil
+}
+
+func (s *server) serveErr() error {
+	if err := s.srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %v", err) // no context here: never a cancellation
+	}
+	return nil
+}
+
+func backgroundCall(db *sql.DB) error {
+	if _, err := db.ExecContext(context.Background(), "DELETE FROM t"); err != nil {
+		return fmt.Errorf("delete: %v", err) // Background is never cancelled
+	}
+	return nil
+}
+
+// --- run-until-cancelled bodies and worker loops ---
+
+type worker struct{ db *sql.DB }
+
+func (w *worker) monitor(ctx context.Context) error {
+	<-ctx.Done()
+	return nil // started with go below: its clean stop
+}
+
+func (w *worker) start(ctx context.Context) {
+	go w.monitor(ctx)
+}
+
+func startsWorkers(ctx context.Context, db *sql.DB) error {
+	go fetch(ctx, db)
+	<-ctx.Done()
+	return nil // starts goroutines and waits: a run-until-cancelled body
+}
+
+func drainQueue(ctx context.Context, db *sql.DB, jobs chan string) error {
+	for {
+		q := <-jobs
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			log.Print(err)
+			continue // a worker loop: the continue skips this job, it does not retry it
+		}
+	}
+}
+
+func pollTicker(ctx context.Context, db *sql.DB, t *time.Ticker) error {
+	for {
+		<-t.C
+		if err := fetch(ctx, db); err != nil {
+			continue // want `retrying after err, which may be a context cancellation`
+		}
+	}
+}
