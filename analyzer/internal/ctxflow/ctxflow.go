@@ -92,6 +92,13 @@ type Result struct {
 	// variable (*ssa.Global), built on first use.
 	stores        map[any][]ssa.Value
 	boundSetLater bool
+	requests      map[ssa.Value]Origin
+	bounds        map[boundKey]Boundedness
+
+	// The step guard of the current query (see budget.go).
+	steps   int
+	queryFn interface{ String() string }
+	gaveUp  bool
 }
 
 // Call is a call the rules may judge.
@@ -122,6 +129,8 @@ func run(pass *analysis.Pass) (res any, err error) {
 		origins:  map[ssa.Value]Origin{},
 		closures: map[*ssa.Function]*ssa.MakeClosure{},
 		summary:  map[*ssa.Function]*ReachesSink{},
+		requests: map[ssa.Value]Origin{},
+		bounds:   map[boundKey]Boundedness{},
 	}
 	if !needsSSA(pass.Pkg) || !r.usesAnythingJudged() {
 		return r, nil

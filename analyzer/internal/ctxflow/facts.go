@@ -56,6 +56,7 @@ func (r *Result) summarize() {
 	for changed := true; changed; {
 		changed = false
 		for _, c := range r.Calls {
+			r.beginQuery(c.Fn)
 			if c.Sink != nil {
 				v := r.judge(c)
 				if v.Reaching() && v.Ctx.State == Inherited && v.Ctx.Param != nil {

@@ -3,6 +3,7 @@ package ctxflow
 import (
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -41,6 +42,7 @@ type Verdict struct {
 func (r *Result) Judge(c *Call) Verdict {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.beginQuery(c.Fn)
 	return r.judge(c)
 }
 
@@ -63,9 +65,9 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 	case sinks.BoundByDefaultClient:
 		return ReceiverUnbounded
 	case sinks.BoundByClientTimeout:
-		return r.structBound(c.Recv, 0, "Timeout")
+		return r.structBound(c.Recv, clientTimeoutFields)
 	case sinks.BoundByDialerTimeout:
-		return r.structBound(c.Recv, 0, "Timeout", "Deadline", "NetDialer")
+		return r.structBound(c.Recv, dialerTimeoutFields)
 	case sinks.BoundByConnDeadline:
 		if callsSetDeadline(c.Fn) {
 			return ReceiverBounded
@@ -75,15 +77,68 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 	return NotApplicable
 }
 
+// boundFields names the struct fields whose setting bounds a client or
+// dialer; it is part of the memo key of the bound searches.
+type boundFields string
+
+const (
+	clientTimeoutFields boundFields = "Timeout"
+	dialerTimeoutFields boundFields = "Timeout,Deadline,NetDialer"
+)
+
+func (f boundFields) has(name string) bool {
+	for field := range strings.SplitSeq(string(f), ",") {
+		if field == name {
+			return true
+		}
+	}
+	return false
+}
+
+// boundKey memoises the bound searches: the value, struct field or package
+// variable asked about, and which fields bound it.
+type boundKey struct {
+	of     any
+	fields boundFields
+}
+
+// boundInProgress marks a search under way: meeting it again is a cycle
+// (a field stored from itself, directly or through others) and answers
+// ReceiverUnknown.
+const boundInProgress Boundedness = 255
+
+// memoBound answers a bound search once per key and package. Each key is
+// computed at most once, so a search costs at most the number of values,
+// fields and variables of the package, whatever the fan-out of stores.
+func (r *Result) memoBound(key boundKey, compute func() Boundedness) Boundedness {
+	if b, ok := r.bounds[key]; ok {
+		if b == boundInProgress {
+			return ReceiverUnknown
+		}
+		return b
+	}
+	if !r.step() {
+		return ReceiverUnknown
+	}
+	r.bounds[key] = boundInProgress
+	b := compute()
+	r.bounds[key] = b
+	return b
+}
+
 // structBound says whether a client or dialer value has one of the bounding
 // fields set. A value counts as unbounded only when every way it is built is
 // visible: http.DefaultClient, a local literal, or a struct field, package
 // variable or same-package constructor result whose every store in this
 // package is such a literal.
-func (r *Result) structBound(v ssa.Value, depth int, fields ...string) Boundedness {
-	if depth > maxDepth || v == nil {
+func (r *Result) structBound(v ssa.Value, fields boundFields) Boundedness {
+	if v == nil {
 		return ReceiverUnknown
 	}
+	return r.memoBound(boundKey{v, fields}, func() Boundedness { return r.structBoundUncached(v, fields) })
+}
+
+func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundedness {
 	switch v := v.(type) {
 	case *ssa.UnOp:
 		if v.Op != token.MUL {
@@ -94,21 +149,21 @@ func (r *Result) structBound(v ssa.Value, depth int, fields ...string) Boundedne
 			if x.Pkg != nil && x.Pkg.Pkg.Path() == "net/http" && x.Name() == "DefaultClient" {
 				return ReceiverUnbounded
 			}
-			return r.storedBound(x, depth, fields)
+			return r.storedBound(x, fields)
 		case *ssa.Alloc:
-			return r.allocBound(x, depth, fields, false)
+			return r.allocBound(x, fields, false)
 		case *ssa.FieldAddr:
-			return r.storedBound(structField(x.X.Type(), x.Field), depth, fields)
+			return r.storedBound(structField(x.X.Type(), x.Field), fields)
 		}
 	case *ssa.Field:
-		return r.storedBound(structField(v.X.Type(), v.Field), depth, fields)
+		return r.storedBound(structField(v.X.Type(), v.Field), fields)
 	case *ssa.Alloc:
-		return r.allocBound(v, depth, fields, false)
+		return r.allocBound(v, fields, false)
 	case *ssa.Phi:
 		var bs []Boundedness
 		for _, e := range v.Edges {
 			if e != v {
-				bs = append(bs, r.structBound(e, depth+1, fields...))
+				bs = append(bs, r.structBound(e, fields))
 			}
 		}
 		return mergeBounds(bs)
@@ -121,7 +176,7 @@ func (r *Result) structBound(v ssa.Value, depth int, fields ...string) Boundedne
 		var bs []Boundedness
 		for _, b := range callee.Blocks {
 			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
-				bs = append(bs, r.structBound(ret.Results[0], depth+1, fields...))
+				bs = append(bs, r.structBound(ret.Results[0], fields))
 			}
 		}
 		return mergeBounds(bs)
@@ -156,7 +211,7 @@ func structField(t types.Type, i int) *types.Var {
 // storedBound merges the bounds of every value this package stores to a
 // struct field or package variable. With no store in sight, or if the package
 // sets a bounding field on a client it did not just build, it is unknown.
-func (r *Result) storedBound(key any, depth int, fields []string) Boundedness {
+func (r *Result) storedBound(key any, fields boundFields) Boundedness {
 	if key == nil || key == (*types.Var)(nil) {
 		return ReceiverUnknown
 	}
@@ -164,15 +219,17 @@ func (r *Result) storedBound(key any, depth int, fields []string) Boundedness {
 	if r.boundSetLater {
 		return ReceiverUnknown
 	}
-	var bs []Boundedness
-	for _, val := range r.stores[key] {
-		if a, ok := val.(*ssa.Alloc); ok {
-			bs = append(bs, r.allocBound(a, depth+1, fields, true))
-			continue
+	return r.memoBound(boundKey{key, fields}, func() Boundedness {
+		var bs []Boundedness
+		for _, val := range r.stores[key] {
+			if a, ok := val.(*ssa.Alloc); ok {
+				bs = append(bs, r.allocBound(a, fields, true))
+				continue
+			}
+			bs = append(bs, r.structBound(val, fields))
 		}
-		bs = append(bs, r.structBound(val, depth+1, fields...))
-	}
-	return mergeBounds(bs)
+		return mergeBounds(bs)
+	})
 }
 
 // indexStores records, once per package, every store to a struct field or
@@ -198,7 +255,7 @@ func (r *Result) indexStores() {
 						continue
 					}
 					r.stores[f] = append(r.stores[f], st.Val)
-					if _, fresh := addr.X.(*ssa.Alloc); !fresh && isOneOf(f.Name(), []string{"Timeout", "Deadline", "NetDialer"}) && isClientOrDialer(addr.X.Type()) {
+					if _, fresh := addr.X.(*ssa.Alloc); !fresh && dialerTimeoutFields.has(f.Name()) && isClientOrDialer(addr.X.Type()) {
 						r.boundSetLater = true
 					}
 				}
@@ -236,12 +293,23 @@ func isClientOrDialer(t types.Type) bool {
 
 // allocBound judges a local literal. stored is set when the literal was found
 // through a store to a field or variable (that escape is expected).
-func (r *Result) allocBound(a *ssa.Alloc, depth int, fields []string, stored bool) Boundedness {
+func (r *Result) allocBound(a *ssa.Alloc, fields boundFields, stored bool) Boundedness {
+	return r.memoBound(boundKey{allocKey{a, stored}, fields}, func() Boundedness { return r.allocBoundUncached(a, fields, stored) })
+}
+
+// allocKey keys allocBound's memo: the same literal is judged differently
+// when it was reached through a store (its escape there is expected).
+type allocKey struct {
+	alloc  *ssa.Alloc
+	stored bool
+}
+
+func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, stored bool) Boundedness {
 	out := ReceiverUnbounded
 	for _, ref := range *a.Referrers() {
 		switch ref := ref.(type) {
 		case *ssa.FieldAddr:
-			if !isOneOf(fieldName(a.Type(), ref.Field), fields) {
+			if !fields.has(fieldName(a.Type(), ref.Field)) {
 				continue
 			}
 			for _, use := range *ref.Referrers() {
@@ -268,7 +336,7 @@ func (r *Result) allocBound(a *ssa.Alloc, depth int, fields []string, stored boo
 					if !ok || val.Op != token.MUL || src == a {
 						return ReceiverUnknown
 					}
-					switch r.allocBound(src, depth+1, fields, false) {
+					switch r.allocBound(src, fields, false) {
 					case ReceiverUnknown:
 						return ReceiverUnknown
 					case ReceiverBounded:
@@ -288,15 +356,6 @@ func (r *Result) allocBound(a *ssa.Alloc, depth int, fields []string, stored boo
 		}
 	}
 	return out
-}
-
-func isOneOf(s string, list []string) bool {
-	for _, x := range list {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 // callsSetDeadline reports whether fn (or a function enclosing it) sets a read

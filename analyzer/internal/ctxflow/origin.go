@@ -118,6 +118,7 @@ func ContextFunc(fn *types.Func) (root, parent, deadline bool) {
 func (r *Result) Classify(v ssa.Value) Origin {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.beginQuery(v.Parent())
 	return r.classify(v, 0)
 }
 
@@ -129,7 +130,7 @@ func (r *Result) classify(v ssa.Value, depth int) Origin {
 	if o, ok := r.origins[v]; ok {
 		return o
 	}
-	if depth > maxDepth {
+	if depth > maxDepth || !r.step() {
 		return Origin{}
 	}
 	// Cycles through phis resolve to "no information" from the back edge.
@@ -392,13 +393,26 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 func (r *Result) RequestOrigin(v ssa.Value) Origin {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.beginQuery(v.Parent())
 	return r.requestOrigin(v, 0)
 }
 
+// requestOrigin is memoised like classify: a request picked from many
+// branches (phis of phis) is judged once per value.
 func (r *Result) requestOrigin(v ssa.Value, depth int) Origin {
-	if depth > maxDepth {
+	if o, ok := r.requests[v]; ok {
+		return o
+	}
+	if depth > maxDepth || !r.step() {
 		return Origin{}
 	}
+	r.requests[v] = Origin{State: cycle}
+	o := r.requestOriginUncached(v, depth+1)
+	r.requests[v] = o
+	return o
+}
+
+func (r *Result) requestOriginUncached(v ssa.Value, depth int) Origin {
 	switch v := v.(type) {
 	case *ssa.Parameter:
 		return Origin{State: Inherited, Desc: "request " + v.Name(), Pos: v.Pos(), Param: v, Request: true}
