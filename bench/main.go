@@ -70,6 +70,7 @@ var (
 	std     = flag.Bool("std", true, "also time deadlinelint std (skipped with -only)")
 	out     = flag.String("out", "", "also write the markdown report to this file (bench/out/latest.md is always written)")
 	note    = flag.String("note", "", "a sentence about the machine's load, printed under the table")
+	recalls = flag.Bool("recall", false, "score the recall suite (testdata/recall) instead of timing")
 )
 
 type corpus struct {
@@ -88,6 +89,9 @@ func main() {
 	check(err)
 	if _, err := os.Stat(filepath.Join(root, "bench", "corpus.txt")); err != nil {
 		fail("run from the repository root: go run ./bench")
+	}
+	if *recalls {
+		os.Exit(recallReport(root))
 	}
 	if *runs < 1 {
 		fail("-runs must be at least 1")

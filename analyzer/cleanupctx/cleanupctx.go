@@ -18,20 +18,28 @@ import (
 //go:embed doc.go
 var doc string
 
-var Analyzer = &analysis.Analyzer{
-	Name:     "cleanupctx",
-	Doc:      lintutil.ExtractDoc(doc, "cleanupctx"),
-	URL:      lintutil.URL("cleanupctx"),
-	Requires: []*analysis.Analyzer{ctxflow.Analyzer},
-	Run:      lintutil.Run("cleanupctx", run),
+// Analyzer is cleanupctx on the shared core. cleanupctx has no settings.
+var Analyzer = New(ctxflow.Analyzer)
+
+// New returns cleanupctx on the given core.
+func New(core *analysis.Analyzer) *analysis.Analyzer {
+	a := &analysis.Analyzer{
+		Name:     "cleanupctx",
+		Doc:      lintutil.ExtractDoc(doc, "cleanupctx"),
+		URL:      lintutil.URL("cleanupctx"),
+		Requires: []*analysis.Analyzer{core},
+	}
+	a.Run = lintutil.Run(a.Name, func(pass *analysis.Pass) (any, error) {
+		return run(pass, pass.ResultOf[core].(*ctxflow.Result))
+	})
+	return a
 }
 
 // cleanupNames are the methods that clean up; with a context as their first
 // parameter they are judged here.
 var cleanupNames = map[string]bool{"Shutdown": true, "Close": true, "Disconnect": true, "Rollback": true, "Stop": true, "Drain": true}
 
-func run(pass *analysis.Pass) (any, error) {
-	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
+func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	for fn, instr := range res.Instrs() {
 		ci, ok := instr.(ssa.CallInstruction)
 		if !ok {

@@ -31,19 +31,44 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/golangci/plugin-module-register/register"
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
 	"github.com/deadlinelint/deadlinelint/analyzer/suite"
 )
 
 func init() {
 	for _, a := range suite.Analyzers() {
-		register.Plugin(a.Name, func(settings any) (register.LinterPlugin, error) {
-			return newPlugin(a, settings)
+		name := a.Name
+		register.Plugin(name, func(settings any) (register.LinterPlugin, error) {
+			return newPlugin(name, settings)
 		})
 	}
+}
+
+// shared is the one suite every plugin's analyzer comes from: the rules of
+// one golangci-lint run must share one core, so that it runs once per
+// package and its facts have one owner. golangci-lint configures every
+// plugin (New, then BuildAnalyzers) before it analyses anything, and the
+// core reads its configuration only when it first runs.
+var shared struct {
+	sync.Mutex
+	cfg       suite.Config
+	analyzers map[string]*analysis.Analyzer
+	sinks     []string // every sinks setting seen, in order
+}
+
+func sharedAnalyzer(name string) *analysis.Analyzer {
+	if shared.analyzers == nil {
+		shared.analyzers = map[string]*analysis.Analyzer{}
+		for _, a := range suite.New(&shared.cfg) {
+			shared.analyzers[a.Name] = withoutRelated(a)
+		}
+	}
+	return shared.analyzers[name]
 }
 
 type plugin struct{ analyzer *analysis.Analyzer }
@@ -57,32 +82,56 @@ func (p *plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) {
 // GetLoadMode asks for type information: the rules and their facts need it.
 func (p *plugin) GetLoadMode() string { return register.LoadModeTypesInfo }
 
-// newPlugin applies the settings to a's flags, once: golangci-lint calls it
-// once per configured linter, before any package is analyzed.
-func newPlugin(a *analysis.Analyzer, settings any) (register.LinterPlugin, error) {
+// newPlugin applies the settings to the shared analyzer's flags. The
+// setting "sinks" extends the catalog of the shared core: it is accepted
+// on every deadlinelint linter, and the lists of all of them add up.
+func newPlugin(name string, settings any) (register.LinterPlugin, error) {
 	values, err := register.DecodeSettings[map[string]any](settings)
 	if err != nil {
-		return nil, fmt.Errorf("deadlinelint: %s: settings must map setting names to values: %w", a.Name, err)
+		return nil, fmt.Errorf("deadlinelint: %s: settings must map setting names to values: %w", name, err)
 	}
+	shared.Lock()
+	defer shared.Unlock()
+	a := sharedAnalyzer(name)
 	keys := make([]string, 0, len(values))
 	for k := range values {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// Check everything first, so that a bad setting changes nothing.
+	texts := map[string]string{}
 	for _, key := range keys {
 		f := a.Flags.Lookup(key)
+		if key == suite.SinksFlag {
+			f = &flag.Flag{Name: key, Value: new(sinks.List)}
+		}
 		if f == nil {
-			return nil, fmt.Errorf("deadlinelint: %s: unknown setting %q (known settings: %s)", a.Name, key, known(a))
+			return nil, fmt.Errorf("deadlinelint: %s: unknown setting %q (known settings: %s)", name, key, known(a))
 		}
 		text, err := flagText(f, values[key])
 		if err != nil {
-			return nil, fmt.Errorf("deadlinelint: %s: setting %q: %w", a.Name, key, err)
+			return nil, fmt.Errorf("deadlinelint: %s: setting %q: %w", name, key, err)
 		}
-		if err := a.Flags.Set(key, text); err != nil {
-			return nil, fmt.Errorf("deadlinelint: %s: setting %q: bad value %q: %w", a.Name, key, text, err)
+		if err := f.Value.Set(text); err != nil {
+			return nil, fmt.Errorf("deadlinelint: %s: setting %q: bad value %q: %w", name, key, text, err)
+		}
+		texts[key] = text
+	}
+	for _, key := range keys {
+		if key == suite.SinksFlag {
+			if texts[key] != "" {
+				shared.sinks = append(shared.sinks, texts[key])
+			}
+			if err := shared.cfg.Core.Sinks.Set(strings.Join(shared.sinks, ",")); err != nil {
+				return nil, fmt.Errorf("deadlinelint: %s: setting %q: %w", name, key, err)
+			}
+			continue
+		}
+		if err := a.Flags.Set(key, texts[key]); err != nil {
+			return nil, fmt.Errorf("deadlinelint: %s: setting %q: bad value %q: %w", name, key, texts[key], err)
 		}
 	}
-	return &plugin{analyzer: withoutRelated(a)}, nil
+	return &plugin{analyzer: a}, nil
 }
 
 // withoutRelated returns a copy of a whose diagnostics carry no related
@@ -101,11 +150,9 @@ func withoutRelated(a *analysis.Analyzer) *analysis.Analyzer {
 }
 
 func known(a *analysis.Analyzer) string {
-	var names []string
+	names := []string{suite.SinksFlag}
 	a.Flags.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-	if len(names) == 0 {
-		return "none"
-	}
+	sort.Strings(names)
 	return strings.Join(names, ", ")
 }
 

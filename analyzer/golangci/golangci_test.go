@@ -9,7 +9,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
 
-	_ "github.com/deadlinelint/deadlinelint/analyzer/golangci"
+	"github.com/deadlinelint/deadlinelint/analyzer/golangci"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/linttest"
 	"github.com/deadlinelint/deadlinelint/analyzer/suite"
 	"github.com/deadlinelint/deadlinelint/analyzer/timeoutleak"
@@ -75,7 +75,8 @@ func TestNoRelated(t *testing.T) {
 
 func TestSettings(t *testing.T) {
 	newPlugin, _ := register.GetPlugin("nodeadline")
-	t.Cleanup(func() { newPlugin(map[string]any{"sinks": "", "strict": false}) })
+	golangci.Reset()
+	t.Cleanup(golangci.Reset)
 	if _, err := newPlugin(map[string]any{"sinks": []any{"example.com/kv.Client.Fetch:0", "example.com/kv.Ping:0"}}); err != nil {
 		t.Fatalf("list setting: %v", err)
 	}
@@ -125,4 +126,15 @@ func TestEveryFlagIsASetting(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSinksAddUp: every plugin shares one core, so the sinks settings of
+// all deadlinelint linters extend one catalog. Split over two linters, the
+// entries the usersinks fixture needs must all reach nodeadline.
+func TestSinksAddUp(t *testing.T) {
+	golangci.Reset()
+	t.Cleanup(golangci.Reset)
+	nodeadline := build(t, "nodeadline", map[string]any{"sinks": "example.com/kv.Client.Fetch:0, example.com/kv.Client.FetchNow:none"})
+	build(t, "sharedeadline", map[string]any{"sinks": []any{"example.com/kv.Ping:0"}})
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), nodeadline, "nodeadline/usersinks")
 }

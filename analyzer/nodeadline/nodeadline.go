@@ -21,35 +21,44 @@ import (
 //go:embed doc.go
 var doc string
 
-var Analyzer = &analysis.Analyzer{
-	Name:     "nodeadline",
-	Doc:      lintutil.ExtractDoc(doc, "nodeadline"),
-	URL:      lintutil.URL("nodeadline"),
-	Requires: []*analysis.Analyzer{ctxflow.Analyzer},
-	Run:      lintutil.Run("nodeadline", run),
+// Config is nodeadline's configuration. The zero value is the default.
+type Config struct {
+	// Strict treats r.Context() of an incoming *http.Request as having no
+	// deadline (-nodeadline.strict).
+	Strict bool
+	// Tests also checks _test.go files (-nodeadline.tests).
+	Tests bool
 }
 
-var (
-	strict       bool
-	includeTests bool
-)
+// Analyzer is nodeadline with the default configuration on the shared core.
+var Analyzer = New(ctxflow.Analyzer, new(Config))
 
-func init() {
-	Analyzer.Flags.BoolVar(&strict, "strict", false, "treat r.Context() of an incoming *http.Request as having no deadline (http.Server.WriteTimeout does not cancel it)")
-	Analyzer.Flags.BoolVar(&includeTests, "tests", false, "also check _test.go files")
-	ctxflow.SinksFlag(&Analyzer.Flags)
+// New returns nodeadline on the given core. Its flags write into cfg, which
+// each run reads: build one analyzer per configuration.
+func New(core *analysis.Analyzer, cfg *Config) *analysis.Analyzer {
+	a := &analysis.Analyzer{
+		Name:     "nodeadline",
+		Doc:      lintutil.ExtractDoc(doc, "nodeadline"),
+		URL:      lintutil.URL("nodeadline"),
+		Requires: []*analysis.Analyzer{core},
+	}
+	a.Run = lintutil.Run(a.Name, func(pass *analysis.Pass) (any, error) {
+		return run(pass, pass.ResultOf[core].(*ctxflow.Result), cfg)
+	})
+	a.Flags.BoolVar(&cfg.Strict, "strict", cfg.Strict, "treat r.Context() of an incoming *http.Request as having no deadline (http.Server.WriteTimeout does not cancel it)")
+	a.Flags.BoolVar(&cfg.Tests, "tests", cfg.Tests, "also check _test.go files")
+	return a
 }
 
-func run(pass *analysis.Pass) (any, error) {
-	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
+func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	for _, c := range res.Calls {
 		pos := res.Pos(c)
-		if res.InGeneratedFile(pos) || !includeTests && res.InTestFile(pos) || isWrapper(res, c) {
+		if res.InGeneratedFile(pos) || !cfg.Tests && res.InTestFile(pos) || isWrapper(res, c) {
 			continue
 		}
 		switch {
 		case c.Sink != nil:
-			checkSink(pass, res, c)
+			checkSink(pass, res, c, cfg)
 		case c.Reaches != nil:
 			checkReach(pass, res, c)
 		}
@@ -58,13 +67,13 @@ func run(pass *analysis.Pass) (any, error) {
 }
 
 // checkSink judges a direct call to a catalog sink.
-func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
+func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, cfg *Config) {
 	v := res.Judge(c)
 	if v.Recv == ctxflow.ReceiverBounded {
 		return
 	}
 	ctxState := v.Ctx.State
-	if strict && ctxState == ctxflow.Inherited && v.Ctx.Request && v.Ctx.Param != nil && v.Ctx.Param.Parent() == c.Fn {
+	if cfg.Strict && ctxState == ctxflow.Inherited && v.Ctx.Request && v.Ctx.Param != nil && v.Ctx.Param.Parent() == c.Fn {
 		ctxState = ctxflow.NoDeadline
 	}
 	if !ctxState.Unbounded() {
@@ -114,6 +123,11 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 			d.SuggestedFixes = append(d.SuggestedFixes, *fix)
 		}
 		d.Related = related(pass, d.Pos, v.Ctx, "request created here")
+	case v.Ctx.Request:
+		// Only -strict gets here: the request's own context, which the
+		// server cancels when the client goes away but never times out.
+		d.Category = "request-context"
+		d.Message = fmt.Sprintf("%s %s %s: the request's context has no deadline of its own (http.Server's timeouts do not cancel it), so %s can outlive a stalled peer; derive one with context.WithTimeout(%s, d)", v.Ctx.Desc, reaches, name, noun, requestContextExpr(v.Ctx))
 	default:
 		d.Category = "background"
 		what := "has no deadline"
@@ -244,6 +258,15 @@ func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		}
 		pass.Report(d)
 	}
+}
+
+// requestContextExpr renders the request's context as the user would write
+// it: r.Context() for a parameter r.
+func requestContextExpr(o ctxflow.Origin) string {
+	if o.Param != nil && o.Param.Name() != "" && o.Param.Name() != "_" {
+		return o.Param.Name() + ".Context()"
+	}
+	return "r.Context()"
 }
 
 // verbs returns "reaches" and "" for a context unbounded on every path, and

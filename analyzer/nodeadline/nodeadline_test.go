@@ -5,8 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/linttest"
 	"github.com/deadlinelint/deadlinelint/analyzer/nodeadline"
 )
@@ -36,24 +38,33 @@ func TestLibraries(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/libs")
 }
 
-func TestUserSinks(t *testing.T) {
-	flags := &nodeadline.Analyzer.Flags
-	if err := flags.Set("sinks", "example.com/kv.Client.Fetch:0, example.com/kv.Client.FetchNow:none,example.com/kv.Ping:0"); err != nil {
+// withConfig returns nodeadline on a core of its own, configured.
+func withConfig(t *testing.T, sinks string, cfg nodeadline.Config) *analysis.Analyzer {
+	t.Helper()
+	core := new(ctxflow.Config)
+	if err := core.Sinks.Set(sinks); err != nil {
 		t.Fatal(err)
 	}
-	defer flags.Set("sinks", "")
-	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/usersinks")
+	return nodeadline.New(ctxflow.New(core), &cfg)
+}
+
+func TestUserSinks(t *testing.T) {
+	t.Parallel()
+	a := withConfig(t, "example.com/kv.Client.Fetch:0, example.com/kv.Client.FetchNow:none,example.com/kv.Ping:0", nodeadline.Config{})
+	analysistest.Run(t, testdata(t), a, "nodeadline/usersinks")
 }
 
 func TestUserSinksMalformed(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"example.com/kv.Client.Fetch", "example.com/kv.Client.Fetch:x", "kv:0", "(example.com/kv.Client.Fetch:0"} {
-		err := nodeadline.Analyzer.Flags.Set("sinks", bad)
+		var cfg ctxflow.Config
+		err := cfg.Sinks.Set(bad)
 		if err == nil {
-			t.Errorf("-nodeadline.sinks=%q: no error", bad)
+			t.Errorf("-sinks=%q: no error", bad)
 			continue
 		}
 		if !strings.Contains(err.Error(), "sink ") {
-			t.Errorf("-nodeadline.sinks=%q: unclear error %q", bad, err)
+			t.Errorf("-sinks=%q: unclear error %q", bad, err)
 		}
 	}
 }
@@ -70,25 +81,17 @@ func TestGenericsAndCgo(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/generics", "nodeadline/cgo")
 }
 
-func setFlag(t *testing.T, name, value string) {
-	t.Helper()
-	if err := nodeadline.Analyzer.Flags.Set(name, value); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nodeadline.Analyzer.Flags.Set(name, "false") })
-}
-
 func TestStrict(t *testing.T) {
+	t.Parallel()
 	// Without -strict the request's context is the server's responsibility.
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/httpcalls")
-	setFlag(t, "strict", "true")
-	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/strict")
+	analysistest.Run(t, testdata(t), withConfig(t, "", nodeadline.Config{Strict: true}), "nodeadline/strict")
 }
 
 func TestTestFiles(t *testing.T) {
+	t.Parallel()
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/testfiles")
-	setFlag(t, "tests", "true")
-	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/testfilesflag")
+	analysistest.Run(t, testdata(t), withConfig(t, "", nodeadline.Config{Tests: true}), "nodeadline/testfilesflag")
 }
 
 // TestDiagnosticURL: every diagnostic links to the rule's README section,

@@ -25,18 +25,30 @@ import (
 //go:embed doc.go
 var doc string
 
-var Analyzer = &analysis.Analyzer{
-	Name:     "sharedeadline",
-	Doc:      lintutil.ExtractDoc(doc, "sharedeadline"),
-	URL:      lintutil.URL("sharedeadline"),
-	Requires: []*analysis.Analyzer{ctxflow.Analyzer, inspect.Analyzer},
-	Run:      lintutil.Run("sharedeadline", run),
+// Config is sharedeadline's configuration. The zero value is the default.
+type Config struct {
+	// Sequential also reports sequential stages that each get the full
+	// constant budget from the same parent (-sharedeadline.sequential).
+	Sequential bool
 }
 
-var sequential bool
+// Analyzer is sharedeadline with the default configuration on the shared core.
+var Analyzer = New(ctxflow.Analyzer, new(Config))
 
-func init() {
-	Analyzer.Flags.BoolVar(&sequential, "sequential", false, "also report sequential stages that each get the full constant budget from the same parent")
+// New returns sharedeadline on the given core. Its flags write into cfg,
+// which each run reads: build one analyzer per configuration.
+func New(core *analysis.Analyzer, cfg *Config) *analysis.Analyzer {
+	a := &analysis.Analyzer{
+		Name:     "sharedeadline",
+		Doc:      lintutil.ExtractDoc(doc, "sharedeadline"),
+		URL:      lintutil.URL("sharedeadline"),
+		Requires: []*analysis.Analyzer{core, inspect.Analyzer},
+	}
+	a.Run = lintutil.Run(a.Name, func(pass *analysis.Pass) (any, error) {
+		return run(pass, pass.ResultOf[core].(*ctxflow.Result), cfg)
+	})
+	a.Flags.BoolVar(&cfg.Sequential, "sequential", cfg.Sequential, "also report sequential stages that each get the full constant budget from the same parent")
+	return a
 }
 
 type checker struct {
@@ -45,10 +57,10 @@ type checker struct {
 	root inspector.Cursor
 }
 
-func run(pass *analysis.Pass) (any, error) {
+func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	c := &checker{
 		pass: pass,
-		res:  pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result),
+		res:  res,
 		root: pass.ResultOf[inspect.Analyzer].(*inspector.Inspector).Root(),
 	}
 	var bounded []*ssa.Call // WithTimeout calls with a constant budget, for -sequential
@@ -84,7 +96,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
-	if sequential {
+	if cfg.Sequential {
 		c.sequentialStages(bounded)
 	}
 	return nil, nil

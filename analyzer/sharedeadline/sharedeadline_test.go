@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/linttest"
 	"github.com/deadlinelint/deadlinelint/analyzer/sharedeadline"
 )
@@ -45,11 +46,8 @@ func TestOddInput(t *testing.T) {
 }
 
 func TestSequential(t *testing.T) {
-	if err := sharedeadline.Analyzer.Flags.Set("sequential", "true"); err != nil {
-		t.Fatal(err)
-	}
-	defer sharedeadline.Analyzer.Flags.Set("sequential", "false")
-	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/sequential")
+	a := sharedeadline.New(ctxflow.Analyzer, &sharedeadline.Config{Sequential: true})
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), a, "sharedeadline/sequential")
 }
 
 // TestSequentialOffByDefault: without the flag the same fixture is silent

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,6 +27,18 @@ func TestSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
+	var names []string
+	for _, a := range all {
+		names = append(names, a.Name)
+	}
+	if !slices.Equal(names, lintutil.Rules) {
+		t.Errorf("lintutil.Rules = %v, want the suite's analyzers %v (directives check names against it)", lintutil.Rules, names)
+	}
+	for i, a := range suite.New(new(suite.Config)) {
+		if a.Name != names[i] {
+			t.Errorf("suite.New: analyzer %d is %s, Analyzers has %s", i, a.Name, names[i])
+		}
+	}
 	for _, a := range all {
 		if seen[a.Name] {
 			t.Errorf("duplicate analyzer name %s", a.Name)

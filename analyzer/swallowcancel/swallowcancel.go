@@ -22,12 +22,31 @@ import (
 //go:embed doc.go
 var doc string
 
-var Analyzer = &analysis.Analyzer{
-	Name:     "swallowcancel",
-	Doc:      lintutil.ExtractDoc(doc, "swallowcancel"),
-	URL:      lintutil.URL("swallowcancel"),
-	Requires: []*analysis.Analyzer{inspect.Analyzer, ctxflow.Analyzer},
-	Run:      lintutil.Run("swallowcancel", run),
+// Config is swallowcancel's configuration. The zero value is the default.
+type Config struct {
+	// WrapAll counts errors from any call given a context as possible
+	// cancellations (-swallowcancel.wrap-all). Off by default: codebases
+	// that format errors with %v by style would drown in it.
+	WrapAll bool
+}
+
+// Analyzer is swallowcancel with the default configuration on the shared core.
+var Analyzer = New(ctxflow.Analyzer, new(Config))
+
+// New returns swallowcancel on the given core. Its flags write into cfg,
+// which each run reads: build one analyzer per configuration.
+func New(core *analysis.Analyzer, cfg *Config) *analysis.Analyzer {
+	a := &analysis.Analyzer{
+		Name:     "swallowcancel",
+		Doc:      lintutil.ExtractDoc(doc, "swallowcancel"),
+		URL:      lintutil.URL("swallowcancel"),
+		Requires: []*analysis.Analyzer{inspect.Analyzer, core},
+	}
+	a.Run = lintutil.Run(a.Name, func(pass *analysis.Pass) (any, error) {
+		return run(pass, pass.ResultOf[core].(*ctxflow.Result), cfg)
+	})
+	a.Flags.BoolVar(&cfg.WrapAll, "wrap-all", cfg.WrapAll, "count errors from any call given a context as possible cancellations, not only ctx.Err(), context.Cause, network or database calls and functions that reach them")
+	return a
 }
 
 // fn is what the checks need to know about the function around a statement.
@@ -46,13 +65,12 @@ type fn struct {
 	params  map[types.Object]bool
 }
 
-func run(pass *analysis.Pass) (any, error) {
+func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	if pass.Pkg.Name() == "main" {
 		return nil, nil // a command that ends on Ctrl-C owns its cancellation
 	}
-	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	c := &checker{pass: pass, res: res, funcs: map[ast.Node]*fn{}, cancels: res.Cancellations()}
+	c := &checker{pass: pass, res: res, cfg: cfg, funcs: map[ast.Node]*fn{}, cancels: res.Cancellations(), background: map[*fn]bool{}}
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		n := cur.Node()
 		if res.InGeneratedFile(n.Pos()) || res.InTestFile(n.Pos()) {
@@ -100,21 +118,14 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-// wrapAll widens the %v check from errors that are certainly cancellations
-// or come straight from a network or database call to errors from any call
-// given a context. Off by default: codebases that format errors with %v by
-// style would drown in it.
-var wrapAll bool
-
-func init() {
-	Analyzer.Flags.BoolVar(&wrapAll, "wrap-all", false, "count errors from any call given a context as possible cancellations, not only ctx.Err(), context.Cause, network or database calls and functions that reach them")
-}
-
 type checker struct {
-	pass    *analysis.Pass
-	res     *ctxflow.Result
-	funcs   map[ast.Node]*fn
-	cancels *ctxflow.Cancellations
+	pass *analysis.Pass
+	res  *ctxflow.Result
+	cfg  *Config
+	// background memoises runsInBackground, which scans every file.
+	background map[*fn]bool
+	funcs      map[ast.Node]*fn
+	cancels    *ctxflow.Cancellations
 }
 
 func (c *checker) newFn(typ *ast.FuncType, body *ast.BlockStmt, outer *fn) *fn {
@@ -220,6 +231,15 @@ func (c *checker) checkWaitThenNil(f *fn, list []ast.Stmt, stack []ast.Node) {
 // calling it (go f(ctx), g.Go(s.loop), a method value stored for a runner).
 // Returning nil once the context is done is then its clean stop.
 func (c *checker) runsInBackground(f *fn) bool {
+	if v, ok := c.background[f]; ok {
+		return v
+	}
+	v := c.runsInBackgroundUncached(f)
+	c.background[f] = v
+	return v
+}
+
+func (c *checker) runsInBackgroundUncached(f *fn) bool {
 	starts := false
 	ast.Inspect(f.body, func(n ast.Node) bool {
 		if _, ok := n.(*ast.GoStmt); ok {
@@ -1208,7 +1228,7 @@ func (c *checker) callCancellation(call *ast.CallExpr) string {
 			return ctxflow.ShortName(callee)
 		}
 	}
-	if !wrapAll {
+	if !c.cfg.WrapAll {
 		return ""
 	}
 	for _, a := range call.Args {

@@ -43,11 +43,8 @@ func TestTypeErrors(t *testing.T) {
 }
 
 func TestWrapAll(t *testing.T) {
-	if err := swallowcancel.Analyzer.Flags.Set("wrap-all", "true"); err != nil {
-		t.Fatal(err)
-	}
-	defer swallowcancel.Analyzer.Flags.Set("wrap-all", "false")
-	analysistest.Run(t, linttest.TestData(t, "../../testdata"), swallowcancel.Analyzer, "swallowcancel/wrapall")
+	a := swallowcancel.New(ctxflow.Analyzer, &swallowcancel.Config{WrapAll: true})
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), a, "swallowcancel/wrapall")
 }
 
 // TestDeterministic runs the rule twice and compares the diagnostics.

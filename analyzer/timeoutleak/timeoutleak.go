@@ -17,16 +17,24 @@ import (
 //go:embed doc.go
 var doc string
 
-var Analyzer = &analysis.Analyzer{
-	Name:     "timeoutleak",
-	Doc:      lintutil.ExtractDoc(doc, "timeoutleak"),
-	URL:      lintutil.URL("timeoutleak"),
-	Requires: []*analysis.Analyzer{ctxflow.Analyzer},
-	Run:      lintutil.Run("timeoutleak", run),
+// Analyzer is timeoutleak on the shared core. timeoutleak has no settings.
+var Analyzer = New(ctxflow.Analyzer)
+
+// New returns timeoutleak on the given core.
+func New(core *analysis.Analyzer) *analysis.Analyzer {
+	a := &analysis.Analyzer{
+		Name:     "timeoutleak",
+		Doc:      lintutil.ExtractDoc(doc, "timeoutleak"),
+		URL:      lintutil.URL("timeoutleak"),
+		Requires: []*analysis.Analyzer{core},
+	}
+	a.Run = lintutil.Run(a.Name, func(pass *analysis.Pass) (any, error) {
+		return run(pass, pass.ResultOf[core].(*ctxflow.Result))
+	})
+	return a
 }
 
-func run(pass *analysis.Pass) (any, error) {
-	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
+func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	for fn, instr := range res.Instrs() {
 		if sel, ok := instr.(*ssa.Select); ok && sel.Blocking {
 			checkSelect(pass, res, fn, sel)

@@ -22,19 +22,27 @@ import (
 //go:embed doc.go
 var doc string
 
-var Analyzer = &analysis.Analyzer{
-	Name:     "uncancellablewait",
-	Doc:      lintutil.ExtractDoc(doc, "uncancellablewait"),
-	URL:      lintutil.URL("uncancellablewait"),
-	Requires: []*analysis.Analyzer{ctxflow.Analyzer},
-	Run:      lintutil.Run("uncancellablewait", run),
+// Analyzer is uncancellablewait on the shared core. uncancellablewait has no settings.
+var Analyzer = New(ctxflow.Analyzer)
+
+// New returns uncancellablewait on the given core.
+func New(core *analysis.Analyzer) *analysis.Analyzer {
+	a := &analysis.Analyzer{
+		Name:     "uncancellablewait",
+		Doc:      lintutil.ExtractDoc(doc, "uncancellablewait"),
+		URL:      lintutil.URL("uncancellablewait"),
+		Requires: []*analysis.Analyzer{core},
+	}
+	a.Run = lintutil.Run(a.Name, func(pass *analysis.Pass) (any, error) {
+		return run(pass, pass.ResultOf[core].(*ctxflow.Result))
+	})
+	return a
 }
 
 // longSleep is where a constant sleep starts to matter on its own.
 const longSleep = time.Second
 
-func run(pass *analysis.Pass) (any, error) {
-	res := pass.ResultOf[ctxflow.Analyzer].(*ctxflow.Result)
+func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	for fn, instr := range res.Instrs() {
 		call, ok := instr.(*ssa.Call)
 		if !ok {

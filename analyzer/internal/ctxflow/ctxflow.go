@@ -9,7 +9,6 @@
 package ctxflow
 
 import (
-	"flag"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -30,43 +29,39 @@ import (
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
 )
 
-var Analyzer = &analysis.Analyzer{
-	Name:       "ctxflow",
-	Doc:        "classify context.Context values by deadline and find calls that wait on the outside world (reports nothing)",
-	URL:        "https://github.com/deadlinelint/deadlinelint#how-it-works",
-	Requires:   []*analysis.Analyzer{inspect.Analyzer, ctrlflow.Analyzer},
-	ResultType: reflect.TypeFor[*Result](),
-	FactTypes:  []analysis.Fact{new(ReachesSink)},
-	Run:        run,
+// Config is the core's configuration. It is one for a whole suite, because
+// every rule asks the same core: a call that waits on the outside world
+// waits for every rule. The zero value is the built-in catalog.
+type Config struct {
+	// Sinks extends the catalog (the -sinks flag of the command).
+	Sinks sinks.List
 }
 
-// extraSinks holds the -sinks flag; rules re-export it under their own prefix
-// (see SinksFlag) because drivers only expose the flags of the analyzers they
-// are given.
-var extraSinks sinkFlag
+// Analyzer is the core with the default configuration, which the rules'
+// default Analyzers require.
+var Analyzer = New(new(Config))
 
-func init() {
-	Analyzer.Flags.Var(&extraSinks, "sinks", sinksUsage)
-}
-
-const sinksUsage = "extra sinks, comma-separated: pkgpath.Func:N or pkgpath.Type.Method:N where N is the context argument index (receiver excluded) or none"
-
-// SinksFlag registers the shared -sinks flag on a rule's flag set.
-func SinksFlag(fs *flag.FlagSet) { fs.Var(&extraSinks, "sinks", sinksUsage) }
-
-type sinkFlag struct {
-	text  string
-	extra []sinks.Sink
-}
-
-func (f *sinkFlag) String() string { return f.text }
-func (f *sinkFlag) Set(s string) error {
-	extra, err := sinks.ParseExtra(s)
-	if err != nil {
-		return err
+// New returns a core that reads cfg when it first runs: drivers set cfg
+// (from flags or settings) before any package is analysed. Rules built on
+// one core share its per-package Result; a run must use one core only,
+// since its fact types may belong to one analyzer.
+func New(cfg *Config) *analysis.Analyzer {
+	var (
+		once    sync.Once
+		catalog *sinks.Catalog
+	)
+	return &analysis.Analyzer{
+		Name:       "ctxflow",
+		Doc:        "classify context.Context values by deadline and find calls that wait on the outside world (reports nothing)",
+		URL:        "https://github.com/deadlinelint/deadlinelint#how-it-works",
+		Requires:   []*analysis.Analyzer{inspect.Analyzer, ctrlflow.Analyzer},
+		ResultType: reflect.TypeFor[*Result](),
+		FactTypes:  []analysis.Fact{new(ReachesSink), new(Relevant)},
+		Run: func(pass *analysis.Pass) (any, error) {
+			once.Do(func() { catalog = sinks.New(cfg.Sinks.Entries()) })
+			return run(pass, catalog)
+		},
 	}
-	f.text, f.extra = s, extra
-	return nil
 }
 
 // Result is the per-package answer shared by every rule.
@@ -122,16 +117,20 @@ func (r *Result) Pos(c *Call) token.Pos {
 	return c.Instr.Common().Pos()
 }
 
-func run(pass *analysis.Pass) (res any, err error) {
+func run(pass *analysis.Pass, catalog *sinks.Catalog) (res any, err error) {
 	r := &Result{
 		Pass:     pass,
-		Catalog:  sinks.New(extraSinks.extra),
+		Catalog:  catalog,
 		origins:  map[ssa.Value]Origin{},
 		closures: map[*ssa.Function]*ssa.MakeClosure{},
 		summary:  map[*ssa.Function]*ReachesSink{},
 		requests: map[ssa.Value]Origin{},
 		bounds:   map[boundKey]Boundedness{},
 	}
+	if err := r.checkUserSinks(); err != nil {
+		return nil, err
+	}
+	relevant := r.relevance()
 	if !needsSSA(pass.Pkg) || !r.usesAnythingJudged() {
 		return r, nil
 	}
@@ -142,8 +141,48 @@ func run(pass *analysis.Pass) (res any, err error) {
 	r.indexCallExprs()
 	r.findCalls()
 	r.summarize()
-	r.exportFacts()
+	if relevant {
+		r.exportFacts()
+	}
 	return r, nil
+}
+
+// checkUserSinks rejects a -sinks entry that does not fit the function it
+// names, as soon as a package uses that function: a context index beyond
+// the parameters, or at a parameter that is not a context.Context, would
+// otherwise make every call a finding.
+func (r *Result) checkUserSinks() error {
+	seen := map[*types.Func]bool{}
+	check := func(obj types.Object) error {
+		fn, ok := obj.(*types.Func)
+		if !ok || seen[fn] {
+			return nil
+		}
+		seen[fn] = true
+		s := r.Catalog.Lookup(fn)
+		if s == nil || s.Kind != sinks.User || !s.HasContext() {
+			return nil
+		}
+		params := fn.Origin().Signature().Params()
+		switch {
+		case s.Context >= params.Len():
+			return fmt.Errorf("-sinks entry %s: %s has %d parameters (receiver excluded), so the context index must be below %d, or none", s.Entry, ShortName(fn), params.Len(), params.Len())
+		case !sinks.IsContext(params.At(s.Context).Type()):
+			return fmt.Errorf("-sinks entry %s: parameter %d of %s is a %s, not a context.Context", s.Entry, s.Context, ShortName(fn), params.At(s.Context).Type())
+		}
+		return nil
+	}
+	for _, obj := range r.Pass.TypesInfo.Uses {
+		if err := check(obj); err != nil {
+			return err
+		}
+	}
+	for _, obj := range r.Pass.TypesInfo.Defs {
+		if err := check(obj); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // needsSSA reports whether pkg can contain anything the rules look at: only

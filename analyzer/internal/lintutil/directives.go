@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func Run(name string, run func(*analysis.Pass) (any, error)) func(*analysis.Pass
 				}
 			}()
 		}
-		dirs := parseDirectives(pass, name)
+		dirs, problems := parseDirectives(pass, name)
 		orig := pass.Report
 		defer func() { pass.Report = orig }()
 		// Every diagnostic links to its rule's README section. Left empty, a
@@ -72,6 +73,9 @@ func Run(name string, run func(*analysis.Pass) (any, error)) func(*analysis.Pass
 			emit(d)
 		}
 		res, err = run(pass)
+		for _, d := range problems {
+			emit(d)
+		}
 		for _, dir := range dirs {
 			switch {
 			case dir.reason == "":
@@ -96,8 +100,20 @@ func (d *directive) covers(fset *token.FileSet, pos token.Pos) bool {
 	return d.from <= line && line <= d.to
 }
 
-func parseDirectives(pass *analysis.Pass, name string) []*directive {
-	var out []*directive
+// Rules lists every rule's name, for the check of directive names (the
+// suite's test keeps it equal to the analyzers it registers).
+var Rules = []string{"nodeadline", "swallowcancel", "sharedeadline", "cleanupctx", "timeoutleak", "uncancellablewait"}
+
+// spacedDirective matches a comment that was meant as a directive but, with
+// a space after the slashes, is a plain comment to Go and to us.
+var spacedDirective = regexp.MustCompile(`^//\s+deadlinelint:ignore\b`)
+
+// parseDirectives returns the directives that name the rule, and diagnostics
+// about directives that cannot work: a name that is no rule (reported by
+// the rule it most resembles, or by the first rule when it resembles none)
+// and a directive written with a space after the slashes (reported by each
+// rule it names).
+func parseDirectives(pass *analysis.Pass, name string) (dirs []*directive, problems []analysis.Diagnostic) {
 	for _, f := range pass.Files {
 		var fileDirs []*directive
 		tf := pass.Fset.File(f.FileStart)
@@ -106,6 +122,16 @@ func parseDirectives(pass *analysis.Pass, name string) []*directive {
 		}
 		for _, group := range f.Comments {
 			for _, c := range group.List {
+				if spacedDirective.MatchString(c.Text) {
+					fields := strings.Fields(strings.TrimPrefix(c.Text, "//"))
+					if len(fields) > 1 && (contains(strings.Split(fields[1], ","), name) || name == Rules[0] && !mentionsRule(fields[1])) {
+						problems = append(problems, analysis.Diagnostic{Pos: c.Pos(), End: c.End(), Category: "directive",
+							Message: "this looks like a deadlinelint:ignore directive, but the space after // makes it a plain comment that suppresses nothing: write //deadlinelint:ignore",
+							SuggestedFixes: []analysis.SuggestedFix{{Message: "Remove the space after //",
+								TextEdits: []analysis.TextEdit{{Pos: c.Pos(), End: c.End(), NewText: []byte("//" + strings.TrimLeft(strings.TrimPrefix(c.Text, "//"), " \t"))}}}}})
+					}
+					continue
+				}
 				if !strings.HasPrefix(c.Text, DirectivePrefix) {
 					continue
 				}
@@ -118,6 +144,18 @@ func parseDirectives(pass *analysis.Pass, name string) []*directive {
 					continue
 				}
 				names := strings.Split(fields[0], ",")
+				for _, n := range names {
+					if contains(Rules, n) || closestRule(n) != name {
+						continue
+					}
+					msg := fmt.Sprintf("deadlinelint:ignore names %q, which is no deadlinelint rule, so it suppresses nothing", n)
+					if closest := closestRule(n); closest != "" && similar(n, closest) {
+						msg += fmt.Sprintf(": did you mean %s?", closest)
+					} else {
+						msg += ": rules are " + strings.Join(Rules, ", ")
+					}
+					problems = append(problems, analysis.Diagnostic{Pos: c.Pos(), End: c.End(), Category: "directive", Message: msg})
+				}
 				if !contains(names, name) {
 					continue
 				}
@@ -133,9 +171,62 @@ func parseDirectives(pass *analysis.Pass, name string) []*directive {
 			continue
 		}
 		extendToNodes(tf, f, fileDirs)
-		out = append(out, fileDirs...)
+		dirs = append(dirs, fileDirs...)
 	}
-	return out
+	return dirs, problems
+}
+
+// mentionsRule reports whether a comma-separated list names a rule, or
+// something close to one.
+func mentionsRule(list string) bool {
+	for _, n := range strings.Split(list, ",") {
+		if contains(Rules, n) || similar(n, closestRule(n)) {
+			return true
+		}
+	}
+	return false
+}
+
+// closestRule returns the rule whose name is closest to n by edit
+// distance, or the first rule when none is similar: the rule that reports
+// a directive naming n.
+func closestRule(n string) string {
+	best, bestDist := Rules[0], -1
+	for _, r := range Rules {
+		if d := editDistance(n, r); bestDist < 0 || d < bestDist {
+			best, bestDist = r, d
+		}
+	}
+	if !similar(n, best) {
+		return Rules[0]
+	}
+	return best
+}
+
+// similar: within a third of the rule's length in edits (typos, a missing
+// or doubled letter), never for an empty name.
+func similar(n, rule string) bool {
+	return n != "" && editDistance(n, rule) <= len(rule)/3
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // extendToNodes widens a directive that stands on its own line to the

@@ -23,6 +23,8 @@ const (
 	SQL  Kind = "sql"
 	RPC  Kind = "rpc"
 	KV   Kind = "kv"
+	// User marks entries of the -sinks flag.
+	User Kind = "user"
 )
 
 // NoContext marks a sink without a context parameter.
@@ -67,6 +69,8 @@ type Sink struct {
 	AppendArgs string
 	// Hint is what the message tells the user to use when ContextForm is empty.
 	Hint string
+	// Entry is the -sinks text of a user entry, for error messages.
+	Entry string
 }
 
 // HasContext reports whether the sink takes a context argument.
@@ -75,6 +79,8 @@ func (s *Sink) HasContext() bool { return s.Context != NoContext }
 // Catalog is a read-only set of sinks keyed by full name.
 type Catalog struct {
 	byName map[string]*Sink
+	// packages holds the import path of every entry of byName.
+	packages map[string]bool
 	// shapes match methods by signature rather than name (generated gRPC clients,
 	// AWS SDK v2 service clients); see shapes.go.
 	shapes []shape
@@ -98,6 +104,28 @@ func (c *Catalog) Lookup(fn *types.Func) *Sink {
 	return nil
 }
 
+// DefinesSinks reports whether the package with this import path declares a
+// sink of the catalog (by name or by shape). A package that neither does nor
+// imports, directly or indirectly, one that does can wait on nothing the
+// rules know; see ctxflow.Relevant.
+func (c *Catalog) DefinesSinks(path string) bool {
+	if c.packages[path] {
+		return true
+	}
+	for _, sh := range c.shapes {
+		switch {
+		case sh.pkg == "":
+		case strings.HasSuffix(sh.pkg, "/"):
+			if strings.HasPrefix(path, sh.pkg) {
+				return true
+			}
+		case sh.pkg == path:
+			return true
+		}
+	}
+	return false
+}
+
 // Names returns every catalog name, sorted, for documentation tests.
 func (c *Catalog) Names() []string {
 	names := make([]string, 0, len(c.byName))
@@ -119,8 +147,63 @@ func New(extra []Sink) *Catalog {
 		s := extra[i]
 		c.byName[s.Func] = &s
 	}
+	c.packages = map[string]bool{}
+	for name := range c.byName {
+		c.packages[PackageOf(name)] = true
+	}
 	return c
 }
+
+// PackageOf returns the import path in a types.Func full name:
+// "(*net/http.Client).Do" → "net/http", "net.Dial" → "net".
+func PackageOf(fullName string) string {
+	name := strings.TrimLeft(fullName, "(*")
+	if i := strings.Index(name, ")"); i >= 0 {
+		name = name[:i]
+	}
+	slash := strings.LastIndex(name, "/")
+	dot := strings.Index(name[slash+1:], ".")
+	if dot < 0 {
+		return name
+	}
+	return name[:slash+1+dot]
+}
+
+// List is the -sinks flag: user entries that extend the catalog. Its zero
+// value is empty.
+type List struct {
+	text    string
+	entries []Sink
+}
+
+func (l *List) String() string {
+	if l == nil {
+		return ""
+	}
+	return l.text
+}
+
+// Set parses the flag's text (see ParseExtra); a malformed entry is an error
+// and leaves the list as it was.
+func (l *List) Set(text string) error {
+	entries, err := ParseExtra(text)
+	if err != nil {
+		return err
+	}
+	l.text, l.entries = text, entries
+	return nil
+}
+
+// Entries returns the parsed entries.
+func (l *List) Entries() []Sink {
+	if l == nil {
+		return nil
+	}
+	return l.entries
+}
+
+// ListUsage documents the flag.
+const ListUsage = "extra calls that wait, comma-separated: pkgpath.Func:N or pkgpath.Type.Method:N, N the context argument index (receiver excluded) or none"
 
 // ParseExtra parses the -sinks flag: a comma-separated list of
 // "pkgpath.Func:N" or "pkgpath.Type.Method:N" (N is the context argument index,
@@ -151,10 +234,10 @@ func ParseExtra(flag string) ([]Sink, error) {
 			return nil, fmt.Errorf("sink %q: %v", entry, err)
 		}
 		hint := "a context-taking variant"
-		out = append(out, Sink{Func: full, Kind: "user", Context: ctx, Request: -1, Hint: hint})
+		out = append(out, Sink{Func: full, Kind: User, Context: ctx, Request: -1, Hint: hint, Entry: entry})
 		if strings.HasPrefix(full, "(") && !strings.HasPrefix(full, "(*") {
 			// Accept both pointer and value receivers for a user's Type.Method.
-			out = append(out, Sink{Func: "(*" + full[1:], Kind: "user", Context: ctx, Request: -1, Hint: hint})
+			out = append(out, Sink{Func: "(*" + full[1:], Kind: User, Context: ctx, Request: -1, Hint: hint, Entry: entry})
 		}
 	}
 	return out, nil

@@ -45,3 +45,25 @@ func nextLineOnly(db *sql.DB) {
 	db.Ping()
 	db.Ping() // want `\(\*sql.DB\).Ping has no context`
 }
+func misspelled(db *sql.DB) {
+	// want +1 `deadlinelint:ignore names "nodedline", which is no deadlinelint rule, so it suppresses nothing: did you mean nodeadline\?`
+	//deadlinelint:ignore nodedline startup probe
+	db.Ping() // want `\(\*sql.DB\).Ping has no context`
+}
+
+func unknownName(db *sql.DB) {
+	// want +1 `deadlinelint:ignore names "all", which is no deadlinelint rule, so it suppresses nothing: rules are nodeadline, swallowcancel`
+	//deadlinelint:ignore all startup probe
+	db.Ping() // want `\(\*sql.DB\).Ping has no context`
+}
+
+// A misspelling close to another rule is that rule's to report.
+func otherRuleMisspelled(ctx context.Context, db *sql.DB) {
+	db.PingContext(ctx) //deadlinelint:ignore swalowcancel not ours to judge
+}
+
+func spaced(db *sql.DB) {
+	// want +1 `this looks like a deadlinelint:ignore directive, but the space after // makes it a plain comment that suppresses nothing: write //deadlinelint:ignore`
+	// deadlinelint:ignore nodeadline startup probe
+	db.Ping() // want `\(\*sql.DB\).Ping has no context`
+}

@@ -1,4 +1,4 @@
-package app
+package app // want package:"imports ctxflow/facts/store"
 
 import (
 	"context"

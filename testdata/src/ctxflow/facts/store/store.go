@@ -1,4 +1,4 @@
-package store
+package store // want package:"imports database/sql"
 
 import (
 	"context"
