@@ -12,7 +12,7 @@ import (
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 //go:embed doc.go
@@ -72,7 +72,7 @@ func cleanupCall(c *ssa.CallCommon) (*types.Func, ssa.Value) {
 		method, args = obj, c.Args[1:]
 	}
 	params := method.Signature().Params()
-	if !cleanupNames[method.Name()] || params.Len() == 0 || !sinks.IsContext(params.At(0).Type()) || len(args) == 0 {
+	if !cleanupNames[method.Name()] || params.Len() == 0 || !knowledge.IsContext(params.At(0).Type()) || len(args) == 0 {
 		return nil, nil
 	}
 	return method, args[0]

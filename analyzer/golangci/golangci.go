@@ -36,7 +36,7 @@ import (
 	"github.com/golangci/plugin-module-register/register"
 	"golang.org/x/tools/go/analysis"
 
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 	"github.com/deadlinelint/deadlinelint/analyzer/suite"
 )
 
@@ -103,7 +103,7 @@ func newPlugin(name string, settings any) (register.LinterPlugin, error) {
 	for _, key := range keys {
 		f := a.Flags.Lookup(key)
 		if key == suite.SinksFlag {
-			f = &flag.Flag{Name: key, Value: new(sinks.List)}
+			f = &flag.Flag{Name: key, Value: new(knowledge.List)}
 		}
 		if f == nil {
 			return nil, fmt.Errorf("deadlinelint: %s: unknown setting %q (known settings: %s)", name, key, known(a))

@@ -15,7 +15,7 @@ import (
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 //go:embed doc.go
@@ -95,10 +95,10 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, cfg *C
 	d := analysis.Diagnostic{Pos: call.Fun.Pos(), End: call.Fun.End()}
 	reaches, may := verbs(ctxState)
 	switch {
-	case !v.HasContext && s.Bound == sinks.BoundByDefaultClient:
+	case !v.HasContext && s.Bound == knowledge.BoundByDefaultClient:
 		d.Category = "default-client"
 		d.Message = fmt.Sprintf("%s uses http.DefaultClient, which has no timeout, so %s can hang forever: %s", name, noun, advice(s, inScope))
-	case !v.HasContext && s.Bound == sinks.BoundByConnDeadline:
+	case !v.HasContext && s.Bound == knowledge.BoundByConnDeadline:
 		d.Category = "no-conn-deadline"
 		d.Message = fmt.Sprintf("%s runs with no deadline on the connection, so the handshake can hang forever: call SetDeadline first or %s", name, advice(s, inScope))
 	case !v.HasContext && v.Recv == ctxflow.ReceiverUnbounded:
@@ -110,7 +110,7 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, cfg *C
 	case !v.HasContext:
 		d.Category = "no-context"
 		d.Message = fmt.Sprintf("%s has no context, so %s cannot time out or be cancelled: %s", name, noun, advice(s, inScope))
-	case v.Ctx.Desc == "http.NewRequest":
+	case v.Ctx.NewRequest:
 		d.Category = "new-request"
 		why := "the client has no Timeout"
 		if v.Recv == ctxflow.ReceiverUnknown {
@@ -143,7 +143,7 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, cfg *C
 		}
 		d.Related = related(pass, d.Pos, v.Ctx, "context created here")
 	}
-	if !v.HasContext && (s.Bound == sinks.BoundByDefaultClient || s.Bound == sinks.BoundByClientTimeout) {
+	if !v.HasContext && (s.Bound == knowledge.BoundByDefaultClient || s.Bound == knowledge.BoundByClientTimeout) {
 		if fix := getFix(pass, res, c, call, inScope); fix != nil {
 			d.SuggestedFixes = append(d.SuggestedFixes, *fix)
 		}
@@ -177,7 +177,7 @@ func isWrapper(res *ctxflow.Result, c *ctxflow.Call) bool {
 		return true
 	}
 	for _, p := range outer.Params {
-		if sinks.IsContext(p.Type()) {
+		if knowledge.IsContext(p.Type()) {
 			return false
 		}
 	}
@@ -278,24 +278,24 @@ func verbs(s ctxflow.State) (reaches, may string) {
 	return "reaches", ""
 }
 
-func waitNoun(k sinks.Kind) string {
+func waitNoun(k knowledge.Kind) string {
 	switch k {
-	case sinks.HTTP:
+	case knowledge.HTTP:
 		return "the request"
-	case sinks.Dial:
+	case knowledge.Dial:
 		return "the dial"
-	case sinks.DNS:
+	case knowledge.DNS:
 		return "the lookup"
-	case sinks.SQL:
+	case knowledge.SQL:
 		return "the query"
-	case sinks.KV:
+	case knowledge.KV:
 		return "the command"
 	}
 	return "the call"
 }
 
-func recvNoun(s *sinks.Sink) string {
-	if s.Bound == sinks.BoundByDialerTimeout {
+func recvNoun(s *knowledge.Sink) string {
+	if s.Bound == knowledge.BoundByDialerTimeout {
 		return "dialer"
 	}
 	return "client"
@@ -308,7 +308,7 @@ func ctxOr(inScope string) string {
 	return "ctx"
 }
 
-func advice(s *sinks.Sink, inScope string) string {
+func advice(s *knowledge.Sink, inScope string) string {
 	switch {
 	case s.ContextForm != "" && s.AppendArgs != "":
 		return fmt.Sprintf("use %s(%s, %s)", s.ContextForm, ctxOr(inScope), s.AppendArgs)
@@ -321,7 +321,7 @@ func advice(s *sinks.Sink, inScope string) string {
 }
 
 func passAdvice(o ctxflow.Origin, inScope string) string {
-	if strings.HasPrefix(o.Desc, "context.WithoutCancel") {
+	if o.Detached {
 		// Deliberately detached work still needs its own budget.
 		return "bound the detached work with context.WithTimeout(context.WithoutCancel(…), d)"
 	}
@@ -342,9 +342,9 @@ func related(pass *analysis.Pass, at token.Pos, o ctxflow.Origin, msg string) []
 
 // contextArg returns the syntax of the sink's context argument, if the call
 // passes it explicitly.
-func contextArg(call *ast.CallExpr, s *sinks.Sink) ast.Expr {
-	if s.HasContext() && s.Context < len(call.Args) && !call.Ellipsis.IsValid() {
-		return call.Args[s.Context]
+func contextArg(call *ast.CallExpr, s *knowledge.Sink) ast.Expr {
+	if i, ok := s.Context.In(len(call.Args)); ok && !call.Ellipsis.IsValid() {
+		return call.Args[i]
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 //go:embed doc.go
@@ -195,7 +195,7 @@ func mentionsCancellation(info *types.Info, n ast.Node) bool {
 				found = true
 			}
 			if m.Sel.Name == "Err" || m.Sel.Name == "Done" {
-				if t := info.TypeOf(m.X); t != nil && sinks.IsContext(t) {
+				if t := info.TypeOf(m.X); t != nil && knowledge.IsContext(t) {
 					found = true
 				}
 			}
@@ -366,7 +366,7 @@ func afterDone(fn *ssa.Function, call *ssa.Call) bool {
 
 func isDone(v ssa.Value) bool {
 	call, ok := v.(*ssa.Call)
-	return ok && call.Common().IsInvoke() && call.Common().Method.Name() == "Done" && sinks.IsContext(call.Common().Value.Type())
+	return ok && call.Common().IsInvoke() && call.Common().Method.Name() == "Done" && knowledge.IsContext(call.Common().Value.Type())
 }
 
 // innerNotShorter: WithTimeout(parent, d2) where parent already has a
@@ -576,7 +576,7 @@ func sharesWithContext(fn *ssa.Function) bool {
 					if a == nil {
 						continue
 					}
-					if sinks.IsContext(a.Type()) {
+					if knowledge.IsContext(a.Type()) {
 						ctx = true
 					} else if hasSetDeadline(a.Type()) {
 						conn = true
@@ -794,7 +794,7 @@ func consultsDeadline(fn *ssa.Function) bool {
 					continue
 				}
 				common := ci.Common()
-				if common.IsInvoke() && sinks.IsContext(common.Value.Type()) && (common.Method.Name() == "Deadline" || common.Method.Name() == "Done") {
+				if common.IsInvoke() && knowledge.IsContext(common.Value.Type()) && (common.Method.Name() == "Deadline" || common.Method.Name() == "Done") {
 					return true
 				}
 				if callee := common.StaticCallee(); callee != nil && callee.Pkg != nil && callee.Pkg.Pkg.Path() == "context" && callee.Name() == "AfterFunc" {

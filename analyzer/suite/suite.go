@@ -9,7 +9,7 @@ import (
 
 	"github.com/deadlinelint/deadlinelint/analyzer/cleanupctx"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 	"github.com/deadlinelint/deadlinelint/analyzer/nodeadline"
 	"github.com/deadlinelint/deadlinelint/analyzer/sharedeadline"
 	"github.com/deadlinelint/deadlinelint/analyzer/swallowcancel"
@@ -62,7 +62,7 @@ const SinksFlag = "sinks"
 // RegisterFlags registers the suite-wide flags on fs: -sinks, which extends
 // the catalog every rule uses (a call that waits does so for every rule).
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
-	fs.Var(&c.Core.Sinks, SinksFlag, sinks.ListUsage)
+	fs.Var(&c.Core.Sinks, SinksFlag, knowledge.ListUsage)
 }
 
 // RelevantFact returns a new package fact of the type the core exports on
@@ -74,5 +74,5 @@ func RelevantFact() analysis.Fact { return new(ctxflow.Relevant) }
 // path declares a call that waits, by the catalog of cfg: the vet tool's
 // shortcut for dependencies that can export no fact (see ctxflow.Relevant).
 func (c *Config) DefinesSinks() func(path string) bool {
-	return sinks.New(c.Core.Sinks.Entries()).DefinesSinks
+	return knowledge.New(c.Core.Sinks.Entries()).DefinesSinks
 }

@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/tools/go/types/typeutil"
 
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // checkRetry reports retry-on-cancel in an endless `for {}` loop: after an
@@ -217,7 +217,7 @@ func (c *checker) onSuccess(inner []ast.Node) bool {
 // approximated by ctx.Done/Err/Cause only: precision over recall.
 func (c *checker) looksAtContext(call *ast.CallExpr) bool {
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && (sel.Sel.Name == "Done" || sel.Sel.Name == "Err") {
-		if t := c.pass.TypesInfo.TypeOf(sel.X); t != nil && sinks.IsContext(t) {
+		if t := c.pass.TypesInfo.TypeOf(sel.X); t != nil && knowledge.IsContext(t) {
 			return true
 		}
 	}
@@ -303,7 +303,7 @@ func exits(b *ast.BlockStmt) bool {
 // failed call was given, or a generic phrase.
 func (c *checker) ctxHint(call *ast.CallExpr) string {
 	for _, a := range call.Args {
-		if t := c.pass.TypesInfo.TypeOf(a); t != nil && sinks.IsContext(t) {
+		if t := c.pass.TypesInfo.TypeOf(a); t != nil && knowledge.IsContext(t) {
 			if id, ok := ast.Unparen(a).(*ast.Ident); ok {
 				return id.Name + ".Err() != nil"
 			}

@@ -16,7 +16,7 @@ import (
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 //go:embed doc.go
@@ -141,7 +141,7 @@ func (c *checker) newFn(typ *ast.FuncType, body *ast.BlockStmt, outer *fn) *fn {
 				f.serves = true
 			}
 			for _, name := range field.Names {
-				if obj := c.pass.TypesInfo.Defs[name]; obj != nil && sinks.IsContext(obj.Type()) {
+				if obj := c.pass.TypesInfo.Defs[name]; obj != nil && knowledge.IsContext(obj.Type()) {
 					f.params[obj] = true
 				}
 			}
@@ -542,7 +542,7 @@ func (c *checker) ctxOfErrCall(call *ast.CallExpr) (types.Object, bool) {
 	}
 	if fn, _ := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func); fn != nil && fn.FullName() == "context.Cause" && len(call.Args) == 1 {
 		if id, ok := ast.Unparen(call.Args[0]).(*ast.Ident); ok {
-			if obj := c.pass.TypesInfo.Uses[id]; obj != nil && sinks.IsContext(obj.Type()) {
+			if obj := c.pass.TypesInfo.Uses[id]; obj != nil && knowledge.IsContext(obj.Type()) {
 				return obj, true
 			}
 		}
@@ -609,7 +609,7 @@ func (c *checker) ctxMethodReceiver(call *ast.CallExpr, method string) types.Obj
 		return nil
 	}
 	obj := c.pass.TypesInfo.Uses[id]
-	if obj == nil || !sinks.IsContext(obj.Type()) {
+	if obj == nil || !knowledge.IsContext(obj.Type()) {
 		return nil
 	}
 	return obj
@@ -1162,9 +1162,10 @@ func (c *checker) ctxCheckedBetween(f *fn, from, to token.Pos) bool {
 // backgroundRequest reports whether the request argument of a sink call is
 // a variable last assigned from http.NewRequest: bound to Background, it is
 // never cancelled.
-func (c *checker) backgroundRequest(call *ast.CallExpr, idx int) bool {
+func (c *checker) backgroundRequest(call *ast.CallExpr, arg knowledge.Arg) bool {
 	args := call.Args
-	if idx >= len(args) {
+	idx, ok := arg.In(len(args))
+	if !ok {
 		return false
 	}
 	id, ok := ast.Unparen(args[idx]).(*ast.Ident)
@@ -1224,7 +1225,7 @@ func (c *checker) callCancellation(call *ast.CallExpr) string {
 		// No SSA: a network or database call given a context (or a request
 		// carrying one) still counts; its context-free forms never fail with
 		// a cancellation.
-		if sink := c.res.Catalog.Lookup(callee); sink != nil && (sink.HasContext() || sink.Request >= 0 && !c.backgroundRequest(call, sink.Request)) {
+		if sink := c.res.Catalog.Lookup(callee); sink != nil && (sink.HasContext() || sink.Request != knowledge.NoArg && !c.backgroundRequest(call, sink.Request)) {
 			return ctxflow.ShortName(callee)
 		}
 	}
@@ -1232,7 +1233,7 @@ func (c *checker) callCancellation(call *ast.CallExpr) string {
 		return ""
 	}
 	for _, a := range call.Args {
-		if t := c.pass.TypesInfo.TypeOf(a); t != nil && sinks.IsContext(t) {
+		if t := c.pass.TypesInfo.TypeOf(a); t != nil && knowledge.IsContext(t) {
 			if callee != nil {
 				return "a call given " + types.ExprString(a) + ": " + ctxflow.ShortName(callee)
 			}

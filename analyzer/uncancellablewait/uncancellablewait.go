@@ -16,7 +16,7 @@ import (
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 //go:embed doc.go
@@ -107,11 +107,11 @@ func consultsContext(blocks []*ssa.BasicBlock) bool {
 				continue
 			}
 			common := ci.Common()
-			if common.IsInvoke() && sinks.IsContext(common.Value.Type()) {
+			if common.IsInvoke() && knowledge.IsContext(common.Value.Type()) {
 				return true
 			}
 			for _, a := range common.Args {
-				if sinks.IsContext(a.Type()) {
+				if knowledge.IsContext(a.Type()) {
 					return true
 				}
 			}

@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/tools/go/types/typeutil"
 
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // Cancellations answers "may the error this call returns be a context
@@ -65,7 +65,7 @@ func (c *Cancellations) Source(call *ast.CallExpr) string {
 		return "context.Cause"
 	}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Err" && len(call.Args) == 0 {
-		if t := info.TypeOf(sel.X); t != nil && sinks.IsContext(t) {
+		if t := info.TypeOf(sel.X); t != nil && knowledge.IsContext(t) {
 			return types.ExprString(sel.X) + ".Err()"
 		}
 	}

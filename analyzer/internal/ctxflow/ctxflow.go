@@ -26,7 +26,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/ssa"
 
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // Config is the core's configuration. It is one for a whole suite, because
@@ -34,7 +34,7 @@ import (
 // waits for every rule. The zero value is the built-in catalog.
 type Config struct {
 	// Sinks extends the catalog (the -sinks flag of the command).
-	Sinks sinks.List
+	Sinks knowledge.List
 }
 
 // Analyzer is the core with the default configuration, which the rules'
@@ -48,7 +48,7 @@ var Analyzer = New(new(Config))
 func New(cfg *Config) *analysis.Analyzer {
 	var (
 		once    sync.Once
-		catalog *sinks.Catalog
+		catalog *knowledge.Catalog
 	)
 	return &analysis.Analyzer{
 		Name:       "ctxflow",
@@ -58,7 +58,7 @@ func New(cfg *Config) *analysis.Analyzer {
 		ResultType: reflect.TypeFor[*Result](),
 		FactTypes:  []analysis.Fact{new(ReachesSink), new(Relevant)},
 		Run: func(pass *analysis.Pass) (any, error) {
-			once.Do(func() { catalog = sinks.New(cfg.Sinks.Entries()) })
+			once.Do(func() { catalog = knowledge.New(cfg.Sinks.Entries()) })
 			return run(pass, catalog)
 		},
 	}
@@ -67,7 +67,7 @@ func New(cfg *Config) *analysis.Analyzer {
 // Result is the per-package answer shared by every rule.
 type Result struct {
 	Pass    *analysis.Pass
-	Catalog *sinks.Catalog
+	Catalog *knowledge.Catalog
 	// Pkg and SrcFuncs are the package's SSA form, or nil when the package has
 	// no context-related code and none was built.
 	Pkg      *ssa.Package
@@ -104,7 +104,7 @@ type Call struct {
 	Recv   ssa.Value   // receiver, nil for functions
 	Args   []ssa.Value // arguments, receiver excluded
 	// Sink is the catalog entry of Callee, or nil.
-	Sink *sinks.Sink
+	Sink *knowledge.Sink
 	// Reaches is Callee's summary (a fact for imported functions), or nil.
 	Reaches *ReachesSink
 }
@@ -117,7 +117,7 @@ func (r *Result) Pos(c *Call) token.Pos {
 	return c.Instr.Common().Pos()
 }
 
-func run(pass *analysis.Pass, catalog *sinks.Catalog) (res any, err error) {
+func run(pass *analysis.Pass, catalog *knowledge.Catalog) (res any, err error) {
 	r := &Result{
 		Pass:     pass,
 		Catalog:  catalog,
@@ -160,15 +160,16 @@ func (r *Result) checkUserSinks() error {
 		}
 		seen[fn] = true
 		s := r.Catalog.Lookup(fn)
-		if s == nil || s.Kind != sinks.User || !s.HasContext() {
+		if s == nil || s.Kind != knowledge.User || !s.HasContext() {
 			return nil
 		}
 		params := fn.Origin().Signature().Params()
+		i, _ := s.Context.Index()
 		switch {
-		case s.Context >= params.Len():
+		case i >= params.Len():
 			return fmt.Errorf("-sinks entry %s: %s has %d parameters (receiver excluded), so the context index must be below %d, or none", s.Entry, ShortName(fn), params.Len(), params.Len())
-		case !sinks.IsContext(params.At(s.Context).Type()):
-			return fmt.Errorf("-sinks entry %s: parameter %d of %s is a %s, not a context.Context", s.Entry, s.Context, ShortName(fn), params.At(s.Context).Type())
+		case !knowledge.IsContext(params.At(i).Type()):
+			return fmt.Errorf("-sinks entry %s: parameter %d of %s is a %s, not a context.Context", s.Entry, i, ShortName(fn), params.At(i).Type())
 		}
 		return nil
 	}
@@ -223,7 +224,7 @@ var judgedPackages = map[string]bool{
 func (r *Result) usesAnythingJudged() bool {
 	info := r.Pass.TypesInfo
 	for _, obj := range info.Defs {
-		if v, ok := obj.(*types.Var); ok && sinks.IsContext(v.Type()) {
+		if v, ok := obj.(*types.Var); ok && knowledge.IsContext(v.Type()) {
 			return true
 		}
 	}
@@ -353,7 +354,7 @@ func devirtualize(method *types.Func, recv ssa.Value) *types.Func {
 func hasContextParam(fn *types.Func) bool {
 	params := fn.Signature().Params()
 	for i := range params.Len() {
-		if sinks.IsContext(params.At(i).Type()) {
+		if knowledge.IsContext(params.At(i).Type()) {
 			return true
 		}
 	}
@@ -393,21 +394,7 @@ func (r *Result) indexCallExprs() {
 
 // ShortName renders a function as users write it: "http.Get",
 // "(*sql.DB).QueryContext", "(*pgxpool.Pool).Query".
-func ShortName(fn *types.Func) string {
-	qual := func(p *types.Package) string { return p.Name() }
-	sig := fn.Signature()
-	if recv := sig.Recv(); recv != nil {
-		t := recv.Type()
-		if _, isIface := t.Underlying().(*types.Interface); isIface {
-			return types.TypeString(t, qual) + "." + fn.Name()
-		}
-		return "(" + types.TypeString(t, qual) + ")." + fn.Name()
-	}
-	if fn.Pkg() == nil {
-		return fn.Name()
-	}
-	return fn.Pkg().Name() + "." + fn.Name()
-}
+func ShortName(fn *types.Func) string { return knowledge.ShortName(fn) }
 
 // ContextInScope returns an expression that denotes a caller-owned context at
 // pos inside fn (a context parameter of fn or of a function enclosing it, or
@@ -432,7 +419,7 @@ func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 			if !visible(p) {
 				continue
 			}
-			if sinks.IsContext(p.Type()) {
+			if knowledge.IsContext(p.Type()) {
 				return p.Name()
 			}
 			if request == "" && isHTTPRequestPtr(p.Type()) {
@@ -444,12 +431,8 @@ func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 }
 
 func isHTTPRequestPtr(t types.Type) bool {
-	ptr, ok := t.(*types.Pointer)
-	if !ok {
-		return false
-	}
-	named, ok := types.Unalias(ptr.Elem()).(*types.Named)
-	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == "Request"
+	_, ok := t.(*types.Pointer)
+	return ok && knowledge.TypeRole(t) == knowledge.HTTPRequestType
 }
 
 // InTestFile reports whether pos is in a _test.go file.

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/tools/go/ssa"
 
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // Boundedness is what a sink's receiver says about the wait, independent of
@@ -49,11 +49,13 @@ func (r *Result) Judge(c *Call) Verdict {
 func (r *Result) judge(c *Call) Verdict {
 	s := c.Sink
 	v := Verdict{Call: c, Recv: r.receiverBound(c)}
+	ctx, hasCtx := s.Context.In(len(c.Args))
+	req, hasReq := s.Request.In(len(c.Args))
 	switch {
-	case s.HasContext() && s.Context < len(c.Args):
-		v.HasContext, v.Ctx = true, r.classify(c.Args[s.Context], 0)
-	case s.Request >= 0 && s.Request < len(c.Args):
-		v.HasContext, v.Ctx = true, r.requestOrigin(c.Args[s.Request], 0)
+	case hasCtx:
+		v.HasContext, v.Ctx = true, r.classify(c.Args[ctx], 0)
+	case hasReq:
+		v.HasContext, v.Ctx = true, r.requestOrigin(c.Args[req], 0)
 	default:
 		v.Ctx = Origin{State: NoDeadline, Desc: "no context"}
 	}
@@ -62,13 +64,13 @@ func (r *Result) judge(c *Call) Verdict {
 
 func (r *Result) receiverBound(c *Call) Boundedness {
 	switch c.Sink.Bound {
-	case sinks.BoundByDefaultClient:
+	case knowledge.BoundByDefaultClient:
 		return ReceiverUnbounded
-	case sinks.BoundByClientTimeout:
+	case knowledge.BoundByClientTimeout:
 		return r.structBound(c.Recv, clientTimeoutFields)
-	case sinks.BoundByDialerTimeout:
+	case knowledge.BoundByDialerTimeout:
 		return r.structBound(c.Recv, dialerTimeoutFields)
-	case sinks.BoundByConnDeadline:
+	case knowledge.BoundByConnDeadline:
 		if callsSetDeadline(c.Fn) {
 			return ReceiverBounded
 		}
@@ -146,7 +148,7 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 		}
 		switch x := v.X.(type) {
 		case *ssa.Global:
-			if x.Pkg != nil && x.Pkg.Pkg.Path() == "net/http" && x.Name() == "DefaultClient" {
+			if v, ok := x.Object().(*types.Var); ok && knowledge.VarRole(v) == knowledge.HTTPDefaultClient {
 				return ReceiverUnbounded
 			}
 			return r.storedBound(x, fields)
@@ -277,15 +279,8 @@ func (r *Result) allFuncs() []*ssa.Function {
 }
 
 func isClientOrDialer(t types.Type) bool {
-	if p, ok := t.Underlying().(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	if !ok || named.Obj().Pkg() == nil {
-		return false
-	}
-	switch named.Obj().Pkg().Path() + "." + named.Obj().Name() {
-	case "net/http.Client", "net.Dialer", "crypto/tls.Dialer":
+	switch knowledge.TypeRole(t) {
+	case knowledge.HTTPClientType, knowledge.DialerType:
 		return true
 	}
 	return false

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // State is what is known about the deadline of a context.Context value.
@@ -64,6 +66,12 @@ type Origin struct {
 	Request bool
 	// Signal is set when the value derives from signal.NotifyContext.
 	Signal bool
+	// Detached is set when the root is context.WithoutCancel: deliberately
+	// detached work, which still needs a budget of its own.
+	Detached bool
+	// NewRequest is set when the value is the context of a request built by
+	// http.NewRequest (context.Background).
+	NewRequest bool
 	// Timeout is the constant duration of the WithTimeout that bounds the value,
 	// or 0 when it is not a constant (or the bound is a WithDeadline).
 	Timeout time.Duration
@@ -71,46 +79,10 @@ type Origin struct {
 	Bounder *ssa.Call
 }
 
-// contextFuncs says how each context constructor derives its result.
-type derivation uint8
-
-const (
-	derivesNone     derivation = iota
-	derivesRoot                // a fresh context with no deadline
-	derivesParent              // same deadline as argument 0
-	derivesDeadline            // a deadline
-	derivesSignal              // same deadline as argument 0, cancelled by a signal
-)
-
-var contextFuncs = map[string]derivation{
-	"context.Background":        derivesRoot,
-	"context.TODO":              derivesRoot,
-	"context.WithoutCancel":     derivesRoot,
-	"context.WithCancel":        derivesParent,
-	"context.WithCancelCause":   derivesParent,
-	"context.WithValue":         derivesParent,
-	"context.WithTimeout":       derivesDeadline,
-	"context.WithTimeoutCause":  derivesDeadline,
-	"context.WithDeadline":      derivesDeadline,
-	"context.WithDeadlineCause": derivesDeadline,
-	"os/signal.NotifyContext":   derivesSignal,
-}
-
 // ContextFunc reports how fn derives a context, for rules that look at
 // context constructors themselves (sharedeadline).
 func ContextFunc(fn *types.Func) (root, parent, deadline bool) {
-	if fn == nil {
-		return
-	}
-	switch contextFuncs[fn.FullName()] {
-	case derivesRoot:
-		return true, false, false
-	case derivesParent, derivesSignal:
-		return false, true, false
-	case derivesDeadline:
-		return false, false, true
-	}
-	return
+	return knowledge.RoleOf(fn).Derivation()
 }
 
 // Classify returns the origin of a context.Context value.
@@ -289,7 +261,7 @@ func nilGuardedEdge(phi *ssa.Phi) int {
 		}
 		if (bin.X == e && isNil(bin.Y)) || (bin.Y == e && isNil(bin.X)) {
 			if other, ok := phi.Edges[1-i].(*ssa.Call); ok {
-				if fn, _, _ := splitCall(other.Common()); fn != nil && contextFuncs[fn.FullName()] == derivesRoot {
+				if fn, _, _ := splitCall(other.Common()); knowledge.RoleOf(fn) == knowledge.CtxRoot {
 					return i
 				}
 			}
@@ -351,25 +323,31 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 	if fn == nil {
 		return Origin{}
 	}
-	switch contextFuncs[fn.FullName()] {
-	case derivesRoot:
+	switch role := knowledge.RoleOf(fn); role {
+	case knowledge.CtxRoot, knowledge.CtxDetach:
 		desc := ShortName(fn) + "()"
 		if len(args) > 0 {
 			desc = ShortName(fn) + "(…)"
 		}
-		return Origin{State: NoDeadline, Desc: desc, Pos: call.Pos()}
-	case derivesParent:
+		return Origin{State: NoDeadline, Desc: desc, Pos: call.Pos(), Detached: role == knowledge.CtxDetach}
+	case knowledge.CtxCancel, knowledge.CtxValue, knowledge.CtxGroup:
+		if len(args) == 0 {
+			return Origin{}
+		}
 		return r.classify(args[0], depth)
-	case derivesSignal:
+	case knowledge.CtxSignal:
+		if len(args) == 0 {
+			return Origin{}
+		}
 		o := r.classify(args[0], depth)
 		if o.State.Unbounded() {
 			// A signal-cancelled context in main is the user's deadline (Ctrl-C).
 			return Origin{State: Inherited, Desc: "signal.NotifyContext(…)", Pos: call.Pos(), Signal: true}
 		}
 		return o
-	case derivesDeadline:
+	case knowledge.CtxTimeout, knowledge.CtxDeadline:
 		o := Origin{State: Deadline, Desc: ShortName(fn) + "(…)", Pos: call.Pos(), Bounder: call}
-		if fn.Name() == "WithTimeout" || fn.Name() == "WithTimeoutCause" {
+		if role == knowledge.CtxTimeout && len(args) > 1 {
 			if c, ok := args[1].(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.Int {
 				if d, exact := constant.Int64Val(c.Value); exact {
 					o.Timeout = time.Duration(d)
@@ -378,7 +356,7 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 		}
 		return o
 	}
-	if fn.FullName() == "(*net/http.Request).Context" && recv != nil {
+	if knowledge.RoleOf(fn) == knowledge.HTTPRequestContext && recv != nil {
 		req := r.requestOrigin(recv, depth)
 		if req.State == Inherited || req.State == Unknown {
 			return Origin{State: Inherited, Desc: "(*http.Request).Context()", Pos: call.Pos(), Request: true, Param: req.Param}
@@ -434,10 +412,10 @@ func (r *Result) requestOriginUncached(v ssa.Value, depth int) Origin {
 		if fn == nil || len(args) == 0 {
 			return Origin{}
 		}
-		switch fn.FullName() {
-		case "net/http.NewRequest":
-			return Origin{State: NoDeadline, Desc: "http.NewRequest", Pos: v.Pos()}
-		case "net/http.NewRequestWithContext", "(*net/http.Request).WithContext", "(*net/http.Request).Clone":
+		switch knowledge.RoleOf(fn) {
+		case knowledge.HTTPNewRequest:
+			return Origin{State: NoDeadline, Desc: "http.NewRequest", Pos: v.Pos(), NewRequest: true}
+		case knowledge.HTTPNewRequestWithCtx, knowledge.HTTPRequestWithContext:
 			return r.classify(args[0], depth+1)
 		}
 	}

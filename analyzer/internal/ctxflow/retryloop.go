@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/tools/go/ast/inspector"
 
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/sinks"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // A RetryLoop is a loop that repeats the same work until it succeeds, with
@@ -233,7 +233,7 @@ func rlOuterContextCheck(info *types.Info, call *ast.CallExpr, body *ast.BlockSt
 		return false
 	}
 	t := info.TypeOf(sel.X)
-	return t != nil && sinks.IsContext(t) && rlOuter(info, sel.X, body)
+	return t != nil && knowledge.IsContext(t) && rlOuter(info, sel.X, body)
 }
 
 // rlDone reports whether ch is ctx.Done() (judged by rlOuterContextCheck).
@@ -247,7 +247,7 @@ func rlDone(info *types.Info, ch ast.Expr) bool {
 		return false
 	}
 	t := info.TypeOf(sel.X)
-	return t != nil && sinks.IsContext(t)
+	return t != nil && knowledge.IsContext(t)
 }
 
 // rlOuter reports whether the variable at the root of e (x in x.f.g() or

@@ -9,3 +9,10 @@ type ClientConn struct{}
 func (cc *ClientConn) Invoke(ctx context.Context, method string, args, reply any, opts ...CallOption) error {
 	return nil
 }
+
+type StreamDesc struct{}
+type ClientStream interface{ CloseSend() error }
+
+func (cc *ClientConn) NewStream(ctx context.Context, desc *StreamDesc, method string, opts ...CallOption) (ClientStream, error) {
+	return nil, nil
+}

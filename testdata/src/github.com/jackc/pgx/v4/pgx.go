@@ -8,3 +8,11 @@ type Conn struct{}
 func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (struct{}, error) {
 	return struct{}{}, nil
 }
+
+func (c *Conn) Close(ctx context.Context) error { return nil }
+
+type Tx interface {
+	Exec(ctx context.Context, sql string, args ...any) (struct{}, error)
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}

@@ -1,4 +1,4 @@
-package sinks
+package knowledge
 
 // builtin is the standard-library catalog. Third-party libraries whose
 // methods all share one shape are in shapes.go.
@@ -7,8 +7,8 @@ var builtin = concat(
 	stdNet(),
 	stdSQL(),
 	[]Sink{
-		{Func: "(*google.golang.org/grpc.ClientConn).Invoke", Kind: RPC, Context: 0, Request: -1},
-		{Func: "(*google.golang.org/grpc.ClientConn).NewStream", Kind: RPC, Context: 0, Request: -1},
+		{Func: "(*google.golang.org/grpc.ClientConn).Invoke", Kind: RPC, Context: At(0)},
+		{Func: "(*google.golang.org/grpc.ClientConn).NewStream", Kind: RPC, Context: At(0)},
 	},
 	sqlxNoContext(),
 )
@@ -27,31 +27,31 @@ func stdHTTP() []Sink {
 	var out []Sink
 	for _, m := range []string{"Get", "Head", "Post", "PostForm"} {
 		out = append(out,
-			Sink{Func: "net/http." + m, Kind: HTTP, Context: NoContext, Request: -1, Bound: BoundByDefaultClient, Hint: newRequestHint},
-			Sink{Func: "(*net/http.Client)." + m, Kind: HTTP, Context: NoContext, Request: -1, Bound: BoundByClientTimeout, Hint: newRequestHint},
+			Sink{Func: "net/http." + m, Kind: HTTP, Bound: BoundByDefaultClient, Hint: newRequestHint},
+			Sink{Func: "(*net/http.Client)." + m, Kind: HTTP, Bound: BoundByClientTimeout, Hint: newRequestHint},
 		)
 	}
 	return append(out,
-		Sink{Func: "(*net/http.Client).Do", Kind: HTTP, Context: NoContext, Request: 0, Bound: BoundByClientTimeout},
-		Sink{Func: "(*net/http.Transport).RoundTrip", Kind: HTTP, Context: NoContext, Request: 0},
+		Sink{Func: "(*net/http.Client).Do", Kind: HTTP, Request: At(0), Bound: BoundByClientTimeout},
+		Sink{Func: "(*net/http.Transport).RoundTrip", Kind: HTTP, Request: At(0)},
 	)
 }
 
 func stdNet() []Sink {
 	out := []Sink{
-		{Func: "net.Dial", Kind: Dial, Context: NoContext, Request: -1, Hint: "(&net.Dialer{}).DialContext(ctx, …) or net.DialTimeout"},
-		{Func: "net.DialTCP", Kind: Dial, Context: NoContext, Request: -1, Hint: "(&net.Dialer{}).DialContext(ctx, \"tcp\", …)"},
-		{Func: "(*net.Dialer).Dial", Kind: Dial, Context: NoContext, Request: -1, Bound: BoundByDialerTimeout, ContextForm: "DialContext"},
-		{Func: "(*net.Dialer).DialContext", Kind: Dial, Context: 0, Request: -1, Bound: BoundByDialerTimeout},
-		{Func: "crypto/tls.Dial", Kind: Dial, Context: NoContext, Request: -1, Hint: "(&tls.Dialer{Config: cfg}).DialContext(ctx, …)"},
-		{Func: "(*crypto/tls.Dialer).Dial", Kind: Dial, Context: NoContext, Request: -1, Bound: BoundByDialerTimeout, ContextForm: "DialContext"},
-		{Func: "(*crypto/tls.Dialer).DialContext", Kind: Dial, Context: 0, Request: -1, Bound: BoundByDialerTimeout},
-		{Func: "(*crypto/tls.Conn).Handshake", Kind: Dial, Context: NoContext, Request: -1, Bound: BoundByConnDeadline, ContextForm: "HandshakeContext"},
-		{Func: "(*crypto/tls.Conn).HandshakeContext", Kind: Dial, Context: 0, Request: -1, Bound: BoundByConnDeadline},
+		{Func: "net.Dial", Kind: Dial, Hint: "(&net.Dialer{}).DialContext(ctx, …) or net.DialTimeout"},
+		{Func: "net.DialTCP", Kind: Dial, Hint: "(&net.Dialer{}).DialContext(ctx, \"tcp\", …)"},
+		{Func: "(*net.Dialer).Dial", Kind: Dial, Bound: BoundByDialerTimeout, ContextForm: "DialContext"},
+		{Func: "(*net.Dialer).DialContext", Kind: Dial, Context: At(0), Bound: BoundByDialerTimeout},
+		{Func: "crypto/tls.Dial", Kind: Dial, Hint: "(&tls.Dialer{Config: cfg}).DialContext(ctx, …)"},
+		{Func: "(*crypto/tls.Dialer).Dial", Kind: Dial, Bound: BoundByDialerTimeout, ContextForm: "DialContext"},
+		{Func: "(*crypto/tls.Dialer).DialContext", Kind: Dial, Context: At(0), Bound: BoundByDialerTimeout},
+		{Func: "(*crypto/tls.Conn).Handshake", Kind: Dial, Bound: BoundByConnDeadline, ContextForm: "HandshakeContext"},
+		{Func: "(*crypto/tls.Conn).HandshakeContext", Kind: Dial, Context: At(0), Bound: BoundByConnDeadline},
 	}
 	// LookupPort is left out: it reads the services database, not the network.
 	for _, m := range []string{"LookupAddr", "LookupCNAME", "LookupHost", "LookupIP", "LookupIPAddr", "LookupMX", "LookupNS", "LookupNetIP", "LookupSRV", "LookupTXT"} {
-		out = append(out, Sink{Func: "(*net.Resolver)." + m, Kind: DNS, Context: 0, Request: -1})
+		out = append(out, Sink{Func: "(*net.Resolver)." + m, Kind: DNS, Context: At(0)})
 	}
 	return out
 }
@@ -72,14 +72,14 @@ func stdSQL() []Sink {
 	}
 	for _, recv := range []string{"Conn", "DB", "Stmt", "Tx"} {
 		for _, m := range noCtx[recv] {
-			s := Sink{Func: "(*database/sql." + recv + ")." + m, Kind: SQL, Context: NoContext, Request: -1, ContextForm: m + "Context"}
+			s := Sink{Func: "(*database/sql." + recv + ")." + m, Kind: SQL, ContextForm: m + "Context"}
 			if m == "Begin" {
 				s.ContextForm, s.AppendArgs = "BeginTx", "nil"
 			}
 			out = append(out, s)
 		}
 		for _, m := range withCtx[recv] {
-			out = append(out, Sink{Func: "(*database/sql." + recv + ")." + m, Kind: SQL, Context: 0, Request: -1})
+			out = append(out, Sink{Func: "(*database/sql." + recv + ")." + m, Kind: SQL, Context: At(0)})
 		}
 	}
 	return out
@@ -98,9 +98,9 @@ func sqlxNoContext() []Sink {
 			if recv == "Tx" && m == "NamedQuery" {
 				continue // (*sqlx.Tx).NamedQuery exists, but has no NamedQueryContext twin
 			}
-			out = append(out, Sink{Func: "(*github.com/jmoiron/sqlx." + recv + ")." + m, Kind: SQL, Context: NoContext, Request: -1, ContextForm: forms[m]})
+			out = append(out, Sink{Func: "(*github.com/jmoiron/sqlx." + recv + ")." + m, Kind: SQL, ContextForm: forms[m]})
 		}
 	}
-	out = append(out, Sink{Func: "(*github.com/jmoiron/sqlx.DB).Beginx", Kind: SQL, Context: NoContext, Request: -1, ContextForm: "BeginTxx", AppendArgs: "nil"})
+	out = append(out, Sink{Func: "(*github.com/jmoiron/sqlx.DB).Beginx", Kind: SQL, ContextForm: "BeginTxx", AppendArgs: "nil"})
 	return out
 }

@@ -1,4 +1,4 @@
-package sinks
+package knowledge
 
 import (
 	"strings"
@@ -10,11 +10,11 @@ func TestParseExtra(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{
-		"(example.com/kv.Client).Fetch":  0,
-		"(*example.com/kv.Client).Fetch": 0,
-		"example.com/kv.Ping":            NoContext,
-		"(*example.com/kv.Client).Put":   1,
+	want := map[string]Arg{
+		"(example.com/kv.Client).Fetch":  At(0),
+		"(*example.com/kv.Client).Fetch": At(0),
+		"example.com/kv.Ping":            NoArg,
+		"(*example.com/kv.Client).Put":   At(1),
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d entries, want %d: %+v", len(got), len(want), got)
@@ -31,6 +31,7 @@ func TestParseExtraErrors(t *testing.T) {
 	for bad, msg := range map[string]string{
 		"example.com/kv.Client.Fetch":  "want pkgpath.Func:N",
 		"example.com/kv.Fetch:-1":      "not a non-negative number",
+		"example.com/kv.Fetch:1000":    "not a non-negative number",
 		"example.com/kv.Fetch:one":     "not a non-negative number",
 		"kv:0":                         "is not pkgpath.Func",
 		"example.com/kv.a.b.c:0":       "is not pkgpath.Func",
@@ -55,5 +56,21 @@ func TestCatalogNamesAreFullNames(t *testing.T) {
 		if c.byName[must] == nil {
 			t.Errorf("catalog lacks %s", must)
 		}
+	}
+}
+
+func TestArgZeroValueIsNoArgument(t *testing.T) {
+	var s Sink
+	if _, ok := s.Context.Index(); ok || s.HasContext() {
+		t.Error("a Sink without Context claims a context argument")
+	}
+	if _, ok := s.Request.In(3); ok {
+		t.Error("a Sink without Request claims a request argument")
+	}
+	if i, ok := At(2).In(3); !ok || i != 2 {
+		t.Errorf("At(2).In(3) = %d, %v", i, ok)
+	}
+	if _, ok := At(3).In(3); ok {
+		t.Error("At(3).In(3): out of range, want false")
 	}
 }

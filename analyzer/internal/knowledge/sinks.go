@@ -3,7 +3,7 @@
 // method by its go/types full name and says where its context comes from and
 // what else can bound the wait. Rules never test call names themselves; they
 // ask Lookup.
-package sinks
+package knowledge
 
 import (
 	"fmt"
@@ -27,8 +27,26 @@ const (
 	User Kind = "user"
 )
 
-// NoContext marks a sink without a context parameter.
-const NoContext = -1
+// Arg is the position of an argument (the receiver excluded). Its zero
+// value means "no such argument", so that an entry that leaves a field out
+// never silently points at argument 0: build positions with At.
+type Arg int8
+
+// NoArg is the zero Arg: the call has no such argument.
+const NoArg Arg = 0
+
+// At is the argument at index i.
+func At(i int) Arg { return Arg(i + 1) }
+
+// Index returns the argument's index, and false for NoArg.
+func (a Arg) Index() (int, bool) { return int(a) - 1, a != NoArg }
+
+// In returns the argument's index when it is below n (the number of
+// arguments of a call), and false for NoArg or an index out of range.
+func (a Arg) In(n int) (int, bool) {
+	i, ok := a.Index()
+	return i, ok && i < n
+}
 
 // Bound says what, besides a context, can put a deadline on a sink's wait.
 type Bound uint8
@@ -52,12 +70,11 @@ type Sink struct {
 	// "database/sql.Open" is not a sink; "net.Dial" is.
 	Func string
 	Kind Kind
-	// Context is the index (among the call's arguments, receiver excluded) of the
-	// context.Context argument, or NoContext.
-	Context int
-	// Request is the index of an *http.Request argument whose context governs the
-	// call, or -1.
-	Request int
+	// Context is the context.Context argument, if any.
+	Context Arg
+	// Request is the *http.Request argument whose context governs the call,
+	// if any.
+	Request Arg
 	// Bound names what else can bound the wait.
 	Bound Bound
 	// ContextForm names the context-taking replacement for a NoContext sink, used in
@@ -74,7 +91,7 @@ type Sink struct {
 }
 
 // HasContext reports whether the sink takes a context argument.
-func (s *Sink) HasContext() bool { return s.Context != NoContext }
+func (s *Sink) HasContext() bool { return s.Context != NoArg }
 
 // Catalog is a read-only set of sinks keyed by full name.
 type Catalog struct {
@@ -221,23 +238,23 @@ func ParseExtra(flag string) ([]Sink, error) {
 		if !ok {
 			return nil, fmt.Errorf("sink %q: want pkgpath.Func:N or pkgpath.Type.Method:N (N = context argument index or none)", entry)
 		}
-		ctx := NoContext
+		ctx := NoArg
 		if idx != "none" {
 			n, err := strconv.Atoi(idx)
-			if err != nil || n < 0 {
+			if err != nil || n < 0 || n > 100 {
 				return nil, fmt.Errorf("sink %q: context index %q is not a non-negative number or none", entry, idx)
 			}
-			ctx = n
+			ctx = At(n)
 		}
 		full, err := fullName(name)
 		if err != nil {
 			return nil, fmt.Errorf("sink %q: %v", entry, err)
 		}
 		hint := "a context-taking variant"
-		out = append(out, Sink{Func: full, Kind: User, Context: ctx, Request: -1, Hint: hint, Entry: entry})
+		out = append(out, Sink{Func: full, Kind: User, Context: ctx, Hint: hint, Entry: entry})
 		if strings.HasPrefix(full, "(") && !strings.HasPrefix(full, "(*") {
 			// Accept both pointer and value receivers for a user's Type.Method.
-			out = append(out, Sink{Func: "(*" + full[1:], Kind: User, Context: ctx, Request: -1, Hint: hint, Entry: entry})
+			out = append(out, Sink{Func: "(*" + full[1:], Kind: User, Context: ctx, Hint: hint, Entry: entry})
 		}
 	}
 	return out, nil

@@ -1,0 +1,346 @@
+package knowledge
+
+import (
+	"go/types"
+)
+
+// A Role is what the rules know a standard (or well-known) function, method,
+// variable or type to be. Everything deadlinelint recognises by identity
+// rather than by flow is listed here, keyed by full name (of the generic
+// origin), so that no rule compares names itself and no two tables
+// disagree. The zero Role is "nothing known".
+type Role uint8
+
+const (
+	NoRole Role = iota
+
+	// Context constructors and helpers.
+	CtxRoot         // context.Background, context.TODO: a fresh context with no deadline
+	CtxDetach       // context.WithoutCancel: the parent's values, no cancellation, no deadline
+	CtxCancel       // context.WithCancel(Cause): the parent's deadline, cancelled by the caller
+	CtxValue        // context.WithValue: the parent's deadline and cancellation
+	CtxTimeout      // context.WithTimeout(Cause): a deadline relative to now
+	CtxDeadline     // context.WithDeadline(Cause): an absolute deadline
+	CtxSignal       // signal.NotifyContext: the parent, cancelled by a signal
+	CtxGroup        // errgroup.WithContext: the parent, cancelled when a member fails
+	CtxCause        // context.Cause
+	CtxAfterFunc    // context.AfterFunc: runs a function when the context is done
+	CtxDone         // (context.Context).Done
+	CtxErr          // (context.Context).Err
+	CtxDeadlineOf   // (context.Context).Deadline
+	CtxCanceled     // the variable context.Canceled
+	CtxDeadlineErr  // the variable context.DeadlineExceeded
+	GroupGo         // (*errgroup.Group).Go, TryGo: runs a function joined by Wait
+	OnceDo          // (*sync.Once).Do: calls its function before returning
+
+	// Errors.
+	ErrorsIs
+	ErrorsAs
+	ErrorsJoin
+	ErrorsNew
+	FmtErrorf
+
+	// Time.
+	TimeSleep     // time.Sleep: a wait no context can cut short
+	TimeAfter     // time.After, time.Tick: a channel that fires later
+	TimeNewTimer  // time.NewTimer, time.NewTicker
+	TimeNow       // time.Now
+	TimeAdd       // (time.Time).Add
+	TimeTimeType  // the type time.Time
+	TimeTickerTyp // the type time.Ticker
+
+	// net/http.
+	HTTPNewRequest          // http.NewRequest: a request bound to context.Background
+	HTTPNewRequestWithCtx   // http.NewRequestWithContext: never waits
+	HTTPRequestWithContext  // (*http.Request).WithContext, Clone
+	HTTPRequestContext      // (*http.Request).Context
+	HTTPDefaultClient       // the variable http.DefaultClient
+	HTTPErrServerClosed     // the variable http.ErrServerClosed
+	HTTPRequestType         // the type http.Request
+	HTTPResponseWriterType  // the type http.ResponseWriter
+	HTTPClientType          // the type http.Client
+	DialerType              // the types net.Dialer and tls.Dialer
+
+	// Builtin-like.
+	NoReturn // never returns: os.Exit, log.Fatal…, runtime.Goexit, testing's FailNow…
+)
+
+var roles = map[string]Role{
+	"context.Background":                        CtxRoot,
+	"context.TODO":                              CtxRoot,
+	"context.WithoutCancel":                     CtxDetach,
+	"context.WithCancel":                        CtxCancel,
+	"context.WithCancelCause":                   CtxCancel,
+	"context.WithValue":                         CtxValue,
+	"context.WithTimeout":                       CtxTimeout,
+	"context.WithTimeoutCause":                  CtxTimeout,
+	"context.WithDeadline":                      CtxDeadline,
+	"context.WithDeadlineCause":                 CtxDeadline,
+	"os/signal.NotifyContext":                   CtxSignal,
+	"golang.org/x/sync/errgroup.WithContext":    CtxGroup,
+	"context.Cause":                             CtxCause,
+	"context.AfterFunc":                         CtxAfterFunc,
+	"(context.Context).Done":                    CtxDone,
+	"(context.Context).Err":                     CtxErr,
+	"(context.Context).Deadline":                CtxDeadlineOf,
+	"context.Canceled":                          CtxCanceled,
+	"context.DeadlineExceeded":                  CtxDeadlineErr,
+	"(*golang.org/x/sync/errgroup.Group).Go":    GroupGo,
+	"(*golang.org/x/sync/errgroup.Group).TryGo": GroupGo,
+	"(*sync.Once).Do":                           OnceDo,
+
+	"errors.Is":   ErrorsIs,
+	"errors.As":   ErrorsAs,
+	"errors.Join": ErrorsJoin,
+	"errors.New":  ErrorsNew,
+	"fmt.Errorf":  FmtErrorf,
+
+	"time.Sleep":      TimeSleep,
+	"time.After":      TimeAfter,
+	"time.Tick":       TimeAfter,
+	"time.NewTimer":   TimeNewTimer,
+	"time.NewTicker":  TimeNewTimer,
+	"time.Now":        TimeNow,
+	"(time.Time).Add": TimeAdd,
+	"time.Time":       TimeTimeType,
+	"time.Ticker":     TimeTickerTyp,
+
+	"net/http.NewRequest":                HTTPNewRequest,
+	"net/http.NewRequestWithContext":     HTTPNewRequestWithCtx,
+	"(*net/http.Request).WithContext":    HTTPRequestWithContext,
+	"(*net/http.Request).Clone":          HTTPRequestWithContext,
+	"(*net/http.Request).Context":        HTTPRequestContext,
+	"net/http.DefaultClient":             HTTPDefaultClient,
+	"net/http.ErrServerClosed":           HTTPErrServerClosed,
+	"net/http.Request":                   HTTPRequestType,
+	"net/http.ResponseWriter":            HTTPResponseWriterType,
+	"net/http.Client":                    HTTPClientType,
+	"net.Dialer":                         DialerType,
+	"crypto/tls.Dialer":                  DialerType,
+
+	"os.Exit":                       NoReturn,
+	"syscall.Exit":                  NoReturn,
+	"runtime.Goexit":                NoReturn,
+	"log.Fatal":                     NoReturn,
+	"log.Fatalf":                    NoReturn,
+	"log.Fatalln":                   NoReturn,
+	"log.Panic":                     NoReturn,
+	"log.Panicf":                    NoReturn,
+	"log.Panicln":                   NoReturn,
+	"(*log.Logger).Fatal":           NoReturn,
+	"(*log.Logger).Fatalf":          NoReturn,
+	"(*log.Logger).Fatalln":         NoReturn,
+	"(*log.Logger).Panic":           NoReturn,
+	"(*log.Logger).Panicf":          NoReturn,
+	"(*log.Logger).Panicln":         NoReturn,
+	"(*testing.common).FailNow":     NoReturn,
+	"(*testing.common).Fatal":       NoReturn,
+	"(*testing.common).Fatalf":      NoReturn,
+	"(*testing.common).SkipNow":     NoReturn,
+	"(*testing.common).Skip":        NoReturn,
+	"(*testing.common).Skipf":       NoReturn,
+	"(testing.TB).FailNow":          NoReturn,
+	"(testing.TB).Fatal":            NoReturn,
+	"(testing.TB).Fatalf":           NoReturn,
+	"(testing.TB).SkipNow":          NoReturn,
+	"(testing.TB).Skip":             NoReturn,
+	"(testing.TB).Skipf":            NoReturn,
+}
+
+// RoleOf returns the role of a function or method (its generic origin).
+func RoleOf(fn *types.Func) Role {
+	if fn == nil {
+		return NoRole
+	}
+	return roles[fn.Origin().FullName()]
+}
+
+// VarRole returns the role of a package-level variable.
+func VarRole(v *types.Var) Role {
+	if v == nil || v.Pkg() == nil || v.Parent() != v.Pkg().Scope() {
+		return NoRole
+	}
+	return roles[v.Pkg().Path()+"."+v.Name()]
+}
+
+// TypeRole returns the role of a named type (or of the type a pointer
+// points to).
+func TypeRole(t types.Type) Role {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return NoRole
+	}
+	return roles[named.Obj().Pkg().Path()+"."+named.Obj().Name()]
+}
+
+// IsContext reports whether t is context.Context.
+func IsContext(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return false
+	}
+	obj := named.Obj()
+	return obj.Pkg() != nil && obj.Pkg().Path() == "context" && obj.Name() == "Context"
+}
+
+// IsError reports whether t is the predeclared error type.
+func IsError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
+// Derivation says how a context constructor's result relates to its
+// parent, for the core's classification of context values.
+func (r Role) Derivation() (root, parent, deadline bool) {
+	switch r {
+	case CtxRoot, CtxDetach:
+		return true, false, false
+	case CtxCancel, CtxValue, CtxSignal, CtxGroup:
+		return false, true, false
+	case CtxTimeout, CtxDeadline:
+		return false, false, true
+	}
+	return false, false, false
+}
+
+// Cancellable reports whether the constructor gives its caller a way to
+// cancel the result (a cancel function, a signal, a failing group member):
+// a function that makes one owns the cancellations it sees.
+func (r Role) Cancellable() bool {
+	switch r {
+	case CtxCancel, CtxTimeout, CtxDeadline, CtxSignal, CtxGroup:
+		return true
+	}
+	return false
+}
+
+// DeadlineSetter reports whether fn sets an I/O deadline on a connection:
+// a method SetDeadline, SetReadDeadline or SetWriteDeadline taking a
+// time.Time and returning an error, the contract of net.Conn (and of
+// os.File, tls.Conn and every wrapper that forwards it). It returns which
+// directions the deadline covers.
+func DeadlineSetter(fn *types.Func) (read, write bool) {
+	if fn == nil {
+		return false, false
+	}
+	sig := fn.Signature()
+	if sig.Recv() == nil || sig.Params().Len() != 1 || sig.Results().Len() != 1 ||
+		TypeRole(sig.Params().At(0).Type()) != TimeTimeType || !IsError(sig.Results().At(0).Type()) {
+		return false, false
+	}
+	switch fn.Name() {
+	case "SetDeadline":
+		return true, true
+	case "SetReadDeadline":
+		return true, false
+	case "SetWriteDeadline":
+		return false, true
+	}
+	return false, false
+}
+
+// NonWaiting lists functions that take a context but never wait on the
+// outside world: their errors are never cancellations, and a context given
+// to them reaches no wait.
+var nonWaiting = map[string]bool{
+	"net/http.NewRequestWithContext": true,
+	"context.WithValue":              true,
+	"context.WithCancel":             true,
+	"context.WithCancelCause":        true,
+	"context.WithTimeout":            true,
+	"context.WithTimeoutCause":       true,
+	"context.WithDeadline":           true,
+	"context.WithDeadlineCause":      true,
+	"context.WithoutCancel":          true,
+	"context.Cause":                  true,
+	"context.AfterFunc":              true,
+	"os/signal.NotifyContext":        true,
+	"log/slog.DebugContext":          true,
+	"log/slog.InfoContext":           true,
+	"log/slog.WarnContext":           true,
+	"log/slog.ErrorContext":          true,
+	"log/slog.Log":                   true,
+	"log/slog.LogAttrs":              true,
+	"(*log/slog.Logger).DebugContext": true,
+	"(*log/slog.Logger).InfoContext":  true,
+	"(*log/slog.Logger).WarnContext":  true,
+	"(*log/slog.Logger).ErrorContext": true,
+	"(*log/slog.Logger).Log":          true,
+	"(*log/slog.Logger).LogAttrs":     true,
+	"runtime/trace.NewTask":           true,
+	"runtime/trace.StartRegion":       true,
+	"runtime/trace.Log":               true,
+	"runtime/trace.Logf":              true,
+	"runtime/pprof.Do":                true,
+}
+
+// NonWaiting reports whether fn takes a context but never waits.
+func NonWaiting(fn *types.Func) bool {
+	return fn != nil && nonWaiting[fn.Origin().FullName()]
+}
+
+// A Cleanup is a call that releases or shuts down something and takes a
+// context to bound how long it may take. Given a context that is already
+// done, it fails at once and the resource leaks (cleanupctx).
+type Cleanup struct {
+	Func    string
+	Context Arg
+}
+
+var cleanups = map[string]Cleanup{}
+
+func init() {
+	for _, c := range []Cleanup{
+		{"(*net/http.Server).Shutdown", At(0)},
+		{"(*github.com/jackc/pgx/v5.Conn).Close", At(0)},
+		{"(*github.com/jackc/pgx/v4.Conn).Close", At(0)},
+		{"(github.com/jackc/pgx/v5.Tx).Rollback", At(0)},
+		{"(github.com/jackc/pgx/v4.Tx).Rollback", At(0)},
+		{"(*go.mongodb.org/mongo-driver/mongo.Client).Disconnect", At(0)},
+		{"(*go.mongodb.org/mongo-driver/v2/mongo.Client).Disconnect", At(0)},
+	} {
+		cleanups[c.Func] = c
+	}
+}
+
+// CleanupOf returns the cleanup call fn denotes, or nil. Methods of a
+// catalog shape family named in its cleanup list count too.
+func CleanupOf(fn *types.Func) *Cleanup {
+	if fn == nil {
+		return nil
+	}
+	fn = fn.Origin()
+	if c, ok := cleanups[fn.FullName()]; ok {
+		return &c
+	}
+	for i := range builtinShapes {
+		sh := &builtinShapes[i]
+		if sh.cleanup[fn.Name()] && sh.covers(fn) {
+			sig := fn.Signature()
+			if sig.Params().Len() > 0 && IsContext(sig.Params().At(0).Type()) {
+				return &Cleanup{Func: fn.FullName(), Context: At(0)}
+			}
+		}
+	}
+	return nil
+}
+
+// ShortName renders a function as users write it: "http.Get",
+// "(*sql.DB).QueryContext", "(*pgxpool.Pool).Query".
+func ShortName(fn *types.Func) string {
+	qual := func(p *types.Package) string { return p.Name() }
+	sig := fn.Signature()
+	if recv := sig.Recv(); recv != nil {
+		t := recv.Type()
+		if _, isIface := t.Underlying().(*types.Interface); isIface {
+			return types.TypeString(t, qual) + "." + fn.Name()
+		}
+		return "(" + types.TypeString(t, qual) + ")." + fn.Name()
+	}
+	if fn.Pkg() == nil {
+		return fn.Name()
+	}
+	return fn.Pkg().Name() + "." + fn.Name()
+}
