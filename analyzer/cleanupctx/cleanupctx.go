@@ -11,8 +11,8 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
 )
 
 //go:embed doc.go

@@ -15,8 +15,8 @@ import (
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
 )
 
 //go:embed doc.go

@@ -15,23 +15,23 @@ const (
 	NoRole Role = iota
 
 	// Context constructors and helpers.
-	CtxRoot         // context.Background, context.TODO: a fresh context with no deadline
-	CtxDetach       // context.WithoutCancel: the parent's values, no cancellation, no deadline
-	CtxCancel       // context.WithCancel(Cause): the parent's deadline, cancelled by the caller
-	CtxValue        // context.WithValue: the parent's deadline and cancellation
-	CtxTimeout      // context.WithTimeout(Cause): a deadline relative to now
-	CtxDeadline     // context.WithDeadline(Cause): an absolute deadline
-	CtxSignal       // signal.NotifyContext: the parent, cancelled by a signal
-	CtxGroup        // errgroup.WithContext: the parent, cancelled when a member fails
-	CtxCause        // context.Cause
-	CtxAfterFunc    // context.AfterFunc: runs a function when the context is done
-	CtxDone         // (context.Context).Done
-	CtxErr          // (context.Context).Err
-	CtxDeadlineOf   // (context.Context).Deadline
-	CtxCanceled     // the variable context.Canceled
-	CtxDeadlineErr  // the variable context.DeadlineExceeded
-	GroupGo         // (*errgroup.Group).Go, TryGo: runs a function joined by Wait
-	OnceDo          // (*sync.Once).Do: calls its function before returning
+	CtxRoot        // context.Background, context.TODO: a fresh context with no deadline
+	CtxDetach      // context.WithoutCancel: the parent's values, no cancellation, no deadline
+	CtxCancel      // context.WithCancel(Cause): the parent's deadline, cancelled by the caller
+	CtxValue       // context.WithValue: the parent's deadline and cancellation
+	CtxTimeout     // context.WithTimeout(Cause): a deadline relative to now
+	CtxDeadline    // context.WithDeadline(Cause): an absolute deadline
+	CtxSignal      // signal.NotifyContext: the parent, cancelled by a signal
+	CtxGroup       // errgroup.WithContext: the parent, cancelled when a member fails
+	CtxCause       // context.Cause
+	CtxAfterFunc   // context.AfterFunc: runs a function when the context is done
+	CtxDone        // (context.Context).Done
+	CtxErr         // (context.Context).Err
+	CtxDeadlineOf  // (context.Context).Deadline
+	CtxCanceled    // the variable context.Canceled
+	CtxDeadlineErr // the variable context.DeadlineExceeded
+	GroupGo        // (*errgroup.Group).Go, TryGo: runs a function joined by Wait
+	OnceDo         // (*sync.Once).Do: calls its function before returning
 
 	// Errors.
 	ErrorsIs
@@ -50,16 +50,16 @@ const (
 	TimeTickerTyp // the type time.Ticker
 
 	// net/http.
-	HTTPNewRequest          // http.NewRequest: a request bound to context.Background
-	HTTPNewRequestWithCtx   // http.NewRequestWithContext: never waits
-	HTTPRequestWithContext  // (*http.Request).WithContext, Clone
-	HTTPRequestContext      // (*http.Request).Context
-	HTTPDefaultClient       // the variable http.DefaultClient
-	HTTPErrServerClosed     // the variable http.ErrServerClosed
-	HTTPRequestType         // the type http.Request
-	HTTPResponseWriterType  // the type http.ResponseWriter
-	HTTPClientType          // the type http.Client
-	DialerType              // the types net.Dialer and tls.Dialer
+	HTTPNewRequest         // http.NewRequest: a request bound to context.Background
+	HTTPNewRequestWithCtx  // http.NewRequestWithContext: never waits
+	HTTPRequestWithContext // (*http.Request).WithContext, Clone
+	HTTPRequestContext     // (*http.Request).Context
+	HTTPDefaultClient      // the variable http.DefaultClient
+	HTTPErrServerClosed    // the variable http.ErrServerClosed
+	HTTPRequestType        // the type http.Request
+	HTTPResponseWriterType // the type http.ResponseWriter
+	HTTPClientType         // the type http.Client
+	DialerType             // the types net.Dialer and tls.Dialer
 
 	// Builtin-like.
 	NoReturn // never returns: os.Exit, log.Fatal…, runtime.Goexit, testing's FailNow…
@@ -105,46 +105,46 @@ var roles = map[string]Role{
 	"time.Time":       TimeTimeType,
 	"time.Ticker":     TimeTickerTyp,
 
-	"net/http.NewRequest":                HTTPNewRequest,
-	"net/http.NewRequestWithContext":     HTTPNewRequestWithCtx,
-	"(*net/http.Request).WithContext":    HTTPRequestWithContext,
-	"(*net/http.Request).Clone":          HTTPRequestWithContext,
-	"(*net/http.Request).Context":        HTTPRequestContext,
-	"net/http.DefaultClient":             HTTPDefaultClient,
-	"net/http.ErrServerClosed":           HTTPErrServerClosed,
-	"net/http.Request":                   HTTPRequestType,
-	"net/http.ResponseWriter":            HTTPResponseWriterType,
-	"net/http.Client":                    HTTPClientType,
-	"net.Dialer":                         DialerType,
-	"crypto/tls.Dialer":                  DialerType,
+	"net/http.NewRequest":             HTTPNewRequest,
+	"net/http.NewRequestWithContext":  HTTPNewRequestWithCtx,
+	"(*net/http.Request).WithContext": HTTPRequestWithContext,
+	"(*net/http.Request).Clone":       HTTPRequestWithContext,
+	"(*net/http.Request).Context":     HTTPRequestContext,
+	"net/http.DefaultClient":          HTTPDefaultClient,
+	"net/http.ErrServerClosed":        HTTPErrServerClosed,
+	"net/http.Request":                HTTPRequestType,
+	"net/http.ResponseWriter":         HTTPResponseWriterType,
+	"net/http.Client":                 HTTPClientType,
+	"net.Dialer":                      DialerType,
+	"crypto/tls.Dialer":               DialerType,
 
-	"os.Exit":                       NoReturn,
-	"syscall.Exit":                  NoReturn,
-	"runtime.Goexit":                NoReturn,
-	"log.Fatal":                     NoReturn,
-	"log.Fatalf":                    NoReturn,
-	"log.Fatalln":                   NoReturn,
-	"log.Panic":                     NoReturn,
-	"log.Panicf":                    NoReturn,
-	"log.Panicln":                   NoReturn,
-	"(*log.Logger).Fatal":           NoReturn,
-	"(*log.Logger).Fatalf":          NoReturn,
-	"(*log.Logger).Fatalln":         NoReturn,
-	"(*log.Logger).Panic":           NoReturn,
-	"(*log.Logger).Panicf":          NoReturn,
-	"(*log.Logger).Panicln":         NoReturn,
-	"(*testing.common).FailNow":     NoReturn,
-	"(*testing.common).Fatal":       NoReturn,
-	"(*testing.common).Fatalf":      NoReturn,
-	"(*testing.common).SkipNow":     NoReturn,
-	"(*testing.common).Skip":        NoReturn,
-	"(*testing.common).Skipf":       NoReturn,
-	"(testing.TB).FailNow":          NoReturn,
-	"(testing.TB).Fatal":            NoReturn,
-	"(testing.TB).Fatalf":           NoReturn,
-	"(testing.TB).SkipNow":          NoReturn,
-	"(testing.TB).Skip":             NoReturn,
-	"(testing.TB).Skipf":            NoReturn,
+	"os.Exit":                   NoReturn,
+	"syscall.Exit":              NoReturn,
+	"runtime.Goexit":            NoReturn,
+	"log.Fatal":                 NoReturn,
+	"log.Fatalf":                NoReturn,
+	"log.Fatalln":               NoReturn,
+	"log.Panic":                 NoReturn,
+	"log.Panicf":                NoReturn,
+	"log.Panicln":               NoReturn,
+	"(*log.Logger).Fatal":       NoReturn,
+	"(*log.Logger).Fatalf":      NoReturn,
+	"(*log.Logger).Fatalln":     NoReturn,
+	"(*log.Logger).Panic":       NoReturn,
+	"(*log.Logger).Panicf":      NoReturn,
+	"(*log.Logger).Panicln":     NoReturn,
+	"(*testing.common).FailNow": NoReturn,
+	"(*testing.common).Fatal":   NoReturn,
+	"(*testing.common).Fatalf":  NoReturn,
+	"(*testing.common).SkipNow": NoReturn,
+	"(*testing.common).Skip":    NoReturn,
+	"(*testing.common).Skipf":   NoReturn,
+	"(testing.TB).FailNow":      NoReturn,
+	"(testing.TB).Fatal":        NoReturn,
+	"(testing.TB).Fatalf":       NoReturn,
+	"(testing.TB).SkipNow":      NoReturn,
+	"(testing.TB).Skip":         NoReturn,
+	"(testing.TB).Skipf":        NoReturn,
 }
 
 // RoleOf returns the role of a function or method (its generic origin).
@@ -245,24 +245,24 @@ func DeadlineSetter(fn *types.Func) (read, write bool) {
 // outside world: their errors are never cancellations, and a context given
 // to them reaches no wait.
 var nonWaiting = map[string]bool{
-	"net/http.NewRequestWithContext": true,
-	"context.WithValue":              true,
-	"context.WithCancel":             true,
-	"context.WithCancelCause":        true,
-	"context.WithTimeout":            true,
-	"context.WithTimeoutCause":       true,
-	"context.WithDeadline":           true,
-	"context.WithDeadlineCause":      true,
-	"context.WithoutCancel":          true,
-	"context.Cause":                  true,
-	"context.AfterFunc":              true,
-	"os/signal.NotifyContext":        true,
-	"log/slog.DebugContext":          true,
-	"log/slog.InfoContext":           true,
-	"log/slog.WarnContext":           true,
-	"log/slog.ErrorContext":          true,
-	"log/slog.Log":                   true,
-	"log/slog.LogAttrs":              true,
+	"net/http.NewRequestWithContext":  true,
+	"context.WithValue":               true,
+	"context.WithCancel":              true,
+	"context.WithCancelCause":         true,
+	"context.WithTimeout":             true,
+	"context.WithTimeoutCause":        true,
+	"context.WithDeadline":            true,
+	"context.WithDeadlineCause":       true,
+	"context.WithoutCancel":           true,
+	"context.Cause":                   true,
+	"context.AfterFunc":               true,
+	"os/signal.NotifyContext":         true,
+	"log/slog.DebugContext":           true,
+	"log/slog.InfoContext":            true,
+	"log/slog.WarnContext":            true,
+	"log/slog.ErrorContext":           true,
+	"log/slog.Log":                    true,
+	"log/slog.LogAttrs":               true,
 	"(*log/slog.Logger).DebugContext": true,
 	"(*log/slog.Logger).InfoContext":  true,
 	"(*log/slog.Logger).WarnContext":  true,
