@@ -80,8 +80,8 @@ func cleanupCall(c *ssa.CallCommon) (*types.Func, ssa.Value) {
 
 func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, ci ssa.CallInstruction, method *types.Func, ctxArg ssa.Value) {
 	pos := ci.Common().Pos()
-	call := res.CallExpr(pos)
-	if call == nil || res.InGeneratedFile(call.Pos()) || res.InTestFile(call.Pos()) {
+	call := res.Syntax.CallExpr(pos)
+	if call == nil || res.Syntax.InGeneratedFile(call.Pos()) || res.Syntax.InTestFile(call.Pos()) {
 		return
 	}
 	name := ctxflow.ShortName(method)

@@ -31,7 +31,7 @@ import (
 // other result has a writable zero value, and the names it introduces are free.
 func getFix(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, call *ast.CallExpr, inScope string) *analysis.SuggestedFix {
 	method := map[string]string{"Get": "MethodGet", "Head": "MethodHead", "Post": "MethodPost"}[c.Callee.Name()]
-	if inScope == "" || method == "" || call.Ellipsis.IsValid() || !res.Editable(call.Pos()) {
+	if inScope == "" || method == "" || call.Ellipsis.IsValid() || !res.Syntax.Editable(call.Pos()) {
 		return nil
 	}
 	sel, ok := call.Fun.(*ast.SelectorExpr)

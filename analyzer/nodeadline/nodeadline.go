@@ -5,12 +5,8 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"go/types"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
-
-	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
@@ -53,13 +49,13 @@ func New(core *analysis.Analyzer, cfg *Config) *analysis.Analyzer {
 func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	for _, c := range res.Calls {
 		pos := res.Pos(c)
-		if res.InGeneratedFile(pos) || !cfg.Tests && res.InTestFile(pos) || isWrapper(res, c) {
+		if res.Syntax.Skip(pos, cfg.Tests) || res.Wrapped(c.Fn) {
 			continue
 		}
 		switch {
 		case c.Sink != nil:
 			checkSink(pass, res, c, cfg)
-		case c.Reaches != nil:
+		case c.Summary != nil && len(c.Summary.Reach) > 0:
 			checkReach(pass, res, c)
 		}
 	}
@@ -79,7 +75,7 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, cfg *C
 	if !ctxState.Unbounded() {
 		return
 	}
-	call := res.CallExpr(c.Instr.Common().Pos())
+	call := res.Syntax.CallExpr(c.Instr.Common().Pos())
 	if call == nil {
 		return // no syntax (a wrapper); nothing to point at
 	}
@@ -136,7 +132,7 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, cfg *C
 		}
 		d.Message = fmt.Sprintf("%s %s %s: %s %s; %s", v.Ctx.Desc, reaches, name, noun, what, passAdvice(v.Ctx, inScope))
 		if arg := contextArg(call, s); arg != nil {
-			if fix := fixutil.ReplaceContextRoot(pass, arg, inScope, res.Editable(arg.Pos())); fix != nil {
+			if fix := fixutil.ReplaceContextRoot(pass, arg, inScope, res.Syntax.Editable(arg.Pos())); fix != nil {
 				d.Pos, d.End = arg.Pos(), arg.End()
 				d.SuggestedFixes = append(d.SuggestedFixes, *fix)
 			}
@@ -156,87 +152,14 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, cfg *C
 	pass.Report(d)
 }
 
-// isWrapper reports whether the call is the body of an API that is itself a
-// wait: a catalog sink implemented by another ((*sql.DB).Query calling
-// QueryContext(context.Background(), …)), a context-free convenience
-// function F forwarding to its context-taking twin FContext, or a package
-// function F forwarding to the method F of a default instance, or a
-// context-free method M forwarding to its context-taking twin M… of the
-// same type (Begin → BeginTx). Their callers are
-// the ones to judge.
-func isWrapper(res *ctxflow.Result, c *ctxflow.Call) bool {
-	outer := c.Fn
-	for outer.Parent() != nil {
-		outer = outer.Parent()
-	}
-	obj, ok := outer.Object().(*types.Func)
-	if !ok {
-		return false
-	}
-	if res.Catalog.Lookup(obj) != nil {
-		return true
-	}
-	for _, p := range outer.Params {
-		if knowledge.IsContext(p.Type()) {
-			return false
-		}
-	}
-	callee := c.Callee.Name()
-	if callee == obj.Name() && obj.Signature().Recv() == nil && c.Callee.Signature().Recv() != nil && isGlobal(c.Recv) {
-		return true // func LookupHost(h) { return DefaultResolver.LookupHost(context.Background(), h) }
-	}
-	if sameReceiver(obj, c.Callee) && strings.HasPrefix(callee, obj.Name()) && callee != obj.Name() {
-		return true // func (c *Conn) Begin() { return c.BeginTx(context.Background(), …) }: the type offers both
-	}
-	return strings.HasPrefix(callee, obj.Name()) && isContextSuffix(callee[len(obj.Name()):])
-}
-
-// isGlobal reports whether v is (loaded from) a package-level variable: a
-// default instance.
-func isGlobal(v ssa.Value) bool {
-	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
-		v = load.X
-	}
-	_, ok := v.(*ssa.Global)
-	return ok
-}
-
-// sameReceiver reports whether two methods belong to the same named type.
-func sameReceiver(a, b *types.Func) bool {
-	ra, rb := a.Signature().Recv(), b.Signature().Recv()
-	if ra == nil || rb == nil {
-		return false
-	}
-	na, nb := namedOf(ra.Type()), namedOf(rb.Type())
-	return na != nil && na == nb
-}
-
-func namedOf(t types.Type) *types.TypeName {
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	if n, ok := types.Unalias(t).(*types.Named); ok {
-		return n.Origin().Obj()
-	}
-	return nil
-}
-
-func isContextSuffix(s string) bool {
-	switch s {
-	case "Context", "Ctx", "WithContext", "WithCtx":
-		return true
-	}
-	return false
-}
-
 // checkReach judges a call to a function whose context parameter reaches a sink.
 func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
-	call := res.CallExpr(c.Instr.Common().Pos())
+	call := res.Syntax.CallExpr(c.Instr.Common().Pos())
 	if call == nil {
 		return
 	}
-	for _, p := range c.Reaches.Params {
-		if p.Param >= len(c.Args) {
+	for _, p := range c.Summary.Reach {
+		if p.Param >= len(c.Args) || p.Bounded {
 			continue
 		}
 		o := res.Classify(c.Args[p.Param])
@@ -247,11 +170,11 @@ func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		inScope := res.ContextInScope(c.Fn, call.Pos())
 		d := analysis.Diagnostic{
 			Pos: call.Fun.Pos(), End: call.Fun.End(), Category: "via-call",
-			Message: fmt.Sprintf("%s %s %s via %s: the wait has no deadline; %s", o.Desc, reaches, p.Sink, c.CalleeName(), passAdvice(o, inScope)),
+			Message: fmt.Sprintf("%s %s %s via %s: the wait has no deadline; %s", o.Desc, reaches, p.Wait, c.CalleeName(), passAdvice(o, inScope)),
 			Related: related(pass, call.Pos(), o, "context created here"),
 		}
 		if p.Param < len(call.Args) {
-			if fix := fixutil.ReplaceContextRoot(pass, call.Args[p.Param], inScope, res.Editable(call.Args[p.Param].Pos())); fix != nil {
+			if fix := fixutil.ReplaceContextRoot(pass, call.Args[p.Param], inScope, res.Syntax.Editable(call.Args[p.Param].Pos())); fix != nil {
 				d.Pos, d.End = call.Args[p.Param].Pos(), call.Args[p.Param].End()
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
@@ -355,8 +278,8 @@ func renameFix(res *ctxflow.Result, lparen token.Pos, form, inScope, extra strin
 	if inScope == "" {
 		return nil
 	}
-	call := res.CallExpr(lparen)
-	if call == nil || call.Ellipsis.IsValid() || !res.Editable(call.Pos()) {
+	call := res.Syntax.CallExpr(lparen)
+	if call == nil || call.Ellipsis.IsValid() || !res.Syntax.Editable(call.Pos()) {
 		return nil
 	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)

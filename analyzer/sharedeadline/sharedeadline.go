@@ -71,8 +71,8 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		}
 		c.connDeadline(fn, call)
 		if callee := call.Common().StaticCallee(); callee != nil {
-			expr := c.res.CallExpr(call.Pos())
-			if expr == nil || c.res.InGeneratedFile(expr.Pos()) || c.res.InTestFile(expr.Pos()) {
+			expr := c.res.Syntax.CallExpr(call.Pos())
+			if expr == nil || c.res.Syntax.InGeneratedFile(expr.Pos()) || c.res.Syntax.InTestFile(expr.Pos()) {
 				continue
 			}
 			obj, _ := callee.Object().(*types.Func)
@@ -148,7 +148,7 @@ func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallEx
 		Pos: expr.Args[0].Pos(), End: expr.Args[0].End(),
 		Message: fmt.Sprintf("%s(context.%s(), …) starts a fresh %s that ignores %s's deadline and cancellation: the stage can outlive its caller; derive it from %s", ctxflow.ShortName(callee), rootFn.Name(), what, inScope, inScope),
 	}
-	if fix := fixutil.ReplaceContextRoot(c.pass, expr.Args[0], inScope, c.res.Editable(expr.Pos())); fix != nil {
+	if fix := fixutil.ReplaceContextRoot(c.pass, expr.Args[0], inScope, c.res.Syntax.Editable(expr.Pos())); fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
 	c.pass.Report(d)
@@ -528,8 +528,8 @@ func (c *checker) connDeadline(fn *ssa.Function, call *ssa.Call) {
 	if method == nil || !connDeadlines[method.Name()] || len(args) != 1 || !nowPlus(args[0]) || !dialed(recv) {
 		return
 	}
-	expr := c.res.CallExpr(call.Pos())
-	if expr == nil || len(expr.Args) != 1 || c.res.InGeneratedFile(expr.Pos()) || c.res.InTestFile(expr.Pos()) {
+	expr := c.res.Syntax.CallExpr(call.Pos())
+	if expr == nil || len(expr.Args) != 1 || c.res.Syntax.InGeneratedFile(expr.Pos()) || c.res.Syntax.InTestFile(expr.Pos()) {
 		return
 	}
 	inScope := c.res.ContextInScope(fn, expr.Pos())
@@ -621,7 +621,7 @@ func hasSetDeadline(t types.Type) bool {
 // block element, or the init of an if or switch that is one) and the
 // deadline expression uses nothing the statement declares.
 func (c *checker) earlierDeadlineFix(expr *ast.CallExpr, inScope string) *analysis.SuggestedFix {
-	if !c.res.Editable(expr.Pos()) {
+	if !c.res.Syntax.Editable(expr.Pos()) {
 		return nil
 	}
 	cur, ok := c.root.FindNode(expr)
@@ -837,7 +837,7 @@ func (c *checker) sequentialStages(calls []*ssa.Call) {
 			}
 			prior = append(prior, first)
 		}
-		expr := c.res.CallExpr(second.Pos())
+		expr := c.res.Syntax.CallExpr(second.Pos())
 		if len(prior) == 0 || expr == nil {
 			continue
 		}

@@ -4,310 +4,199 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"go/types"
 
-	"golang.org/x/tools/go/types/typeutil"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
 
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
-// checkRetry reports retry-on-cancel in an endless `for {}` loop: after an
-// error that may be a cancellation (see ctxflow.Cancellations.Source) the
-// loop continues, or sleeps and goes round again, and nothing in the loop
-// looks at the context. Once the context is done every attempt fails at
-// once, so the loop never ends: the caller's deadline is defeated.
-//
-// The loop is left alone when it can end on a failure: it mentions
-// ctx.Done(), ctx.Err(), context.Cause or a cancellation sentinel, returns a
-// non-nil error, breaks out other than on success (`if err == nil { break }`),
-// or panics or exits. A loop with a condition (`for i := 0; i < 3; i++`) is
-// bounded and not judged.
-func (c *checker) checkRetry(f *fn, loop *ast.ForStmt, stack []ast.Node) {
-	if loop.Cond != nil || loop.Body == nil {
-		return
+// checkRetry reports loops that retry work after an error that may be a
+// cancellation without ever looking at the context. Once the context is
+// done every attempt fails at once, and such a loop never ends. A loop is
+// such a retry loop, by flow:
+//   - it repeats the same call: every argument of the failing call is the
+//     same on each round (a loop over items, whose call takes something
+//     received or indexed in the loop, only skips on continue);
+//   - a failure goes round again (through continue, a sleep, or the end of
+//     the body);
+//   - it cannot end on a failure: no return of an error that may be
+//     non-nil, no exit that a failure can take (a bound, a counter, a
+//     break), no panic and no call that does not return;
+//   - nothing in it consults a context (Done, Err, Cause, a cancellation
+//     test, or another call given the same context).
+func (c *checker) checkRetry(f *fnInfo) {
+	reported := map[*ctxflow.Loop]bool{}
+	for _, b := range f.fn.Blocks {
+		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cmp, ok := iff.Cond.(*ssa.BinOp)
+		if !ok || (cmp.Op != token.NEQ && cmp.Op != token.EQL) || !isNilConst(cmp.Y) {
+			continue
+		}
+		loop := ctxflow.Innermost(f.loops, b)
+		if loop == nil || reported[loop] {
+			continue
+		}
+		call := callOf(cmp.X)
+		if call == nil || !loop.Blocks[call.Block()] || !sameWork(loop, call) {
+			continue
+		}
+		srcs := c.cancellations(f, cmp.X, iff)
+		if len(srcs) == 0 {
+			continue
+		}
+		failure, success := b.Succs[0], b.Succs[1]
+		if cmp.Op == token.EQL {
+			failure, success = success, failure
+		}
+		if !loop.Blocks[failure] || !c.retryOnly(f, loop, b, success, call) {
+			continue
+		}
+		reported[loop] = true
+		pos := c.retryPos(loop, failure, cmp.Pos())
+		c.pass.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(
+			"retrying after err, which may be a context cancellation%s, without checking the context: once it is done every attempt fails at once and the loop never ends; return when ctx.Err() != nil",
+			sourceText(srcs))})
 	}
-	var label *ast.Ident
-	if len(stack) > 0 {
-		if ls, ok := stack[len(stack)-1].(*ast.LabeledStmt); ok {
-			label = ls.Label
-		}
-	}
-	if c.loopCanEnd(f, loop, label) {
-		return
-	}
-	reported := false
-	var inner []ast.Node // loops, switches and selects between loop and n
-	ast.Inspect(loop.Body, func(n ast.Node) bool {
-		if reported {
-			return false
-		}
-		if n == nil {
-			inner = inner[:len(inner)-1]
-			return true
-		}
-		if _, lit := n.(*ast.FuncLit); lit {
-			return false
-		}
-		if ifs, ok := n.(*ast.IfStmt); ok && !innerLoop(inner) {
-			if at, errObj, call, src := c.retryPoint(f, loop, label, ifs, inner); at != nil {
-				c.report(at, fmt.Sprintf("retrying after %s, which may be a context cancellation (from %s), without checking the context: once it is done every attempt fails at once and the loop never ends; return when %s", errObj.Name(), src, c.ctxHint(call)), nil)
-				reported = true
-				return false
-			}
-		}
-		inner = append(inner, n)
-		return true
-	})
 }
 
-// retryPoint returns the statement that sends the loop round again after a
-// failed attempt tested by ifs, the error, and its cancellation source.
-func (c *checker) retryPoint(f *fn, loop *ast.ForStmt, label *ast.Ident, ifs *ast.IfStmt, inner []ast.Node) (ast.Node, types.Object, *ast.CallExpr, string) {
-	var at ast.Node
-	errObj := c.errNotNil(ifs.Cond)
-	if errObj != nil {
-		// if err != nil { …; continue }  or  if err != nil { …; time.Sleep(d) }
-		body := ifs.Body.List
-		if len(body) == 0 {
-			return nil, nil, nil, ""
+// sameWork reports whether every operand of the call is loop-invariant.
+func sameWork(loop *ctxflow.Loop, call *ssa.Call) bool {
+	common := call.Common()
+	if !loop.Invariant(common.Value) {
+		return false
+	}
+	for _, a := range common.Args {
+		if !loop.Invariant(underlying(a)) {
+			return false
 		}
-		switch last := body[len(body)-1].(type) {
-		case *ast.BranchStmt:
-			if last.Tok == token.CONTINUE && (last.Label == nil || label != nil && last.Label.Name == label.Name) {
-				at = last
-			}
-		case *ast.ExprStmt:
-			if c.isSleep(last.X) {
-				at = last.X
+	}
+	return true
+}
+
+// underlying looks through conversions to the value a conversion of the
+// loop converts (a loop-invariant value boxed in the loop is the same).
+func underlying(v ssa.Value) ssa.Value {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		case *ssa.ChangeInterface:
+			v = x.X
+		default:
+			return v
+		}
+	}
+}
+
+// retryOnly checks that a failure stays in the loop and that the loop
+// cannot end but on success and never consults a context.
+func (c *checker) retryOnly(f *fnInfo, loop *ctxflow.Loop, test, success *ssa.BasicBlock, call *ssa.Call) bool {
+	for b := range loop.Blocks {
+		for _, instr := range b.Instrs {
+			switch instr := instr.(type) {
+			case *ssa.Return:
+				if len(instr.Results) > 0 && !isNilConst(errResult(instr)) {
+					return false // can end on a failure
+				}
+			case *ssa.Panic:
+				return false
+			case *ssa.Select:
+				for _, st := range instr.States {
+					if c.consultsContext(st.Chan, call) {
+						return false
+					}
+				}
+			case ssa.CallInstruction:
+				if c.callConsults(instr, call) {
+					return false
+				}
+			case *ssa.UnOp:
+				if instr.Op == token.ARROW && c.consultsContext(instr.X, call) {
+					return false
+				}
+			case *ssa.If:
+				if c.cancelTestOf(b) != nil {
+					return false
+				}
 			}
 		}
-	} else if errObj = c.errIsNil(ifs.Cond); errObj != nil && exits(ifs.Body) && ifs.Else == nil {
-		// if err == nil { return … }  time.Sleep(d)  (same block, right after)
-		if block, ok := parentBlock(inner, loop); ok {
-			for k, st := range block.List {
-				if st == ifs && k+1 < len(block.List) {
-					if es, ok := block.List[k+1].(*ast.ExprStmt); ok && c.isSleep(es.X) {
-						at = es.X
+	}
+	for _, e := range loop.Exits() {
+		onSuccess := e[0] == test && e[1] == success || loop.Blocks[success] && success.Dominates(e[0])
+		if !onSuccess {
+			return false // an exit a failure can take: bounded, or a break
+		}
+	}
+	return true
+}
+
+// consultsContext reports whether ch is a context's Done channel.
+func (c *checker) consultsContext(ch ssa.Value, _ *ssa.Call) bool {
+	call, ok := ch.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	fn, _, _ := ctxflow.SplitCall(call.Common())
+	return knowledge.RoleOf(fn) == knowledge.CtxDone
+}
+
+// callConsults reports whether a call in the loop looks at a context: its
+// Done, Err or Cause, a call that never returns, or another call given the
+// context the failing call was given (it may check it).
+func (c *checker) callConsults(ci ssa.CallInstruction, failing *ssa.Call) bool {
+	fn, _, args := ctxflow.SplitCall(ci.Common())
+	switch knowledge.RoleOf(fn) {
+	case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause, knowledge.NoReturn:
+		return true
+	}
+	if ci == ssa.CallInstruction(failing) {
+		return false
+	}
+	for _, a := range args {
+		if !knowledge.IsContext(a.Type()) {
+			continue
+		}
+		for _, b := range failing.Common().Args {
+			if underlying(a) == underlying(b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// retryPos points at what sends a failure round again: a time.Sleep on the
+// failure path, else the continue statement, else the test.
+func (c *checker) retryPos(loop *ctxflow.Loop, failure *ssa.BasicBlock, testPos token.Pos) token.Pos {
+	for b := range loop.Blocks {
+		if !failure.Dominates(b) {
+			continue
+		}
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok {
+				fn, _, _ := ctxflow.SplitCall(call.Common())
+				if knowledge.RoleOf(fn) == knowledge.TimeSleep {
+					if expr := c.res.Syntax.CallExpr(call.Pos()); expr != nil {
+						return expr.Pos()
 					}
 				}
 			}
 		}
 	}
-	if at == nil || errObj == nil {
-		return nil, nil, nil, ""
-	}
-	call := c.lastAssignment(f, errObj, ifs.Cond.Pos())
-	if call == nil || call.Pos() < loop.Body.Pos() {
-		return nil, nil, nil, "" // the attempt is not inside the loop
-	}
-	src := c.callCancellation(call)
-	if src == "" {
-		return nil, nil, nil, ""
-	}
-	return at, errObj, call, src
-}
-
-// parentBlock returns the block directly holding the statement being
-// visited (the innermost block of inner, or the loop body).
-func parentBlock(inner []ast.Node, loop *ast.ForStmt) (*ast.BlockStmt, bool) {
-	if len(inner) == 0 {
-		return loop.Body, true
-	}
-	b, ok := inner[len(inner)-1].(*ast.BlockStmt)
-	return b, ok
-}
-
-// innerLoop reports whether a loop stands between the retry loop and the
-// node: its continue and sleep belong to that loop.
-func innerLoop(inner []ast.Node) bool {
-	for _, n := range inner {
-		switch n.(type) {
-		case *ast.ForStmt, *ast.RangeStmt:
-			return true
+	if stmt := c.enclosingBranch(testPos); stmt != nil {
+		if br := findBranch(stmt, token.CONTINUE); br != nil {
+			return br.Pos()
 		}
 	}
-	return false
-}
-
-// loopCanEnd reports whether the loop looks at a context or can end on a
-// failure (see checkRetry).
-func (c *checker) loopCanEnd(f *fn, loop *ast.ForStmt, label *ast.Ident) bool {
-	found := false
-	var inner []ast.Node
-	ast.Inspect(loop.Body, func(n ast.Node) bool {
-		if found {
-			return false
-		}
-		if n == nil {
-			inner = inner[:len(inner)-1]
-			return true
-		}
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.CallExpr:
-			if c.looksAtContext(n) || c.terminates(n) {
-				found = true
-			}
-		case *ast.SelectorExpr, *ast.Ident:
-			if c.sentinel(n.(ast.Expr)) != "" {
-				found = true
-			}
-		case *ast.UnaryExpr:
-			// A worker loop waits for its next item: a continue there skips
-			// the item, it does not retry. Timer and ticker channels are the
-			// loop's sleep, not work.
-			if n.Op == token.ARROW && !c.isTimeChan(n.X) {
-				found = true
-			}
-		case *ast.RangeStmt:
-			if t := c.pass.TypesInfo.TypeOf(n.X); t != nil {
-				if _, isChan := t.Underlying().(*types.Chan); isChan {
-					found = true
-				}
-			}
-		case *ast.ReturnStmt:
-			if len(n.Results) > 0 && c.nilError(f, n) == nil {
-				found = true
-			}
-		case *ast.BranchStmt:
-			switch n.Tok {
-			case token.GOTO:
-				found = true
-			case token.BREAK:
-				leaves := n.Label != nil && label != nil && n.Label.Name == label.Name ||
-					n.Label == nil && !breakable(inner)
-				if leaves && !c.onSuccess(inner) {
-					found = true
-				}
-			}
-		}
-		inner = append(inner, n)
-		return true
-	})
-	return found
-}
-
-// breakable reports whether an unlabeled break at this depth leaves
-// something inside the loop (a switch, select or inner loop).
-func breakable(inner []ast.Node) bool {
-	for _, n := range inner {
-		switch n.(type) {
-		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
-			return true
-		}
+	if cur, ok := c.res.Syntax.Enclosing(testPos, testPos, (*ast.IfStmt)(nil)); ok {
+		return cur.Node().Pos()
 	}
-	return false
-}
-
-// onSuccess reports whether the innermost if around a break tests err == nil
-// (the attempt succeeded).
-func (c *checker) onSuccess(inner []ast.Node) bool {
-	for i := len(inner) - 1; i >= 0; i-- {
-		if ifs, ok := inner[i].(*ast.IfStmt); ok {
-			return c.errIsNil(ifs.Cond) != nil && i+1 < len(inner) && inner[i+1] == ifs.Body
-		}
-	}
-	return false
-}
-
-// looksAtContext: ctx.Done(), ctx.Err(), context.Cause(ctx), or any call
-// given a context whose result the loop does not use as the failed attempt
-// (a context-aware sleep such as `if err := sleep(ctx, d); err != nil`) is
-// approximated by ctx.Done/Err/Cause only: precision over recall.
-func (c *checker) looksAtContext(call *ast.CallExpr) bool {
-	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && (sel.Sel.Name == "Done" || sel.Sel.Name == "Err") {
-		if t := c.pass.TypesInfo.TypeOf(sel.X); t != nil && knowledge.IsContext(t) {
-			return true
-		}
-	}
-	fn, _ := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func)
-	return fn != nil && fn.FullName() == "context.Cause"
-}
-
-// terminates: panic, os.Exit, log.Fatal*, runtime.Goexit.
-func (c *checker) terminates(call *ast.CallExpr) bool {
-	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
-		if b, ok := c.pass.TypesInfo.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
-			return true
-		}
-	}
-	fn, _ := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func)
-	if fn == nil || fn.Pkg() == nil {
-		return false
-	}
-	switch fn.Pkg().Path() + "." + fn.Name() {
-	case "os.Exit", "log.Fatal", "log.Fatalf", "log.Fatalln", "runtime.Goexit":
-		return true
-	}
-	return false
-}
-
-// isTimeChan reports whether a received-from expression is a channel of
-// time.Time (time.After, a timer's or ticker's C).
-func (c *checker) isTimeChan(e ast.Expr) bool {
-	t := c.pass.TypesInfo.TypeOf(e)
-	if t == nil {
-		return false
-	}
-	ch, ok := t.Underlying().(*types.Chan)
-	if !ok {
-		return false
-	}
-	named, ok := types.Unalias(ch.Elem()).(*types.Named)
-	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "time" && named.Obj().Name() == "Time"
-}
-
-// isSleep recognizes time.Sleep(…).
-func (c *checker) isSleep(e ast.Expr) bool {
-	call, ok := ast.Unparen(e).(*ast.CallExpr)
-	if !ok {
-		return false
-	}
-	fn, _ := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func)
-	return fn != nil && fn.FullName() == "time.Sleep"
-}
-
-// errIsNil recognizes `err == nil` and returns err's object.
-func (c *checker) errIsNil(cond ast.Expr) types.Object {
-	bin, ok := ast.Unparen(cond).(*ast.BinaryExpr)
-	if !ok || bin.Op != token.EQL || !isNilIdent(bin.Y) {
-		return nil
-	}
-	id, ok := ast.Unparen(bin.X).(*ast.Ident)
-	if !ok {
-		return nil
-	}
-	obj := c.pass.TypesInfo.Uses[id]
-	if obj == nil || !isError(obj.Type()) {
-		return nil
-	}
-	return obj
-}
-
-// exits reports whether a block ends by leaving the loop or function.
-func exits(b *ast.BlockStmt) bool {
-	if b == nil || len(b.List) == 0 {
-		return false
-	}
-	switch st := b.List[len(b.List)-1].(type) {
-	case *ast.ReturnStmt:
-		return true
-	case *ast.BranchStmt:
-		return st.Tok == token.BREAK
-	}
-	return false
-}
-
-// ctxHint names the check to add: "ctx.Err() != nil" for the context the
-// failed call was given, or a generic phrase.
-func (c *checker) ctxHint(call *ast.CallExpr) string {
-	for _, a := range call.Args {
-		if t := c.pass.TypesInfo.TypeOf(a); t != nil && knowledge.IsContext(t) {
-			if id, ok := ast.Unparen(a).(*ast.Ident); ok {
-				return id.Name + ".Err() != nil"
-			}
-		}
-	}
-	return "the context is done"
+	return testPos
 }

@@ -69,3 +69,9 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestPatterns: the shapes real cancellation bugs take, each next to its
+// fixed form.
+func TestPatterns(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), swallowcancel.Analyzer, "swallowcancel/patterns")
+}

@@ -68,8 +68,8 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 			continue
 		}
 		mk := ch.mk
-		call := res.CallExpr(mk.Pos())
-		if call == nil || res.InGeneratedFile(call.Pos()) || res.InTestFile(call.Pos()) {
+		call := res.Syntax.CallExpr(mk.Pos())
+		if call == nil || res.Syntax.InGeneratedFile(call.Pos()) || res.Syntax.InTestFile(call.Pos()) {
 			continue
 		}
 		elem := types.TypeString(mk.Type().Underlying().(*types.Chan).Elem(), types.RelativeTo(pass.Pkg))
@@ -81,7 +81,7 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 				{Pos: sel.Pos(), Message: "the select that may stop waiting"},
 			},
 		}
-		if res.Editable(call.Pos()) && len(call.Args) == 1 {
+		if res.Syntax.Editable(call.Pos()) && len(call.Args) == 1 {
 			d.SuggestedFixes = []analysis.SuggestedFix{{
 				Message:   "Give the channel a buffer of one",
 				TextEdits: []analysis.TextEdit{{Pos: call.Args[0].End(), End: call.Args[0].End(), NewText: []byte(", 1")}},

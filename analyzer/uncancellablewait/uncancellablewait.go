@@ -58,8 +58,8 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 }
 
 func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call) {
-	expr := res.CallExpr(call.Pos())
-	if expr == nil || res.InGeneratedFile(expr.Pos()) || res.InTestFile(expr.Pos()) {
+	expr := res.Syntax.CallExpr(call.Pos())
+	if expr == nil || res.Syntax.InGeneratedFile(expr.Pos()) || res.Syntax.InTestFile(expr.Pos()) {
 		return
 	}
 	ctx := res.ContextInScope(fn, expr.Pos())
@@ -123,7 +123,7 @@ func consultsContext(blocks []*ssa.BasicBlock) bool {
 // selectFix replaces `time.Sleep(d)` with a select that also returns when
 // ctx is done.
 func selectFix(pass *analysis.Pass, res *ctxflow.Result, expr *ast.CallExpr, ctx string) *analysis.SuggestedFix {
-	if !res.Editable(expr.Pos()) || len(expr.Args) != 1 {
+	if !res.Syntax.Editable(expr.Pos()) || len(expr.Args) != 1 {
 		return nil
 	}
 	file, stmt, fnType := fixutil.Enclosing(pass, expr)

@@ -172,7 +172,8 @@ func (s *factStore) exportObjectFact(a *analysis.Analyzer, obj types.Object, fac
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if k, ok := s.objectKey(obj, fact); ok {
+	k, ok := s.objectKey(obj, fact)
+	if ok {
 		s.facts[k] = fact
 	}
 }

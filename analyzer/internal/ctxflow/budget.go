@@ -1,10 +1,6 @@
 package ctxflow
 
-import (
-	"fmt"
-	"io"
-	"os"
-)
+import "github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
 
 // Every search of the core over values, stores and fields is memoised per
 // package (origins, requests, bounds), so each value, field or variable is
@@ -14,9 +10,6 @@ import (
 // steps gives up (the value is Unknown, which is never reported) and the run
 // prints one note for the package instead of stalling it.
 var maxSteps = 2_000_000
-
-// notes receives the give-up notes; tests swap it.
-var notes io.Writer = os.Stderr
 
 // beginQuery starts the step count of one public query about fn.
 func (r *Result) beginQuery(fn interface{ String() string }) {
@@ -37,7 +30,7 @@ func (r *Result) step() bool {
 		if r.queryFn != nil {
 			where = r.queryFn.String()
 		}
-		fmt.Fprintf(notes, "deadlinelint: note: package %s: gave up following values in %s after %d steps; findings there may be missing\n",
+		lintutil.Note("package %s: gave up following values in %s after %d steps; findings there may be missing",
 			r.Pass.Pkg.Path(), where, maxSteps)
 	}
 	return false

@@ -17,7 +17,6 @@ import (
 	"reflect"
 	"runtime/debug"
 	"sort"
-	"strings"
 	"sync"
 
 	"golang.org/x/tools/go/analysis"
@@ -27,6 +26,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/syntax"
 )
 
 // Config is the core's configuration. It is one for a whole suite, because
@@ -56,7 +56,7 @@ func New(cfg *Config) *analysis.Analyzer {
 		URL:        "https://github.com/deadlinelint/deadlinelint#how-it-works",
 		Requires:   []*analysis.Analyzer{inspect.Analyzer, ctrlflow.Analyzer},
 		ResultType: reflect.TypeFor[*Result](),
-		FactTypes:  []analysis.Fact{new(ReachesSink), new(Relevant)},
+		FactTypes:  []analysis.Fact{new(Summary), new(Relevant)},
 		Run: func(pass *analysis.Pass) (any, error) {
 			once.Do(func() { catalog = knowledge.New(cfg.Sinks.Entries()) })
 			return run(pass, catalog)
@@ -72,6 +72,9 @@ type Result struct {
 	// no context-related code and none was built.
 	Pkg      *ssa.Package
 	SrcFuncs []*ssa.Function
+	// Syntax maps SSA positions back to the source and says which files
+	// rules report in.
+	Syntax *syntax.Index
 	// Calls lists every static call in SrcFuncs to a sink or to a function
 	// whose context parameter reaches one, in source order.
 	Calls []*Call
@@ -81,8 +84,14 @@ type Result struct {
 	mu       sync.Mutex
 	origins  map[ssa.Value]Origin
 	closures map[*ssa.Function]*ssa.MakeClosure
-	summary  map[*ssa.Function]*ReachesSink
-	callExpr map[token.Pos]*ast.CallExpr
+	summary  map[*ssa.Function]*Summary
+	errs     map[ssa.Value][]ErrSource
+	callsAt  map[ssa.CallInstruction][]*Call
+	dones    map[*ssa.Function][]*Done
+	// funcValues: functions the package uses other than by calling them.
+	funcValues map[*ssa.Function]bool
+	// failed: functions whose analysis panicked (see guard).
+	failed map[*ssa.Function]bool
 	// stores indexes every store to a struct field (*types.Var) or package
 	// variable (*ssa.Global), built on first use.
 	stores        map[any][]ssa.Value
@@ -96,22 +105,31 @@ type Result struct {
 	gaveUp  bool
 }
 
-// Call is a call the rules may judge.
+// Call is a call the rules may judge: a call that waits, a cleanup, or a
+// call to a function (declared, a method, a closure, an interface method)
+// of which something is known.
 type Call struct {
 	Instr  ssa.CallInstruction
 	Fn     *ssa.Function // the enclosing function
-	Callee *types.Func
+	Callee *types.Func   // nil for a closure
+	// Target is the called SSA function when it belongs to this package (a
+	// static call or a closure), else nil.
+	Target *ssa.Function
 	Recv   ssa.Value   // receiver, nil for functions
 	Args   []ssa.Value // arguments, receiver excluded
 	// Sink is the catalog entry of Callee, or nil.
 	Sink *knowledge.Sink
-	// Reaches is Callee's summary (a fact for imported functions), or nil.
-	Reaches *ReachesSink
+	// Cleanup is set when Callee is a cleanup call.
+	Cleanup *knowledge.Cleanup
+	// Summary is what is known of the callee (a fact for another package's
+	// function, the union over implementations for an interface method),
+	// filled in when the package's summaries are complete; nil for sinks.
+	Summary *Summary
 }
 
 // Pos returns the start of the call expression in source.
 func (r *Result) Pos(c *Call) token.Pos {
-	if e := r.CallExpr(c.Instr.Common().Pos()); e != nil {
+	if e := r.Syntax.CallExpr(c.Instr.Common().Pos()); e != nil {
 		return e.Pos()
 	}
 	return c.Instr.Common().Pos()
@@ -123,13 +141,18 @@ func run(pass *analysis.Pass, catalog *knowledge.Catalog) (res any, err error) {
 		Catalog:  catalog,
 		origins:  map[ssa.Value]Origin{},
 		closures: map[*ssa.Function]*ssa.MakeClosure{},
-		summary:  map[*ssa.Function]*ReachesSink{},
+		summary:  map[*ssa.Function]*Summary{},
+		errs:     map[ssa.Value][]ErrSource{},
+		callsAt:  map[ssa.CallInstruction][]*Call{},
+		dones:    map[*ssa.Function][]*Done{},
+		failed:   map[*ssa.Function]bool{},
 		requests: map[ssa.Value]Origin{},
 		bounds:   map[boundKey]Boundedness{},
 	}
 	if err := r.checkUserSinks(); err != nil {
 		return nil, err
 	}
+	r.Syntax = syntax.New(pass, pass.ResultOf[inspect.Analyzer].(*inspector.Inspector))
 	relevant := r.relevance()
 	if !needsSSA(pass.Pkg) || !r.usesAnythingJudged() {
 		return r, nil
@@ -138,7 +161,6 @@ func run(pass *analysis.Pass, catalog *knowledge.Catalog) (res any, err error) {
 		return r, nil // type errors and the like: silence, not a crash
 	}
 	r.indexClosures()
-	r.indexCallExprs()
 	r.findCalls()
 	r.summarize()
 	if relevant {
@@ -299,9 +321,10 @@ func (r *Result) indexClosures() {
 	}
 }
 
-// findCalls collects the calls to sinks and to summarized functions. Summaries
-// of same-package functions are filled in by summarize, so every static call to
-// a function of this package is kept for now.
+// findCalls collects the calls the rules and the summaries look at: every
+// call with a static callee or a closure, except those to functions that
+// can matter to nothing (another package's function without a fact and
+// not in the catalog).
 func (r *Result) findCalls() {
 	for _, fn := range r.SrcFuncs {
 		for _, b := range fn.Blocks {
@@ -310,32 +333,67 @@ func (r *Result) findCalls() {
 				if !ok {
 					continue
 				}
-				callee, recv, args := splitCall(ci.Common())
-				if callee == nil {
-					continue
+				var c *Call
+				r.guard(fn, func() { c = r.newCall(fn, ci) })
+				if c != nil {
+					r.Calls = append(r.Calls, c)
+					r.callsAt[ci] = append(r.callsAt[ci], c)
 				}
-				if concrete := devirtualize(callee, recv); concrete != nil {
-					callee, recv = concrete, recv.(*ssa.MakeInterface).X
-				}
-				c := &Call{Instr: ci, Fn: fn, Callee: callee, Recv: recv, Args: args}
-				c.Sink = r.Catalog.Lookup(callee)
-				if c.Sink == nil {
-					if callee.Pkg() == r.Pass.Pkg {
-						if !hasContextParam(callee) {
-							continue
-						}
-					} else {
-						var fact ReachesSink
-						if !r.Pass.ImportObjectFact(callee.Origin(), &fact) {
-							continue
-						}
-						c.Reaches = &fact
-					}
-				}
-				r.Calls = append(r.Calls, c)
 			}
 		}
 	}
+}
+
+func (r *Result) newCall(fn *ssa.Function, ci ssa.CallInstruction) *Call {
+	common := ci.Common()
+	if target := closureTarget(common.Value); target != nil && !common.IsInvoke() {
+		return &Call{Instr: ci, Fn: fn, Target: target, Args: common.Args}
+	}
+	callee, recv, args := SplitCall(common)
+	if callee == nil {
+		return nil
+	}
+	if concrete := devirtualize(callee, recv); concrete != nil {
+		callee, recv = concrete, recv.(*ssa.MakeInterface).X
+	}
+	c := &Call{Instr: ci, Fn: fn, Callee: callee, Recv: recv, Args: args}
+	c.Sink = r.Catalog.Lookup(callee)
+	c.Cleanup = knowledge.CleanupOf(callee)
+	switch {
+	case c.Sink != nil, c.Cleanup != nil:
+	case callee.Pkg() == r.Pass.Pkg && !isInterfaceMethod(callee):
+		if r.Pkg != nil {
+			c.Target = r.Pkg.Prog.FuncValue(callee.Origin())
+		}
+		if c.Target == nil {
+			return nil
+		}
+	case isInterfaceMethod(callee):
+		// Facts of the interface's package and implementations in this
+		// one are looked up as the summaries grow.
+	default:
+		var fact Summary
+		if !r.Pass.ImportObjectFact(callee.Origin(), &fact) {
+			return nil
+		}
+		c.Summary = &fact
+	}
+	return c
+}
+
+// closureTarget returns the function literal a call calls directly, or nil.
+func closureTarget(v ssa.Value) *ssa.Function {
+	switch v := v.(type) {
+	case *ssa.MakeClosure:
+		if f, ok := v.Fn.(*ssa.Function); ok && f.Synthetic == "" && f.Parent() != nil {
+			return f
+		}
+	case *ssa.Function:
+		if v.Parent() != nil && v.Synthetic == "" {
+			return v // a literal that captures nothing
+		}
+	}
+	return nil
 }
 
 // devirtualize returns the concrete method an interface call reaches when
@@ -374,21 +432,6 @@ func (r *Result) Instrs() iter.Seq2[*ssa.Function, ssa.Instruction] {
 				}
 			}
 		}
-	}
-}
-
-// CallExpr maps an SSA call position (the Lparen) back to its call
-// expression. The index is built in run, so concurrent reads are safe.
-func (r *Result) CallExpr(lparen token.Pos) *ast.CallExpr {
-	return r.callExpr[lparen]
-}
-
-func (r *Result) indexCallExprs() {
-	r.callExpr = map[token.Pos]*ast.CallExpr{}
-	ins := r.Pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	for n := range ins.Root().Preorder((*ast.CallExpr)(nil)) {
-		call := n.Node().(*ast.CallExpr)
-		r.callExpr[call.Lparen] = call
 	}
 }
 
@@ -433,52 +476,6 @@ func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 func isHTTPRequestPtr(t types.Type) bool {
 	_, ok := t.(*types.Pointer)
 	return ok && knowledge.TypeRole(t) == knowledge.HTTPRequestType
-}
-
-// InTestFile reports whether pos is in a _test.go file.
-func (r *Result) InTestFile(pos token.Pos) bool {
-	return strings.HasSuffix(r.Pass.Fset.Position(pos).Filename, "_test.go")
-}
-
-// InGeneratedFile reports whether pos is in a generated file. cgo's output
-// is not: it is the user's code, rewritten (see Editable).
-func (r *Result) InGeneratedFile(pos token.Pos) bool {
-	f := r.file(pos)
-	return f == nil || ast.IsGenerated(f) && !isCgoOutput(f)
-}
-
-// Editable reports whether a fix may edit the file at pos: not generated,
-// and not cgo output (whose positions are mapped through //line directives
-// to a file other than the one parsed).
-func (r *Result) Editable(pos token.Pos) bool {
-	f := r.file(pos)
-	if f == nil || ast.IsGenerated(f) {
-		return false
-	}
-	return r.Pass.Fset.Position(pos).Filename == r.Pass.Fset.File(pos).Name()
-}
-
-func (r *Result) file(pos token.Pos) *ast.File {
-	for _, f := range r.Pass.Files {
-		if f.FileStart <= pos && pos <= f.FileEnd {
-			return f
-		}
-	}
-	return nil
-}
-
-func isCgoOutput(f *ast.File) bool {
-	for _, g := range f.Comments {
-		if g.Pos() > f.Package {
-			break
-		}
-		for _, c := range g.List {
-			if strings.HasPrefix(c.Text, "// Code generated by cmd/cgo") {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // sortedParams is a deterministic order for fact entries.

@@ -1,11 +1,16 @@
 package ctxflow
 
-import "io"
+import (
+	"io"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
+)
 
 // SetStepGuard lowers the per-query step budget and redirects the give-up
 // notes, for the test of the guard; it returns a function that restores both.
 func SetStepGuard(steps int, w io.Writer) (restore func()) {
-	oldSteps, oldNotes := maxSteps, notes
-	maxSteps, notes = steps, w
-	return func() { maxSteps, notes = oldSteps, oldNotes }
+	oldSteps := maxSteps
+	oldNotes := lintutil.SetNotes(w)
+	maxSteps = steps
+	return func() { maxSteps = oldSteps; lintutil.SetNotes(oldNotes) }
 }

@@ -342,7 +342,7 @@ func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, stored boo
 				}
 			}
 		case ssa.CallInstruction:
-			if fn, recv, _ := splitCall(ref.Common()); fn != nil && recv == a {
+			if fn, recv, _ := SplitCall(ref.Common()); fn != nil && recv == a {
 				continue // its own method
 			}
 			return ReceiverUnknown
@@ -363,7 +363,7 @@ func callsSetDeadline(fn *ssa.Function) bool {
 				if !ok {
 					continue
 				}
-				if callee, _, _ := splitCall(ci.Common()); callee != nil {
+				if callee, _, _ := SplitCall(ci.Common()); callee != nil {
 					if n := callee.Name(); n == "SetDeadline" || n == "SetReadDeadline" {
 						return true
 					}
@@ -382,29 +382,25 @@ func (v Verdict) Reaching() bool {
 }
 
 // CalleeName renders the callee for messages.
-func (c *Call) CalleeName() string { return ShortName(c.Callee) }
-
-// SigParam returns the signature index (receiver excluded) of p in its
-// function, or -1.
-func SigParam(p *ssa.Parameter) int {
-	fn := p.Parent()
-	for i, q := range fn.Params {
-		if q == p {
-			if fn.Signature.Recv() != nil {
-				return i - 1
-			}
-			return i
-		}
+func (c *Call) CalleeName() string {
+	if c.Callee != nil {
+		return ShortName(c.Callee)
 	}
-	return -1
+	return LiteralName(c.Target)
 }
 
-// funcObject returns the declared function of an SSA function, or nil for
-// closures and wrappers.
-func funcObject(fn *ssa.Function) *types.Func {
-	if fn == nil || fn.Synthetic != "" {
-		return nil
+// LiteralName names a function literal for messages: "the func literal in
+// (*store.Store).Load".
+func LiteralName(fn *ssa.Function) string {
+	outer := fn
+	for outer.Parent() != nil {
+		outer = outer.Parent()
 	}
-	obj, _ := fn.Object().(*types.Func)
-	return obj
+	if obj := funcObject(outer); obj != nil && outer != fn {
+		return "the func literal in " + ShortName(obj)
+	}
+	if obj := funcObject(fn); obj != nil {
+		return ShortName(obj)
+	}
+	return "a func literal"
 }

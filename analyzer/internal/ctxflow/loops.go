@@ -41,3 +41,85 @@ func reach(from *ssa.BasicBlock, next func(*ssa.BasicBlock) []*ssa.BasicBlock) m
 	}
 	return seen
 }
+
+// A Loop is a natural loop: a header and the blocks that reach a back edge
+// to it without passing through it.
+type Loop struct {
+	Header *ssa.BasicBlock
+	Blocks map[*ssa.BasicBlock]bool
+}
+
+// Loops returns fn's natural loops, innermost last for nested ones sharing
+// nothing but order of discovery (use Innermost to pick one).
+func Loops(fn *ssa.Function) []*Loop {
+	byHeader := map[*ssa.BasicBlock]*Loop{}
+	var out []*Loop
+	for _, b := range fn.Blocks {
+		for _, h := range b.Succs {
+			if !h.Dominates(b) {
+				continue
+			}
+			l := byHeader[h]
+			if l == nil {
+				l = &Loop{Header: h, Blocks: map[*ssa.BasicBlock]bool{h: true}}
+				byHeader[h] = l
+				out = append(out, l)
+			}
+			stack := []*ssa.BasicBlock{b}
+			for len(stack) > 0 {
+				x := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if l.Blocks[x] {
+					continue
+				}
+				l.Blocks[x] = true
+				stack = append(stack, x.Preds...)
+			}
+		}
+	}
+	return out
+}
+
+// Innermost returns the smallest of loops that contains b, or nil.
+func Innermost(loops []*Loop, b *ssa.BasicBlock) *Loop {
+	var best *Loop
+	for _, l := range loops {
+		if l.Blocks[b] && (best == nil || len(l.Blocks) < len(best.Blocks)) {
+			best = l
+		}
+	}
+	return best
+}
+
+// Invariant reports whether v is the same on every iteration: not computed
+// by an instruction of the loop.
+func (l *Loop) Invariant(v ssa.Value) bool {
+	instr, ok := v.(ssa.Instruction)
+	if !ok {
+		return true // constants, parameters, globals, functions, captures
+	}
+	return instr.Block() == nil || !l.Blocks[instr.Block()]
+}
+
+// Exits returns the loop's exit edges: from a block of the loop to one
+// outside it.
+func (l *Loop) Exits() [][2]*ssa.BasicBlock {
+	var out [][2]*ssa.BasicBlock
+	for b := range l.Blocks {
+		for _, s := range b.Succs {
+			if !l.Blocks[s] {
+				out = append(out, [2]*ssa.BasicBlock{b, s})
+			}
+		}
+	}
+	sortEdges(out)
+	return out
+}
+
+func sortEdges(edges [][2]*ssa.BasicBlock) {
+	for i := 1; i < len(edges); i++ {
+		for j := i; j > 0 && (edges[j][0].Index < edges[j-1][0].Index || edges[j][0].Index == edges[j-1][0].Index && edges[j][1].Index < edges[j-1][1].Index); j-- {
+			edges[j], edges[j-1] = edges[j-1], edges[j]
+		}
+	}
+}

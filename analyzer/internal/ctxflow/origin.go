@@ -72,6 +72,14 @@ type Origin struct {
 	// NewRequest is set when the value is the context of a request built by
 	// http.NewRequest (context.Background).
 	NewRequest bool
+	// RootFn is the function that made the root (Background, TODO,
+	// WithoutCancel) the value comes from, when it comes from one on the
+	// path that decides; Rooted is set when the value is a deadline derived
+	// from such a root (WithTimeout(context.Background(), d)).
+	RootFn *ssa.Function
+	Rooted bool
+	// Root describes that root: "context.Background()".
+	Root string
 	// Timeout is the constant duration of the WithTimeout that bounds the value,
 	// or 0 when it is not a constant (or the bound is a WithDeadline).
 	Timeout time.Duration
@@ -261,7 +269,7 @@ func nilGuardedEdge(phi *ssa.Phi) int {
 		}
 		if (bin.X == e && isNil(bin.Y)) || (bin.Y == e && isNil(bin.X)) {
 			if other, ok := phi.Edges[1-i].(*ssa.Call); ok {
-				if fn, _, _ := splitCall(other.Common()); knowledge.RoleOf(fn) == knowledge.CtxRoot {
+				if fn, _, _ := SplitCall(other.Common()); knowledge.RoleOf(fn) == knowledge.CtxRoot {
 					return i
 				}
 			}
@@ -319,7 +327,7 @@ func merge(origins []Origin) Origin {
 }
 
 func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
-	fn, recv, args := splitCall(call.Common())
+	fn, recv, args := SplitCall(call.Common())
 	if fn == nil {
 		return Origin{}
 	}
@@ -329,7 +337,7 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 		if len(args) > 0 {
 			desc = ShortName(fn) + "(…)"
 		}
-		return Origin{State: NoDeadline, Desc: desc, Pos: call.Pos(), Detached: role == knowledge.CtxDetach}
+		return Origin{State: NoDeadline, Desc: desc, Pos: call.Pos(), Detached: role == knowledge.CtxDetach, RootFn: call.Parent(), Root: desc}
 	case knowledge.CtxCancel, knowledge.CtxValue, knowledge.CtxGroup:
 		if len(args) == 0 {
 			return Origin{}
@@ -347,6 +355,12 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 		return o
 	case knowledge.CtxTimeout, knowledge.CtxDeadline:
 		o := Origin{State: Deadline, Desc: ShortName(fn) + "(…)", Pos: call.Pos(), Bounder: call}
+		if len(args) > 0 {
+			if parent := r.classify(args[0], depth); parent.State.Unbounded() && parent.RootFn != nil {
+				o.RootFn, o.Rooted = parent.RootFn, true
+				o.Root = ShortName(fn) + "(" + parent.Root + ", …)"
+			}
+		}
 		if role == knowledge.CtxTimeout && len(args) > 1 {
 			if c, ok := args[1].(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.Int {
 				if d, exact := constant.Int64Val(c.Value); exact {
@@ -408,13 +422,13 @@ func (r *Result) requestOriginUncached(v ssa.Value, depth int) Origin {
 		}
 		return merge(origins)
 	case *ssa.Call:
-		fn, _, args := splitCall(v.Common())
+		fn, _, args := SplitCall(v.Common())
 		if fn == nil || len(args) == 0 {
 			return Origin{}
 		}
 		switch knowledge.RoleOf(fn) {
 		case knowledge.HTTPNewRequest:
-			return Origin{State: NoDeadline, Desc: "http.NewRequest", Pos: v.Pos(), NewRequest: true}
+			return Origin{State: NoDeadline, Desc: "http.NewRequest", Pos: v.Pos(), NewRequest: true, RootFn: v.Parent(), Root: "http.NewRequest"}
 		case knowledge.HTTPNewRequestWithCtx, knowledge.HTTPRequestWithContext:
 			return r.classify(args[0], depth+1)
 		}
@@ -438,11 +452,19 @@ func (r *Result) binding(fv *ssa.FreeVar) ssa.Value {
 	return nil
 }
 
-// splitCall returns the function or method a call statically denotes
+// RootDesc describes the context the origin's function makes itself.
+func (o Origin) RootDesc() string {
+	if o.Root != "" {
+		return o.Root
+	}
+	return o.Desc
+}
+
+// SplitCall returns the function or method a call statically denotes
 // (including methods called through interfaces, method values and method
 // expressions), its receiver (nil for functions) and its other arguments. fn
 // is nil for a dynamic call.
-func splitCall(c *ssa.CallCommon) (fn *types.Func, recv ssa.Value, args []ssa.Value) {
+func SplitCall(c *ssa.CallCommon) (fn *types.Func, recv ssa.Value, args []ssa.Value) {
 	if c.IsInvoke() {
 		return c.Method, c.Value, c.Args
 	}

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
-	"testing"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -37,18 +36,15 @@ type directive struct {
 // Run wraps every rule's run function. Diagnostics covered by a directive
 // naming the analyzer are dropped; a directive without a reason, and (in
 // files the rules look at) one that suppressed nothing, is reported. A panic
-// becomes an error naming the analyzer and package, so the user gets a clear
-// message instead of a crash of the whole run; under `go test` panics are left
-// alone so that they fail loudly.
+// that escapes every per-function Guard becomes an error naming the
+// analyzer and package (see guard.go), never a crash of the whole run.
 func Run(name string, run func(*analysis.Pass) (any, error)) func(*analysis.Pass) (any, error) {
 	return func(pass *analysis.Pass) (res any, err error) {
-		if !testing.Testing() {
-			defer func() {
-				if p := recover(); p != nil {
-					res, err = nil, fmt.Errorf("internal error in %s on package %s (please report it at %s/issues): %v\n%s", name, pass.Pkg.Path(), RepoURL, p, debug.Stack())
-				}
-			}()
-		}
+		defer func() {
+			if p := recover(); p != nil {
+				res, err = nil, fmt.Errorf("internal error in %s on package %s (please report it at %s/issues): %v\n%s", name, pass.Pkg.Path(), RepoURL, p, firstLines(string(debug.Stack()), 12))
+			}
+		}()
 		dirs, problems := parseDirectives(pass, name)
 		orig := pass.Report
 		defer func() { pass.Report = orig }()

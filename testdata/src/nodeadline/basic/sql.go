@@ -3,6 +3,7 @@ package basic
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -122,9 +123,21 @@ func Delete(id int) error {
 	return defaultRepo.DeleteContext(context.Background(), id)
 }
 
+// DeleteAll is a context-free form of the exported DeleteContext (its one
+// parameter given a constant): a wrapper, judged at its callers.
 func DeleteAll() error {
-	return defaultRepo.DeleteContext(context.Background(), 0) // want `context.Background\(\) reaches \(\*sql.DB\).ExecContext via \(\*basic.Repo\).DeleteContext`
+	return defaultRepo.DeleteContext(context.Background(), 0)
 }
+
+// deleteOne does more than forward: judged here.
+func deleteOne(id int) error {
+	if err := defaultRepo.DeleteContext(context.Background(), id); err != nil { // want `context.Background\(\) reaches \(\*sql.DB\).ExecContext via \(\*basic.Repo\).DeleteContext`
+		return errors.Join(errDelete, err)
+	}
+	return nil
+}
+
+var errDelete = errors.New("delete")
 
 // Conn offers a legacy API next to its context-taking one, like a database/sql driver.
 type Conn struct{ db *sql.DB }
@@ -135,7 +148,8 @@ func (c *Conn) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error
 	return c.db.BeginTx(ctx, opts)
 }
 
-// Report is not a twin of load: a method of the same type, but its own operation.
+// Report forwards to load, which is not exported: callers have no
+// context-taking form to choose, so Report is judged here.
 func (c *Conn) Report() error { return c.load(context.Background()) } // want `context.Background\(\) reaches \(\*sql.DB\).PingContext via \(\*basic.Conn\).load`
 
 func (c *Conn) load(ctx context.Context) error { return c.db.PingContext(ctx) }

@@ -1,0 +1,184 @@
+package ctxflow
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// Owned reports whether the function fn (or one enclosing it) owns the
+// cancellation of the context value ctx: ctx derives, through WithValue and
+// the like, from a constructor fn itself called that hands it a way to
+// cancel (WithCancel, WithTimeout, WithDeadline and their Cause forms,
+// signal.NotifyContext, errgroup.WithContext). A function that caused a
+// cancellation may absorb it. When ctx is nil, the question is whether fn
+// makes any such context: what an error of unknown origin may carry.
+func (r *Result) Owned(fn *ssa.Function, ctx ssa.Value) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ctx == nil {
+		return makesCancellable(fn)
+	}
+	return r.owned(fn, ctx, map[ssa.Value]bool{})
+}
+
+func (r *Result) owned(fn *ssa.Function, v ssa.Value, seen map[ssa.Value]bool) bool {
+	if v == nil || seen[v] {
+		return false
+	}
+	seen[v] = true
+	switch v := v.(type) {
+	case *ssa.Extract:
+		return r.owned(fn, v.Tuple, seen)
+	case *ssa.Call:
+		callee, _, args := SplitCall(v.Common())
+		role := knowledge.RoleOf(callee)
+		if role.Cancellable() && encloses(v.Parent(), fn) {
+			return true
+		}
+		if _, parent, _ := role.Derivation(); parent && len(args) > 0 {
+			return r.owned(fn, args[0], seen)
+		}
+		if role == knowledge.CtxTimeout || role == knowledge.CtxDeadline {
+			return false // made elsewhere (the role is cancellable, the place is not fn)
+		}
+	case *ssa.Phi:
+		for _, e := range v.Edges {
+			if r.owned(fn, e, seen) {
+				return true
+			}
+		}
+	case *ssa.FreeVar:
+		if b := r.binding(v); b != nil {
+			return r.owned(fn, b, seen)
+		}
+	case *ssa.ChangeInterface:
+		return r.owned(fn, v.X, seen)
+	case *ssa.MakeInterface:
+		return r.owned(fn, v.X, seen)
+	case *ssa.UnOp:
+		if v.Op != token.MUL {
+			return false
+		}
+		addr := v.X
+		if fv, ok := addr.(*ssa.FreeVar); ok {
+			addr = r.binding(fv)
+		}
+		if a, ok := addr.(*ssa.Alloc); ok {
+			for _, ref := range *a.Referrers() {
+				if st, ok := ref.(*ssa.Store); ok && st.Addr == a && r.owned(fn, st.Val, seen) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// encloses reports whether outer is fn or a function enclosing it.
+func encloses(outer, fn *ssa.Function) bool {
+	for f := fn; f != nil; f = f.Parent() {
+		if f == outer {
+			return true
+		}
+	}
+	return false
+}
+
+// makesCancellable reports whether fn or a function enclosing it calls a
+// constructor of a cancellable context.
+func makesCancellable(fn *ssa.Function) bool {
+	for f := fn; f != nil; f = f.Parent() {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				if call, ok := instr.(*ssa.Call); ok {
+					callee, _, _ := SplitCall(call.Common())
+					if knowledge.RoleOf(callee).Cancellable() {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// UsedAsValue reports whether the package uses fn (a declared function, a
+// method or a literal) other than by calling it: started with go, deferred,
+// passed to a function, stored or returned. Such a function runs on
+// someone else's schedule (a runner, a callback, a goroutine).
+func (r *Result) UsedAsValue(fn *ssa.Function) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.funcValues == nil {
+		r.funcValues = map[*ssa.Function]bool{}
+		for _, f := range r.allFuncs() {
+			for _, b := range f.Blocks {
+				for _, instr := range b.Instrs {
+					r.noteFuncValues(instr)
+				}
+			}
+		}
+	}
+	return r.funcValues[fn]
+}
+
+func (r *Result) noteFuncValues(instr ssa.Instruction) {
+	mark := func(v ssa.Value) {
+		switch v := v.(type) {
+		case *ssa.Function:
+			r.funcValues[v] = true
+			if v.Synthetic != "" && v.Object() != nil {
+				// A bound or thunk wrapper: the method it wraps.
+				if m := r.Pkg.Prog.FuncValue(funcOf(v)); m != nil {
+					r.funcValues[m] = true
+				}
+			}
+		case *ssa.MakeClosure:
+			if f, ok := v.Fn.(*ssa.Function); ok {
+				r.funcValues[f] = true
+				if f.Synthetic != "" && f.Object() != nil {
+					if m := r.Pkg.Prog.FuncValue(funcOf(f)); m != nil {
+						r.funcValues[m] = true
+					}
+				}
+			}
+		}
+	}
+	switch instr := instr.(type) {
+	case *ssa.Go:
+		mark(instr.Call.Value)
+		for _, a := range instr.Call.Args {
+			mark(a)
+		}
+		return
+	case *ssa.Defer:
+		mark(instr.Call.Value)
+		for _, a := range instr.Call.Args {
+			mark(a)
+		}
+		return
+	case ssa.CallInstruction:
+		for _, a := range instr.Common().Args {
+			mark(a)
+		}
+		return
+	case *ssa.MakeClosure:
+		return // its own Fn is called or used where it goes
+	}
+	var ops []*ssa.Value
+	for _, op := range instr.Operands(ops) {
+		if op != nil {
+			mark(*op)
+		}
+	}
+}
+
+// funcOf returns the method a synthetic wrapper stands for.
+func funcOf(f *ssa.Function) *types.Func {
+	fn, _ := f.Object().(*types.Func)
+	return fn
+}

@@ -1,0 +1,507 @@
+package ctxflow
+
+import (
+	"fmt"
+	"go/types"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
+)
+
+// Summary is what a function does with what it is given, as far as the
+// rules care. It is computed for every function of the package (declared
+// functions, methods, closures, generic functions once for all instances),
+// kept in memory for the package's own calls and exported as a fact for the
+// functions and methods other packages can call, and for the methods of
+// the package's interfaces (the union of what the package's
+// implementations do).
+type Summary struct {
+	// Reach lists the context parameters that reach a call that waits on
+	// the outside world: the caller's context is that wait's deadline.
+	Reach []ParamReach
+	// Root is set when a context the function makes itself (Background,
+	// TODO, WithoutCancel, or a timeout derived from one) reaches a wait:
+	// whatever context its caller holds, that wait ignores it.
+	Root *RootWait
+	// CancelList lists the context parameters whose cancellation the
+	// function's error result may carry (ctx.Err(), or a wait given ctx).
+	CancelList []int
+	// Cleanup lists the context parameters that reach a cleanup call
+	// (Shutdown, Rollback…).
+	Cleanup []ParamReach
+}
+
+// ParamReach says that parameter Param (signature index, receiver
+// excluded) reaches Wait (a call that waits, or a cleanup). Via is the first
+// call on the path ("" when the function makes that call itself). Bounded
+// is set when something other than the context may bound the wait (a client
+// or dialer configured where the analysis cannot see): the context is then
+// not known to be the wait's only deadline, though it is still its
+// cancellation.
+type ParamReach struct {
+	Param   int
+	Name    string
+	Wait    string
+	Via     string
+	Bounded bool
+}
+
+// RootWait says that the function starts a context of its own, Root, that
+// reaches Wait via Via.
+type RootWait struct {
+	Root    string
+	Wait    string
+	Via     string
+	Timeout bool // the root is bounded by a timeout the function sets
+}
+
+func (*Summary) AFact() {}
+
+func (s *Summary) String() string {
+	var parts []string
+	for _, p := range s.Reach {
+		part := fmt.Sprintf("%s reaches %s", p.Name, p.Wait)
+		if p.Via != "" {
+			part += " via " + p.Via
+		}
+		if p.Bounded {
+			part += " (maybe bounded)"
+		}
+		parts = append(parts, part)
+	}
+	if s.Root != nil {
+		part := fmt.Sprintf("starts %s, which reaches %s", s.Root.Root, s.Root.Wait)
+		if s.Root.Via != "" {
+			part += " via " + s.Root.Via
+		}
+		parts = append(parts, part)
+	}
+	for _, i := range s.CancelList {
+		parts = append(parts, fmt.Sprintf("returns the cancellation of param %d", i))
+	}
+	for _, p := range s.Cleanup {
+		parts = append(parts, fmt.Sprintf("%s reaches cleanup %s", p.Name, p.Wait))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (s *Summary) empty() bool {
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0
+}
+
+// ReachOf returns what parameter i reaches, or nil.
+func (s *Summary) ReachOf(i int) *ParamReach {
+	if s == nil {
+		return nil
+	}
+	for k := range s.Reach {
+		if s.Reach[k].Param == i {
+			return &s.Reach[k]
+		}
+	}
+	return nil
+}
+
+// CleanupOf returns the cleanup parameter i reaches, or nil.
+func (s *Summary) CleanupOf(i int) *ParamReach {
+	if s == nil {
+		return nil
+	}
+	for k := range s.Cleanup {
+		if s.Cleanup[k].Param == i {
+			return &s.Cleanup[k]
+		}
+	}
+	return nil
+}
+
+// Cancels returns the parameters whose cancellation the error result may
+// carry (nil-safe).
+func (s *Summary) Cancels() []int {
+	if s == nil {
+		return nil
+	}
+	return s.CancelList
+}
+
+// CancelsParam reports whether the error result may carry the cancellation
+// of parameter i.
+func (s *Summary) CancelsParam(i int) bool {
+	if s == nil {
+		return false
+	}
+	for _, k := range s.CancelList {
+		if k == i {
+			return true
+		}
+	}
+	return false
+}
+
+// merge adds what t knows to s and reports whether s changed. A parameter
+// reached by an unbounded wait anywhere is unbounded.
+func (s *Summary) merge(t *Summary) bool {
+	if t == nil {
+		return false
+	}
+	changed := false
+	for _, p := range t.Reach {
+		changed = s.addReach(&s.Reach, p) || changed
+	}
+	for _, p := range t.Cleanup {
+		changed = s.addReach(&s.Cleanup, p) || changed
+	}
+	for _, i := range t.CancelList {
+		changed = s.addCancel(i) || changed
+	}
+	if s.Root == nil && t.Root != nil {
+		root := *t.Root
+		s.Root, changed = &root, true
+	}
+	return changed
+}
+
+func (s *Summary) addReach(list *[]ParamReach, p ParamReach) bool {
+	for k := range *list {
+		q := &(*list)[k]
+		if q.Param != p.Param {
+			continue
+		}
+		if q.Bounded && !p.Bounded {
+			*q = p // an unbounded path is the one worth naming
+			return true
+		}
+		return false
+	}
+	*list = append(*list, p)
+	sort.Slice(*list, func(i, j int) bool { return (*list)[i].Param < (*list)[j].Param })
+	return true
+}
+
+func (s *Summary) addCancel(i int) bool {
+	if s.CancelsParam(i) {
+		return false
+	}
+	s.CancelList = append(s.CancelList, i)
+	sort.Ints(s.CancelList)
+	return true
+}
+
+// guard runs f, the core's work on one function; a panic skips that
+// function from then on (it contributes nothing) and leaves a note.
+func (r *Result) guard(fn *ssa.Function, f func()) {
+	lintutil.Guard(r.Pass, "ctxflow", fn, func() {
+		defer func() {
+			if p := recover(); p != nil {
+				r.failed[fn] = true
+				panic(p)
+			}
+		}()
+		f()
+	})
+}
+
+// summaryOf returns the summary of fn, creating it.
+func (r *Result) summaryOf(fn *ssa.Function) *Summary {
+	s := r.summary[fn]
+	if s == nil {
+		s = &Summary{}
+		r.summary[fn] = s
+	}
+	return s
+}
+
+// Summary returns what the package's analysis knows of an SSA function of
+// this package, or nil.
+func (r *Result) Summary(fn *ssa.Function) *Summary {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s := r.summary[fn]; !s.empty() {
+		return s
+	}
+	return nil
+}
+
+// summarize computes, to a fixed point, every function's summary from its
+// calls. Each round only adds entries, and entries are finite (parameters ×
+// kinds), so it terminates.
+func (r *Result) summarize() {
+	for changed := true; changed; {
+		changed = false
+		for _, c := range r.Calls {
+			if r.failed[c.Fn] {
+				continue
+			}
+			r.beginQuery(c.Fn)
+			r.guard(c.Fn, func() { changed = r.summarizeCall(c) || changed })
+		}
+		for _, fn := range r.SrcFuncs {
+			if r.failed[fn] {
+				continue
+			}
+			r.guard(fn, func() { changed = r.summarizeReturns(fn) || changed })
+		}
+	}
+	for _, c := range r.Calls {
+		if c.Sink == nil && c.Summary == nil {
+			c.Summary = r.calleeSummary(c)
+		}
+	}
+}
+
+// summarizeCall adds to the summaries what one call tells.
+func (r *Result) summarizeCall(c *Call) bool {
+	changed := false
+	if c.Sink != nil {
+		v := r.judge(c)
+		if !v.HasContext || v.Recv == ReceiverBounded {
+			return false
+		}
+		bounded := v.Recv == ReceiverUnknown
+		changed = r.noteReach(c, v.Ctx, ParamReach{Wait: c.CalleeName(), Bounded: bounded}, false) || changed
+		return changed
+	}
+	if c.Cleanup != nil {
+		if i, ok := c.Cleanup.Context.In(len(c.Args)); ok {
+			changed = r.noteReach(c, r.classify(c.Args[i], 0), ParamReach{Wait: c.CalleeName()}, true) || changed
+		}
+	}
+	s := r.calleeSummary(c)
+	if s == nil {
+		return changed
+	}
+	for _, p := range s.Reach {
+		if p.Param < len(c.Args) {
+			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded}, false) || changed
+		}
+	}
+	for _, p := range s.Cleanup {
+		if p.Param < len(c.Args) {
+			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName()}, true) || changed
+		}
+	}
+	if s.Root != nil && !hasContextParamSSA(c.Fn) {
+		// A helper that starts its own root, called from a function with
+		// no context of its own: the caller starts that root too, for its
+		// own callers.
+		outer := r.summaryOf(c.Fn)
+		if outer.Root == nil {
+			outer.Root = &RootWait{Root: s.Root.Root, Wait: s.Root.Wait, Via: c.CalleeName(), Timeout: s.Root.Timeout}
+			changed = true
+		}
+	}
+	return changed
+}
+
+// noteReach records that the context o reaches a wait (or a cleanup): on
+// the parameter it was inherited from, or as the function's own root.
+func (r *Result) noteReach(c *Call, o Origin, p ParamReach, cleanup bool) bool {
+	switch {
+	case o.State == Inherited && o.Param != nil && !o.Request:
+		fn := o.Param.Parent()
+		idx := SigParam(o.Param)
+		if idx < 0 {
+			return false
+		}
+		p.Param, p.Name = idx, o.Param.Name()
+		s := r.summaryOf(fn)
+		if cleanup {
+			return s.addReach(&s.Cleanup, p)
+		}
+		return s.addReach(&s.Reach, p)
+	case !cleanup && o.RootFn != nil && (o.State.Unbounded() || o.State == Deadline && o.Rooted):
+		s := r.summaryOf(o.RootFn)
+		if s.Root != nil {
+			return false
+		}
+		s.Root = &RootWait{Root: o.RootDesc(), Wait: p.Wait, Via: p.Via, Timeout: o.State == Deadline}
+		return true
+	}
+	return false
+}
+
+// summarizeReturns records which context parameters' cancellations fn's
+// error result may carry.
+func (r *Result) summarizeReturns(fn *ssa.Function) bool {
+	results := fn.Signature.Results()
+	if results.Len() == 0 || !knowledge.IsError(results.At(results.Len()-1).Type()) {
+		return false
+	}
+	changed := false
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) == 0 {
+			continue
+		}
+		for _, src := range r.errSources(Returned(ret, len(ret.Results)-1)) {
+			if src.Ctx.State != Inherited || src.Ctx.Param == nil || src.Ctx.Request {
+				continue
+			}
+			if idx := SigParam(src.Ctx.Param); idx >= 0 {
+				changed = r.summaryOf(src.Ctx.Param.Parent()).addCancel(idx) || changed
+			}
+		}
+	}
+	return changed
+}
+
+// calleeSummary returns what is known of the function a call reaches: its
+// fact (another package), its in-package summary, or for a call through an
+// interface the union over the implementations the package can see.
+func (r *Result) calleeSummary(c *Call) *Summary {
+	if c.Summary != nil {
+		return c.Summary
+	}
+	if c.Target != nil {
+		if s := r.summary[c.Target]; !s.empty() {
+			return s
+		}
+		return nil
+	}
+	if c.Callee == nil {
+		return nil
+	}
+	var out *Summary
+	add := func(s *Summary) {
+		if s.empty() {
+			return
+		}
+		if out == nil {
+			out = &Summary{}
+		}
+		out.merge(s)
+	}
+	if c.Callee.Pkg() != r.Pass.Pkg {
+		var fact Summary
+		if r.Pass.ImportObjectFact(c.Callee.Origin(), &fact) {
+			add(&fact)
+		}
+	}
+	if isInterfaceMethod(c.Callee) {
+		for _, impl := range r.implementations(c.Callee) {
+			add(r.summary[impl])
+		}
+	}
+	return out
+}
+
+// implementations returns this package's methods that implement the
+// interface method m: the methods of the package's named types whose
+// method set (value or pointer) satisfies m's interface.
+func (r *Result) implementations(m *types.Func) []*ssa.Function {
+	iface, ok := m.Signature().Recv().Type().Underlying().(*types.Interface)
+	if !ok || r.Pkg == nil {
+		return nil
+	}
+	var out []*ssa.Function
+	for _, name := range r.Pass.Pkg.Scope().Names() {
+		tn, ok := r.Pass.Pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) {
+			continue
+		}
+		if named, ok := tn.Type().(*types.Named); ok && named.TypeParams().Len() > 0 {
+			continue
+		}
+		for _, t := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
+			if !types.Implements(t, iface) {
+				continue
+			}
+			obj, _, _ := types.LookupFieldOrMethod(t, false, r.Pass.Pkg, m.Name())
+			if fn, ok := obj.(*types.Func); ok {
+				if f := r.Pkg.Prog.FuncValue(fn); f != nil {
+					out = append(out, f)
+				}
+			}
+			break
+		}
+	}
+	return out
+}
+
+func isInterfaceMethod(fn *types.Func) bool {
+	recv := fn.Signature().Recv()
+	return recv != nil && types.IsInterface(recv.Type())
+}
+
+func hasContextParamSSA(fn *ssa.Function) bool {
+	for f := fn; f != nil; f = f.Parent() {
+		for _, p := range f.Params {
+			if knowledge.IsContext(p.Type()) {
+				return true
+			}
+		}
+		for _, fv := range f.FreeVars {
+			if knowledge.IsContext(fv.Type()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// exportFacts exports the summaries of functions other packages can call,
+// and of the methods of the package's interfaces.
+func (r *Result) exportFacts() {
+	for _, fn := range r.SrcFuncs {
+		s := r.summary[fn]
+		obj := funcObject(fn)
+		if s.empty() || obj == nil || obj.Pkg() != r.Pass.Pkg {
+			continue
+		}
+		if recv := obj.Signature().Recv(); recv == nil && !obj.Exported() {
+			continue // an unexported function: no other package can call it
+		}
+		r.Pass.ExportObjectFact(obj, s)
+	}
+	scope := r.Pass.Pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() {
+			continue
+		}
+		iface, ok := tn.Type().Underlying().(*types.Interface)
+		if !ok {
+			continue
+		}
+		for i := range iface.NumExplicitMethods() {
+			m := iface.ExplicitMethod(i)
+			var union Summary
+			for _, impl := range r.implementations(m) {
+				union.merge(r.summary[impl])
+			}
+			union.Root = nil // a root is the implementation's own business
+			if !union.empty() {
+				r.Pass.ExportObjectFact(m, &union)
+			}
+		}
+	}
+}
+
+// SigParam returns the signature index (receiver excluded) of p in its
+// function, or -1.
+func SigParam(p *ssa.Parameter) int {
+	fn := p.Parent()
+	for i, q := range fn.Params {
+		if q == p {
+			if fn.Signature.Recv() != nil {
+				return i - 1
+			}
+			return i
+		}
+	}
+	return -1
+}
+
+// funcObject returns the declared function of an SSA function, or nil for
+// closures and wrappers.
+func funcObject(fn *ssa.Function) *types.Func {
+	if fn == nil || fn.Synthetic != "" {
+		return nil
+	}
+	obj, _ := fn.Object().(*types.Func)
+	return obj
+}

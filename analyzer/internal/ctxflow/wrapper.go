@@ -1,0 +1,155 @@
+package ctxflow
+
+import (
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// Wrapped reports whether fn is a context-free convenience form of a call
+// that waits, whose callers are the ones to judge. A wrapper is recognised
+// by its shape, not its name: a declared function or method with no
+// context (or request) parameter whose body does nothing but pass every
+// one of its parameters, plus a fresh root context (and constants), to one
+// exported function or method, and return that call's results, itself
+// exported: the context-taking form is part of the same API, so callers
+// have the choice:
+//
+//	func (db *DB) Query(q string, args ...any) (*Rows, error) {
+//		return db.QueryContext(context.Background(), q, args...)
+//	}
+//	func LookupHost(host string) ([]string, error) {
+//		return DefaultResolver.LookupHost(context.Background(), host)
+//	}
+//
+// Such functions are APIs that offer a context-free form on purpose; their
+// callers are the ones to judge. A function of the catalog (a sink itself)
+// is a wrapper of whatever it calls.
+func (r *Result) Wrapped(fn *ssa.Function) bool {
+	outer := fn
+	for outer.Parent() != nil {
+		outer = outer.Parent()
+	}
+	if obj := funcObject(outer); obj != nil && r.Catalog.Lookup(obj) != nil {
+		return true
+	}
+	return r.forwardingCall(outer) != nil
+}
+
+func (r *Result) forwardingCall(fn *ssa.Function) *ssa.Call {
+	obj := funcObject(fn)
+	if obj == nil || !obj.Exported() || len(fn.Blocks) == 0 || len(fn.AnonFuncs) > 0 {
+		return nil // an API offers its context-free forms under exported names
+	}
+	for _, p := range fn.Params {
+		if knowledge.IsContext(p.Type()) || knowledge.TypeRole(p.Type()) == knowledge.HTTPRequestType {
+			return nil
+		}
+	}
+	var forward *ssa.Call
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch instr := instr.(type) {
+			case *ssa.Call:
+				callee, _, _ := SplitCall(instr.Common())
+				if knowledge.RoleOf(callee) == knowledge.CtxRoot {
+					continue
+				}
+				if forward != nil {
+					return nil // more than one call: it does more than forward
+				}
+				forward = instr
+			case *ssa.MakeInterface, *ssa.ChangeType, *ssa.ChangeInterface, *ssa.Slice, *ssa.Extract,
+				*ssa.Return, *ssa.Jump, *ssa.DebugRef, *ssa.FieldAddr, *ssa.Field:
+			case *ssa.UnOp:
+				if _, ok := instr.X.(*ssa.Global); !ok && instr.Op.String() != "*" {
+					return nil
+				}
+			default:
+				return nil
+			}
+		}
+	}
+	if forward == nil || !passesRoot(forward) || !returnsOnly(fn, forward) {
+		return nil
+	}
+	if callee, _, _ := SplitCall(forward.Common()); callee == nil || !callee.Exported() {
+		return nil // the context-taking form is not offered to callers
+	}
+	used := map[ssa.Value]bool{}
+	for _, a := range append([]ssa.Value{forward.Common().Value}, forward.Common().Args...) {
+		used[underlyingValue(a)] = true
+	}
+	for _, p := range fn.Params {
+		if !used[p] {
+			return nil
+		}
+	}
+	return forward
+}
+
+// returnsOnly reports whether fn has results and every return returns
+// exactly the results of call, in order.
+func returnsOnly(fn *ssa.Function, call *ssa.Call) bool {
+	n := fn.Signature.Results().Len()
+	if n == 0 {
+		return false
+	}
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		for i, v := range ret.Results {
+			v = underlyingValue(v)
+			if n == 1 && v == call {
+				continue
+			}
+			if x, ok := v.(*ssa.Extract); !ok || x.Tuple != call || x.Index != i {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// passesRoot reports whether a call is given a fresh root context.
+func passesRoot(call *ssa.Call) bool {
+	for _, a := range call.Common().Args {
+		if c, ok := a.(*ssa.Call); ok {
+			callee, _, _ := SplitCall(c.Common())
+			if knowledge.RoleOf(callee) == knowledge.CtxRoot {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// underlyingValue looks through conversions and field selections to the
+// value a parameter is forwarded as.
+func underlyingValue(v ssa.Value) ssa.Value {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		case *ssa.ChangeInterface:
+			v = x.X
+		case *ssa.Slice:
+			v = x.X
+		case *ssa.Field:
+			v = x.X
+		case *ssa.FieldAddr:
+			v = x.X
+		case *ssa.UnOp:
+			if _, ok := x.X.(*ssa.Global); ok {
+				return v
+			}
+			v = x.X
+		default:
+			return v
+		}
+	}
+}

@@ -1,0 +1,276 @@
+package swallowcancel
+
+import (
+	"fmt"
+	"go/ast"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// checkDone reports returns that happen once a context the function did
+// not make is known to be done, and that hide it: `return nil` (success),
+// or a new error in its place.
+//
+// For a function whose only result is an error, `return nil` is the clean
+// stop of code whose job is to wait or run until cancelled, told apart by
+// types and flow, not by names:
+//   - the package uses the function as a value (started with go, passed to
+//     a runner, stored): it runs on someone else's schedule;
+//   - the function learns of the cancellation by waiting for it (a receive
+//     from Done, or a select without default): it waited, and the wait is
+//     over;
+//   - the done point is in the body of an endless for {} loop: a service
+//     loop told to stop.
+//
+// Checking ctx.Err() (or Cause) in the middle of work and returning nil
+// claims the work finished: reported. So is a function that returns a
+// result next to the error and pairs it with nil when cancelled, whatever
+// the way it learned: the cut-short result is reported as complete.
+func (c *checker) checkDone(f *fnInfo) {
+	dones := c.res.Dones(f.fn)
+	if len(dones) == 0 {
+		return
+	}
+	runner := c.res.UsedAsValue(outermostUse(f.fn))
+	for _, ret := range returns(f.fn) {
+		idx := len(ret.Block().Instrs) - 1
+		var d *ctxflow.Done
+		for _, x := range dones {
+			if x.Covers(ret.Block(), idx) && c.foreignContext(f, x) {
+				d = x
+				break
+			}
+		}
+		if d == nil {
+			continue
+		}
+		v := errResult(ret)
+		switch {
+		case isNilConst(v):
+			if f.onlyErr && (runner || d.Plain || blockingSelect(d) || c.leavesEndlessLoop(d)) {
+				continue
+			}
+			what, fix := c.doneNames(d)
+			msg := fmt.Sprintf("returning nil when %s is done tells the caller the work finished when it was abandoned: return %s", c.ctxName(d), fix)
+			if what != "" {
+				msg = fmt.Sprintf("returning nil when %s is done (%s) tells the caller the work finished when it was abandoned: return %s", c.ctxName(d), what, fix)
+			}
+			diag := analysis.Diagnostic{Pos: c.nilPos(ret), Message: msg}
+			c.withFix(&diag, ret, fix, d.Pos)
+			c.pass.Report(diag)
+		case c.joinMayBeNil(v) && !c.wrapsContextErr(v):
+			_, fix := c.doneNames(d)
+			c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
+				"when %s is done this returns errors.Join of the errors seen so far, which is nil when there were none: the caller is told the work finished; include %s", c.ctxName(d), fix)})
+		default:
+			if desc, ok := c.freshError(v, d.Err); ok && !c.wrapsContextErr(v) {
+				_, fix := c.doneNames(d)
+				c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
+					"%s replaces %s's cancellation when it is done with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; return %s or wrap it with %%w", desc, c.ctxName(d), fix)})
+			}
+		}
+	}
+}
+
+// foreignContext reports whether the done context is one the function did
+// not make cancellable itself (a parameter, a capture, a field: the
+// caller's), and not a signal the program asked for.
+func (c *checker) foreignContext(f *fnInfo, d *ctxflow.Done) bool {
+	if d.Origin.Signal {
+		return false
+	}
+	if d.Ctx != nil && c.res.Owned(f.fn, d.Ctx) {
+		return false
+	}
+	return d.Origin.State == ctxflow.Inherited
+}
+
+// outermostUse returns the function whose use as a value decides: a
+// literal itself, or the declared function.
+func outermostUse(fn *ssa.Function) *ssa.Function { return fn }
+
+// leavesEndlessLoop reports whether the done point is in the body of an
+// endless loop (for {} without a condition): a service loop that stops on
+// cancellation.
+func (c *checker) leavesEndlessLoop(d *ctxflow.Done) bool {
+	pos := d.Pos
+	cur, ok := c.res.Syntax.Enclosing(pos, pos, (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.FuncLit)(nil), (*ast.FuncDecl)(nil))
+	if !ok {
+		return false
+	}
+	loop, ok := cur.Node().(*ast.ForStmt)
+	return ok && loop.Cond == nil
+}
+
+// blockingSelect reports whether the done point is a case of a select
+// without default: the function waits for its context (or something else).
+func blockingSelect(d *ctxflow.Done) bool {
+	sel, ok := d.Instr.(*ssa.Select)
+	return ok && sel.Blocking
+}
+
+// ctxName names the done context for messages.
+func (c *checker) ctxName(d *ctxflow.Done) string {
+	if d.Origin.Param != nil {
+		return d.Origin.Param.Name()
+	}
+	if fv, ok := d.Ctx.(*ssa.FreeVar); ok {
+		return fv.Name()
+	}
+	return "ctx"
+}
+
+// doneNames returns how the done point was learned, for messages, and
+// what to return instead: the tested error, context.Cause(ctx) when the
+// function reads the cause, else ctx.Err().
+func (c *checker) doneNames(d *ctxflow.Done) (what, fix string) {
+	name := c.ctxName(d)
+	if iff, ok := d.Instr.(*ssa.If); ok && d.Err != nil {
+		if id := c.condIdent(iff); id != nil {
+			// if err := ctx.Err(); err != nil: the variable holds it.
+			return id.Name + " = " + name + ".Err()", id.Name
+		}
+	}
+	if d.Cause || c.readsCause(d) {
+		return "", "context.Cause(" + name + ")"
+	}
+	return "", name + ".Err()"
+}
+
+// readsCause reports whether the function asks for the context's cause
+// anywhere: it cares about why, so the fix returns it.
+func (c *checker) readsCause(d *ctxflow.Done) bool {
+	fn := d.Block.Parent()
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok {
+				callee, _, _ := ctxflow.SplitCall(call.Common())
+				if knowledge.RoleOf(callee) == knowledge.CtxCause {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// joinMayBeNil reports whether v is errors.Join(...) (nil when all its
+// arguments are nil).
+func (c *checker) joinMayBeNil(v ssa.Value) bool {
+	call, ok := stripIface(v).(*ssa.Call)
+	if !ok {
+		return false
+	}
+	callee, _, _ := ctxflow.SplitCall(call.Common())
+	return knowledge.RoleOf(callee) == knowledge.ErrorsJoin
+}
+
+// wrapsContextErr reports whether v wraps (%w) a cancellation.
+func (c *checker) wrapsContextErr(v ssa.Value) bool {
+	return len(c.res.ErrSources(v)) > 0
+}
+
+// condIdent returns the identifier compared with nil in the condition of
+// iff, when the operand is a variable (err != nil) rather than a call.
+func (c *checker) condIdent(iff *ssa.If) *ast.Ident {
+	cmp, ok := iff.Cond.(*ssa.BinOp)
+	if !ok {
+		return nil
+	}
+	cur, ok := c.res.Syntax.Enclosing(cmp.Pos(), cmp.Pos(), (*ast.BinaryExpr)(nil))
+	if !ok {
+		return nil
+	}
+	bin := cur.Node().(*ast.BinaryExpr)
+	for _, e := range []ast.Expr{bin.X, bin.Y} {
+		if id, ok := ast.Unparen(e).(*ast.Ident); ok && id.Name != "nil" {
+			return id
+		}
+	}
+	return nil
+}
+
+// checkEmptyDoneCase reports an empty `case <-ctx.Done():` in a loop that
+// does not otherwise look at the context: once the context is done the
+// select returns at once, the case does nothing, and the loop goes round
+// again (spinning, or retrying work the caller gave up on).
+func (c *checker) checkEmptyDoneCase(f *fnInfo) {
+	for _, d := range c.res.Dones(f.fn) {
+		sel, ok := d.Instr.(*ssa.Select)
+		if !ok || !c.foreignContext(f, d) {
+			continue
+		}
+		loop := ctxflow.Innermost(f.loops, sel.Block())
+		if loop == nil || !loop.Blocks[d.Block] || consultsOtherwise(loop, sel) {
+			continue // not in a loop, leaves it, or the loop checks ctx itself
+		}
+		clause := c.commClause(sel, d)
+		if clause == nil || len(clause.Body) > 0 {
+			continue
+		}
+		fix := "return"
+		if f.errLast {
+			_, fix = c.doneNames(d)
+			fix = "return " + fix
+		}
+		c.pass.Report(analysis.Diagnostic{Pos: clause.Pos(), End: clause.Colon + 1, Message: fmt.Sprintf(
+			"this case <-%s.Done() does nothing, so the loop goes round again after %s is done: %s", c.ctxName(d), c.ctxName(d), fix)})
+	}
+}
+
+// consultsOtherwise reports whether the loop looks at a context other than
+// through the select's own Done case: Err, Cause, or another Done.
+func consultsOtherwise(loop *ctxflow.Loop, sel *ssa.Select) bool {
+	for b := range loop.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			fn, _, _ := ctxflow.SplitCall(call.Common())
+			switch knowledge.RoleOf(fn) {
+			case knowledge.CtxErr, knowledge.CtxCause:
+				return true
+			case knowledge.CtxDone:
+				used := false
+				for _, st := range sel.States {
+					used = used || st.Chan == call
+				}
+				if !used {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// commClause returns the case clause of the select whose channel is the
+// done one: cases are the select's states in order, the default left out.
+func (c *checker) commClause(sel *ssa.Select, d *ctxflow.Done) *ast.CommClause {
+	cur, ok := c.res.Syntax.Enclosing(sel.Pos(), sel.Pos(), (*ast.SelectStmt)(nil))
+	if !ok {
+		return nil
+	}
+	stmt := cur.Node().(*ast.SelectStmt)
+	i := 0
+	for _, s := range stmt.Body.List {
+		cc := s.(*ast.CommClause)
+		if cc.Comm == nil {
+			continue
+		}
+		if i < len(sel.States) {
+			if ch, ok := sel.States[i].Chan.(*ssa.Call); ok {
+				if fn, recv, _ := ctxflow.SplitCall(ch.Common()); knowledge.RoleOf(fn) == knowledge.CtxDone && recv == d.Ctx {
+					return cc
+				}
+			}
+		}
+		i++
+	}
+	return nil
+}

@@ -1,0 +1,310 @@
+package swallowcancel
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+func stripIface(v ssa.Value) ssa.Value {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.ChangeInterface:
+			v = x.X
+		default:
+			return v
+		}
+	}
+}
+
+// freshError reports whether v is a new error that does not wrap old (nor
+// any cancellation): errors.New, an Errorf without %w (the %v/%s case is
+// checkErrorf's), or a literal of an error type with no Unwrap, Is or As
+// method. It returns how to name it.
+func (c *checker) freshError(v, old ssa.Value) (string, bool) {
+	switch x := stripIface(v).(type) {
+	case *ssa.Call:
+		callee, _, _ := ctxflow.SplitCall(x.Common())
+		switch knowledge.RoleOf(callee) {
+		case knowledge.ErrorsNew:
+			return "errors.New", true
+		case knowledge.FmtErrorf:
+			for _, a := range ctxflow.ErrorfArgs(x.Common()) {
+				if a.Verb == 'w' || usesValue(a.Value, old) {
+					return "", false
+				}
+			}
+			if args := x.Common().Args; len(ctxflow.ErrorfArgs(x.Common())) == 0 && len(args) > 1 && !isNilConst(args[len(args)-1]) {
+				return "", false // arguments the format cannot be paired with: unsure
+			}
+			return "fmt.Errorf", true
+		}
+	case *ssa.UnOp:
+		// A sentinel error variable (io.ErrUnexpectedEOF, ErrTimeout).
+		if g, ok := x.X.(*ssa.Global); ok && x.Op == token.MUL && knowledge.IsError(x.Type()) {
+			if v, ok := g.Object().(*types.Var); ok && sentinel(x) == knowledge.NoRole {
+				return v.Pkg().Name() + "." + v.Name(), true
+			}
+		}
+	case *ssa.Alloc:
+		t := x.Type()
+		if !hasUnwrap(t) {
+			return "a " + types.TypeString(t, qualifier) + " literal", true
+		}
+	}
+	return "", false
+}
+
+func qualifier(p *types.Package) string { return p.Name() }
+
+// hasUnwrap reports whether errors.Is can see through t.
+func hasUnwrap(t types.Type) bool {
+	ms := types.NewMethodSet(t)
+	for i := range ms.Len() {
+		switch ms.At(i).Obj().Name() {
+		case "Unwrap", "Is", "As":
+			return true
+		}
+	}
+	return false
+}
+
+// usesValue reports whether v is old or derived from it (old.Error()).
+func usesValue(v, old ssa.Value) bool {
+	if old == nil {
+		return false
+	}
+	v = stripIface(v)
+	if v == old || stripIface(old) == v {
+		return true
+	}
+	if call, ok := v.(*ssa.Call); ok && call.Common().IsInvoke() && call.Common().Method.Name() == "Error" {
+		return stripIface(call.Common().Value) == stripIface(old)
+	}
+	return false
+}
+
+// checkReplaced reports `if err != nil { return errors.New(…) }` for an
+// error that may be a cancellation: the new error hides it.
+func (c *checker) checkReplaced(f *fnInfo) {
+	for _, b := range f.fn.Blocks {
+		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cmp, ok := iff.Cond.(*ssa.BinOp)
+		if !ok || cmp.Op != token.NEQ || !isNilConst(cmp.Y) {
+			continue
+		}
+		srcs := c.cancellations(f, cmp.X, iff)
+		if len(srcs) == 0 {
+			continue
+		}
+		body := b.Succs[0]
+		if len(body.Preds) != 1 {
+			continue
+		}
+		for _, ret := range returns(f.fn) {
+			if !body.Dominates(ret.Block()) {
+				continue
+			}
+			v := errResult(ret)
+			desc, ok := c.freshError(v, cmp.X)
+			if !ok || c.wrapsContextErr(v) {
+				continue
+			}
+			msg := fmt.Sprintf("%s replaces err, which may be a context cancellation%s, with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; wrap it with %%w", desc, sourceText(srcs))
+			if strings.HasSuffix(desc, " literal") {
+				msg = fmt.Sprintf("%s replaces err, which may be a context cancellation%s, with an error errors.Is cannot see through (no Unwrap method): errors.Is(err, context.Canceled) is false upstream; keep err in it and give %s an Unwrap method", desc, sourceText(srcs), strings.TrimSuffix(strings.TrimPrefix(desc, "a "), " literal"))
+			}
+			c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: msg})
+		}
+	}
+}
+
+// checkErrorf reports fmt.Errorf formatting, with %v or %s, an error (or
+// its Error()) that may be a cancellation, when the result is passed on
+// (returned, sent, stored, appended): errors.Is cannot find it upstream.
+func (c *checker) checkErrorf(f *fnInfo) {
+	for _, b := range f.fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			callee, _, _ := ctxflow.SplitCall(call.Common())
+			if knowledge.RoleOf(callee) != knowledge.FmtErrorf || !passedOn(call, 0) {
+				continue
+			}
+			for _, a := range ctxflow.ErrorfArgs(call.Common()) {
+				if a.Verb != 'v' && a.Verb != 's' {
+					continue
+				}
+				errVal, viaError := formattedError(a.Value)
+				if errVal == nil {
+					continue
+				}
+				srcs := c.cancellations(f, errVal, call)
+				if len(srcs) == 0 {
+					continue
+				}
+				name := c.exprText(call, a.Index)
+				d := analysis.Diagnostic{Pos: call.Pos(), Message: fmt.Sprintf(
+					"%%%c formats %s, which may be a context cancellation%s, without wrapping it: errors.Is(err, context.Canceled) is false upstream; use %%w",
+					a.Verb, name, sourceText(srcs))}
+				if expr := c.res.Syntax.CallExpr(call.Pos()); expr != nil {
+					d.Pos, d.End = expr.Pos(), expr.End()
+					c.verbFix(&d, expr, a, viaError)
+				}
+				c.pass.Report(d)
+				break
+			}
+		}
+	}
+}
+
+// formattedError returns the error a formatted argument is: the value
+// itself (an error), or the receiver of its Error method.
+func formattedError(v ssa.Value) (ssa.Value, bool) {
+	v = stripIface(v)
+	if call, ok := v.(*ssa.Call); ok && call.Common().IsInvoke() && call.Common().Method.Name() == "Error" && call.Common().Method.Pkg() == nil {
+		return call.Common().Value, true
+	}
+	if knowledge.IsError(v.Type()) {
+		return v, false
+	}
+	return nil, false
+}
+
+// passedOn reports whether an error value travels on: returned, sent,
+// stored, appended, or joined. An error handed to any other call (a
+// logger) is not what the caller gets.
+func passedOn(v ssa.Value, depth int) bool {
+	if depth > 8 || v.Referrers() == nil {
+		return false
+	}
+	for _, ref := range *v.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Return, *ssa.Send, *ssa.MapUpdate:
+			return true
+		case *ssa.Store:
+			if slice := variadicSlice(ref); slice != nil {
+				// An element of a call's variadic arguments: passed on
+				// only by append and errors.Join.
+				if passedOnAsArgs(slice, depth) {
+					return true
+				}
+				continue
+			}
+			return true
+		case *ssa.Phi:
+			if passedOn(ref, depth+1) {
+				return true
+			}
+		case *ssa.MakeInterface:
+			if passedOn(ref, depth+1) {
+				return true
+			}
+		case *ssa.ChangeInterface:
+			if passedOn(ref, depth+1) {
+				return true
+			}
+		case *ssa.Call:
+			if b, ok := ref.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" {
+				return true
+			}
+			callee, _, _ := ctxflow.SplitCall(ref.Common())
+			if knowledge.RoleOf(callee) == knowledge.ErrorsJoin && passedOn(ref, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// variadicSlice returns the slice a store builds, when it stores into an
+// element of a fresh array that becomes a call's variadic argument.
+func variadicSlice(st *ssa.Store) *ssa.Slice {
+	ia, ok := st.Addr.(*ssa.IndexAddr)
+	if !ok {
+		return nil
+	}
+	alloc, ok := ia.X.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	for _, ref := range *alloc.Referrers() {
+		if s, ok := ref.(*ssa.Slice); ok {
+			return s
+		}
+	}
+	return nil
+}
+
+func passedOnAsArgs(slice *ssa.Slice, depth int) bool {
+	for _, ref := range *slice.Referrers() {
+		call, ok := ref.(*ssa.Call)
+		if !ok {
+			return true // the slice itself goes somewhere
+		}
+		if b, ok := call.Call.Value.(*ssa.Builtin); ok && b.Name() == "append" {
+			return true
+		}
+		callee, _, _ := ctxflow.SplitCall(call.Common())
+		if knowledge.RoleOf(callee) == knowledge.ErrorsJoin && passedOn(call, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// exprText returns the source of the variadic argument i of an Errorf.
+func (c *checker) exprText(call *ssa.Call, i int) string {
+	expr := c.res.Syntax.CallExpr(call.Pos())
+	if expr == nil || i+1 >= len(expr.Args) {
+		return "err"
+	}
+	return types.ExprString(expr.Args[i+1])
+}
+
+// verbFix turns the verb into %w (and err.Error() into err), when the
+// format is a plain string literal whose text maps one to one to its value.
+func (c *checker) verbFix(d *analysis.Diagnostic, expr *ast.CallExpr, a ctxflow.ErrorfArg, viaError bool) {
+	lit, ok := ast.Unparen(expr.Args[0]).(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING || !c.res.Syntax.Editable(lit.Pos()) {
+		return
+	}
+	value, err := strconv.Unquote(lit.Value)
+	if err != nil || strings.Contains(lit.Value, `\`) || len(lit.Value) != len(value)+2 {
+		return
+	}
+	verbEnd := strings.IndexByte(value[a.Offset+1:], byte(a.Verb))
+	if verbEnd < 0 {
+		return
+	}
+	verbPos := lit.Pos() + 1 + token.Pos(a.Offset+1+verbEnd)
+	edits := []analysis.TextEdit{{Pos: verbPos, End: verbPos + 1, NewText: []byte("w")}}
+	if viaError {
+		call, ok := ast.Unparen(expr.Args[a.Index+1]).(*ast.CallExpr)
+		if !ok {
+			return
+		}
+		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		if !ok {
+			return
+		}
+		edits = append(edits, analysis.TextEdit{Pos: call.Pos(), End: call.End(), NewText: []byte(types.ExprString(sel.X))})
+	}
+	d.SuggestedFixes = []analysis.SuggestedFix{{Message: "Wrap with %w", TextEdits: edits}}
+}

@@ -1,0 +1,362 @@
+package swallowcancel
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// A cancelTest is a branch on "err is context.Canceled (or
+// DeadlineExceeded)": errors.Is(err, S) or err == S.
+type cancelTest struct {
+	iff       *ssa.If
+	err       ssa.Value
+	sentinels map[knowledge.Role]bool
+	pos       token.Pos // of the test, for finding its syntax
+}
+
+func (c *checker) cancelTestOf(b *ssa.BasicBlock) *cancelTest {
+	if len(b.Instrs) == 0 {
+		return nil
+	}
+	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return nil
+	}
+	var err, other ssa.Value
+	var pos token.Pos
+	switch cond := iff.Cond.(type) {
+	case *ssa.Call:
+		fn, _, args := ctxflow.SplitCall(cond.Common())
+		if knowledge.RoleOf(fn) != knowledge.ErrorsIs || len(args) != 2 {
+			return nil
+		}
+		err, other, pos = args[0], args[1], cond.Pos()
+	case *ssa.BinOp:
+		if cond.Op != token.EQL {
+			return nil
+		}
+		err, other, pos = cond.X, cond.Y, cond.Pos()
+		if sentinel(cond.X) != knowledge.NoRole {
+			err, other = cond.Y, cond.X
+		}
+	default:
+		return nil
+	}
+	role := sentinel(other)
+	if role == knowledge.NoRole {
+		return nil
+	}
+	return &cancelTest{iff: iff, err: err, sentinels: map[knowledge.Role]bool{role: true}, pos: pos}
+}
+
+// sentinel returns CtxCanceled or CtxDeadlineErr for a load of
+// context.Canceled or context.DeadlineExceeded.
+func sentinel(v ssa.Value) knowledge.Role {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.ChangeInterface:
+			v = x.X
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return knowledge.NoRole
+			}
+			g, ok := x.X.(*ssa.Global)
+			if !ok {
+				return knowledge.NoRole
+			}
+			obj, _ := g.Object().(*types.Var)
+			switch role := knowledge.VarRole(obj); role {
+			case knowledge.CtxCanceled, knowledge.CtxDeadlineErr:
+				return role
+			}
+			return knowledge.NoRole
+		default:
+			return knowledge.NoRole
+		}
+	}
+}
+
+// cancelRegion is a block reached only when err is a cancellation: every
+// predecessor is the true branch of a cancellation test on err.
+type cancelRegion struct {
+	entry     *ssa.BasicBlock
+	err       ssa.Value
+	sentinels map[knowledge.Role]bool
+	tests     []*cancelTest
+}
+
+func (c *checker) cancelRegions(f *fnInfo) []*cancelRegion {
+	var out []*cancelRegion
+	for _, b := range f.fn.Blocks {
+		if len(b.Preds) == 0 {
+			continue
+		}
+		r := &cancelRegion{entry: b, sentinels: map[knowledge.Role]bool{}}
+		for _, p := range b.Preds {
+			t := c.cancelTestOf(p)
+			if t == nil || p.Succs[0] != b || r.err != nil && t.err != r.err {
+				r = nil
+				break
+			}
+			r.err = t.err
+			r.tests = append(r.tests, t)
+			for s := range t.sentinels {
+				r.sentinels[s] = true
+			}
+		}
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (r *cancelRegion) covers(b *ssa.BasicBlock) bool { return r.entry.Dominates(b) }
+
+// what names the cancellation for messages.
+func (r *cancelRegion) what() string {
+	switch {
+	case len(r.sentinels) > 1:
+		return "a context cancellation"
+	case r.sentinels[knowledge.CtxCanceled]:
+		return "context.Canceled"
+	}
+	return "context.DeadlineExceeded"
+}
+
+// checkCancelTests reports what happens where err is known to be a
+// cancellation: returning nil (success), returning a new error in its
+// place, retrying (continue), or breaking out of the loop into return nil.
+func (c *checker) checkCancelTests(f *fnInfo) {
+	for _, r := range c.cancelRegions(f) {
+		if c.exemptError(f, r.err) {
+			continue
+		}
+		name := c.errName(r.tests[0])
+		for _, ret := range returns(f.fn) {
+			if !r.covers(ret.Block()) {
+				continue
+			}
+			v := errResult(ret)
+			if isNilConst(v) {
+				d := analysis.Diagnostic{Pos: c.nilPos(ret), Message: fmt.Sprintf(
+					"returning nil when %s is %s tells the caller the work succeeded when it was abandoned: return %s so the cancellation propagates",
+					name, r.what(), name)}
+				c.withFix(&d, ret, name, r.tests[0].pos)
+				c.pass.Report(d)
+				continue
+			}
+			if desc, ok := c.freshError(v, r.err); ok {
+				c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
+					"%s replaces %s, which is %s, with an error that does not wrap it: errors.Is(err, %s) is false upstream; return %s or wrap it with %%w",
+					desc, name, r.what(), sentinelName(r), name)})
+			}
+		}
+	}
+	c.checkLoopExits(f)
+}
+
+func sentinelName(r *cancelRegion) string {
+	if r.sentinels[knowledge.CtxDeadlineErr] && !r.sentinels[knowledge.CtxCanceled] {
+		return "context.DeadlineExceeded"
+	}
+	return "context.Canceled"
+}
+
+// checkLoopExits reports a cancellation test, inside a loop, whose true
+// branch goes round the loop again (continue) or leaves it straight into
+// `return nil` (break).
+func (c *checker) checkLoopExits(f *fnInfo) {
+	for _, b := range f.fn.Blocks {
+		t := c.cancelTestOf(b)
+		if t == nil {
+			continue
+		}
+		loop := ctxflow.Innermost(f.loops, b)
+		if loop == nil || c.exemptError(f, t.err) {
+			continue
+		}
+		stmt := c.enclosingBranch(t.pos)
+		if stmt == nil {
+			continue
+		}
+		r := &cancelRegion{entry: b.Succs[0], err: t.err, sentinels: t.sentinels, tests: []*cancelTest{t}}
+		name := c.errName(t)
+		target := jumpTarget(b.Succs[0])
+		switch {
+		case loop.Blocks[target]:
+			if br := findBranch(stmt, token.CONTINUE); br != nil {
+				d := analysis.Diagnostic{Pos: br.Pos(), End: br.End(), Message: fmt.Sprintf(
+					"continuing after %s is %s retries work the caller gave up on, past its deadline: return %s instead", name, r.what(), name)}
+				c.continueFix(&d, f, br, name)
+				c.pass.Report(d)
+			}
+		case !loop.Blocks[target] && leadsToNilReturn(target):
+			if br := findBranch(stmt, token.BREAK); br != nil {
+				c.pass.Report(analysis.Diagnostic{Pos: br.Pos(), End: br.End(), Message: fmt.Sprintf(
+					"breaking out of the loop when %s is %s ends in return nil, which tells the caller the work succeeded: return %s instead", name, r.what(), name)})
+			}
+		}
+	}
+}
+
+// jumpTarget follows blocks that only jump (and blocks of the loop's post
+// statement that only count) to where they lead.
+func jumpTarget(b *ssa.BasicBlock) *ssa.BasicBlock {
+	for i := 0; i < 4 && len(b.Instrs) == 1; i++ {
+		if _, ok := b.Instrs[0].(*ssa.Jump); !ok {
+			break
+		}
+		b = b.Succs[0]
+	}
+	return b
+}
+
+// leadsToNilReturn reports whether b runs straight (through jumps) into a
+// return whose error is nil.
+func leadsToNilReturn(b *ssa.BasicBlock) bool {
+	for i := 0; i < 8 && b != nil; i++ {
+		last := b.Instrs[len(b.Instrs)-1]
+		switch last := last.(type) {
+		case *ssa.Return:
+			return len(last.Results) > 0 && isNilConst(errResult(last))
+		case *ssa.Jump:
+			b = b.Succs[0]
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// exemptError reports whether the cancellation err carries is the
+// function's own to absorb: it comes from a context the function made
+// cancellable itself, or from a cleanup call (Shutdown's deadline is the
+// grace period running out); an error of unknown origin counts as the
+// function's own when it makes a cancellable context.
+func (c *checker) exemptError(f *fnInfo, err ssa.Value) bool {
+	if call := callOf(err); call != nil {
+		if callee, _, _ := ctxflow.SplitCall(call.Common()); knowledge.CleanupOf(callee) != nil {
+			return true
+		}
+	}
+	srcs := c.res.ErrSources(err)
+	if len(srcs) == 0 {
+		return c.res.Owned(f.fn, nil)
+	}
+	for _, s := range srcs {
+		if ctx := ctxOf(s); ctx == nil || !c.res.Owned(f.fn, ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+// callOf returns the call an error value is a result of, or nil.
+func callOf(v ssa.Value) *ssa.Call {
+	switch x := v.(type) {
+	case *ssa.Extract:
+		call, _ := x.Tuple.(*ssa.Call)
+		return call
+	case *ssa.Call:
+		return x
+	}
+	return nil
+}
+
+// errName returns the source text of the tested error when it is a plain
+// identifier ("err"), else "err".
+func (c *checker) errName(t *cancelTest) string {
+	if id := c.testedIdent(t); id != nil {
+		return id.Name
+	}
+	return "err"
+}
+
+// testedIdent returns the identifier a cancellation test tests, if the
+// test's operand is one.
+func (c *checker) testedIdent(t *cancelTest) *ast.Ident {
+	cur, ok := c.res.Syntax.Enclosing(t.pos, t.pos, (*ast.CallExpr)(nil), (*ast.BinaryExpr)(nil))
+	if !ok {
+		return nil
+	}
+	var e ast.Expr
+	switch n := cur.Node().(type) {
+	case *ast.CallExpr:
+		if len(n.Args) == 2 {
+			e = n.Args[0]
+		}
+	case *ast.BinaryExpr:
+		e = n.X
+		if isSentinelExpr(c.pass.TypesInfo, n.X) {
+			e = n.Y
+		}
+	}
+	id, _ := ast.Unparen(e).(*ast.Ident)
+	return id
+}
+
+func isSentinelExpr(info *types.Info, e ast.Expr) bool {
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	v, _ := info.Uses[sel.Sel].(*types.Var)
+	role := knowledge.VarRole(v)
+	return role == knowledge.CtxCanceled || role == knowledge.CtxDeadlineErr
+}
+
+// enclosingBranch returns the if statement or case clause whose test is
+// at pos.
+func (c *checker) enclosingBranch(pos token.Pos) ast.Node {
+	cur, ok := c.res.Syntax.Enclosing(pos, pos, (*ast.IfStmt)(nil), (*ast.CaseClause)(nil))
+	if !ok {
+		return nil
+	}
+	return cur.Node()
+}
+
+// findBranch returns the first continue or break of the statement's body
+// that belongs to the loop around it (not to an inner loop, switch or
+// select, nor to a function literal).
+func findBranch(stmt ast.Node, tok token.Token) *ast.BranchStmt {
+	var body []ast.Stmt
+	switch s := stmt.(type) {
+	case *ast.IfStmt:
+		body = s.Body.List
+	case *ast.CaseClause:
+		body = s.Body
+	}
+	var found *ast.BranchStmt
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit, *ast.ForStmt, *ast.RangeStmt:
+			return false
+		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			return tok == token.CONTINUE // a break there leaves the switch
+		case *ast.BranchStmt:
+			if n.Tok == tok && n.Label == nil {
+				found = n
+			}
+		}
+		return true
+	}
+	for _, s := range body {
+		ast.Inspect(s, visit)
+	}
+	return found
+}

@@ -1,0 +1,207 @@
+// Package patterns holds the shapes real cancellation bugs take, each next
+// to its fixed form.
+package patterns
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+var ErrTimeout = errors.New("timeout")
+
+// The deadline replaced by a sentinel: upstream cannot tell it timed out.
+func readReplaced(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	if errors.Is(err, context.DeadlineExceeded) {
+		return io.ErrUnexpectedEOF // want `io.ErrUnexpectedEOF replaces err, which is context.DeadlineExceeded, with an error that does not wrap it`
+	}
+	return err
+}
+
+func readWrapped(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", ErrTimeout, err)
+	}
+	return err
+}
+
+// Every failure mapped to one sentinel, cancellation included.
+func lookupReplaced(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "SELECT 1"); err != nil {
+		return ErrTimeout // want `patterns.ErrTimeout replaces err, which may be a context cancellation \(from \(\*sql.DB\).ExecContext\), with an error that does not wrap it`
+	}
+	return nil
+}
+
+// A cancellation invented anew instead of the context's.
+func execStart(ctx context.Context, done chan error) error {
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("context cancelled") // want `fmt.Errorf replaces ctx's cancellation when it is done with an error that does not wrap it`
+	}
+}
+
+func execStartFixed(ctx context.Context, done chan error) error {
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("exec: %w", ctx.Err())
+	}
+}
+
+// An empty Done case in a loop that never looks at ctx otherwise: the loop
+// goes round again after the caller gave up.
+func pollEmptyCase(ctx context.Context, db *sql.DB) error {
+	for {
+		if _, err := db.ExecContext(ctx, "SELECT 1"); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done(): // want `this case <-ctx.Done\(\) does nothing, so the loop goes round again after ctx is done: return ctx.Err\(\)`
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func pollReturns(ctx context.Context, db *sql.DB) error {
+	for {
+		if _, err := db.ExecContext(ctx, "SELECT 1"); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// The loop's condition consults the context: an empty case only wakes it.
+func pollUntilDone(ctx context.Context, tick <-chan time.Time, db *sql.DB) {
+	for ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-tick:
+		}
+		db.ExecContext(ctx, "SELECT 1")
+	}
+}
+
+// for range over Done never runs its body.
+func run(ctx context.Context, cancelAll func()) error {
+	for range ctx.Done() { // want `for range over ctx.Done\(\) never runs its body`
+		cancelAll()
+		return ctx.Err()
+	}
+	return nil
+}
+
+func runFixed(ctx context.Context, cancelAll func()) error {
+	<-ctx.Done()
+	cancelAll()
+	return ctx.Err()
+}
+
+// The Done channel kept in a field and read in another method.
+type worker struct {
+	done <-chan struct{}
+	jobs chan string
+}
+
+func newWorker(ctx context.Context) *worker {
+	return &worker{done: ctx.Done(), jobs: make(chan string)}
+}
+
+func (w *worker) next() (string, error) {
+	select {
+	case j := <-w.jobs:
+		return j, nil
+	case <-w.done:
+		return "", nil // want `returning nil when ctx is done tells the caller the work finished when it was abandoned`
+	}
+}
+
+// errors.Join of what was collected is nil when nothing failed yet.
+func collect(ctx context.Context, results chan error) error {
+	var errs []error
+	for {
+		select {
+		case err := <-results:
+			if err != nil {
+				errs = append(errs, err)
+			}
+		case <-ctx.Done():
+			return errors.Join(errs...) // want `when ctx is done this returns errors.Join of the errors seen so far, which is nil when there were none`
+		}
+	}
+}
+
+func collectFixed(ctx context.Context, results chan error) error {
+	var errs []error
+	for {
+		select {
+		case err := <-results:
+			if err != nil {
+				errs = append(errs, err)
+			}
+		case <-ctx.Done():
+			return errors.Join(append(errs, ctx.Err())...)
+		}
+	}
+}
+
+// A producer that closes its error channel on Done without sending why:
+// readers take the stream for complete.
+func subscribe(ctx context.Context, url string) (<-chan string, <-chan error) {
+	events, errs := make(chan string), make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				errs <- err
+				return
+			}
+			resp.Body.Close()
+			select {
+			case events <- url:
+			case <-ctx.Done():
+				return // want `the goroutine returns when ctx is done and closes its error channel without sending the cancellation`
+			}
+		}
+	}()
+	return events, errs
+}
+
+func subscribeFixed(ctx context.Context, url string) (<-chan string, <-chan error) {
+	events, errs := make(chan string), make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				errs <- err
+				return
+			}
+			resp.Body.Close()
+			select {
+			case events <- url:
+			case <-ctx.Done():
+				errs <- ctx.Err()
+				return
+			}
+		}
+	}()
+	return events, errs
+}
