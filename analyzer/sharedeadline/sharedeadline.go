@@ -58,43 +58,32 @@ type checker struct {
 }
 
 func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
+	if res.Pkg == nil {
+		return nil, nil
+	}
 	c := &checker{
 		pass: pass,
 		res:  res,
 		root: pass.ResultOf[inspect.Analyzer].(*inspector.Inspector).Root(),
 	}
 	var bounded []*ssa.Call // WithTimeout calls with a constant budget, for -sequential
-	for fn, instr := range c.res.Instrs() {
-		call, ok := instr.(*ssa.Call)
-		if !ok {
+	for _, fn := range res.SrcFuncs {
+		if len(fn.Blocks) == 0 || res.Syntax.Skip(fn.Pos(), false) {
 			continue
 		}
-		c.connDeadline(fn, call)
-		if callee := call.Common().StaticCallee(); callee != nil {
-			expr := c.res.Syntax.CallExpr(call.Pos())
-			if expr == nil || c.res.Syntax.InGeneratedFile(expr.Pos()) || c.res.Syntax.InTestFile(expr.Pos()) {
-				continue
-			}
-			obj, _ := callee.Object().(*types.Func)
-			if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "context" {
-				continue
-			}
-			_, parent, deadline := ctxflow.ContextFunc(obj)
-			switch {
-			case deadline && len(expr.Args) >= 2 && len(call.Common().Args) >= 2:
-				fresh := c.freshBudget(fn, call, expr, obj)
-				c.innerNotShorter(call, expr, obj)
-				if !fresh {
-					c.retryLoop(fn, call, expr, obj)
-				}
-				if _, ok := budget(call, obj); ok {
-					bounded = append(bounded, call)
-				}
-				c.rewrapped(call, expr, obj)
-			case parent && len(call.Common().Args) >= 1:
-				c.rewrapped(call, expr, obj)
-			}
+		lintutil.Guard(pass, "sharedeadline", fn, func() {
+			bounded = append(bounded, c.checkFunc(fn)...)
+		})
+	}
+	for _, call := range res.Calls {
+		if res.Syntax.Skip(res.Pos(call), false) {
+			continue
 		}
+		lintutil.Guard(pass, "sharedeadline", call.Fn, func() {
+			c.helperRoot(call)
+			c.helperConnDeadline(call)
+			c.rootToBoundedWait(call)
+		})
 	}
 	if cfg.Sequential {
 		c.sequentialStages(bounded)
@@ -102,9 +91,50 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	return nil, nil
 }
 
+// checkFunc looks at the context constructors and deadline setters fn
+// calls, and returns its constant WithTimeout calls for -sequential.
+func (c *checker) checkFunc(fn *ssa.Function) []*ssa.Call {
+	loops := ctxflow.Loops(fn)
+	var bounded []*ssa.Call
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			callee, _, args := ctxflow.SplitCall(call.Common())
+			if read, write := knowledge.DeadlineSetter(callee); read || write {
+				c.connDeadline(fn, call, callee)
+				continue
+			}
+			expr := c.res.Syntax.CallExpr(call.Pos())
+			if expr == nil || len(args) == 0 {
+				continue
+			}
+			role := knowledge.RoleOf(callee)
+			_, parent, deadline := role.Derivation()
+			switch {
+			case deadline && len(expr.Args) >= 2 && len(args) >= 2:
+				fresh := c.freshBudget(fn, call, expr, callee)
+				c.innerNotShorter(call, expr, callee)
+				if !fresh {
+					c.retryAttempt(fn, loops, call, expr, callee)
+				}
+				if _, ok := budget(call, callee); ok {
+					bounded = append(bounded, call)
+				}
+				c.rewrapped(loops, call, expr, callee)
+			case parent:
+				c.rewrapped(loops, call, expr, callee)
+			}
+		}
+	}
+	return bounded
+}
+
 // budget returns a WithTimeout call's constant duration.
 func budget(call *ssa.Call, callee *types.Func) (time.Duration, bool) {
-	if callee.Name() != "WithTimeout" && callee.Name() != "WithTimeoutCause" || len(call.Common().Args) < 2 {
+	if knowledge.RoleOf(callee) != knowledge.CtxTimeout || len(call.Common().Args) < 2 {
 		return 0, false
 	}
 	k, ok := call.Common().Args[1].(*ssa.Const)
@@ -124,24 +154,24 @@ func budgetText(call *ssa.Call, expr *ast.CallExpr, callee *types.Func) string {
 	return types.ExprString(expr.Args[1])
 }
 
-// freshBudget: WithTimeout(context.Background(), d) while a received context
-// is in scope. It reports whether it reported.
+// freshBudget: WithTimeout(context.Background(), d) (or TODO, or a
+// WithDeadline) while a caller's context is in scope. It reports whether it
+// reported.
 func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallExpr, callee *types.Func) bool {
 	rootCall, ok := call.Common().Args[0].(*ssa.Call)
 	if !ok {
 		return false
 	}
-	rootFn := rootCall.Common().StaticCallee()
-	if rootFn == nil || rootFn.Pkg == nil || rootFn.Pkg.Pkg.Path() != "context" || (rootFn.Name() != "Background" && rootFn.Name() != "TODO") {
+	rootFn, _, _ := ctxflow.SplitCall(rootCall.Common())
+	if knowledge.RoleOf(rootFn) != knowledge.CtxRoot {
 		return false
 	}
 	inScope := c.res.ContextInScope(fn, expr.Pos())
-	if inScope == "" || detached(fn) || afterDone(fn, call) || handedToGoroutine(call) ||
-		c.underCancellation(expr) || cleanupOrKept(call) {
+	if inScope == "" || c.detached(fn, call) || !c.freshUsedForWork(call) {
 		return false
 	}
 	what := "deadline " + types.ExprString(expr.Args[1])
-	if strings.HasPrefix(callee.Name(), "WithTimeout") {
+	if knowledge.RoleOf(callee) == knowledge.CtxTimeout {
 		what = budgetText(call, expr, callee) + " budget"
 	}
 	d := analysis.Diagnostic{
@@ -155,73 +185,104 @@ func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallEx
 	return true
 }
 
-// underCancellation reports whether expr sits in code that runs once a
-// context is already done: `case <-ctx.Done():`, `if ctx.Err() != nil {`,
-// `if errors.Is(err, context.Canceled) {`. A fresh context there is cleanup
-// that must outlive the cancelled one.
-func (c *checker) underCancellation(expr *ast.CallExpr) bool {
-	cur, ok := c.root.FindNode(expr)
-	if !ok {
-		return false
-	}
-	info := c.pass.TypesInfo
-	child := cur.Node()
-	for anc := range cur.Enclosing() {
-		switch n := anc.Node().(type) {
-		case *ast.FuncLit, *ast.FuncDecl:
-			return false
-		case *ast.CommClause:
-			if n.Comm != nil && mentionsCancellation(info, n.Comm) {
-				return true
-			}
-		case *ast.IfStmt:
-			if child == ast.Node(n.Body) && mentionsCancellation(info, n.Cond) {
-				return true
-			}
+// detached reports whether a fresh context made at call, in fn, belongs to
+// work that must outlive or follow the caller's context, by flow: fn is a
+// function literal run on another schedule (started with go, deferred,
+// handed to a runner or registered), the call runs once a context is known
+// done or an error is known to be a cancellation (cleanup after it), or the
+// new context itself is handed to a goroutine.
+func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
+	for f := fn; f.Parent() != nil; f = f.Parent() {
+		if c.res.UsedAsValue(f) {
+			return true
 		}
-		child = anc.Node()
+	}
+	for _, d := range c.res.Dones(fn) {
+		if d.Covers(call.Block(), indexOf(call)) {
+			return true
+		}
+	}
+	if c.afterCancellationTest(fn, call) {
+		return true
 	}
 	return false
 }
 
-// mentionsCancellation reports whether n calls Err or Done on a context or
-// names context.Canceled or context.DeadlineExceeded.
-func mentionsCancellation(info *types.Info, n ast.Node) bool {
-	found := false
-	ast.Inspect(n, func(m ast.Node) bool {
-		switch m := m.(type) {
-		case *ast.SelectorExpr:
-			if v, ok := info.Uses[m.Sel].(*types.Var); ok && v.Pkg() != nil && v.Pkg().Path() == "context" && (v.Name() == "Canceled" || v.Name() == "DeadlineExceeded") {
-				found = true
-			}
-			if m.Sel.Name == "Err" || m.Sel.Name == "Done" {
-				if t := info.TypeOf(m.X); t != nil && knowledge.IsContext(t) {
-					found = true
-				}
-			}
+func indexOf(instr ssa.Instruction) int {
+	for i, x := range instr.Block().Instrs {
+		if x == instr {
+			return i
 		}
-		return !found
-	})
-	return found
+	}
+	return 0
 }
 
-// cleanupNames start the names of calls that release or shut something down:
-// a context made for them must survive the caller's cancellation.
-var cleanupNames = []string{"shutdown", "close", "unlock", "release", "rollback", "stop", "cleanup", "abort", "disconnect", "terminate", "unregister", "deregister", "teardown"}
+// afterCancellationTest reports whether the call runs only where an error
+// was found to be context.Canceled or DeadlineExceeded.
+func (c *checker) afterCancellationTest(fn *ssa.Function, call *ssa.Call) bool {
+	for _, b := range fn.Blocks {
+		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		var other ssa.Value
+		switch cond := iff.Cond.(type) {
+		case *ssa.Call:
+			callee, _, args := ctxflow.SplitCall(cond.Common())
+			if knowledge.RoleOf(callee) == knowledge.ErrorsIs && len(args) == 2 {
+				other = args[1]
+			}
+		case *ssa.BinOp:
+			if cond.Op == token.EQL {
+				other = cond.Y
+			}
+		}
+		if other == nil || !isSentinel(other) {
+			continue
+		}
+		if t := b.Succs[0]; len(t.Preds) == 1 && t.Dominates(call.Block()) {
+			return true
+		}
+	}
+	return false
+}
 
-// cleanupOrKept reports whether the new context (or its cancel function) is
-// kept beyond the call — stored in a field, a global or sent on a channel:
-// an object's lifetime, not a stage — or whether it is given to a cleanup
-// call (Shutdown, Close, Unlock, Rollback, …).
-func cleanupOrKept(call *ssa.Call) bool {
+func isSentinel(v ssa.Value) bool {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.UnOp:
+			g, ok := x.X.(*ssa.Global)
+			if !ok || x.Op != token.MUL {
+				return false
+			}
+			obj, _ := g.Object().(*types.Var)
+			role := knowledge.VarRole(obj)
+			return role == knowledge.CtxCanceled || role == knowledge.CtxDeadlineErr
+		default:
+			return false
+		}
+	}
+}
+
+// freshUsedForWork follows the new context (and contexts derived from it)
+// to what receives it. It is work that should have shared the caller's
+// deadline when it reaches a call that waits, is returned, or is not used
+// at all; it is deliberate when kept (stored, sent, handed to a goroutine)
+// or given to a cleanup (Shutdown, Rollback…, or a function whose context
+// reaches one); and, precision first, when it only reaches calls of which
+// nothing is known (an interface with no implementation in sight).
+func (c *checker) freshUsedForWork(call *ssa.Call) bool {
 	var queue []ssa.Value
 	for _, ref := range *call.Referrers() {
-		if ext, ok := ref.(*ssa.Extract); ok {
+		if ext, ok := ref.(*ssa.Extract); ok && ext.Index == 0 {
 			queue = append(queue, ext)
 		}
 	}
 	seen := map[ssa.Value]bool{}
-	for len(queue) > 0 && len(seen) < 32 {
+	waits, unknown, used := false, false, false
+	for len(queue) > 0 && len(seen) < 64 {
 		v := queue[0]
 		queue = queue[1:]
 		if seen[v] || v.Referrers() == nil {
@@ -230,143 +291,270 @@ func cleanupOrKept(call *ssa.Call) bool {
 		seen[v] = true
 		for _, ref := range *v.Referrers() {
 			switch ref := ref.(type) {
-			case *ssa.Store:
-				if ref.Val != v {
-					continue
+			case *ssa.Store, *ssa.Send, *ssa.Go, *ssa.MapUpdate:
+				return false // kept: an object's or a goroutine's lifetime
+			case *ssa.MakeClosure:
+				if f, ok := ref.Fn.(*ssa.Function); ok && c.res.UsedAsValue(f) {
+					return false // captured by detached work
 				}
-				switch ref.Addr.(type) {
-				case *ssa.FieldAddr, *ssa.Global, *ssa.IndexAddr:
-					return true
-				}
-			case *ssa.Send:
-				return true
-			case *ssa.MakeInterface, *ssa.ChangeType:
+				used = true
+			case *ssa.Return:
+				waits = true
+			case *ssa.MakeInterface, *ssa.ChangeType, *ssa.ChangeInterface, *ssa.Phi:
 				queue = append(queue, ref.(ssa.Value))
 			case ssa.CallInstruction:
-				common := ref.Common()
-				var name string
-				if common.IsInvoke() {
-					name = common.Method.Name()
-				} else if f := common.StaticCallee(); f != nil {
-					name = f.Name()
-					if f.Pkg != nil && f.Pkg.Pkg.Path() == "context" && strings.HasPrefix(name, "With") {
-						if res, ok := ref.(*ssa.Call); ok {
-							queue = append(queue, res)
-							for _, r := range *res.Referrers() {
-								if ext, ok := r.(*ssa.Extract); ok && ext.Index == 0 {
-									queue = append(queue, ext)
-								}
+				used = true
+				switch c.useOf(ref, v) {
+				case useWait:
+					waits = true
+				case useCleanup:
+					return false
+				case useDerive:
+					if res, ok := ref.(*ssa.Call); ok {
+						queue = append(queue, res)
+						for _, r := range *res.Referrers() {
+							if ext, ok := r.(*ssa.Extract); ok && ext.Index == 0 {
+								queue = append(queue, ext)
 							}
 						}
-						continue
 					}
-				}
-				lower := strings.ToLower(name)
-				for _, prefix := range cleanupNames {
-					if strings.HasPrefix(lower, prefix) {
-						return true
-					}
+				case useUnknown:
+					unknown = true
 				}
 			}
+		}
+	}
+	return waits || !used && !unknown
+}
+
+type contextUse int
+
+const (
+	useNone contextUse = iota
+	useWait
+	useCleanup
+	useDerive
+	useUnknown
+)
+
+// useOf says what a call does with the context value v it is given.
+func (c *checker) useOf(ci ssa.CallInstruction, v ssa.Value) contextUse {
+	callee, _, args := ctxflow.SplitCall(ci.Common())
+	if _, parent, deadline := knowledge.RoleOf(callee).Derivation(); parent || deadline {
+		return useDerive
+	}
+	switch knowledge.RoleOf(callee) {
+	case knowledge.HTTPNewRequestWithCtx, knowledge.HTTPRequestWithContext:
+		return useDerive // the request carries the context to where it is sent
+	}
+	if callee != nil && knowledge.NonWaiting(callee) {
+		return useNone
+	}
+	if callee != nil && knowledge.CleanupOf(callee) != nil {
+		return useCleanup
+	}
+	if d, ok := ci.(*ssa.Defer); ok && d != nil {
+		return useCleanup // deferred: runs as the function exits, cleanup
+	}
+	if callee == nil && !ci.Common().IsInvoke() {
+		return useWait // a function value given the context: injected work (a fetcher, an operation)
+	}
+	for _, k := range c.callsAt(ci) {
+		if k.Sink != nil {
+			return useWait
+		}
+		s := k.Summary
+		if s == nil && k.Target != nil {
+			s = c.res.Summary(k.Target)
+		}
+		for i, a := range k.Args {
+			if a != v {
+				continue
+			}
+			if s.CleanupOf(i) != nil {
+				return useCleanup
+			}
+			if s.ReachOf(i) != nil {
+				return useWait
+			}
+		}
+		if s != nil {
+			return useNone // known, and it neither waits nor cleans up with it
+		}
+	}
+	_ = args
+	return useUnknown
+}
+
+func (c *checker) callsAt(ci ssa.CallInstruction) []*ctxflow.Call {
+	return c.res.CallsAt(ci)
+}
+
+// helperRoot reports a call, from a function that holds a caller's
+// context, to a helper that takes no context and starts its own root that
+// reaches a wait: the caller's deadline and cancellation stop there.
+func (c *checker) helperRoot(call *ctxflow.Call) {
+	if call.Sink != nil {
+		return // a context-free API call: nodeadline's (use its context form)
+	}
+	s := call.Summary
+	if s == nil && call.Target != nil {
+		s = c.res.Summary(call.Target)
+	}
+	if s == nil || s.Root == nil || call.Target != nil && call.Target.Parent() != nil {
+		return // nothing known, or a literal (judged where it is written)
+	}
+	if call.Callee != nil && hasContextParam(call.Callee) {
+		return // it takes a context: passing it is the caller's choice, judged elsewhere
+	}
+	pos := c.res.Pos(call)
+	inScope := c.res.ContextInScope(call.Fn, pos)
+	ci, ok := call.Instr.(*ssa.Call)
+	if inScope == "" || !ok || c.detached(call.Fn, ci) {
+		return
+	}
+	expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
+	if expr == nil {
+		return
+	}
+	via := ""
+	if s.Root.Via != "" {
+		via = " via " + s.Root.Via
+	}
+	d := analysis.Diagnostic{
+		Pos: expr.Fun.Pos(), End: expr.Fun.End(),
+		Message: fmt.Sprintf("%s starts its own %s, which reaches %s%s: the wait ignores %s's deadline and cancellation; pass %s to it (and derive from it)",
+			call.CalleeName(), s.Root.Root, s.Root.Wait, via, inScope, inScope),
+	}
+	if fix := c.threadContextFix(call); fix != nil {
+		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	}
+	c.pass.Report(d)
+}
+
+func hasContextParam(fn *types.Func) bool {
+	params := fn.Signature().Params()
+	for i := range params.Len() {
+		if knowledge.IsContext(params.At(i).Type()) {
+			return true
 		}
 	}
 	return false
 }
 
-// detached reports whether fn is a closure that does not run as part of its
-// enclosing call: started with go, deferred, or handed to someone else.
-func detached(fn *ssa.Function) bool {
-	for f := fn; f.Parent() != nil; f = f.Parent() {
-		if refs := f.Referrers(); refs != nil {
-			// A closure without free variables is used as a plain function value.
-			for _, ref := range *refs {
-				if _, ok := ref.(*ssa.MakeClosure); ok {
-					continue // judged below
-				}
-				if call, ok := ref.(*ssa.Call); !ok || call.Call.Value != ssa.Value(f) {
-					return true
-				}
-			}
+// rootToBoundedWait reports a fresh root (context.Background(), TODO())
+// passed, where a caller's context is in scope, to a call whose context
+// reaches a wait that may have a bound of its own (a client or dialer
+// configured elsewhere): nodeadline cannot say the wait has no deadline,
+// but the caller's deadline and cancellation certainly stop here.
+func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
+	if call.Sink != nil {
+		return // direct waits: nodeadline's, which says so already
+	}
+	s := call.Summary
+	if s == nil && call.Target != nil {
+		s = c.res.Summary(call.Target)
+	}
+	if s == nil {
+		return
+	}
+	ci, ok := call.Instr.(*ssa.Call)
+	if !ok {
+		return
+	}
+	for _, p := range s.Reach {
+		if !p.Bounded || p.Param >= len(call.Args) {
+			continue
 		}
-		for _, b := range f.Parent().Blocks {
-			for _, instr := range b.Instrs {
-				mc, ok := instr.(*ssa.MakeClosure)
-				if !ok || mc.Fn != f {
-					continue
-				}
-				for _, ref := range *mc.Referrers() {
-					if call, ok := ref.(*ssa.Call); !ok || call.Call.Value != mc {
-						return true
-					}
-				}
-			}
-			for _, instr := range b.Instrs {
-				switch g := instr.(type) {
-				case *ssa.Go:
-					if g.Call.Value == ssa.Value(f) {
-						return true
-					}
-				case *ssa.Defer:
-					if g.Call.Value == ssa.Value(f) {
-						return true
-					}
-				}
-			}
+		root, ok := call.Args[p.Param].(*ssa.Call)
+		if !ok {
+			continue
+		}
+		if fn, _, _ := ctxflow.SplitCall(root.Common()); knowledge.RoleOf(fn) != knowledge.CtxRoot {
+			continue
+		}
+		expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
+		if expr == nil || p.Param >= len(expr.Args) || expr.Ellipsis.IsValid() {
+			continue
+		}
+		inScope := c.res.ContextInScope(call.Fn, expr.Pos())
+		if inScope == "" || c.detached(call.Fn, ci) {
+			return
+		}
+		arg := expr.Args[p.Param]
+		via := ""
+		if p.Via != "" {
+			via = " via " + p.Via
+		}
+		d := analysis.Diagnostic{
+			Pos: arg.Pos(), End: arg.End(),
+			Message: fmt.Sprintf("%s drops %s's deadline and cancellation: %s reaches %s%s, which then runs on after the caller gave up; pass %s",
+				types.ExprString(arg), inScope, call.CalleeName(), p.Wait, via, inScope),
+		}
+		if fix := fixutil.ReplaceContextRoot(c.pass, arg, inScope, c.res.Syntax.Editable(arg.Pos())); fix != nil {
+			d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+		}
+		c.pass.Report(d)
+		return
+	}
+}
+
+// helperConnDeadline reports a call that hands a connection dialed here to
+// a helper that sets its deadline from a fixed timeout, from a function
+// whose context may carry an earlier deadline it never looks at.
+func (c *checker) helperConnDeadline(call *ctxflow.Call) {
+	s := call.Summary
+	if s == nil && call.Target != nil {
+		s = c.res.Summary(call.Target)
+	}
+	if s == nil || len(s.FixedDeadline) == 0 || ctxflow.ConsultsDeadline(call.Fn) {
+		return
+	}
+	pos := c.res.Pos(call)
+	inScope := c.res.ContextInScope(call.Fn, pos)
+	if inScope == "" {
+		return
+	}
+	for _, p := range s.FixedDeadline {
+		if p.Param >= len(call.Args) || !c.dialed(call.Args[p.Param]) {
+			continue
+		}
+		expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
+		if expr == nil {
+			return
+		}
+		c.pass.Report(analysis.Diagnostic{
+			Pos: expr.Fun.Pos(), End: expr.Fun.End(),
+			Message: fmt.Sprintf("%s sets %s on the connection from a fixed timeout, ignoring %s's deadline: the connection may wait past the caller's budget; pass %s and use the earlier of the two", call.CalleeName(), p.Wait, inScope, inScope),
+		})
+		return
+	}
+}
+
+// dialed reports whether a connection value was dialed here: the result of
+// a catalog dial (net.Dial, a Dialer, tls.Dial…). The client side of a
+// request, whose budget is the caller's; accepted server connections set
+// their own deadlines by design.
+func (c *checker) dialed(v ssa.Value) bool {
+	for i := 0; i < 8; i++ {
+		switch x := v.(type) {
+		case *ssa.Extract:
+			v = x.Tuple
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.ChangeInterface:
+			v = x.X
+		case *ssa.TypeAssert:
+			v = x.X
+		case *ssa.Call:
+			callee, _, _ := ctxflow.SplitCall(x.Common())
+			s := c.res.Catalog.Lookup(callee)
+			return s != nil && s.Kind == knowledge.Dial
+		default:
+			return false
 		}
 	}
 	return false
-}
-
-// handedToGoroutine reports whether the new context is given to a go
-// statement (go renew(ctx, cancel)) or captured by a closure started with go:
-// deliberately detached background work with its own budget.
-func handedToGoroutine(call *ssa.Call) bool {
-	var values []ssa.Value
-	for _, ref := range *call.Referrers() {
-		if ext, ok := ref.(*ssa.Extract); ok && ext.Index == 0 {
-			values = append(values, ext)
-		}
-	}
-	for _, v := range values {
-		for _, ref := range *v.Referrers() {
-			switch ref := ref.(type) {
-			case *ssa.Go:
-				return true
-			case *ssa.MakeClosure:
-				if detached(ref.Fn.(*ssa.Function)) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// afterDone reports whether a receive from some context's Done() dominates
-// the call: shutdown work after the caller's context ended.
-func afterDone(fn *ssa.Function, call *ssa.Call) bool {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			switch x := instr.(type) {
-			case *ssa.UnOp:
-				if x.Op == token.ARROW && isDone(x.X) && b.Dominates(call.Block()) {
-					return true
-				}
-			case *ssa.Select:
-				for _, st := range x.States {
-					if isDone(st.Chan) && b.Dominates(call.Block()) && b != call.Block() {
-						return true
-					}
-				}
-			}
-		}
-	}
-	return false
-}
-
-func isDone(v ssa.Value) bool {
-	call, ok := v.(*ssa.Call)
-	return ok && call.Common().IsInvoke() && call.Common().Method.Name() == "Done" && knowledge.IsContext(call.Common().Value.Type())
 }
 
 // innerNotShorter: WithTimeout(parent, d2) where parent already has a
@@ -391,13 +579,15 @@ func (c *checker) innerNotShorter(call *ssa.Call, expr *ast.CallExpr, callee *ty
 }
 
 // rewrapped: ctx = context.WithX(ctx, …) on every iteration of a loop.
-func (c *checker) rewrapped(call *ssa.Call, expr *ast.CallExpr, callee *types.Func) {
+func (c *checker) rewrapped(loops []*ctxflow.Loop, call *ssa.Call, expr *ast.CallExpr, callee *types.Func) {
 	phi, ok := call.Common().Args[0].(*ssa.Phi)
-	if !ok || !derivesFrom(phi, call, 0, map[*ssa.Phi]bool{}) {
+	if !ok || !derivesFrom(phi, call, map[*ssa.Phi]bool{}) {
 		return
 	}
-	if callee.Name() == "WithValue" && len(call.Common().Args) >= 2 && !loopInvariant(call.Common().Args[1], call.Block()) {
-		return // a different key each round: the loop attaches several values on purpose
+	if knowledge.RoleOf(callee) == knowledge.CtxValue && len(call.Common().Args) >= 2 {
+		if loop := ctxflow.Innermost(loops, call.Block()); loop != nil && !loop.Invariant(stripConv(call.Common().Args[1])) {
+			return // a different key each round: the loop attaches several values on purpose
+		}
 	}
 	c.pass.Report(analysis.Diagnostic{
 		Pos: expr.Pos(), End: expr.End(),
@@ -405,38 +595,23 @@ func (c *checker) rewrapped(call *ssa.Call, expr *ast.CallExpr, callee *types.Fu
 	})
 }
 
-// loopInvariant reports whether v is the same on every iteration of the loop
-// around b: a constant, or a value computed outside the loop.
-func loopInvariant(v ssa.Value, b *ssa.BasicBlock) bool {
-	for range 4 {
+func stripConv(v ssa.Value) ssa.Value {
+	for {
 		switch x := v.(type) {
 		case *ssa.MakeInterface:
 			v = x.X
-			continue
 		case *ssa.ChangeType:
 			v = x.X
-			continue
+		default:
+			return v
 		}
-		break
 	}
-	switch x := v.(type) {
-	case *ssa.Const, *ssa.Global, *ssa.Function, *ssa.Parameter, *ssa.FreeVar:
-		return true
-	case ssa.Instruction:
-		for _, lb := range ctxflow.LoopBlocks(b) {
-			if x.Block() == lb {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }
 
 // derivesFrom reports whether a phi carries the result of call back around
 // a loop (directly, through other phis, or through further derivations).
-func derivesFrom(phi *ssa.Phi, call *ssa.Call, depth int, seen map[*ssa.Phi]bool) bool {
-	if depth > 8 || seen[phi] {
+func derivesFrom(phi *ssa.Phi, call *ssa.Call, seen map[*ssa.Phi]bool) bool {
+	if seen[phi] {
 		return false
 	}
 	seen[phi] = true
@@ -451,7 +626,7 @@ func derivesFrom(phi *ssa.Phi, call *ssa.Call, depth int, seen map[*ssa.Phi]bool
 				return true
 			}
 		case *ssa.Phi:
-			if derivesFrom(e, call, depth+1, seen) {
+			if derivesFrom(e, call, seen) {
 				return true
 			}
 		}
@@ -459,77 +634,16 @@ func derivesFrom(phi *ssa.Phi, call *ssa.Call, depth int, seen map[*ssa.Phi]bool
 	return false
 }
 
-// retryLoop: a per-attempt WithTimeout inside a retry loop that nothing
-// bounds (ctxflow.EnclosingRetryLoop), derived from a parent without a
-// deadline.
-func (c *checker) retryLoop(fn *ssa.Function, call *ssa.Call, expr *ast.CallExpr, callee *types.Func) {
-	if !strings.HasPrefix(callee.Name(), "WithTimeout") || !ctxflow.InLoop(call.Block()) {
-		return
-	}
-	if detached(fn) || inMainOrInit(fn) {
-		return // a background job: retrying until it succeeds is its purpose
-	}
-	parent := c.res.Classify(call.Common().Args[0])
-	if !parent.State.Unbounded() {
-		return // an outer deadline, or the caller's context: the total is bounded or not ours
-	}
-	cur, ok := c.root.FindNode(expr)
-	if !ok {
-		return
-	}
-	loop := ctxflow.EnclosingRetryLoop(c.pass.TypesInfo, cur)
-	if loop == nil {
-		return
-	}
-	d := budgetText(call, expr, callee)
-	has := "has no deadline"
-	if parent.State == ctxflow.MaybeNoDeadline {
-		has = "may have no deadline"
-	}
-	kind := "endless retry loop"
-	if !loop.Endless {
-		kind = "retry-until-success loop"
-	}
-	c.pass.Report(analysis.Diagnostic{
-		Pos: expr.Pos(), End: expr.End(),
-		Message: fmt.Sprintf("each attempt gets %s, but the %s has no attempt limit and the parent %s %s: the total wait, attempts × %s, is unbounded; put one deadline on the parent before the loop, or bound the attempts", d, kind, parent.Desc, has, d),
-		Related: []analysis.RelatedInformation{{Pos: loop.Stmt.Pos(), End: loop.Stmt.For + 3, Message: "the retry loop"}},
-	})
-}
-
-// inMainOrInit reports whether fn is (a closure in) package main's main or
-// an init function: startup code with no caller to answer to.
-func inMainOrInit(fn *ssa.Function) bool {
-	for fn.Parent() != nil {
-		fn = fn.Parent()
-	}
-	if fn.Signature.Recv() != nil || fn.Pkg == nil {
-		return false
-	}
-	return fn.Name() == "main" && fn.Pkg.Pkg.Name() == "main" || strings.HasPrefix(fn.Name(), "init#") || fn.Name() == "init"
-}
-
-var connDeadlines = map[string]bool{"SetDeadline": true, "SetReadDeadline": true, "SetWriteDeadline": true}
-
-// connDeadline: conn.SetDeadline(time.Now().Add(d)) in a function that
-// received a context and never looks at its deadline or Done channel.
-func (c *checker) connDeadline(fn *ssa.Function, call *ssa.Call) {
-	common := call.Common()
-	var method *types.Func
-	var recv ssa.Value
-	var args []ssa.Value
-	if common.IsInvoke() {
-		method, recv, args = common.Method, common.Value, common.Args
-	} else if static := common.StaticCallee(); static != nil {
-		if callee, ok := static.Object().(*types.Func); ok && callee.Signature().Recv() != nil && len(common.Args) > 0 {
-			method, recv, args = callee, common.Args[0], common.Args[1:]
-		}
-	}
-	if method == nil || !connDeadlines[method.Name()] || len(args) != 1 || !nowPlus(args[0]) || !dialed(recv) {
+// connDeadline: conn.SetDeadline(time.Now().Add(d)) on a connection dialed
+// here, in a function with a caller's context that never looks at its
+// deadline or Done channel.
+func (c *checker) connDeadline(fn *ssa.Function, call *ssa.Call, method *types.Func) {
+	_, recv, args := ctxflow.SplitCall(call.Common())
+	if len(args) != 1 || !ctxflow.NowPlus(args[0]) || !c.dialed(recv) {
 		return
 	}
 	expr := c.res.Syntax.CallExpr(call.Pos())
-	if expr == nil || len(expr.Args) != 1 || c.res.Syntax.InGeneratedFile(expr.Pos()) || c.res.Syntax.InTestFile(expr.Pos()) {
+	if expr == nil || len(expr.Args) != 1 {
 		return
 	}
 	inScope := c.res.ContextInScope(fn, expr.Pos())
@@ -537,7 +651,7 @@ func (c *checker) connDeadline(fn *ssa.Function, call *ssa.Call) {
 	for outer.Parent() != nil {
 		outer = outer.Parent()
 	}
-	if inScope == "" || consultsDeadline(outer) || sharesWithContext(outer) {
+	if inScope == "" || ctxflow.ConsultsDeadline(outer) || c.closesOnDone(outer) {
 		return
 	}
 	what := "time.Now().Add(…)"
@@ -554,55 +668,64 @@ func (c *checker) connDeadline(fn *ssa.Function, call *ssa.Call) {
 	c.pass.Report(d)
 }
 
-// sharesWithContext reports whether fn (or a closure in it) hands a context
-// and a connection to the same call: a helper such as watch(ctx, conn) that
+// closesOnDone reports whether fn (or a closure in it) hands a context and
+// a connection to the same call: a watchdog such as watch(ctx, conn) that
 // may close the connection when the context ends.
-func sharesWithContext(fn *ssa.Function) bool {
-	var visit func(f *ssa.Function) bool
-	visit = func(f *ssa.Function) bool {
-		for _, b := range f.Blocks {
-			for _, instr := range b.Instrs {
-				ci, ok := instr.(ssa.CallInstruction)
-				if !ok {
+func (c *checker) closesOnDone(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			ci, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			common := ci.Common()
+			callee, _, _ := ctxflow.SplitCall(common)
+			if _, parent, deadline := knowledge.RoleOf(callee).Derivation(); parent || deadline {
+				continue
+			}
+			var ctx, conn bool
+			args := common.Args
+			if common.IsInvoke() {
+				args = append([]ssa.Value{common.Value}, args...)
+			}
+			for _, a := range args {
+				if a == nil {
 					continue
 				}
-				common := ci.Common()
-				var ctx, conn bool
-				args := common.Args
-				if common.IsInvoke() {
-					args = append([]ssa.Value{common.Value}, args...)
-				}
-				for _, a := range args {
-					if a == nil {
-						continue
-					}
-					if knowledge.IsContext(a.Type()) {
-						ctx = true
-					} else if hasSetDeadline(a.Type()) {
-						conn = true
-					}
-				}
-				if ctx && conn {
-					if callee := common.StaticCallee(); callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" {
-						return true
-					}
+				if knowledge.IsContext(a.Type()) {
+					ctx = true
+				} else if hasDeadlineSetter(a.Type()) {
+					conn = true
 				}
 			}
-		}
-		for _, anon := range f.AnonFuncs {
-			if visit(anon) {
+			if ctx && conn {
 				return true
 			}
 		}
-		return false
 	}
-	return visit(fn)
+	for _, anon := range fn.AnonFuncs {
+		if c.closesOnDone(anon) {
+			return true
+		}
+	}
+	return false
 }
 
-func hasSetDeadline(t types.Type) bool {
-	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "SetDeadline")
-	_, ok := obj.(*types.Func)
-	return ok
+// hasDeadlineSetter reports whether values of type t have a deadline
+// setter (net.Conn and the like).
+func hasDeadlineSetter(t types.Type) bool {
+	ms := types.NewMethodSet(t)
+	if _, isPtr := t.(*types.Pointer); !isPtr && !types.IsInterface(t) {
+		ms = types.NewMethodSet(types.NewPointer(t))
+	}
+	for i := range ms.Len() {
+		if fn, ok := ms.At(i).Obj().(*types.Func); ok {
+			if r, w := knowledge.DeadlineSetter(fn); r && w {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // earlierDeadlineFix rewrites
@@ -733,83 +856,6 @@ func freshName(scope *types.Scope, pos token.Pos, base string) string {
 		name = fmt.Sprintf("%s%d", base, i)
 	}
 	return name
-}
-
-// dialed reports whether a connection was dialed in this function: the
-// client side of a request, whose budget is the caller's. Accepted server
-// connections set their own deadlines by design.
-func dialed(v ssa.Value) bool {
-	for i := 0; i < 8; i++ {
-		switch x := v.(type) {
-		case *ssa.Extract:
-			v = x.Tuple
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
-		case *ssa.TypeAssert:
-			v = x.X
-		case *ssa.Call:
-			var name string
-			if x.Common().IsInvoke() {
-				name = x.Common().Method.Name()
-			} else if callee := x.Common().StaticCallee(); callee != nil {
-				name = callee.Name()
-			}
-			return strings.HasPrefix(name, "Dial")
-		default:
-			return false
-		}
-	}
-	return false
-}
-
-// nowPlus recognizes time.Now().Add(d).
-func nowPlus(v ssa.Value) bool {
-	call, ok := v.(*ssa.Call)
-	if !ok {
-		return false
-	}
-	add := call.Common().StaticCallee()
-	if add == nil || add.Name() != "Add" || add.Pkg == nil || add.Pkg.Pkg.Path() != "time" || len(call.Common().Args) != 2 {
-		return false
-	}
-	now, ok := call.Common().Args[0].(*ssa.Call)
-	if !ok {
-		return false
-	}
-	nf := now.Common().StaticCallee()
-	return nf != nil && nf.Name() == "Now" && nf.Pkg != nil && nf.Pkg.Pkg.Path() == "time"
-}
-
-// consultsDeadline reports whether fn or its closures look at a context's
-// deadline or Done channel, or register context.AfterFunc.
-func consultsDeadline(fn *ssa.Function) bool {
-	var visit func(f *ssa.Function) bool
-	visit = func(f *ssa.Function) bool {
-		for _, b := range f.Blocks {
-			for _, instr := range b.Instrs {
-				ci, ok := instr.(ssa.CallInstruction)
-				if !ok {
-					continue
-				}
-				common := ci.Common()
-				if common.IsInvoke() && knowledge.IsContext(common.Value.Type()) && (common.Method.Name() == "Deadline" || common.Method.Name() == "Done") {
-					return true
-				}
-				if callee := common.StaticCallee(); callee != nil && callee.Pkg != nil && callee.Pkg.Pkg.Path() == "context" && callee.Name() == "AfterFunc" {
-					return true
-				}
-			}
-		}
-		for _, anon := range f.AnonFuncs {
-			if visit(anon) {
-				return true
-			}
-		}
-		return false
-	}
-	return visit(fn)
 }
 
 // sequentialStages: two WithTimeout calls with constant budgets from the same

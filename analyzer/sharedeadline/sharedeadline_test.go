@@ -74,3 +74,13 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("runs differ or found nothing:\n%s\n---\n%s", strings.Join(first, "\n"), strings.Join(second, "\n"))
 	}
 }
+
+// TestHelpers: helpers without a context that start their own root, reported
+// where a caller's context is dropped, with the fix that threads it.
+func TestHelpers(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/helpers")
+}
+
+func TestHelpersFixCompiles(t *testing.T) {
+	linttest.BuildGolden(t, filepath.Join(linttest.TestData(t, "../../testdata"), "src", "sharedeadline", "helpers"))
+}

@@ -92,6 +92,8 @@ type Result struct {
 	funcValues map[*ssa.Function]bool
 	// failed: functions whose analysis panicked (see guard).
 	failed map[*ssa.Function]bool
+	// callers: the package's calls of each of its functions.
+	callers map[*ssa.Function][]*Call
 	// stores indexes every store to a struct field (*types.Var) or package
 	// variable (*ssa.Global), built on first use.
 	stores        map[any][]ssa.Value
@@ -146,6 +148,7 @@ func run(pass *analysis.Pass, catalog *knowledge.Catalog) (res any, err error) {
 		callsAt:  map[ssa.CallInstruction][]*Call{},
 		dones:    map[*ssa.Function][]*Done{},
 		failed:   map[*ssa.Function]bool{},
+		callers:  map[*ssa.Function][]*Call{},
 		requests: map[ssa.Value]Origin{},
 		bounds:   map[boundKey]Boundedness{},
 	}
@@ -338,6 +341,9 @@ func (r *Result) findCalls() {
 				if c != nil {
 					r.Calls = append(r.Calls, c)
 					r.callsAt[ci] = append(r.callsAt[ci], c)
+					if c.Target != nil {
+						r.callers[c.Target] = append(r.callers[c.Target], c)
+					}
 				}
 			}
 		}

@@ -33,6 +33,10 @@ type Summary struct {
 	// Cleanup lists the context parameters that reach a cleanup call
 	// (Shutdown, Rollback…).
 	Cleanup []ParamReach
+	// FixedDeadline lists the connection parameters on which the function
+	// sets a deadline from a fixed timeout (time.Now().Add(d)) without
+	// looking at any context's deadline.
+	FixedDeadline []ParamReach
 }
 
 // ParamReach says that parameter Param (signature index, receiver
@@ -86,11 +90,18 @@ func (s *Summary) String() string {
 	for _, p := range s.Cleanup {
 		parts = append(parts, fmt.Sprintf("%s reaches cleanup %s", p.Name, p.Wait))
 	}
+	for _, p := range s.FixedDeadline {
+		part := fmt.Sprintf("sets a fixed %s on %s", p.Wait, p.Name)
+		if p.Via != "" {
+			part += " via " + p.Via
+		}
+		parts = append(parts, part)
+	}
 	return strings.Join(parts, "; ")
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -128,6 +139,20 @@ func (s *Summary) Cancels() []int {
 	return s.CancelList
 }
 
+// FixedDeadlineOf returns what the function does to connection parameter
+// i's deadline, or nil.
+func (s *Summary) FixedDeadlineOf(i int) *ParamReach {
+	if s == nil {
+		return nil
+	}
+	for k := range s.FixedDeadline {
+		if s.FixedDeadline[k].Param == i {
+			return &s.FixedDeadline[k]
+		}
+	}
+	return nil
+}
+
 // CancelsParam reports whether the error result may carry the cancellation
 // of parameter i.
 func (s *Summary) CancelsParam(i int) bool {
@@ -154,6 +179,9 @@ func (s *Summary) merge(t *Summary) bool {
 	}
 	for _, p := range t.Cleanup {
 		changed = s.addReach(&s.Cleanup, p) || changed
+	}
+	for _, p := range t.FixedDeadline {
+		changed = s.addReach(&s.FixedDeadline, p) || changed
 	}
 	for _, i := range t.CancelList {
 		changed = s.addCancel(i) || changed
@@ -243,7 +271,10 @@ func (r *Result) summarize() {
 			if r.failed[fn] {
 				continue
 			}
-			r.guard(fn, func() { changed = r.summarizeReturns(fn) || changed })
+			r.guard(fn, func() {
+				changed = r.summarizeReturns(fn) || changed
+				changed = r.summarizeDeadlines(fn) || changed
+			})
 		}
 	}
 	for _, c := range r.Calls {
@@ -284,6 +315,16 @@ func (r *Result) summarizeCall(c *Call) bool {
 			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName()}, true) || changed
 		}
 	}
+	for _, p := range s.FixedDeadline {
+		if p.Param < len(c.Args) {
+			if q, ok := c.Args[p.Param].(*ssa.Parameter); ok && !consultsDeadline(c.Fn) {
+				if idx := SigParam(q); idx >= 0 {
+					sum := r.summaryOf(q.Parent())
+					changed = sum.addReach(&sum.FixedDeadline, ParamReach{Param: idx, Name: q.Name(), Wait: p.Wait, Via: c.CalleeName()}) || changed
+				}
+			}
+		}
+	}
 	if s.Root != nil && !hasContextParamSSA(c.Fn) {
 		// A helper that starts its own root, called from a function with
 		// no context of its own: the caller starts that root too, for its
@@ -322,6 +363,106 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, cleanup bool) bool {
 		return true
 	}
 	return false
+}
+
+// summarizeDeadlines records the connection parameters fn sets a fixed
+// deadline on (conn.SetDeadline(time.Now().Add(d)) on a parameter), when fn
+// looks at no context's deadline.
+func (r *Result) summarizeDeadlines(fn *ssa.Function) bool {
+	if consultsDeadline(fn) {
+		return false
+	}
+	changed := false
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			callee, recv, args := SplitCall(call.Common())
+			if read, write := knowledge.DeadlineSetter(callee); !read && !write || len(args) != 1 || !NowPlus(args[0]) {
+				continue
+			}
+			p, ok := stripConversions(recv).(*ssa.Parameter)
+			if !ok {
+				continue
+			}
+			if idx := SigParam(p); idx >= 0 {
+				s := r.summaryOf(p.Parent())
+				changed = s.addReach(&s.FixedDeadline, ParamReach{Param: idx, Name: p.Name(), Wait: callee.Name() + "(time.Now().Add(…))"}) || changed
+			}
+		}
+	}
+	return changed
+}
+
+// NowPlus recognises time.Now().Add(d).
+func NowPlus(v ssa.Value) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	fn, recv, _ := SplitCall(call.Common())
+	if knowledge.RoleOf(fn) != knowledge.TimeAdd || recv == nil {
+		return false
+	}
+	now, ok := recv.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	nf, _, _ := SplitCall(now.Common())
+	return knowledge.RoleOf(nf) == knowledge.TimeNow
+}
+
+// consultsDeadline reports whether fn (or a closure in it) looks at a
+// context's deadline or Done channel, or registers context.AfterFunc.
+func consultsDeadline(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			ci, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			callee, _, _ := SplitCall(ci.Common())
+			switch knowledge.RoleOf(callee) {
+			case knowledge.CtxDeadlineOf, knowledge.CtxDone, knowledge.CtxAfterFunc:
+				return true
+			}
+		}
+	}
+	for _, anon := range fn.AnonFuncs {
+		if consultsDeadline(anon) {
+			return true
+		}
+	}
+	return false
+}
+
+// ConsultsDeadline is consultsDeadline on the function and, for a closure,
+// the functions around it.
+func ConsultsDeadline(fn *ssa.Function) bool {
+	outer := fn
+	for outer.Parent() != nil {
+		outer = outer.Parent()
+	}
+	return consultsDeadline(outer)
+}
+
+func stripConversions(v ssa.Value) ssa.Value {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.ChangeInterface:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		case *ssa.TypeAssert:
+			v = x.X
+		default:
+			return v
+		}
+	}
 }
 
 // summarizeReturns records which context parameters' cancellations fn's
@@ -505,3 +646,33 @@ func funcObject(fn *ssa.Function) *types.Func {
 	obj, _ := fn.Object().(*types.Func)
 	return obj
 }
+
+// CallersOf returns the package's calls of fn.
+func (r *Result) CallersOf(fn *ssa.Function) []*Call { return r.callers[fn] }
+
+// RootReportedAtCallers reports whether the root context fn starts is
+// reported where fn is called (sharedeadline: the caller's context is
+// dropped) rather than inside fn (nodeadline): fn is an unexported
+// function or method with no context parameter, which the package never
+// uses as a value and calls only from places where a caller's context is
+// in scope. Then threading that context into fn is the fix, and one report
+// per call site says so.
+func (r *Result) RootReportedAtCallers(fn *ssa.Function) bool {
+	obj := funcObject(fn)
+	if obj == nil || obj.Exported() || hasContextParamSSA(fn) || r.UsedAsValue(fn) {
+		return false
+	}
+	calls := r.callers[fn]
+	if len(calls) == 0 {
+		return false
+	}
+	for _, c := range calls {
+		if r.ContextInScope(c.Fn, r.Pos(c)) == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// CallsAt returns the calls the core recorded for a call instruction.
+func (r *Result) CallsAt(ci ssa.CallInstruction) []*Call { return r.callsAt[ci] }

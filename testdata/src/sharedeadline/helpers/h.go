@@ -1,0 +1,156 @@
+// Package helpers: helpers without a context parameter that start their own
+// root and wait, called from functions that hold a caller's context.
+package helpers
+
+import (
+	"context"
+	"database/sql"
+	"net"
+	"net/http"
+	"time"
+)
+
+type Droplets struct{ hc *http.Client }
+
+// List waits on the network, bounded by ctx (the client is configured
+// elsewhere).
+func (d *Droplets) List(ctx context.Context, page int) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://api/droplets", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := d.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+type Discovery struct{ droplets *Droplets }
+
+func (d *Discovery) refresh(ctx context.Context) error {
+	return d.listDroplets() // want `\(\*helpers.Discovery\).listDroplets starts its own context.Background\(\), which reaches \(\*http.Client\).Do via \(\*helpers.Droplets\).List: the wait ignores ctx's deadline and cancellation; pass ctx to it`
+}
+
+func (d *Discovery) Refresh(ctx context.Context) error {
+	if err := d.refresh(ctx); err != nil {
+		return err
+	}
+	return d.listDroplets() // want `listDroplets starts its own context.Background\(\)`
+}
+
+func (d *Discovery) listDroplets() error {
+	for page := 0; page < 3; page++ {
+		if err := d.droplets.List(context.Background(), page); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A helper with its own budget: the caller's deadline is still dropped.
+type Health struct{ db *sql.DB }
+
+func (h *Health) Handler(w http.ResponseWriter, r *http.Request) {
+	if err := h.checkAPI(); err != nil { // want `\(\*helpers.Health\).checkAPI starts its own context.WithTimeout\(context.Background\(\), …\), which reaches \(\*sql.DB\).PingContext: the wait ignores r.Context\(\)'s deadline and cancellation`
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+}
+
+func (h *Health) checkAPI() error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	return h.db.PingContext(ctx)
+}
+
+// Through two helpers: the root travels to the caller of the outer one.
+func (h *Health) Probe(ctx context.Context) error {
+	return h.probeAll() // want `\(\*helpers.Health\).probeAll starts its own context.WithTimeout\(context.Background\(\), …\), which reaches \(\*sql.DB\).PingContext via \(\*helpers.Health\).checkAPI`
+}
+
+func (h *Health) probeAll() error {
+	return h.checkAPI()
+}
+
+// --- not reported ---
+
+// No caller's context: nothing to thread.
+func (h *Health) Startup() error {
+	return h.checkAPI()
+}
+
+// Handed to a goroutine: background work keeps its own budget.
+func (h *Health) Watch(ctx context.Context) {
+	go func() {
+		_ = h.checkAPI()
+	}()
+}
+
+// A helper that takes the context: judged at its own calls.
+func (d *Discovery) listWith(ctx context.Context) error {
+	return d.droplets.List(ctx, 0)
+}
+
+func (d *Discovery) refreshWith(ctx context.Context) error {
+	return d.listWith(ctx)
+}
+
+// Connection deadlines set by a helper from a fixed timeout.
+func writeFrame(c net.Conn, b []byte) error {
+	c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	_, err := c.Write(b)
+	return err
+}
+
+func send(ctx context.Context, addr string, b []byte) error {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return writeFrame(c, b) // want `helpers.writeFrame sets SetWriteDeadline\(time.Now\(\).Add\(…\)\) on the connection from a fixed timeout, ignoring ctx's deadline`
+}
+
+// The caller consults its deadline: nothing to report.
+func sendChecked(ctx context.Context, addr string, b []byte) error {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		c.SetDeadline(dl)
+	}
+	return writeFrame(c, b)
+}
+
+// A root given to an interface whose implementation here waits through a
+// client configured elsewhere: the deadline may exist, the cancellation is
+// dropped.
+type Server interface {
+	Propose(ctx context.Context, body string) error
+}
+
+type raft struct{ hc *http.Client }
+
+func (s *raft) Propose(ctx context.Context, body string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://peer/propose", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+func enable(ctx context.Context, s Server) error {
+	return s.Propose(context.Background(), "downgrade") // want `context.Background\(\) drops ctx's deadline and cancellation: helpers.Server.Propose reaches \(\*http.Client\).Do, which then runs on after the caller gave up; pass ctx`
+}
+
+func enableWithCtx(ctx context.Context, s Server) error {
+	return s.Propose(ctx, "downgrade")
+}
