@@ -3,9 +3,7 @@ package cleanupctx
 import (
 	_ "embed"
 	"fmt"
-	"go/constant"
 	"go/token"
-	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -35,95 +33,194 @@ func New(core *analysis.Analyzer) *analysis.Analyzer {
 	return a
 }
 
-// cleanupNames are the methods that clean up; with a context as their first
-// parameter they are judged here.
-var cleanupNames = map[string]bool{"Shutdown": true, "Close": true, "Disconnect": true, "Rollback": true, "Stop": true, "Drain": true}
+// use is a context a call hands to something that waits or cleans up.
+type use struct {
+	ctx        ssa.Value // as given
+	what       string    // the wait or cleanup, for messages
+	cleanup    bool      // a cleanup call (Shutdown, Rollback…), not work
+	cancelSafe bool      // a cancelled context is harmless to it
+}
 
 func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
-	for fn, instr := range res.Instrs() {
-		ci, ok := instr.(ssa.CallInstruction)
-		if !ok {
+	byFn := map[*ssa.Function][]*ctxflow.Call{}
+	for _, c := range res.Calls {
+		byFn[c.Fn] = append(byFn[c.Fn], c)
+	}
+	for _, fn := range res.SrcFuncs {
+		calls := byFn[fn]
+		if len(calls) == 0 || res.Syntax.Skip(fn.Pos(), false) {
 			continue
 		}
-		if method, ctxArg := cleanupCall(ci.Common()); method != nil {
-			check(pass, res, fn, ci, method, ctxArg)
-		}
+		lintutil.Guard(pass, "cleanupctx", fn, func() { check(pass, res, fn, calls) })
 	}
 	return nil, nil
 }
 
-// cleanupCall returns the cleanup method a call denotes and its context
-// argument, or nil.
-func cleanupCall(c *ssa.CallCommon) (*types.Func, ssa.Value) {
-	var method *types.Func
-	var args []ssa.Value
-	switch {
-	case c.IsInvoke():
-		method, args = c.Method, c.Args
-	default:
-		fn, ok := c.Value.(*ssa.Function)
-		if !ok {
-			return nil, nil
+func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*ctxflow.Call) {
+	dones := res.Dones(fn)
+	for _, c := range calls {
+		expr := res.Syntax.CallExpr(c.Instr.Common().Pos())
+		if expr == nil {
+			continue
 		}
-		obj, ok := fn.Object().(*types.Func)
-		if !ok || obj.Signature().Recv() == nil || len(c.Args) == 0 {
-			return nil, nil
-		}
-		method, args = obj, c.Args[1:]
-	}
-	params := method.Signature().Params()
-	if !cleanupNames[method.Name()] || params.Len() == 0 || !knowledge.IsContext(params.At(0).Type()) || len(args) == 0 {
-		return nil, nil
-	}
-	return method, args[0]
-}
-
-func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, ci ssa.CallInstruction, method *types.Func, ctxArg ssa.Value) {
-	pos := ci.Common().Pos()
-	call := res.Syntax.CallExpr(pos)
-	if call == nil || res.Syntax.InGeneratedFile(call.Pos()) || res.Syntax.InTestFile(call.Pos()) {
-		return
-	}
-	name := ctxflow.ShortName(method)
-	root, derived := doneRoot(ctxArg)
-	if root == nil {
-		return
-	}
-	via := ""
-	if derived {
-		via = " (derived from it, so done too)"
-	}
-	if wait := doneBefore(fn, ci.Block(), ci, root); wait != nil {
-		pass.Report(analysis.Diagnostic{
-			Pos: call.Pos(), End: call.End(),
-			Message: fmt.Sprintf("%s runs after %s is done and is given that context%s, so it fails at once instead of cleaning up: give it context.WithTimeout(context.WithoutCancel(%s), d)", name, ctxName(root), via, ctxName(root)),
-			Related: []analysis.RelatedInformation{{Pos: wait.Pos(), Message: "the context is known to be done from here"}},
-		})
-		return
-	}
-	if _, isDefer := ci.(*ssa.Defer); isDefer && method.Name() == "Shutdown" {
-		if _, isParam := root.(*ssa.Parameter); isParam {
-			pass.Report(analysis.Diagnostic{
-				Pos: call.Pos(), End: call.End(),
-				Message: fmt.Sprintf("deferred %s gets the function's own context%s: when the function returns because %s is done, the shutdown gets no time and cuts connections; give it context.WithTimeout(context.WithoutCancel(%s), d)", name, via, ctxName(root), ctxName(root)),
-			})
+		for _, u := range uses(res, c) {
+			root, derived, timeout := observed(res, fn, u.ctx)
+			if root == nil {
+				continue
+			}
+			via := ""
+			if derived {
+				via = " (derived from it, so done too)"
+			}
+			name := ctxName(root)
+			if d := doneAt(res, dones, root, c.Instr); d != nil {
+				pass.Report(analysis.Diagnostic{
+					Pos: expr.Pos(), End: expr.End(),
+					Message: fmt.Sprintf("%s runs after %s is done and is given that context%s, so it fails at once instead of %s: give it context.WithTimeout(context.WithoutCancel(%s), d)",
+						u.what, name, via, doing(u), name),
+					Related: []analysis.RelatedInformation{{Pos: d.Pos, Message: "the context is known to be done from here"}},
+				})
+				continue
+			}
+			if _, deferred := c.Instr.(*ssa.Defer); !deferred || u.cancelSafe {
+				continue
+			}
+			switch {
+			case returnsWhenDone(res, fn, dones, root) != nil:
+				ret := returnsWhenDone(res, fn, dones, root)
+				pass.Report(analysis.Diagnostic{
+					Pos: expr.Pos(), End: expr.End(),
+					Message: fmt.Sprintf("deferred %s gets %s%s, and the function returns once %s is done: the %s then fails at once; give it context.WithTimeout(context.WithoutCancel(%s), d)",
+						u.what, name, via, name, noun(u), name),
+					Related: []analysis.RelatedInformation{{Pos: ret.Pos(), Message: "returns here once the context is done"}},
+				})
+			case timeout != nil:
+				pass.Report(analysis.Diagnostic{
+					Pos: expr.Pos(), End: expr.End(),
+					Message: fmt.Sprintf("deferred %s shares the timeout this function set for its work: when the work runs out of time, the %s gets none and fails; give it context.WithTimeout(context.WithoutCancel(%s), d)",
+						u.what, noun(u), name),
+					Related: []analysis.RelatedInformation{{Pos: timeout.Pos(), Message: "the work's timeout"}},
+				})
+			case u.cleanup && isParamOf(root, fn):
+				pass.Report(analysis.Diagnostic{
+					Pos: expr.Pos(), End: expr.End(),
+					Message: fmt.Sprintf("deferred %s gets the function's own context%s: when the function returns because %s is done, the %s gets no time; give it context.WithTimeout(context.WithoutCancel(%s), d)",
+						u.what, via, name, noun(u), name),
+				})
+			}
 		}
 	}
 }
 
-func ctxName(v ssa.Value) string {
-	if p, ok := v.(*ssa.Parameter); ok {
-		return p.Name()
+func doing(u use) string {
+	if u.cleanup {
+		return "cleaning up"
 	}
-	return "ctx"
+	return "doing its work"
 }
 
-// doneRoot walks a context back through WithCancel/WithTimeout/WithDeadline/
+func noun(u use) string {
+	if u.cleanup {
+		return "cleanup"
+	}
+	return "call"
+}
+
+// uses lists the contexts a call hands to a wait or a cleanup: a catalog
+// wait or cleanup, a function whose summary says its context parameter
+// reaches one, or a function literal of this package whose captured
+// context does.
+func uses(res *ctxflow.Result, c *ctxflow.Call) []use {
+	var out []use
+	if c.Sink != nil {
+		if i, ok := c.Sink.Context.In(len(c.Args)); ok {
+			out = append(out, use{ctx: c.Args[i], what: c.CalleeName()})
+		}
+		return out
+	}
+	if c.Cleanup != nil {
+		if i, ok := c.Cleanup.Context.In(len(c.Args)); ok {
+			out = append(out, use{ctx: c.Args[i], what: c.CalleeName(), cleanup: true, cancelSafe: c.Cleanup.CancelSafe})
+		}
+		return out
+	}
+	s := c.Summary
+	if s == nil && c.Target != nil {
+		s = res.Summary(c.Target)
+	}
+	for i, a := range c.Args {
+		if p := s.CleanupOf(i); p != nil {
+			out = append(out, use{ctx: a, what: c.CalleeName(), cleanup: true})
+		} else if p := s.ReachOf(i); p != nil {
+			out = append(out, use{ctx: a, what: c.CalleeName()})
+		}
+	}
+	if c.Target != nil && c.Target.Parent() != nil {
+		out = append(out, captured(res, c.Target)...)
+	}
+	return out
+}
+
+// captured lists, for a function literal, the contexts it captures and
+// hands to a wait or a cleanup, as the values bound where it was made.
+func captured(res *ctxflow.Result, lit *ssa.Function) []use {
+	var out []use
+	for _, c := range res.Calls {
+		if c.Fn != lit {
+			continue
+		}
+		for _, u := range uses(res, c) {
+			fv := freeVarOf(u.ctx)
+			if fv == nil {
+				continue
+			}
+			if b := res.Binding(fv); b != nil {
+				u.ctx = b
+				u.what = ctxflow.LiteralName(lit) + ", which gives it to " + u.what
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// freeVarOf returns the captured variable a context value comes from
+// (directly, loaded, or through derivations), or nil.
+func freeVarOf(v ssa.Value) *ssa.FreeVar {
+	for i := 0; i < 16; i++ {
+		switch x := v.(type) {
+		case *ssa.FreeVar:
+			return x
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return nil
+			}
+			v = x.X
+		case *ssa.Extract:
+			v = x.Tuple
+		case *ssa.Call:
+			fn, _, args := ctxflow.SplitCall(x.Common())
+			if _, parent, deadline := knowledge.RoleOf(fn).Derivation(); (parent || deadline) && len(args) > 0 {
+				v = args[0]
+				continue
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// observed walks a context back through WithCancel/WithTimeout/WithDeadline/
 // WithValue (which inherit their parent's cancellation) to the value that
-// could be observed done. It stops (nil) at WithoutCancel, Background and
-// anything it cannot see through.
-func doneRoot(v ssa.Value) (root ssa.Value, derived bool) {
+// can be observed done: a parameter, a capture, or a context returned by a
+// call. It stops (nil) at WithoutCancel, Background and anything it cannot
+// see through. timeout is the WithTimeout/WithDeadline call made in fn on
+// the way, if any.
+func observed(res *ctxflow.Result, fn *ssa.Function, v ssa.Value) (root ssa.Value, derived bool, timeout *ssa.Call) {
 	for i := 0; i < 32; i++ {
+		v = canon(res, v)
 		var call *ssa.Call
 		switch x := v.(type) {
 		case *ssa.Extract:
@@ -131,100 +228,134 @@ func doneRoot(v ssa.Value) (root ssa.Value, derived bool) {
 		case *ssa.Call:
 			call = x
 		case *ssa.Parameter, *ssa.FreeVar:
-			return v, derived
+			return v, derived, timeout
+		case *ssa.UnOp:
+			if x.Op == token.MUL {
+				if fv, ok := x.X.(*ssa.FreeVar); ok {
+					return fv, derived, timeout
+				}
+			}
+			return nil, false, nil
 		default:
-			return nil, false
+			return nil, false, nil
 		}
 		if call == nil {
-			return nil, false
+			return nil, false, nil
 		}
-		fn := call.Common().StaticCallee()
-		if fn == nil {
-			return v, derived // a context returned by some call: observable as it is
+		callee, _, args := ctxflow.SplitCall(call.Common())
+		role := knowledge.RoleOf(callee)
+		_, parent, deadline := role.Derivation()
+		if !parent && !deadline || len(args) == 0 {
+			if callee == nil || role != knowledge.NoRole {
+				return nil, false, nil // a root: Background, TODO, WithoutCancel
+			}
+			return v, derived, timeout // a context returned by some call: observable as it is
 		}
-		obj, _ := fn.Object().(*types.Func)
-		_, parent, deadline := ctxflow.ContextFunc(obj)
-		if !parent && !deadline {
-			return nil, false
+		if deadline && call.Parent() == fn && timeout == nil {
+			timeout = call
 		}
-		v, derived = call.Common().Args[0], true
+		v, derived = args[0], true
 	}
-	return nil, false
+	return nil, false, nil
 }
 
-// doneBefore returns the receive from root.Done() that is known to have
-// happened before instr runs, or nil.
-func doneBefore(fn *ssa.Function, b *ssa.BasicBlock, instr ssa.Instruction, root ssa.Value) ssa.Instruction {
-	for _, blk := range fn.Blocks {
-		for i, x := range blk.Instrs {
-			switch x := x.(type) {
-			case *ssa.UnOp:
-				if x.Op == token.ARROW && isDoneOf(x.X, root) && before(blk, i, b, instr) {
-					return x
-				}
-			case *ssa.Select:
-				for k, st := range x.States {
-					if st.Dir != types.RecvOnly || !isDoneOf(st.Chan, root) {
-						continue
-					}
-					if body := caseBody(x, k); body != nil && body.Dominates(b) {
-						return x
-					}
-				}
+// canon looks through the cells that hold captured variables: a local that
+// is stored once (a captured parameter lives in a heap cell) is that value,
+// and a capture is what it was bound to.
+func canon(res *ctxflow.Result, v ssa.Value) ssa.Value {
+	for i := 0; i < 8; i++ {
+		switch x := v.(type) {
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return v
 			}
+			addr := x.X
+			if fv, ok := addr.(*ssa.FreeVar); ok {
+				addr = res.Binding(fv)
+			}
+			a, ok := addr.(*ssa.Alloc)
+			if !ok {
+				return v
+			}
+			stored := storedOnce(a)
+			if stored == nil {
+				return v
+			}
+			v = stored
+		case *ssa.Alloc:
+			stored := storedOnce(x)
+			if stored == nil {
+				return v
+			}
+			v = stored
+		case *ssa.FreeVar:
+			b := res.Binding(x)
+			if b == nil {
+				return v
+			}
+			v = b
+		default:
+			return v
+		}
+	}
+	return v
+}
+
+// storedOnce returns the one value stored into a local, or nil.
+func storedOnce(a *ssa.Alloc) ssa.Value {
+	var stored ssa.Value
+	for _, ref := range *a.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == a {
+			if stored != nil {
+				return nil
+			}
+			stored = st.Val
+		}
+	}
+	return stored
+}
+
+// doneAt returns the point from which root is known done where instr runs.
+func doneAt(res *ctxflow.Result, dones []*ctxflow.Done, root ssa.Value, instr ssa.Instruction) *ctxflow.Done {
+	idx := 0
+	for i, x := range instr.Block().Instrs {
+		if x == instr {
+			idx = i
+		}
+	}
+	for _, d := range dones {
+		if d.Ctx != nil && canon(res, d.Ctx) == canon(res, root) && d.Covers(instr.Block(), idx) {
+			return d
 		}
 	}
 	return nil
 }
 
-// before reports whether instruction i of blk runs before instr in b on every path.
-func before(blk *ssa.BasicBlock, i int, b *ssa.BasicBlock, instr ssa.Instruction) bool {
-	if blk != b {
-		return blk.Dominates(b)
-	}
-	for _, x := range b.Instrs[i+1:] {
-		if x == instr {
-			return true
-		}
-	}
-	return false
-}
-
-func isDoneOf(ch ssa.Value, root ssa.Value) bool {
-	call, ok := ch.(*ssa.Call)
-	if !ok {
-		return false
-	}
-	c := call.Common()
-	return c.IsInvoke() && c.Method.Name() == "Done" && c.Value == root
-}
-
-// caseBody returns the block that runs when state k of a blocking select is
-// chosen: the true branch of `index == k`.
-func caseBody(sel *ssa.Select, k int) *ssa.BasicBlock {
-	for _, ref := range *sel.Referrers() {
-		ext, ok := ref.(*ssa.Extract)
-		if !ok || ext.Index != 0 {
+// returnsWhenDone returns a return of fn that runs once root is known done.
+func returnsWhenDone(res *ctxflow.Result, fn *ssa.Function, dones []*ctxflow.Done, root ssa.Value) *ssa.Return {
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
 			continue
 		}
-		for _, use := range *ext.Referrers() {
-			bin, ok := use.(*ssa.BinOp)
-			if !ok || bin.Op != token.EQL {
-				continue
-			}
-			c, ok := bin.Y.(*ssa.Const)
-			if !ok || c.Value == nil || c.Value.Kind() != constant.Int {
-				continue
-			}
-			if n, _ := constant.Int64Val(c.Value); int(n) != k {
-				continue
-			}
-			for _, u := range *bin.Referrers() {
-				if iff, ok := u.(*ssa.If); ok && len(iff.Block().Succs) == 2 {
-					return iff.Block().Succs[0]
-				}
-			}
+		if doneAt(res, dones, root, ret) != nil {
+			return ret
 		}
 	}
 	return nil
+}
+
+func isParamOf(v ssa.Value, fn *ssa.Function) bool {
+	p, ok := v.(*ssa.Parameter)
+	return ok && p.Parent() == fn
+}
+
+func ctxName(v ssa.Value) string {
+	switch x := v.(type) {
+	case *ssa.Parameter:
+		return x.Name()
+	case *ssa.FreeVar:
+		return x.Name()
+	}
+	return "ctx"
 }

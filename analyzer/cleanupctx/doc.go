@@ -28,18 +28,38 @@
 //	defer cancel()
 //	srv.Shutdown(sctx)
 //
-// cleanupctx reports a cleanup call — a method named Shutdown, Close,
-// Disconnect, Rollback, Stop or Drain whose first parameter is a context —
-// whose context is known to be done where it runs: the call is dominated by a
-// receive from that context's Done() (a plain `<-ctx.Done()` or the
-// `case <-ctx.Done():` of a select), directly or through contexts derived from
-// it. It also reports `defer x.Shutdown(ctx)` with the function's own context:
-// when the function returns because ctx is done, the shutdown gets no time.
+// cleanupctx reports four shapes. Which calls wait or clean up is decided by
+// the shared core, never by method names: a wait of the sink catalog, a
+// cleanup of the cleanup table ((*http.Server).Shutdown, mongo's
+// Disconnect, pgx's Close and Rollback, and the context-taking cleanup
+// methods of the client libraries the catalog describes by shape), a
+// function whose summary (a fact, across packages) says its context
+// parameter reaches one, an interface method a catalog type satisfies, or
+// a function literal whose captured context does.
+//
+//   - Any such call given a context known to be done where it runs: the call
+//     is dominated by a receive from that context's Done() (a plain
+//     `<-ctx.Done()`, the `case <-ctx.Done():` of a select, a `for range
+//     ctx.Done()`), or by a test that ctx.Err() is not nil, directly or
+//     through contexts derived from it, including a context a closure
+//     captured.
+//   - A deferred wait or cleanup given ctx in a function that returns once
+//     ctx is known done: that return runs the deferred call with a done
+//     context.
+//   - A deferred wait or cleanup given a context derived from the timeout
+//     the function set for its own work (`ctx, cancel :=
+//     context.WithTimeout(parent, d); defer srv.Shutdown(ctx)`): when the
+//     work runs out of time, cleanup gets none.
+//   - A deferred cleanup given the function's own context parameter: when
+//     the function returns because ctx is done, the cleanup gets no time.
 //
 // Not reported: contexts derived with context.WithoutCancel or from
-// context.Background(); deferred Close and Rollback (pgx documents
-// `defer tx.Rollback(ctx)`: a cancelled rollback closes the connection, which
-// rolls back too); cleanup on paths where ctx is not known to be done.
+// context.Background() (they are not done when the caller's is); cleanups
+// documented as safe with a cancelled context (pgx's `defer
+// tx.Rollback(ctx)`: a cancelled rollback closes the connection, which
+// rolls back too — the CancelSafe entries of the cleanup table); calls on
+// paths where ctx is not known to be done; waits the function does not
+// defer (only cleanup and deferred calls run when the work is abandoned).
 //
 // There is no suggested fix: how long cleanup may take is a decision, not a
 // mechanical edit.

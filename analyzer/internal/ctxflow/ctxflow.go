@@ -94,6 +94,10 @@ type Result struct {
 	failed map[*ssa.Function]bool
 	// callers: the package's calls of each of its functions.
 	callers map[*ssa.Function][]*Call
+	// methods and imported: catalog methods by parts, and the packages
+	// this one imports, for interfaces that stand for catalog types.
+	methods  []knowledge.Method
+	imported map[string]*types.Package
 	// stores indexes every store to a struct field (*types.Var) or package
 	// variable (*ssa.Global), built on first use.
 	stores        map[any][]ssa.Value
@@ -376,7 +380,9 @@ func (r *Result) newCall(fn *ssa.Function, ci ssa.CallInstruction) *Call {
 		}
 	case isInterfaceMethod(callee):
 		// Facts of the interface's package and implementations in this
-		// one are looked up as the summaries grow.
+		// one are looked up as the summaries grow; an interface that a
+		// catalog type satisfies may stand for it.
+		c.Sink, c.Cleanup = r.knownViaInterface(callee)
 	default:
 		var fact Summary
 		if !r.Pass.ImportObjectFact(callee.Origin(), &fact) {
@@ -385,6 +391,74 @@ func (r *Result) newCall(fn *ssa.Function, ci ssa.CallInstruction) *Call {
 		c.Summary = &fact
 	}
 	return c
+}
+
+// knownViaInterface returns the catalog wait or cleanup an interface
+// method stands for, when a type of the catalog satisfies the interface
+// and its method of that name is the entry: an interface declared for
+// *http.Client's Do (to mock it in tests) waits like Do; one that
+// *http.Server satisfies shuts down like its Shutdown. Only types of
+// packages this package imports (directly or not) are considered: those
+// are the ones that can stand behind the interface here.
+func (r *Result) knownViaInterface(m *types.Func) (*knowledge.Sink, *knowledge.Cleanup) {
+	iface, ok := m.Signature().Recv().Type().Underlying().(*types.Interface)
+	if !ok {
+		return nil, nil
+	}
+	for _, km := range r.catalogMethods() {
+		if km.Name != m.Name() {
+			continue
+		}
+		pkg := r.importedPackage(km.Pkg)
+		if pkg == nil {
+			continue
+		}
+		tn, ok := pkg.Scope().Lookup(km.Type).(*types.TypeName)
+		if !ok {
+			continue
+		}
+		var t types.Type = tn.Type()
+		if km.Pointer {
+			t = types.NewPointer(t)
+		}
+		if !types.Implements(t, iface) {
+			continue
+		}
+		if km.Sink != nil {
+			s := *km.Sink
+			s.Func = m.FullName()
+			s.Bound = knowledge.BoundByNothing // the value behind may be any implementation
+			return &s, nil
+		}
+		return nil, km.Cleanup
+	}
+	return nil, nil
+}
+
+func (r *Result) catalogMethods() []knowledge.Method {
+	if r.methods == nil {
+		r.methods = r.Catalog.Methods()
+	}
+	return r.methods
+}
+
+// importedPackage finds a package among this package's imports, direct or
+// indirect.
+func (r *Result) importedPackage(path string) *types.Package {
+	if r.imported == nil {
+		r.imported = map[string]*types.Package{}
+		var visit func(p *types.Package)
+		visit = func(p *types.Package) {
+			for _, imp := range p.Imports() {
+				if _, ok := r.imported[imp.Path()]; !ok {
+					r.imported[imp.Path()] = imp
+					visit(imp)
+				}
+			}
+		}
+		visit(r.Pass.Pkg)
+	}
+	return r.imported[path]
 }
 
 // closureTarget returns the function literal a call calls directly, or nil.

@@ -436,6 +436,10 @@ func (r *Result) requestOriginUncached(v ssa.Value, depth int) Origin {
 	return Origin{}
 }
 
+// Binding returns the value a closure's free variable was bound to where
+// the closure was made, or nil.
+func (r *Result) Binding(fv *ssa.FreeVar) ssa.Value { return r.binding(fv) }
+
 // binding returns the value a closure's free variable was bound to in its
 // enclosing function, or nil.
 func (r *Result) binding(fv *ssa.FreeVar) ssa.Value {

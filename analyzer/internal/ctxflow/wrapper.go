@@ -73,8 +73,12 @@ func (r *Result) forwardingCall(fn *ssa.Function) *ssa.Call {
 	if forward == nil || !passesRoot(forward) || !returnsOnly(fn, forward) {
 		return nil
 	}
-	if callee, _, _ := SplitCall(forward.Common()); callee == nil || !callee.Exported() {
-		return nil // the context-taking form is not offered to callers
+	if callee, _, _ := SplitCall(forward.Common()); callee == nil || !callee.Exported() || callee.Pkg() != obj.Pkg() {
+		// The context-taking form must be offered to the same callers: a
+		// function forwarding to another package's API gives its own
+		// callers no context-taking choice, so the root it passes is its
+		// own finding.
+		return nil
 	}
 	used := map[ssa.Value]bool{}
 	for _, a := range append([]ssa.Value{forward.Common().Value}, forward.Common().Args...) {

@@ -287,19 +287,24 @@ func NonWaiting(fn *types.Func) bool {
 type Cleanup struct {
 	Func    string
 	Context Arg
+	// CancelSafe is set when a cancelled context is harmless to this
+	// cleanup: pgx closes the connection when a rollback's context is
+	// done, and closing it rolls back too (pgx documents `defer
+	// tx.Rollback(ctx)`).
+	CancelSafe bool
 }
 
 var cleanups = map[string]Cleanup{}
 
 func init() {
 	for _, c := range []Cleanup{
-		{"(*net/http.Server).Shutdown", At(0)},
-		{"(*github.com/jackc/pgx/v5.Conn).Close", At(0)},
-		{"(*github.com/jackc/pgx/v4.Conn).Close", At(0)},
-		{"(github.com/jackc/pgx/v5.Tx).Rollback", At(0)},
-		{"(github.com/jackc/pgx/v4.Tx).Rollback", At(0)},
-		{"(*go.mongodb.org/mongo-driver/mongo.Client).Disconnect", At(0)},
-		{"(*go.mongodb.org/mongo-driver/v2/mongo.Client).Disconnect", At(0)},
+		{"(*net/http.Server).Shutdown", At(0), false},
+		{"(*github.com/jackc/pgx/v5.Conn).Close", At(0), true},
+		{"(*github.com/jackc/pgx/v4.Conn).Close", At(0), true},
+		{"(github.com/jackc/pgx/v5.Tx).Rollback", At(0), true},
+		{"(github.com/jackc/pgx/v4.Tx).Rollback", At(0), true},
+		{"(*go.mongodb.org/mongo-driver/mongo.Client).Disconnect", At(0), false},
+		{"(*go.mongodb.org/mongo-driver/v2/mongo.Client).Disconnect", At(0), false},
 	} {
 		cleanups[c.Func] = c
 	}
@@ -320,7 +325,7 @@ func CleanupOf(fn *types.Func) *Cleanup {
 		if sh.cleanup[fn.Name()] && sh.covers(fn) {
 			sig := fn.Signature()
 			if sig.Params().Len() > 0 && IsContext(sig.Params().At(0).Type()) {
-				return &Cleanup{Func: fn.FullName(), Context: At(0)}
+				return &Cleanup{Func: fn.FullName(), Context: At(0), CancelSafe: sh.kind == SQL}
 			}
 		}
 	}

@@ -113,6 +113,9 @@ func (c *Catalog) Lookup(fn *types.Func) *Sink {
 	if s, ok := c.byName[fn.FullName()]; ok {
 		return s
 	}
+	if _, cleanup := cleanups[fn.FullName()]; cleanup {
+		return nil // a cleanup of a shape's library (pgx Tx.Rollback): a Cleanup, not a wait
+	}
 	for i := range c.shapes {
 		if s := c.shapes[i].match(fn); s != nil {
 			return s
@@ -141,6 +144,50 @@ func (c *Catalog) DefinesSinks(path string) bool {
 		}
 	}
 	return false
+}
+
+// A Method names a method of the catalog or the cleanup table by parts.
+type Method struct {
+	Pkg, Type, Name string
+	Pointer         bool
+	Sink            *Sink
+	Cleanup         *Cleanup
+}
+
+// Methods returns the catalog's and the cleanup table's methods of named
+// (non-interface) types, sorted: what an interface a user declares may
+// stand for (an HTTPDoer that *http.Client implements).
+func (c *Catalog) Methods() []Method {
+	var out []Method
+	add := func(name string, s *Sink, cl *Cleanup) {
+		if !strings.HasPrefix(name, "(") {
+			return
+		}
+		recv, method, ok := strings.Cut(name[1:], ").")
+		if !ok {
+			return
+		}
+		ptr := strings.HasPrefix(recv, "*")
+		recv = strings.TrimPrefix(recv, "*")
+		dot := strings.LastIndex(recv, ".")
+		if dot < 0 {
+			return
+		}
+		out = append(out, Method{Pkg: recv[:dot], Type: recv[dot+1:], Name: method, Pointer: ptr, Sink: s, Cleanup: cl})
+	}
+	for _, n := range c.Names() {
+		add(n, c.byName[n], nil)
+	}
+	names := make([]string, 0, len(cleanups))
+	for n := range cleanups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		cl := cleanups[n]
+		add(n, nil, &cl)
+	}
+	return out
 }
 
 // Names returns every catalog name, sorted, for documentation tests.

@@ -2,6 +2,7 @@ package a
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"time"
 
@@ -36,7 +37,7 @@ func closeConn(ctx context.Context, conn *pgx.Conn) {
 }
 
 func deferredShutdown(ctx context.Context, srv *http.Server) {
-	defer srv.Shutdown(ctx) // want `deferred \(\*http.Server\).Shutdown gets the function's own context: when the function returns because ctx is done, the shutdown gets no time`
+	defer srv.Shutdown(ctx) // want `deferred \(\*http.Server\).Shutdown gets ctx, and the function returns once ctx is done: the cleanup then fails at once`
 	go srv.ListenAndServe()
 	<-ctx.Done()
 }
@@ -77,4 +78,107 @@ func deferredRollback(ctx context.Context, conn *pgx.Conn) error {
 
 func notDoneYet(ctx context.Context, srv *http.Server) error {
 	return srv.Shutdown(ctx)
+}
+
+// The function's own context, deferred, where nothing says it is done:
+// when the function returns because ctx is done, the shutdown gets no time.
+func deferredOwn(ctx context.Context, srv *http.Server, work func(context.Context) error) error {
+	defer srv.Shutdown(ctx) // want `deferred \(\*http.Server\).Shutdown gets the function's own context: when the function returns because ctx is done, the cleanup gets no time`
+	return work(ctx)
+}
+
+// --- any wait given a done context fails at once ---
+
+type shim struct{ hc *http.Client }
+
+func (s *shim) Signal(ctx context.Context, pid, sig int) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://shim/signal", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+func execStart(ctx context.Context, s *shim, done chan error) error {
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		s.Signal(ctx, 1, 9) // want `\(\*a.shim\).Signal runs after ctx is done and is given that context, so it fails at once instead of doing its work`
+		return ctx.Err()
+	}
+}
+
+func execStartFixed(ctx context.Context, s *shim, done chan error) error {
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		s.Signal(kctx, 1, 9)
+		return ctx.Err()
+	}
+}
+
+// A function literal that captured ctx, called once ctx is done.
+func unpack(ctx context.Context, db *sql.DB, results chan error) error {
+	abort := func() {
+		db.ExecContext(ctx, "DELETE FROM snapshots WHERE key = 'extract'")
+	}
+	select {
+	case err := <-results:
+		if err != nil {
+			abort()
+		}
+		return err
+	case <-ctx.Done():
+		abort() // want `the func literal in a.unpack, which gives it to \(\*sql.DB\).ExecContext runs after ctx is done`
+		return ctx.Err()
+	}
+}
+
+// --- a deferred cleanup that shares the work's timeout ---
+
+type tx struct{ db *sql.DB }
+
+func (t *tx) Rollback(ctx context.Context) error {
+	_, err := t.db.ExecContext(ctx, "ROLLBACK")
+	return err
+}
+
+func runOnce(ctx context.Context, db *sql.DB, schedule func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	t := &tx{db: db}
+	defer t.Rollback(ctx) // want `deferred \(\*a.tx\).Rollback shares the timeout this function set for its work: when the work runs out of time, the call gets none and fails`
+	return schedule(ctx)
+}
+
+func runOnceFixed(ctx context.Context, db *sql.DB, schedule func(context.Context) error) error {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	t := &tx{db: db}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		t.Rollback(rctx)
+	}()
+	return schedule(wctx)
+}
+
+// pgx: a cancelled rollback closes the connection, which rolls back too.
+func pgxWithTimeout(ctx context.Context, conn *pgx.Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	return tx.Commit(ctx)
 }

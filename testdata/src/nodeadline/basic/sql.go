@@ -129,6 +129,12 @@ func DeleteAll() error {
 	return defaultRepo.DeleteContext(context.Background(), 0)
 }
 
+// PingDB forwards to another package's context-taking form: its own
+// callers have no context to give, so the root it passes is judged here.
+func PingDB(db *sql.DB) error {
+	return db.PingContext(context.Background()) // want `context.Background\(\) reaches \(\*sql.DB\).PingContext`
+}
+
 // deleteOne does more than forward: judged here.
 func deleteOne(id int) error {
 	if err := defaultRepo.DeleteContext(context.Background(), id); err != nil { // want `context.Background\(\) reaches \(\*sql.DB\).ExecContext via \(\*basic.Repo\).DeleteContext`

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 )
 
+// Querier is satisfied by *sql.DB, whose QueryContext waits: a call through
+// it waits like one.
 type Querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
@@ -18,7 +20,7 @@ func (r Repo[Q]) All(ctx context.Context) error {
 }
 
 func (r Repo[Q]) Detached() error {
-	_, err := r.q.QueryContext(context.Background(), "SELECT 1") // an interface the catalog does not know: not reported
+	_, err := r.q.QueryContext(context.Background(), "SELECT 1") // want `context.Background\(\) reaches generics.Querier.QueryContext: the query has no deadline`
 	return err
 }
 
@@ -42,5 +44,5 @@ func FirstCtx[T any](ctx context.Context, db *sql.DB, scan func(*sql.Rows) T) (T
 
 func use(db *sql.DB) {
 	r := Repo[*sql.DB]{q: db}
-	r.All(context.Background()) // a method of a generic type: its fact is not computed for instances
+	r.All(context.Background()) // want `context.Background\(\) reaches generics.Querier.QueryContext via \(generics.Repo\[\*sql.DB\]\).All`
 }
