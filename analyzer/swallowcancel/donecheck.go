@@ -67,10 +67,10 @@ func (c *checker) checkDone(f *fnInfo) {
 			c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
 				"when %s is done this returns errors.Join of the errors seen so far, which is nil when there were none: the caller is told the work finished; include %s", c.ctxName(d), fix)})
 		default:
-			if desc, ok := c.freshError(v, d.Err); ok && !c.wrapsContextErr(v) {
+			if f, ok := c.freshError(v, d.Err); ok && !c.wrapsContextErr(v) {
 				_, fix := c.doneNames(d)
 				c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
-					"%s replaces %s's cancellation when it is done with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; return %s or wrap it with %%w", desc, c.ctxName(d), fix)})
+					"%s replaces %s's cancellation when it is done with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; return %s or wrap it with %%w", f.desc, c.ctxName(d), fix)})
 			}
 		}
 	}

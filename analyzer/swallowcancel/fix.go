@@ -2,6 +2,7 @@ package swallowcancel
 
 import (
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"strings"
@@ -90,25 +91,30 @@ func (c *checker) visibleAs(text string, from, at token.Pos) bool {
 	return true
 }
 
-// identsOf returns the leading identifiers of "err", "ctx.Err()",
-// "context.Cause(ctx)": the names a fix relies on.
+// identsOf returns the identifiers a fix expression relies on: "err",
+// the receiver of "ctx.Err()", the package and argument of
+// "context.Cause(ctx)". Selected names (Err, Cause) are not looked up.
 func identsOf(text string) []string {
-	f := func(r rune) bool {
-		return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	e, err := parser.ParseExpr(text)
+	if err != nil {
+		return nil
 	}
 	var out []string
-	for _, w := range strings.FieldsFunc(text, f) {
-		if w == "Err" || w == "Cause" || w == "context" && false {
-			continue
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			ast.Inspect(n.X, func(m ast.Node) bool {
+				if id, ok := m.(*ast.Ident); ok {
+					out = append(out, id.Name)
+				}
+				return true
+			})
+			return false
+		case *ast.Ident:
+			out = append(out, n.Name)
 		}
-		out = append(out, w)
-	}
-	if len(out) > 0 && out[0] == "context" && len(out) > 1 {
-		return []string{out[0], out[len(out)-1]}
-	}
-	if len(out) > 1 {
-		return out[:1]
-	}
+		return true
+	})
 	return out
 }
 

@@ -31,39 +31,47 @@ func stripIface(v ssa.Value) ssa.Value {
 // freshError reports whether v is a new error that does not wrap old (nor
 // any cancellation): errors.New, an Errorf without %w (the %v/%s case is
 // checkErrorf's), or a literal of an error type with no Unwrap, Is or As
-// method. It returns how to name it.
-func (c *checker) freshError(v, old ssa.Value) (string, bool) {
+// method. It returns how to name it and, for a literal, its type.
+func (c *checker) freshError(v, old ssa.Value) (fresh, bool) {
 	switch x := stripIface(v).(type) {
 	case *ssa.Call:
 		callee, _, _ := ctxflow.SplitCall(x.Common())
 		switch knowledge.RoleOf(callee) {
 		case knowledge.ErrorsNew:
-			return "errors.New", true
+			return fresh{desc: "errors.New"}, true
 		case knowledge.FmtErrorf:
 			for _, a := range ctxflow.ErrorfArgs(x.Common()) {
 				if a.Verb == 'w' || usesValue(a.Value, old) {
-					return "", false
+					return fresh{}, false
 				}
 			}
 			if args := x.Common().Args; len(ctxflow.ErrorfArgs(x.Common())) == 0 && len(args) > 1 && !isNilConst(args[len(args)-1]) {
-				return "", false // arguments the format cannot be paired with: unsure
+				return fresh{}, false // arguments the format cannot be paired with: unsure
 			}
-			return "fmt.Errorf", true
+			return fresh{desc: "fmt.Errorf"}, true
 		}
 	case *ssa.UnOp:
 		// A sentinel error variable (io.ErrUnexpectedEOF, ErrTimeout).
 		if g, ok := x.X.(*ssa.Global); ok && x.Op == token.MUL && knowledge.IsError(x.Type()) {
 			if v, ok := g.Object().(*types.Var); ok && sentinel(x) == knowledge.NoRole {
-				return v.Pkg().Name() + "." + v.Name(), true
+				return fresh{desc: v.Pkg().Name() + "." + v.Name()}, true
 			}
 		}
 	case *ssa.Alloc:
 		t := x.Type()
 		if !hasUnwrap(t) {
-			return "a " + types.TypeString(t, qualifier) + " literal", true
+			name := types.TypeString(t, qualifier)
+			return fresh{desc: "a " + name + " literal", literal: name}, true
 		}
 	}
-	return "", false
+	return fresh{}, false
+}
+
+// fresh names a new error: desc for messages; literal is the type of a
+// composite literal, whose fix is an Unwrap method rather than %w.
+type fresh struct {
+	desc    string
+	literal string
 }
 
 func qualifier(p *types.Package) string { return p.Name() }
@@ -89,7 +97,7 @@ func usesValue(v, old ssa.Value) bool {
 	if v == old || stripIface(old) == v {
 		return true
 	}
-	if call, ok := v.(*ssa.Call); ok && call.Common().IsInvoke() && call.Common().Method.Name() == "Error" {
+	if call, ok := v.(*ssa.Call); ok && call.Common().IsInvoke() && knowledge.IsErrorMethod(call.Common().Method) {
 		return stripIface(call.Common().Value) == stripIface(old)
 	}
 	return false
@@ -120,13 +128,13 @@ func (c *checker) checkReplaced(f *fnInfo) {
 				continue
 			}
 			v := errResult(ret)
-			desc, ok := c.freshError(v, cmp.X)
+			f, ok := c.freshError(v, cmp.X)
 			if !ok || c.wrapsContextErr(v) {
 				continue
 			}
-			msg := fmt.Sprintf("%s replaces err, which may be a context cancellation%s, with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; wrap it with %%w", desc, sourceText(srcs))
-			if strings.HasSuffix(desc, " literal") {
-				msg = fmt.Sprintf("%s replaces err, which may be a context cancellation%s, with an error errors.Is cannot see through (no Unwrap method): errors.Is(err, context.Canceled) is false upstream; keep err in it and give %s an Unwrap method", desc, sourceText(srcs), strings.TrimSuffix(strings.TrimPrefix(desc, "a "), " literal"))
+			msg := fmt.Sprintf("%s replaces err, which may be a context cancellation%s, with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; wrap it with %%w", f.desc, sourceText(srcs))
+			if f.literal != "" {
+				msg = fmt.Sprintf("%s replaces err, which may be a context cancellation%s, with an error errors.Is cannot see through (no Unwrap method): errors.Is(err, context.Canceled) is false upstream; keep err in it and give %s an Unwrap method", f.desc, sourceText(srcs), f.literal)
 			}
 			c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: msg})
 		}
@@ -178,7 +186,7 @@ func (c *checker) checkErrorf(f *fnInfo) {
 // itself (an error), or the receiver of its Error method.
 func formattedError(v ssa.Value) (ssa.Value, bool) {
 	v = stripIface(v)
-	if call, ok := v.(*ssa.Call); ok && call.Common().IsInvoke() && call.Common().Method.Name() == "Error" && call.Common().Method.Pkg() == nil {
+	if call, ok := v.(*ssa.Call); ok && call.Common().IsInvoke() && knowledge.IsErrorMethod(call.Common().Method) {
 		return call.Common().Value, true
 	}
 	if knowledge.IsError(v.Type()) {

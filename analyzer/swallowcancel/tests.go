@@ -156,10 +156,10 @@ func (c *checker) checkCancelTests(f *fnInfo) {
 				c.pass.Report(d)
 				continue
 			}
-			if desc, ok := c.freshError(v, r.err); ok {
+			if f, ok := c.freshError(v, r.err); ok {
 				c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
 					"%s replaces %s, which is %s, with an error that does not wrap it: errors.Is(err, %s) is false upstream; return %s or wrap it with %%w",
-					desc, name, r.what(), sentinelName(r), name)})
+					f.desc, name, r.what(), sentinelName(r), name)})
 			}
 		}
 	}

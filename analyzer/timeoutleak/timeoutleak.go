@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
 )
 
@@ -95,34 +96,24 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 func timeoutChan(v ssa.Value) string {
 	switch v := v.(type) {
 	case *ssa.Call:
-		common := v.Common()
-		if common.IsInvoke() && common.Method.Name() == "Done" && isContext(common.Value.Type()) {
+		callee, _, _ := ctxflow.SplitCall(v.Common())
+		switch knowledge.RoleOf(callee) {
+		case knowledge.CtxDone:
 			return "ctx.Done()"
-		}
-		if callee := common.StaticCallee(); callee != nil && callee.Pkg != nil && callee.Pkg.Pkg.Path() == "time" && (callee.Name() == "After" || callee.Name() == "Tick") {
+		case knowledge.TimeAfter:
 			return "time." + callee.Name()
 		}
 	case *ssa.UnOp:
 		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
-			if t := named(fa.X.Type()); t == "time.Timer" || t == "time.Ticker" {
-				return "the " + t[len("time."):] + "'s C"
+			switch knowledge.TypeRole(fa.X.Type()) {
+			case knowledge.TimeTimerType:
+				return "the Timer's C"
+			case knowledge.TimeTickerTyp:
+				return "the Ticker's C"
 			}
 		}
 	}
 	return ""
-}
-
-func isContext(t types.Type) bool { return named(t) == "context.Context" }
-
-func named(t types.Type) string {
-	if p, ok := t.Underlying().(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	n, ok := types.Unalias(t).(*types.Named)
-	if !ok || n.Obj().Pkg() == nil {
-		return ""
-	}
-	return n.Obj().Pkg().Path() + "." + n.Obj().Name()
 }
 
 func unbuffered(mk *ssa.MakeChan) bool {

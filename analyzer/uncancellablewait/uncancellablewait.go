@@ -48,8 +48,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 		if !ok {
 			continue
 		}
-		callee := call.Common().StaticCallee()
-		if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "time" || callee.Name() != "Sleep" {
+		if callee, _, _ := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(callee) != knowledge.TimeSleep {
 			continue
 		}
 		check(pass, res, fn, call)

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // ImportName returns the name under which f imports path, or "" if it does
@@ -179,8 +181,7 @@ func ReplaceContextRoot(pass *analysis.Pass, arg ast.Expr, inScope string, edita
 	if !ok {
 		return nil
 	}
-	obj := pass.TypesInfo.Uses[sel.Sel]
-	if obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "context" || (obj.Name() != "Background" && obj.Name() != "TODO") {
+	if fn, ok := pass.TypesInfo.Uses[sel.Sel].(*types.Func); !ok || knowledge.RoleOf(fn) != knowledge.CtxRoot {
 		return nil
 	}
 	return &analysis.SuggestedFix{

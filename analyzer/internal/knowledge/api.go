@@ -48,6 +48,7 @@ const (
 	TimeAdd       // (time.Time).Add
 	TimeTimeType  // the type time.Time
 	TimeTickerTyp // the type time.Ticker
+	TimeTimerType // the type time.Timer
 
 	// net/http.
 	HTTPNewRequest         // http.NewRequest: a request bound to context.Background
@@ -104,6 +105,7 @@ var roles = map[string]Role{
 	"(time.Time).Add": TimeAdd,
 	"time.Time":       TimeTimeType,
 	"time.Ticker":     TimeTickerTyp,
+	"time.Timer":      TimeTimerType,
 
 	"net/http.NewRequest":             HTTPNewRequest,
 	"net/http.NewRequestWithContext":  HTTPNewRequestWithCtx,
@@ -174,6 +176,12 @@ func TypeRole(t types.Type) Role {
 		return NoRole
 	}
 	return roles[named.Obj().Pkg().Path()+"."+named.Obj().Name()]
+}
+
+// IsErrorMethod reports whether m is the Error method of the predeclared
+// error interface.
+func IsErrorMethod(m *types.Func) bool {
+	return m != nil && m.Pkg() == nil && m.Name() == "Error"
 }
 
 // IsContext reports whether t is context.Context.

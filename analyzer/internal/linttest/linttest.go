@@ -4,12 +4,53 @@ package linttest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
 )
+
+// Main runs a package's tests with notes made fatal: a function skipped
+// because it panicked, or a search abandoned at its step budget, passes
+// silently in production (the note goes to stderr) but must fail a test.
+// A test that expects notes swaps in its own writer with lintutil.SetNotes.
+// Use it as
+//
+//	func TestMain(m *testing.M) { os.Exit(linttest.Main(m)) }
+func Main(m *testing.M) int {
+	notes := &noteLog{}
+	lintutil.SetNotes(notes)
+	code := m.Run()
+	if s := notes.String(); s != "" {
+		fmt.Fprintf(os.Stderr, "FAIL: the analysis wrote notes (a panic or an exhausted budget):\n%s", s)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+type noteLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *noteLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *noteLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
 
 // TestData returns the absolute path of the repository's testdata directory
 // from a rule package's directory (analyzer/<rule>).
