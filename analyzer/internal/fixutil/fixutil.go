@@ -63,7 +63,7 @@ func ZeroResults(pass *analysis.Pass, file *ast.File, fnType *ast.FuncType) ([]s
 			types_ = append(types_, t)
 		}
 	}
-	if len(types_) == 0 || types.TypeString(types_[len(types_)-1], nil) != "error" {
+	if len(types_) == 0 || !knowledge.IsError(types_[len(types_)-1]) {
 		return nil, false
 	}
 	qual := func(p *types.Package) string {
@@ -90,6 +90,9 @@ func ZeroResults(pass *analysis.Pass, file *ast.File, fnType *ast.FuncType) ([]s
 const notImported = "\x00"
 
 func zeroValue(t types.Type, qual types.Qualifier) (string, bool) {
+	if _, ok := types.Unalias(t).(*types.TypeParam); ok {
+		return "", false // its zero value has no literal; leave it to the user
+	}
 	switch u := t.Underlying().(type) {
 	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
 		return "nil", true

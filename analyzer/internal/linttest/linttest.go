@@ -66,7 +66,7 @@ func TestData(t testing.TB, rel string) string {
 // BuildGolden checks that the files a suggested fix produces still compile:
 // it copies every *.go.golden of dir (one package, standard-library imports
 // only) into a scratch module as .go files and runs go build there.
-func BuildGolden(t *testing.T, dir string) {
+func BuildGolden(t testing.TB, dir string) {
 	t.Helper()
 	goldens, err := filepath.Glob(filepath.Join(dir, "*.go.golden"))
 	if err != nil || len(goldens) == 0 {
