@@ -415,30 +415,27 @@ func vetTrace(path, module string) (own, all int, ownSecs float64) {
 	return own, all, ownSecs
 }
 
-// parseJSON reads multichecker -json output: findings as "posn\trule" with
+// parseJSON reads deadlinelint -json output: findings as "posn\trule" with
 // positions relative to the module cache (module@version/path:line), and
-// package errors.
+// package errors. Files outside the main module (the corpora live in the
+// module cache) are absolute.
 func parseJSON(data []byte, modcache string) (findings, errs []string) {
-	var tree map[string]map[string]json.RawMessage
-	if err := json.Unmarshal(data, &tree); err != nil {
+	var out struct {
+		Findings []struct {
+			Rule, File string
+			Line       int
+		}
+		Errors []struct{ Package, Message string }
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
 		return nil, []string{"reading -json output: " + err.Error()}
 	}
-	for pkg, byRule := range tree {
-		for rule, raw := range byRule {
-			var diags []struct{ Posn string }
-			if json.Unmarshal(raw, &diags) != nil {
-				var e struct{ Error string }
-				if json.Unmarshal(raw, &e) == nil && e.Error != "" {
-					errs = append(errs, pkg+": "+rule+": "+e.Error)
-				}
-				continue
-			}
-			for _, d := range diags {
-				findings = append(findings, relPosn(d.Posn, modcache)+"\t"+rule)
-			}
-		}
+	for _, f := range out.Findings {
+		findings = append(findings, relPosn(fmt.Sprintf("%s:%d", f.File, f.Line), modcache)+"\t"+f.Rule)
 	}
-	// A package and its test variant report the same non-test finding: once.
+	for _, e := range out.Errors {
+		errs = append(errs, e.Package+": "+e.Message)
+	}
 	sort.Strings(findings)
 	return slices.Compact(findings), errs
 }

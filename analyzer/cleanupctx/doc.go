@@ -3,7 +3,7 @@
 //
 // # Analyzer cleanupctx
 //
-// cleanupctx: report cleanup given a context that is already done
+// cleanupctx: report waits and cleanup given an already-done context
 //
 // Cleanup must still run when a timeout fires: Python's asyncio teaches to
 // catch the cancellation, clean up, and re-raise. In Go the cleanup call

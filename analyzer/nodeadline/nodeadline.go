@@ -53,6 +53,10 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 			continue
 		}
 		switch {
+		case c.Sink != nil && c.Sink.Event:
+			// Blocking until an event arrives is the call's purpose (a
+			// LISTEN loop): a deadline would only make it time out and
+			// retry. Its cancellation is judged by the other rules.
 		case c.Sink != nil:
 			checkSink(pass, res, c, cfg)
 		case c.Summary != nil && len(c.Summary.Reach) > 0:

@@ -23,33 +23,47 @@
 // sharedeadline reports:
 //
 //   - context.WithTimeout/WithDeadline(context.Background() or TODO(), …)
-//     while a context the function received is in scope (fix: derive from it);
+//     while a context the function received is in scope, when the new
+//     context goes to work (a wait, a function whose context reaches one, or
+//     the function's result) (fix: derive from it);
+//   - a call, from a function that holds a caller's context, to a helper
+//     that takes no context and starts its own root that reaches a wait (a
+//     summary, across packages): the caller's deadline and cancellation stop
+//     there (fix, for a helper of the same package: give it a context
+//     parameter and pass ctx);
+//   - context.Background() or TODO() given, where a caller's context is in
+//     scope, to a call whose wait may be bounded by a client or dialer
+//     configured elsewhere (nodeadline cannot call it unbounded, but the
+//     caller's deadline stops there);
 //   - an inner timeout whose constant budget is at least its parent's constant
 //     budget: it can never fire, and the code reads as if it could;
 //   - ctx = context.WithTimeout(ctx, d) (or WithCancel, or WithValue with the
 //     same key) re-wrapped on every iteration of a loop: budgets chain and
 //     values pile up;
-//   - a per-attempt WithTimeout inside a retry loop (`for {}` that exits on
-//     success, or `for err != nil`) with no attempt counter, clock check, stop
-//     channel or retry helper, whose parent has no deadline: attempts × budget
-//     is unbounded;
+//   - a per-attempt WithTimeout inside a retry loop (every way out is taken
+//     on success) whose parent has no deadline and that no counter, clock,
+//     stop channel or failure exit bounds: attempts × budget is unbounded;
 //   - conn.SetDeadline/SetReadDeadline/SetWriteDeadline(time.Now().Add(d)) on
 //     a connection dialed in a function that received a context and never
-//     consults ctx.Deadline() or ctx.Done() (fix: use the earlier of the two);
+//     consults ctx.Deadline() or ctx.Done() (fix: use the earlier of the two),
+//     and the same done by a helper the connection is handed to (its summary
+//     says it sets a fixed deadline on that parameter);
 //   - with -sharedeadline.sequential: sequential stages each given a full
 //     constant budget from the same parent (the message gives the sum).
 //
-// Not reported: deliberately detached work — a fresh context inside a
-// goroutine, a deferred, returned or handed-off closure (errgroup.Go,
-// context.AfterFunc), handed to a go statement or sent on a channel, kept in a
-// field, given to a cleanup call (Shutdown, Close, Unlock, Rollback, …),
-// created after the caller's context ended (<-ctx.Done(), case <-ctx.Done(),
-// if ctx.Err() != nil, errors.Is(err, context.Canceled)), or derived from
-// context.WithoutCancel(ctx); functions with no received context (main and
-// background jobs); loops whose parent context already has a deadline or is
-// the caller's, loops bounded by a counter, the clock, a stop channel or a
-// retry helper, periodic workers that never exit on success, range loops, and
-// retry loops in main, init or goroutines; WithValue in a loop with a
+// Not reported, each decided by flow: deliberately detached work — a fresh
+// context in a function literal run on another schedule (started with go,
+// deferred, returned, handed to a runner such as errgroup.Go or
+// context.AfterFunc), handed to a go statement or sent on a channel, kept in
+// a field, given to a cleanup (the cleanup table, or a function whose
+// context reaches one), created after the caller's context is known done
+// (<-ctx.Done(), case <-ctx.Done(), if ctx.Err() != nil, errors.Is(err,
+// context.Canceled)), or derived from context.WithoutCancel(ctx); a fresh
+// context that reaches only calls of which nothing is known; functions with
+// no received context (main and background jobs); retry loops whose parent
+// already has a deadline or is the caller's, loops with a counter, clock or
+// failure exit, periodic workers that never leave on success, range loops,
+// and retry loops in main, init or goroutines; WithValue in a loop with a
 // different key each round; budgets read from configuration (not constants)
 // for the comparison of budgets; connections accepted rather than dialed, or
 // handed with the context to a helper that may watch it; test and generated

@@ -404,7 +404,7 @@ func (c *checker) helperRoot(call *ctxflow.Call) {
 	if s == nil || s.Root == nil || call.Target != nil && call.Target.Parent() != nil {
 		return // nothing known, or a literal (judged where it is written)
 	}
-	if call.Callee != nil && hasContextParam(call.Callee) {
+	if call.Callee != nil && ctxflow.HasContextParam(call.Callee) {
 		return // it takes a context: passing it is the caller's choice, judged elsewhere
 	}
 	pos := c.res.Pos(call)
@@ -430,16 +430,6 @@ func (c *checker) helperRoot(call *ctxflow.Call) {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
 	c.pass.Report(d)
-}
-
-func hasContextParam(fn *types.Func) bool {
-	params := fn.Signature().Params()
-	for i := range params.Len() {
-		if knowledge.IsContext(params.At(i).Type()) {
-			return true
-		}
-	}
-	return false
 }
 
 // rootToBoundedWait reports a fresh root (context.Background(), TODO())

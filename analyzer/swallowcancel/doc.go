@@ -23,65 +23,77 @@
 //		return err // or ctx.Err(), after cleanup
 //	}
 //
-// An error "may be a cancellation" when its last assignment before the use
-// is from ctx.Err() or context.Cause(ctx); from a network or database call
-// of the sink catalog given a context that can be cancelled (one inherited
-// from the caller or derived from one: not Background, TODO, WithoutCancel
-// or an http.NewRequest); or from a call to a function whose context
-// parameter reaches such a call (the core's ReachesSink summary), given such
-// a context. A ctx.Err() check between that call and the use rules it out.
-// Errors from Shutdown, Close or Stop calls, from calls that take a context
-// but never wait (http.NewRequestWithContext), and from interface or dynamic
-// calls without a summary never count. An error tested with errors.Is or ==
-// against context.Canceled or context.DeadlineExceeded is one by definition.
+// An error "may be a cancellation" when, on the path that reaches the use
+// (SSA, not the textually last assignment), it comes from ctx.Err() or
+// context.Cause(ctx); from a wait of the sink catalog given a context that
+// can be cancelled (inherited from the caller or derived from one: not
+// Background, TODO, WithoutCancel or an http.NewRequest); or from a function
+// whose summary says its error result carries the cancellation of a context
+// parameter (a fact, across packages; the union of the implementations for
+// an interface method), given such a context. A test that finds the context
+// not done between the call and the use rules it out. Errors of cleanup calls
+// (the cleanup table: Shutdown's deadline is the grace period running out)
+// and of calls that take a context but never wait never count. An error
+// tested with errors.Is or == against context.Canceled or
+// context.DeadlineExceeded is one by definition.
 //
-// swallowcancel reports, in a function whose last result is an error:
+// swallowcancel reports:
 //
-//   - an if or switch that tests an error for context.Canceled or
-//     context.DeadlineExceeded (errors.Is or ==, alone, or-ed with each
-//     other, or and-ed with anything) and then returns nil, returns a new
-//     error in its place, continues the loop, or breaks out of it straight
-//     into return nil;
-//   - `return nil` right after learning that a context the function received
-//     is done: in `case <-ctx.Done():`, under `if ctx.Err() != nil` or
-//     `if context.Cause(ctx) != nil`, under `if err := ctx.Err(); err != nil`,
-//     or after a `<-ctx.Done()` statement (in a declared function);
-//   - retry-on-cancel: an endless `for {}` loop that, after an error that may
-//     be a cancellation, continues or sleeps (time.Sleep) and goes round
-//     again, when nothing in the loop looks at the context (ctx.Done(),
-//     ctx.Err(), context.Cause, a cancellation sentinel) and the loop cannot
-//     end on a failure (no return of a non-nil error, no break except on
-//     success, no panic or exit): once the context is done it never ends;
-//   - the cancellation replaced: fmt.Errorf formatting such an error (err or
-//     err.Error()) with %v or %s where the result is passed on (returned,
-//     sent, stored, appended); `if err != nil { return errors.New(…) }`, an
-//     Errorf that drops err, or a literal of an error type with no Unwrap
-//     method: errors.Is(err, context.Canceled) is then false upstream;
-//   - a goroutine or callback (a function literal passed as an argument, with
-//     no results) that reports its errors (sends them on a channel or stores
-//     them where its starter reads them) but drops one that may be a
-//     cancellation with `_ =` or by ignoring the result: that error had no
-//     other way back.
+//   - where an error is known to be context.Canceled or DeadlineExceeded
+//     (errors.Is or ==, alone, or-ed with each other, or and-ed with
+//     anything): returning nil, returning a new error or a sentinel
+//     (io.ErrUnexpectedEOF) in its place, continuing the loop, or breaking out
+//     of it straight into return nil;
+//   - where a context the function did not make is known to be done
+//     (`case <-ctx.Done():`, `<-ctx.Done()`, `if ctx.Err() != nil`, `if
+//     context.Cause(ctx) != nil`): returning nil, an errors.Join of the errors
+//     seen so far (nil when there were none), or a new error. A function
+//     whose only result is an error may return nil there when it is code
+//     that runs until cancelled, told apart by flow: the package uses it as a
+//     value (started with go, handed to a runner, stored), it learned of the
+//     cancellation by waiting for it (a receive from Done, a select without
+//     default), or the done point is in an endless for {} loop. A function
+//     that returns a result next to the error (a partial sum, a page of rows)
+//     and pairs it with nil when cancelled is reported however it learned;
+//   - retry-on-cancel: a loop that repeats the same call (its arguments do
+//     not change from one round to the next), goes round again after a
+//     failure that may be a cancellation, cannot end on a failure (no return
+//     of an error, no bound, counter or break a failure can take, no panic or
+//     exit), and consults no context (Done, Err, Cause, a cancellation test,
+//     another call given the same context): once the context is done it
+//     never ends;
+//   - an empty `case <-ctx.Done():` in a loop that does not otherwise look at
+//     the context: the loop spins once the context is done; and `for range
+//     ctx.Done()`, whose body never runs (Done is closed, never sent on);
+//   - the cancellation hidden from errors.Is: fmt.Errorf formatting such an
+//     error (err or err.Error()) with %v or %s where the result is passed on
+//     (returned, sent, stored, appended, joined); `if err != nil { return
+//     errors.New(…) }`, an Errorf that drops err, or a literal of an error
+//     type with no Unwrap, Is or As method;
+//   - a goroutine or callback (a function literal started with go or passed
+//     to a call, with no results) that reports its errors (sends them on a
+//     channel or stores them where its starter reads them) but drops one that
+//     may be a cancellation: that error had no other way back;
+//   - a goroutine that closes its channel of errors and, once its context is
+//     done, returns without sending the cancellation on it: the reader sees a
+//     stream that ended cleanly.
 //
-// Not reported: functions that own the cancellation (they derive their own
-// context with WithCancel, WithTimeout, WithDeadline, their Cause forms,
-// signal.NotifyContext or errgroup.WithContext, so the cancellation is
-// theirs to absorb; literals inside them too); package main (a command
-// ending on Ctrl-C); shutdown paths (functions named Shutdown…, Close…,
-// Stop…, and the deadline of a Shutdown, Close or Stop call); tests that also
-// accept a non-cancellation error in the same condition (http.ErrServerClosed,
-// io.EOF); HTTP serving code with an http.ResponseWriter in scope (a client
-// that went away is the server's to answer, often with a 499); functions
-// named like services (Run, Serve, Listen, Watch, Forward, Loop, Start)
-// returning nil when their context is done, and `case <-ctx.Done(): return
-// nil` inside an endless `for {}` loop: that is how a service reports a
-// clean stop; code that logs the error and returns it (an Errorf handed to a
-// logger is not a replacement); bounded loops and loops over items (a
-// continue there skips, it does not retry); fire-and-forget goroutines that
-// report no error at all, and deferred calls in goroutines; functions with no
-// error result; test files and generated files. A deliberate "cancellation
-// is success" is documented with //deadlinelint:ignore swallowcancel reason
-// (or //nolint:swallowcancel under golangci-lint).
+// Not reported: contexts the function owns (it made them cancellable with
+// WithCancel, WithTimeout, WithDeadline, their Cause forms,
+// signal.NotifyContext or errgroup.WithContext, so the cancellation is its
+// own to absorb; function literals inside it too); package main (a command
+// ending on Ctrl-C); errors of cleanup calls; conditions that also accept a
+// non-cancellation error (http.ErrServerClosed, io.EOF); functions with an
+// http.ResponseWriter in scope (a client that went away is the server's to
+// answer, often with a 499); the run-until-cancelled functions described
+// above; code that logs the error and returns it (an Errorf handed to a
+// logger is not a replacement); loops whose call changes each round (a loop
+// over items: continue skips, it does not retry) and loops bounded by a
+// counter or a failure exit; goroutines that report no error at all;
+// functions with no error result (for the return checks); test and generated
+// files. A deliberate "cancellation is success" is documented with
+// //deadlinelint:ignore swallowcancel reason (or //nolint:swallowcancel under
+// golangci-lint).
 //
 // Suggested fixes: `return nil` becomes `return err` (the tested error),
 // `return ctx.Err()`, or `return context.Cause(ctx)` when the function asks
@@ -89,5 +101,6 @@
 // `return …, err`; %v and %s become %w (and err.Error() becomes err).
 //
 // Flags: -swallowcancel.wrap-all also counts errors from any call given a
-// context (not only sinks and functions that reach one), in every check.
+// context (not only waits and functions whose summary says so), in every
+// check.
 package swallowcancel

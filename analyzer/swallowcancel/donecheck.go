@@ -3,6 +3,8 @@ package swallowcancel
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -107,10 +109,56 @@ func (c *checker) leavesEndlessLoop(d *ctxflow.Done) bool {
 }
 
 // blockingSelect reports whether the done point is a case of a select
-// without default: the function waits for its context (or something else).
+// without default: the function waits for its context (or something
+// else). A select that also receives from a channel of errors the function
+// made itself is waiting for its own work to finish (a goroutine it
+// started sends the result), not for the context: Done there means that
+// work was abandoned. A channel of errors handed in (a service's error
+// stream) does not count.
 func blockingSelect(d *ctxflow.Done) bool {
 	sel, ok := d.Instr.(*ssa.Select)
-	return ok && sel.Blocking
+	if !ok || !sel.Blocking {
+		return false
+	}
+	for _, st := range sel.States {
+		if st.Dir != types.RecvOnly {
+			continue
+		}
+		ch, ok := st.Chan.Type().Underlying().(*types.Chan)
+		if !ok || !knowledge.IsError(ch.Elem()) {
+			continue
+		}
+		if mk, ok := madeHere(st.Chan).(*ssa.MakeChan); ok && mk.Parent() == sel.Parent() {
+			return false
+		}
+	}
+	return true
+}
+
+// madeHere looks through the cell of a local that a closure captures (a
+// variable stored once) to the value stored in it.
+func madeHere(v ssa.Value) ssa.Value {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return v
+	}
+	cell, ok := load.X.(*ssa.Alloc)
+	if !ok {
+		return v
+	}
+	var stored ssa.Value
+	for _, ref := range *cell.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == cell {
+			if stored != nil {
+				return v
+			}
+			stored = st.Val
+		}
+	}
+	if stored == nil {
+		return v
+	}
+	return stored
 }
 
 // ctxName names the done context for messages.

@@ -94,11 +94,11 @@ func usesValue(v, old ssa.Value) bool {
 		return false
 	}
 	v = stripIface(v)
-	if v == old || stripIface(old) == v {
+	if sameVariable(v, stripIface(old)) {
 		return true
 	}
 	if call, ok := v.(*ssa.Call); ok && call.Common().IsInvoke() && knowledge.IsErrorMethod(call.Common().Method) {
-		return stripIface(call.Common().Value) == stripIface(old)
+		return sameVariable(stripIface(call.Common().Value), stripIface(old))
 	}
 	return false
 }
@@ -124,7 +124,7 @@ func (c *checker) checkReplaced(f *fnInfo) {
 			continue
 		}
 		for _, ret := range returns(f.fn) {
-			if !body.Dominates(ret.Block()) {
+			if !body.Dominates(ret.Block()) || answersOther(body, ret.Block(), cmp.X) {
 				continue
 			}
 			v := errResult(ret)
@@ -139,6 +139,40 @@ func (c *checker) checkReplaced(f *fnInfo) {
 			c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: msg})
 		}
 	}
+}
+
+// answersOther reports whether the return in block ret, inside the body of
+// a test that err is not nil, answers something else: it sits in the true
+// branch of a later test that another error is not nil (a cleanup that
+// failed), or that err is a particular error (errors.As, errors.Is with a
+// target that is no cancellation): there err is known not to be a
+// cancellation, or is not what the return is about.
+func answersOther(body, ret *ssa.BasicBlock, err ssa.Value) bool {
+	for b := ret; b != nil && b != body; b = b.Idom() {
+		p := b.Idom()
+		if p == nil || len(p.Instrs) == 0 {
+			return false
+		}
+		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok || !p.Succs[0].Dominates(ret) || len(p.Succs[0].Preds) != 1 {
+			continue
+		}
+		switch cond := iff.Cond.(type) {
+		case *ssa.BinOp:
+			if cond.Op == token.NEQ && isNilConst(cond.Y) && knowledge.IsError(cond.X.Type()) && !sameVariable(stripIface(cond.X), stripIface(err)) {
+				return true
+			}
+		case *ssa.Call:
+			callee, _, args := ctxflow.SplitCall(cond.Common())
+			role := knowledge.RoleOf(callee)
+			if (role == knowledge.ErrorsAs || role == knowledge.ErrorsIs) && len(args) == 2 && sameVariable(stripIface(args[0]), stripIface(err)) {
+				if role == knowledge.ErrorsAs || sentinel(args[1]) == knowledge.NoRole {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // checkErrorf reports fmt.Errorf formatting, with %v or %s, an error (or

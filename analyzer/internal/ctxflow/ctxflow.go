@@ -426,8 +426,11 @@ func (r *Result) knownViaInterface(m *types.Func) (*knowledge.Sink, *knowledge.C
 		}
 		if km.Sink != nil {
 			s := *km.Sink
+			// The bound stays the catalog type's: the value behind the
+			// interface is configured where the analysis cannot see, so
+			// a client that may have a Timeout stays unknown, not
+			// unbounded.
 			s.Func = m.FullName()
-			s.Bound = knowledge.BoundByNothing // the value behind may be any implementation
 			return &s, nil
 		}
 		return nil, km.Cleanup

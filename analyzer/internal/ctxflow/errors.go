@@ -115,10 +115,8 @@ func (r *Result) errSourcesUncached(v ssa.Value) []ErrSource {
 			}
 		case *ssa.Alloc:
 			var out []ErrSource
-			for _, ref := range *x.Referrers() {
-				if st, ok := ref.(*ssa.Store); ok && st.Addr == x {
-					out = appendSources(out, r.errSources(st.Val))
-				}
+			for _, val := range reachingStores(v, x) {
+				out = appendSources(out, r.errSources(val))
 			}
 			return out
 		case *ssa.FreeVar:
@@ -134,6 +132,51 @@ func (r *Result) errSourcesUncached(v ssa.Value) []ErrSource {
 		}
 	}
 	return nil
+}
+
+// reachingStores returns the values stored into a local variable that the
+// load can see: on each path back from the load, the last store before it.
+// A variable a deferred closure captures (a named error result) is stored
+// many times; only the stores on the way to the load matter. Stores made
+// by closures the variable escapes to are not followed.
+func reachingStores(load *ssa.UnOp, addr *ssa.Alloc) []ssa.Value {
+	var out []ssa.Value
+	seen := map[*ssa.BasicBlock]bool{}
+	// lastStore scans b backwards from instruction index end (exclusive).
+	lastStore := func(b *ssa.BasicBlock, end int) (ssa.Value, bool) {
+		for k := end - 1; k >= 0; k-- {
+			if st, ok := b.Instrs[k].(*ssa.Store); ok && st.Addr == addr {
+				return st.Val, true
+			}
+		}
+		return nil, false
+	}
+	start := load.Block()
+	idx := len(start.Instrs)
+	for k, instr := range start.Instrs {
+		if instr == load {
+			idx = k
+			break
+		}
+	}
+	if v, ok := lastStore(start, idx); ok {
+		return []ssa.Value{v}
+	}
+	work := append([]*ssa.BasicBlock(nil), start.Preds...)
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		if v, ok := lastStore(b, len(b.Instrs)); ok {
+			out = append(out, v)
+			continue
+		}
+		work = append(work, b.Preds...)
+	}
+	return out
 }
 
 func appendSources(out, add []ErrSource) []ErrSource {

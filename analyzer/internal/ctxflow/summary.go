@@ -288,6 +288,9 @@ func (r *Result) summarize() {
 func (r *Result) summarizeCall(c *Call) bool {
 	changed := false
 	if c.Sink != nil {
+		if c.Sink.Event {
+			return false // blocking until an event is its purpose: no deadline asked of callers
+		}
 		v := r.judge(c)
 		if !v.HasContext || v.Recv == ReceiverBounded {
 			return false
@@ -325,10 +328,11 @@ func (r *Result) summarizeCall(c *Call) bool {
 			}
 		}
 	}
-	if s.Root != nil && !hasContextParamSSA(c.Fn) {
+	if _, async := c.Instr.(*ssa.Go); s.Root != nil && !hasContextParamSSA(c.Fn) && !async {
 		// A helper that starts its own root, called from a function with
 		// no context of its own: the caller starts that root too, for its
-		// own callers.
+		// own callers. Not through a go statement: the caller does not
+		// wait for that work, which is detached by design.
 		outer := r.summaryOf(c.Fn)
 		if outer.Root == nil {
 			outer.Root = &RootWait{Root: s.Root.Root, Wait: s.Root.Wait, Via: c.CalleeName(), Timeout: s.Root.Timeout}
@@ -568,20 +572,39 @@ func isInterfaceMethod(fn *types.Func) bool {
 	return recv != nil && types.IsInterface(recv.Type())
 }
 
+// hasContextParamSSA reports whether fn, or a function it is nested in,
+// has a context of its own: a context.Context or *http.Request parameter
+// or capture.
 func hasContextParamSSA(fn *ssa.Function) bool {
 	for f := fn; f != nil; f = f.Parent() {
 		for _, p := range f.Params {
-			if knowledge.IsContext(p.Type()) {
+			if carriesContext(p.Type()) {
 				return true
 			}
 		}
 		for _, fv := range f.FreeVars {
-			if knowledge.IsContext(fv.Type()) {
+			if carriesContext(fv.Type()) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// HasContextParam reports whether fn takes a context of its own: a
+// context.Context or an *http.Request (whose Context() its body can use).
+func HasContextParam(fn *types.Func) bool {
+	params := fn.Signature().Params()
+	for i := range params.Len() {
+		if carriesContext(params.At(i).Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+func carriesContext(t types.Type) bool {
+	return knowledge.IsContext(t) || knowledge.TypeRole(t) == knowledge.HTTPRequestType
 }
 
 // exportFacts exports the summaries of functions other packages can call,

@@ -57,6 +57,13 @@ func TestEveryEntryResolves(t *testing.T) {
 			}
 		}
 	}
+	for name := range eventWaits {
+		if fn, ok := resolve(name).(*types.Func); ok {
+			if s := New(nil).Lookup(fn); s == nil || !s.Event {
+				t.Errorf("%s: not an event wait of the catalog", name)
+			}
+		}
+	}
 	for name := range nonWaiting {
 		if fn, ok := resolve(name).(*types.Func); ok && !NonWaiting(fn) {
 			t.Errorf("%s: NonWaiting is false", name)
@@ -89,6 +96,9 @@ func loadAll(t *testing.T) map[string]*types.Package {
 		paths[PackageOf(name)] = true
 	}
 	for name := range nonWaiting {
+		paths[PackageOf(name)] = true
+	}
+	for name := range eventWaits {
 		paths[PackageOf(name)] = true
 	}
 	for name := range cleanups {

@@ -88,6 +88,11 @@ type Sink struct {
 	Hint string
 	// Entry is the -sinks text of a user entry, for error messages.
 	Entry string
+	// Event is set for a wait whose purpose is to block until something
+	// happens (a LISTEN notification): no deadline is the design, and
+	// only cancellation matters. nodeadline does not ask it for one; the
+	// other rules treat it as any wait.
+	Event bool
 }
 
 // HasContext reports whether the sink takes a context argument.
@@ -118,10 +123,19 @@ func (c *Catalog) Lookup(fn *types.Func) *Sink {
 	}
 	for i := range c.shapes {
 		if s := c.shapes[i].match(fn); s != nil {
+			s.Event = eventWaits[s.Func]
 			return s
 		}
 	}
 	return nil
+}
+
+// eventWaits are the waits of shape families that block until an event
+// arrives, by design.
+var eventWaits = map[string]bool{
+	"(*github.com/jackc/pgx/v5.Conn).WaitForNotification":          true,
+	"(*github.com/jackc/pgx/v5/pgconn.PgConn).WaitForNotification": true,
+	"(*github.com/jackc/pgx/v4.Conn).WaitForNotification":          true,
 }
 
 // DefinesSinks reports whether the package with this import path declares a

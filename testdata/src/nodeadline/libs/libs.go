@@ -80,3 +80,28 @@ func cleanup(conn *pgx.Conn, m *mongo.Client, p *pgxpool.Pool) {
 func inherited(ctx context.Context, p *pgxpool.Pool) {
 	p.Exec(ctx, "SELECT 1")
 }
+
+// A LISTEN loop blocks until a notification arrives, by design: a deadline
+// would only turn it into a timeout-and-retry loop. Any other query on the
+// same connection still needs one.
+func listen(c *pgx.Conn) error {
+	if _, err := c.Exec(context.Background(), "LISTEN chat"); err != nil { // want `context.Background\(\) reaches \(\*pgx.Conn\).Exec`
+		return err
+	}
+	for {
+		n, err := c.WaitForNotification(context.Background())
+		if err != nil {
+			return err
+		}
+		_ = n
+	}
+}
+
+func waitVia(c *pgx.Conn) error {
+	return waitOne(context.Background(), c) // no deadline asked through a helper either
+}
+
+func waitOne(ctx context.Context, c *pgx.Conn) error {
+	_, err := c.WaitForNotification(ctx)
+	return err
+}

@@ -154,3 +154,30 @@ func enable(ctx context.Context, s Server) error {
 func enableWithCtx(ctx context.Context, s Server) error {
 	return s.Propose(ctx, "downgrade")
 }
+
+// A helper whose root reaches the wait only in a goroutine it starts (pgx's
+// asyncClose sends a cancel request with its own deadline): the caller does
+// not wait for that work, which is detached by design.
+func (h *Health) closeAsync() {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		h.db.PingContext(ctx)
+	}()
+}
+
+func (h *Health) Fail(ctx context.Context) error {
+	h.closeAsync()
+	return ctx.Err()
+}
+
+// A helper with a request of its own has a context in scope: the root
+// inside it is judged there (nodeadline: use r.Context()), not at its
+// callers.
+func (h *Health) lookup(w http.ResponseWriter, r *http.Request) {
+	h.db.PingContext(context.Background())
+}
+
+func (h *Health) Route(w http.ResponseWriter, r *http.Request) {
+	h.lookup(w, r)
+}

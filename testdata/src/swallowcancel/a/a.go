@@ -636,3 +636,20 @@ func pollIgnoring(ctx context.Context, db *sql.DB, t *time.Ticker) error {
 		}
 	}
 }
+
+// UpdateVisibility starts its work and waits for its result or for ctx:
+// returning nil on Done tells the caller the change was made when it was
+// abandoned (cli's UpdatePortVisibility).
+func UpdateVisibility(ctx context.Context, db *sql.DB) error {
+	done := make(chan error)
+	go func() {
+		_, err := db.ExecContext(ctx, "UPDATE ports SET visibility = 1")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return nil // want `returning nil when ctx is done tells the caller the work finished when it was abandoned: return ctx.Err\(\)`
+	}
+}

@@ -205,3 +205,42 @@ func subscribeFixed(ctx context.Context, url string) (<-chan string, <-chan erro
 	}()
 	return events, errs
 }
+
+// A named error result that a deferred closure reads is one variable stored
+// many times: only the store on the way to each use decides where the error
+// came from (caddy's fastcgi transport, certmagic's ARI update).
+func namedResult(ctx context.Context, db *sql.DB, limit func() error) (err error) {
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	if _, err = db.ExecContext(ctx, "SELECT 1"); err != nil {
+		return fmt.Errorf("query: %v", err) // want `%v formats err, which may be a context cancellation \(from \(\*sql.DB\).ExecContext\)`
+	}
+	if err = limit(); err != nil {
+		return fmt.Errorf("setting a limit: %v", err) // limit's error, not the query's
+	}
+	return nil
+}
+
+type problem struct{ Type string }
+
+func (p *problem) Error() string { return p.Type }
+
+// The return answers another failure, or an error known to be something
+// else: not a replacement of the cancellation (certmagic's account reset).
+func answersOther(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	if err != nil {
+		var prob *problem
+		if errors.As(err, &prob) && prob.Type == "gone" {
+			return errors.New("account is gone") // err is a *problem here
+		}
+		if cerr := db.Close(); cerr != nil {
+			return fmt.Errorf("closing after a failed query: %v", cerr) // the close failed: another error
+		}
+		return errors.New("query failed") // want `errors.New replaces err, which may be a context cancellation`
+	}
+	return nil
+}

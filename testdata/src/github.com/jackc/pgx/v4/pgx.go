@@ -16,3 +16,7 @@ type Tx interface {
 	Commit(ctx context.Context) error
 	Rollback(ctx context.Context) error
 }
+
+type Notification struct{ Channel, Payload string }
+
+func (c *Conn) WaitForNotification(ctx context.Context) (*Notification, error) { return nil, nil }

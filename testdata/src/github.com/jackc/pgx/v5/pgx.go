@@ -25,3 +25,8 @@ func (c *Conn) Exec(ctx context.Context, sql string, args ...any) (CommandTag, e
 }
 func (c *Conn) Begin(ctx context.Context) (Tx, error) { return nil, nil }
 func (c *Conn) Close(ctx context.Context) error       { return nil }
+
+type Notification struct{ Channel, Payload string }
+
+// WaitForNotification blocks until a LISTEN notification arrives.
+func (c *Conn) WaitForNotification(ctx context.Context) (*Notification, error) { return nil, nil }
