@@ -53,7 +53,7 @@ func (c *checker) checkDone(f *fnInfo) {
 		v := errResult(ret)
 		switch {
 		case isNilConst(v):
-			if f.onlyErr && (runner || d.Plain || blockingSelect(d) || c.leavesEndlessLoop(d)) {
+			if f.onlyErr && (runner || d.Plain || c.blockingSelect(d) || c.leavesEndlessLoop(d)) {
 				continue
 			}
 			what, fix := c.doneNames(d)
@@ -111,11 +111,12 @@ func (c *checker) leavesEndlessLoop(d *ctxflow.Done) bool {
 // blockingSelect reports whether the done point is a case of a select
 // without default: the function waits for its context (or something
 // else). A select that also receives from a channel of errors the function
-// made itself is waiting for its own work to finish (a goroutine it
-// started sends the result), not for the context: Done there means that
-// work was abandoned. A channel of errors handed in (a service's error
-// stream) does not count.
-func blockingSelect(d *ctxflow.Done) bool {
+// made itself, on which its work can report success (a nil error), is
+// waiting for that work to finish, not for the context: Done there means
+// the work was abandoned. A channel of errors handed in (a service's error
+// stream), or one that only ever carries failures (a forwarder that runs
+// until cancelled and reports only why it stopped), does not count.
+func (c *checker) blockingSelect(d *ctxflow.Done) bool {
 	sel, ok := d.Instr.(*ssa.Select)
 	if !ok || !sel.Blocking {
 		return false
@@ -128,7 +129,90 @@ func blockingSelect(d *ctxflow.Done) bool {
 		if !ok || !knowledge.IsError(ch.Elem()) {
 			continue
 		}
-		if mk, ok := madeHere(st.Chan).(*ssa.MakeChan); ok && mk.Parent() == sel.Parent() {
+		if mk, ok := madeHere(st.Chan).(*ssa.MakeChan); ok && mk.Parent() == sel.Parent() && c.sendsSuccess(sel.Parent(), st.Chan, mk) {
+			return false
+		}
+	}
+	return true
+}
+
+// sendsSuccess reports whether fn, or a function literal in it, sends on
+// the channel made by mk a value that may be a nil error. ch is the
+// channel as fn's select reads it (a load of the captured cell, or mk).
+func (c *checker) sendsSuccess(fn *ssa.Function, ch ssa.Value, mk *ssa.MakeChan) bool {
+	var cell ssa.Value = mk
+	if load, ok := ch.(*ssa.UnOp); ok && load.Op == token.MUL {
+		cell = load.X
+	}
+	sameChan := func(v ssa.Value) bool {
+		if v == mk {
+			return true
+		}
+		load, ok := v.(*ssa.UnOp)
+		if !ok || load.Op != token.MUL {
+			return false
+		}
+		addr := load.X
+		if fv, ok := addr.(*ssa.FreeVar); ok {
+			addr = c.res.Binding(fv)
+		}
+		return addr == cell
+	}
+	var visit func(f *ssa.Function, depth int) bool
+	visit = func(f *ssa.Function, depth int) bool {
+		if depth > 4 {
+			return false
+		}
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				send, ok := instr.(*ssa.Send)
+				if ok && sameChan(send.Chan) && mayBeNilError(send.X, send.Block()) {
+					return true
+				}
+			}
+		}
+		for _, anon := range f.AnonFuncs {
+			if visit(anon, depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	return visit(fn, 0)
+}
+
+// mayBeNilError reports whether an error sent in block b may be nil: not
+// a new error (errors.New, fmt.Errorf), and not sent only where a test
+// found it non-nil.
+func mayBeNilError(v ssa.Value, b *ssa.BasicBlock) bool {
+	v = stripIface(v)
+	if isNilConst(v) {
+		return true
+	}
+	if call, ok := v.(*ssa.Call); ok {
+		callee, _, _ := ctxflow.SplitCall(call.Common())
+		if role := knowledge.RoleOf(callee); role == knowledge.ErrorsNew || role == knowledge.FmtErrorf {
+			return false
+		}
+	}
+	for d := b; d != nil; d = d.Idom() {
+		p := d.Idom()
+		if p == nil || len(p.Instrs) == 0 {
+			break
+		}
+		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cmp, ok := iff.Cond.(*ssa.BinOp)
+		if !ok || !isNilConst(cmp.Y) || !sameVariable(stripIface(cmp.X), v) {
+			continue
+		}
+		nonNil := p.Succs[0]
+		if cmp.Op == token.EQL {
+			nonNil = p.Succs[1]
+		}
+		if len(nonNil.Preds) == 1 && nonNil.Dominates(b) {
 			return false
 		}
 	}

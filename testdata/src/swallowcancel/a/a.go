@@ -653,3 +653,38 @@ func UpdateVisibility(ctx context.Context, db *sql.DB) error {
 		return nil // want `returning nil when ctx is done tells the caller the work finished when it was abandoned: return ctx.Err\(\)`
 	}
 }
+
+// ForwardToListener runs until ctx is done; its goroutine reports only why
+// it stopped (never success): Done is its clean stop (cli's
+// ForwardPortToListener).
+func ForwardToListener(ctx context.Context, db *sql.DB) error {
+	done := make(chan error)
+	go func() {
+		if _, err := db.ExecContext(ctx, "LISTEN forward"); err != nil {
+			done <- fmt.Errorf("forwarding: %w", err)
+		}
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// ForwardChecked sends err only where it was found non-nil: the same.
+func ForwardChecked(ctx context.Context, db *sql.DB) error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.ExecContext(ctx, "LISTEN forward")
+		if err != nil {
+			done <- err
+		}
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return nil
+	}
+}
