@@ -5,63 +5,31 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
-// efmVersion is the efm-langserver release the editor test drives: a
-// general-purpose language server that runs linters and publishes their
-// findings (Neovim: nvim-lspconfig's "efm"). golangci-lint-langserver, the
-// other common bridge, is not served by the module proxy this project is
-// built with, so it cannot be tested here; see README#editors.
-const efmVersion = "v0.0.57"
-
-// buildEFM builds efm-langserver from the module proxy once per cache key.
-func buildEFM(t *testing.T) string {
-	t.Helper()
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	dir := filepath.Join(cache, "deadlinelint", "efm-"+efmVersion)
-	bin := filepath.Join(dir, "efm-langserver")
-	if _, err := os.Stat(bin); err == nil {
-		return bin
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module efmbuild\n\ngo 1.26\n"), 0o644)
-	for _, args := range [][]string{
-		{"get", "github.com/mattn/efm-langserver@" + efmVersion},
-		{"build", "-o", bin, "github.com/mattn/efm-langserver"},
-	} {
-		cmd := exec.Command("go", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %v: %v\n%s", args, err, out)
-		}
-	}
-	return bin
-}
-
-// lspConn is a minimal JSON-RPC 2.0 client over a language server's stdio.
-type lspConn struct {
+// lspClient speaks LSP to `deadlinelint lsp` over pipes, as an editor does.
+type lspClient struct {
 	t      *testing.T
-	w      io.Writer
+	cmd    *exec.Cmd
+	in     io.WriteCloser
 	msgs   chan map[string]any
 	nextID int
 }
 
-func startLSP(t *testing.T, cmd *exec.Cmd) *lspConn {
+func startServer(t *testing.T, dir string) *lspClient {
 	t.Helper()
+	cmd := exec.Command(binary, "lsp")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -74,12 +42,11 @@ func startLSP(t *testing.T, cmd *exec.Cmd) *lspConn {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	c := &lspConn{t: t, w: in, msgs: make(chan map[string]any, 64)}
+	c := &lspClient{t: t, cmd: cmd, in: in, msgs: make(chan map[string]any, 100)}
 	go func() {
 		r := bufio.NewReader(out)
 		for {
-			length := 0
+			length := -1
 			for {
 				line, err := r.ReadString('\n')
 				if err != nil {
@@ -90,8 +57,8 @@ func startLSP(t *testing.T, cmd *exec.Cmd) *lspConn {
 				if line == "" {
 					break
 				}
-				if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
-					length, _ = strconv.Atoi(v)
+				if v, ok := strings.CutPrefix(line, "Content-Length:"); ok {
+					length, _ = strconv.Atoi(strings.TrimSpace(v))
 				}
 			}
 			body := make([]byte, length)
@@ -99,123 +66,304 @@ func startLSP(t *testing.T, cmd *exec.Cmd) *lspConn {
 				close(c.msgs)
 				return
 			}
-			var msg map[string]any
-			if json.Unmarshal(body, &msg) == nil {
-				c.msgs <- msg
+			var m map[string]any
+			if err := json.Unmarshal(body, &m); err != nil {
+				panic(fmt.Sprintf("server sent invalid JSON %q: %v", body, err))
 			}
+			c.msgs <- m
 		}
 	}()
+	t.Cleanup(func() {
+		in.Close()
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
 	return c
 }
 
-func (c *lspConn) send(method string, params any, isRequest bool) {
-	msg := map[string]any{"jsonrpc": "2.0", "method": method, "params": params}
-	if isRequest {
-		c.nextID++
-		msg["id"] = c.nextID
+func (c *lspClient) send(m map[string]any) {
+	m["jsonrpc"] = "2.0"
+	data, err := json.Marshal(m)
+	if err != nil {
+		c.t.Fatal(err)
 	}
-	body, _ := json.Marshal(msg)
-	if _, err := fmt.Fprintf(c.w, "Content-Length: %d\r\n\r\n%s", len(body), body); err != nil {
+	if _, err := fmt.Fprintf(c.in, "Content-Length: %d\r\n\r\n%s", len(data), data); err != nil {
 		c.t.Fatal(err)
 	}
 }
 
-// await returns the first message satisfying match, failing after timeout.
-func (c *lspConn) await(timeout time.Duration, what string, match func(map[string]any) bool) map[string]any {
-	c.t.Helper()
-	deadline := time.After(timeout)
+func (c *lspClient) notify(method string, params any) {
+	c.send(map[string]any{"method": method, "params": params})
+}
+
+// request sends a request and returns its response, keeping the
+// notifications that arrive meanwhile for later waits.
+func (c *lspClient) request(method string, params any) map[string]any {
+	c.nextID++
+	id := c.nextID
+	c.send(map[string]any{"id": id, "method": method, "params": params})
+	var kept []map[string]any
+	defer func() {
+		// Put notifications back in order for the next wait.
+		rest := make(chan map[string]any, 100)
+		for _, m := range kept {
+			rest <- m
+		}
+		for len(c.msgs) > 0 {
+			rest <- <-c.msgs
+		}
+		c.msgs = rest
+	}()
+	timeout := time.After(2 * time.Minute)
 	for {
 		select {
-		case msg, ok := <-c.msgs:
+		case m, ok := <-c.msgs:
 			if !ok {
-				c.t.Fatalf("language server exited while waiting for %s", what)
+				c.t.Fatalf("server closed the connection waiting for %s", method)
 			}
-			if match(msg) {
-				return msg
+			if rid, ok := m["id"].(float64); ok && int(rid) == id && m["method"] == nil {
+				return m
 			}
-		case <-deadline:
-			c.t.Fatalf("no %s within %v", what, timeout)
+			kept = append(kept, m)
+		case <-timeout:
+			c.t.Fatalf("no response to %s", method)
 		}
 	}
 }
 
-func fileURI(path string) string {
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+// waitFor returns the first notification of method for which match holds,
+// dropping others; logs are recorded.
+func (c *lspClient) waitFor(method string, match func(params map[string]any) bool, logs *[]string) map[string]any {
+	c.t.Helper()
+	timeout := time.After(3 * time.Minute)
+	for {
+		select {
+		case m, ok := <-c.msgs:
+			if !ok {
+				c.t.Fatalf("server closed the connection waiting for %s", method)
+			}
+			params, _ := m["params"].(map[string]any)
+			if m["method"] == "window/logMessage" && logs != nil {
+				*logs = append(*logs, params["message"].(string))
+			}
+			if m["method"] == method && match(params) {
+				return params
+			}
+		case <-timeout:
+			c.t.Fatalf("no %s notification", method)
+		}
+	}
 }
 
-// TestEditorDiagnostics drives a real language-server exchange: initialize,
-// initialized, didOpen, didSave on the example module, and expects
-// publishDiagnostics with deadlinelint's finding, its range and its source.
-func TestEditorDiagnostics(t *testing.T) {
+func diagnosticsFor(uri string) func(map[string]any) bool {
+	return func(p map[string]any) bool { return p["uri"] == uri }
+}
+
+// TestLSP is a whole editor session: open a file, see its findings with
+// rule and link, ask for quick fixes, apply them, save, see the findings
+// gone; a re-save comes from the cache; a broken package and a file outside
+// any module are reported in the log without a crash; unknown requests are
+// refused; shutdown and exit end the process with status 0.
+func TestLSP(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds efm-langserver from the module proxy")
+		t.Skip("runs go vet through the language server")
 	}
-	efm := buildEFM(t)
-	dir := copyExample(t)
-	config := filepath.Join(t.TempDir(), "efm.yaml")
-	// The configuration documented in the README (Editors), with the binary
-	// under test.
-	os.WriteFile(config, []byte(fmt.Sprintf(`version: 2
-root-markers: [go.mod]
-languages:
-  go:
-    - lint-command: '%s ./...'
-      lint-workspace: true
-      lint-after-open: true
-      lint-on-save: true
-      lint-source: deadlinelint
-      lint-formats: ['%%f:%%l:%%c: %%m']
-`, binary)), 0o644)
-
-	c := startLSP(t, exec.Command(efm, "-c", config))
-	c.send("initialize", map[string]any{
-		"processId": os.Getpid(), "rootUri": fileURI(dir),
-		"capabilities": map[string]any{"textDocument": map[string]any{"publishDiagnostics": map[string]any{}}},
-	}, true)
-	c.await(30*time.Second, "initialize result", func(m map[string]any) bool { return m["id"] != nil && m["result"] != nil })
-	c.send("initialized", map[string]any{}, false)
-
-	file := filepath.Join(dir, "cmd", "shop", "main.go")
+	src, err := filepath.Abs("../../testdata/lsp/mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "fix", "fix.go")
+	uri := fileURI(file)
 	text, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := map[string]any{"uri": fileURI(file), "languageId": "go", "version": 1, "text": string(text)}
-	c.send("textDocument/didOpen", map[string]any{"textDocument": doc}, false)
-	c.send("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": fileURI(file)}}, false)
 
-	var diags []any
-	c.await(2*time.Minute, "publishDiagnostics for main.go with findings", func(m map[string]any) bool {
-		if m["method"] != "textDocument/publishDiagnostics" {
-			return false
-		}
-		params, _ := m["params"].(map[string]any)
-		if params["uri"] != fileURI(file) {
-			return false
-		}
-		diags, _ = params["diagnostics"].([]any)
-		return len(diags) > 0
-	})
-	var found bool
+	c := startServer(t, dir)
+	init := c.request("initialize", map[string]any{"processId": os.Getpid(), "rootUri": fileURI(dir), "capabilities": map[string]any{}, "initializationOptions": map[string]any{"flags": []string{}}})
+	caps, _ := init["result"].(map[string]any)["capabilities"].(map[string]any)
+	if caps["codeActionProvider"] == nil || caps["textDocumentSync"] == nil {
+		t.Fatalf("initialize: capabilities %v lack code actions or document sync", caps)
+	}
+	c.notify("initialized", map[string]any{})
+
+	start := time.Now()
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "go", "version": 1, "text": string(text)}})
+	var logs []string
+	pub := c.waitFor("textDocument/publishDiagnostics", diagnosticsFor(uri), &logs)
+	t.Logf("first diagnostics %v after didOpen (includes go vet's first build of the package)", time.Since(start).Round(time.Millisecond))
+	diags, _ := pub["diagnostics"].([]any)
+	rules := map[string]bool{}
 	for _, d := range diags {
 		d := d.(map[string]any)
-		msg, _ := d["message"].(string)
-		if !strings.Contains(msg, "http.Get uses http.DefaultClient, which has no timeout") {
-			continue
+		code, _ := d["code"].(string)
+		rules[code] = true
+		href, _ := d["codeDescription"].(map[string]any)["href"].(string)
+		if !strings.HasSuffix(href, "#"+code) || d["source"] != "deadlinelint" || d["severity"] != float64(2) {
+			t.Errorf("diagnostic %v: want source deadlinelint, severity 2 and the rule's README link", d)
 		}
-		found = true
-		start := d["range"].(map[string]any)["start"].(map[string]any)
-		// main.go:42:15 in the tool's 1-based output is line 41, character 14 in LSP.
-		if start["line"].(float64) != 41 || start["character"].(float64) != 14 {
-			t.Errorf("range start %v, want line 41 character 14", start)
-		}
-		if d["source"] != "deadlinelint" {
-			t.Errorf("source %v, want deadlinelint", d["source"])
+		if code == "timeoutleak" {
+			rel, _ := d["relatedInformation"].([]any)
+			if len(rel) != 2 {
+				t.Errorf("timeoutleak: related information %v, want the send and the select attached", rel)
+			}
 		}
 	}
-	if !found {
-		t.Errorf("no http.Get finding among the published diagnostics: %v", diags)
+	if len(diags) != 3 || !rules["sharedeadline"] || !rules["swallowcancel"] || !rules["timeoutleak"] {
+		t.Fatalf("fix.go: diagnostics %v, want sharedeadline, swallowcancel and timeoutleak", diags)
 	}
-	c.send("shutdown", nil, true)
-	c.send("exit", nil, false)
+	// The position of the sharedeadline finding: line 14 (0-based 13), at
+	// context.Background() in column 38 (0-based 37).
+	for _, d := range diags {
+		d := d.(map[string]any)
+		if d["code"] == "sharedeadline" {
+			start := d["range"].(map[string]any)["start"].(map[string]any)
+			if start["line"] != float64(13) || start["character"] != float64(37) {
+				t.Errorf("sharedeadline range starts at %v, want line 13, character 37", start)
+			}
+		}
+	}
+
+	// One quick fix per diagnostic, preferred, applied together.
+	var edits []map[string]any
+	for _, d := range diags {
+		d := d.(map[string]any)
+		resp := c.request("textDocument/codeAction", map[string]any{
+			"textDocument": map[string]any{"uri": uri},
+			"range":        d["range"],
+			"context":      map[string]any{"diagnostics": []any{d}},
+		})
+		actions, _ := resp["result"].([]any)
+		if len(actions) != 1 {
+			t.Fatalf("codeAction for %s: %v, want one quick fix", d["code"], resp)
+		}
+		a := actions[0].(map[string]any)
+		if a["kind"] != "quickfix" || a["isPreferred"] != true || len(a["diagnostics"].([]any)) != 1 {
+			t.Errorf("code action %v: want a preferred quickfix with its diagnostic", a)
+		}
+		changes := a["edit"].(map[string]any)["changes"].(map[string]any)
+		for u, es := range changes {
+			if u != uri {
+				t.Errorf("code action edits %s, want only %s", u, uri)
+			}
+			for _, e := range es.([]any) {
+				edits = append(edits, e.(map[string]any))
+			}
+		}
+	}
+	fixed := applyLSPEdits(t, string(text), edits)
+	golden, err := os.ReadFile(filepath.Join(src, "fix", "fix.go.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fixed != string(golden) {
+		t.Fatalf("after the quick fixes:\n%s\nwant fix.go.golden:\n%s", fixed, golden)
+	}
+	if err := os.WriteFile(file, []byte(fixed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": uri}})
+	pub = c.waitFor("textDocument/publishDiagnostics", diagnosticsFor(uri), &logs)
+	if d, _ := pub["diagnostics"].([]any); len(d) != 0 {
+		t.Fatalf("after the fixes and a save: %v, want no diagnostics", d)
+	}
+
+	// An unchanged re-save is answered from the cache.
+	logs = nil
+	c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": uri}})
+	c.waitFor("textDocument/publishDiagnostics", diagnosticsFor(uri), &logs)
+	if !strings.Contains(strings.Join(logs, "\n"), "answered from the cache") {
+		t.Errorf("re-save of an unchanged file: logs %q, want an answer from the cache", logs)
+	}
+
+	// A package with type errors: logged, no findings, still serving.
+	broken := filepath.Join(dir, "broken", "broken.go")
+	logs = nil
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": fileURI(broken), "languageId": "go", "version": 1, "text": ""}})
+	pub = c.waitFor("textDocument/publishDiagnostics", diagnosticsFor(fileURI(broken)), &logs)
+	if d, _ := pub["diagnostics"].([]any); len(d) != 0 {
+		t.Errorf("broken.go: %v, want no diagnostics", d)
+	}
+	if !strings.Contains(strings.Join(logs, "\n"), "undefined: undefinedName") {
+		t.Errorf("broken.go: logs %q, want the type error", logs)
+	}
+
+	// A file outside any module.
+	outside := filepath.Join(t.TempDir(), "loose.go")
+	if err := os.WriteFile(outside, []byte("package loose\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs = nil
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": fileURI(outside), "languageId": "go", "version": 1, "text": ""}})
+	pub = c.waitFor("textDocument/publishDiagnostics", diagnosticsFor(fileURI(outside)), &logs)
+	if d, _ := pub["diagnostics"].([]any); len(d) != 0 {
+		t.Errorf("loose.go: %v, want no diagnostics", d)
+	}
+
+	// Requests the server does not know are refused, not fatal.
+	resp := c.request("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": uri}, "position": map[string]any{"line": 0, "character": 0}})
+	if e, _ := resp["error"].(map[string]any); e == nil || e["code"] != float64(-32601) {
+		t.Errorf("hover: %v, want MethodNotFound", resp)
+	}
+
+	resp = c.request("shutdown", nil)
+	if r, ok := resp["result"]; !ok || r != nil || resp["error"] != nil {
+		t.Errorf("shutdown: %v, want a null result", resp)
+	}
+	c.notify("exit", nil)
+	done := make(chan error, 1)
+	go func() { done <- c.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after shutdown: %v, want status 0", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("the server did not exit")
+	}
+}
+
+// applyLSPEdits applies text edits (LSP positions: 0-based lines, UTF-16
+// columns) computed against the same text.
+func applyLSPEdits(t *testing.T, text string, edits []map[string]any) string {
+	t.Helper()
+	offset := func(p map[string]any) int {
+		line, char := int(p["line"].(float64)), int(p["character"].(float64))
+		off := 0
+		for i := 0; i < line; i++ {
+			j := strings.IndexByte(text[off:], '\n')
+			if j < 0 {
+				t.Fatalf("position %v beyond the text", p)
+			}
+			off += j + 1
+		}
+		for units := 0; units < char; {
+			r, size := utf8.DecodeRuneInString(text[off:])
+			if r >= 0x10000 {
+				units += 2
+			} else {
+				units++
+			}
+			off += size
+		}
+		return off
+	}
+	type span struct {
+		start, end int
+		text       string
+	}
+	var spans []span
+	for _, e := range edits {
+		r := e["range"].(map[string]any)
+		spans = append(spans, span{offset(r["start"].(map[string]any)), offset(r["end"].(map[string]any)), e["newText"].(string)})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start > spans[j].start })
+	for _, s := range spans {
+		text = text[:s.start] + s.text + text[s.end:]
+	}
+	return text
 }

@@ -620,3 +620,33 @@ func TestStrictAdvice(t *testing.T) {
 		t.Errorf("-nodeadline.strict: exit %d:\n%s", code, out)
 	}
 }
+
+// TestPackageThatDoesNotLoad: go vet analyses nothing when one package of
+// the pattern fails to load (here an embed pattern with no files); the
+// command analyses the others, reports their findings, and names the
+// package that failed, with exit status 2.
+func TestPackageThatDoesNotLoad(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":         "module example.com/partial\n\ngo 1.26\n",
+		"ui/ui.go":       "package ui\n\nimport \"embed\"\n\n//go:embed dist\nvar Assets embed.FS\n",
+		"store/store.go": "package store\n\nimport \"database/sql\"\n\nfunc Ping(db *sql.DB) error { return db.Ping() }\n",
+	}
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdout, stderr, code := run(t, dir, binary, "./...")
+	if code != 2 {
+		t.Errorf("exit %d, want 2 (a package failed)", code)
+	}
+	if !strings.Contains(stdout, "store/store.go:5:38: (*sql.DB).Ping has no context") {
+		t.Errorf("the package that loads was not analysed; stdout:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "example.com/partial/ui: pattern dist: no matching files found") {
+		t.Errorf("the package that does not load is not named; stderr:\n%s", stderr)
+	}
+}

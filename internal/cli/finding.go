@@ -38,7 +38,18 @@ type Related struct {
 	Line    int    `json:"line"`
 	Column  int    `json:"column"`
 	Message string `json:"message"`
+
+	abs string
 }
+
+// Abs returns the absolute path of the related position's file.
+func (r Related) Abs() string { return r.abs }
+
+// Abs returns the absolute path of the edited file.
+func (e Edit) Abs() string { return e.abs }
+
+// Abs returns the absolute path of the finding's file.
+func (f Finding) Abs() string { return f.abs }
 
 // A Fix is a suggested fix: edits that together remove the finding.
 type Fix struct {
@@ -142,7 +153,7 @@ func newFinding(rule string, d vetJSON, root, url string) Finding {
 	}
 	for _, r := range d.Related {
 		rf, rl, rc := splitPosn(r.Posn)
-		f.Related = append(f.Related, Related{File: relTo(root, rf), Line: rl, Column: rc, Message: r.Message})
+		f.Related = append(f.Related, Related{File: relTo(root, rf), abs: rf, Line: rl, Column: rc, Message: r.Message})
 	}
 	for _, fx := range d.Fixes {
 		fix := Fix{Message: fx.Message}

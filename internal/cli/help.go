@@ -21,6 +21,7 @@ one deadline.
 Usage:
 	deadlinelint [flags] [packages]     lint packages (default ./...)
 	deadlinelint help [rule]            this help, or a rule's documentation
+	deadlinelint lsp                    a language server for editors (LSP over stdio)
 	go vet -vettool=$(which deadlinelint) [flags] [packages]
 
 Rules (all run by default; -RULE runs only the named ones, -RULE=false all but them):

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -79,6 +80,16 @@ func (f *enableFlag) Set(s string) error {
 }
 
 func lint(args []string, stdout, stderr io.Writer) int {
+	o, analyzers, code := parseArgs(args, stderr)
+	if o == nil {
+		return code
+	}
+	return run(o, analyzers, stdout, stderr)
+}
+
+// parseArgs parses the command's arguments. It returns nil options and the
+// exit code when the command is done (help, or bad usage).
+func parseArgs(args []string, stderr io.Writer) (*options, []*analysis.Analyzer, int) {
 	var (
 		o   options
 		cfg suite.Config
@@ -88,9 +99,9 @@ func lint(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { usage(stderr, analyzers) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return ExitClean
+			return nil, nil, ExitClean
 		}
-		return ExitError
+		return nil, nil, ExitError
 	}
 	fs.Visit(func(f *flag.Flag) {
 		if forwarded[f.Name] {
@@ -102,7 +113,7 @@ func lint(args []string, stdout, stderr io.Writer) int {
 	}
 	if !slices.Contains(formats, o.format) {
 		fmt.Fprintf(stderr, "deadlinelint: -format %q: want one of %s\n", o.format, strings.Join(formats, ", "))
-		return ExitError
+		return nil, nil, ExitError
 	}
 	if o.diff && !o.fix {
 		o.fix = true
@@ -111,35 +122,125 @@ func lint(args []string, stdout, stderr io.Writer) int {
 	if len(o.patterns) == 0 {
 		o.patterns = []string{"./..."}
 	}
-	return run(&o, analyzers, stdout, stderr)
+	return &o, analyzers, ExitClean
 }
 
-func run(o *options, analyzers []*analysis.Analyzer, stdout, stderr io.Writer) int {
+// A Result is what one analysis run found, for clients other than the
+// command line (the language server).
+type Result struct {
+	Root     string // the module root the findings' relative paths start from
+	Findings []Finding
+	Errors   []PackageError
+}
+
+// Analyze runs the analysis as the command would with args (flags, then
+// packages; -C sets the directory), and returns its findings instead of
+// printing them. Notes go to stderr. A bad argument is an error.
+func Analyze(args []string, stderr io.Writer) (*Result, error) {
+	var usageErr bytes.Buffer
+	o, _, _ := parseArgs(args, &usageErr)
+	if o == nil {
+		return nil, fmt.Errorf("bad arguments %q: %s", args, strings.TrimSpace(usageErr.String()))
+	}
+	return analyze(o, io.Discard, stderr)
+}
+
+// analyze runs go vet with this executable as the vet tool and collects
+// its findings and package errors. Progress goes to progress (a terminal).
+func analyze(o *options, progress, stderr io.Writer) (*Result, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		fmt.Fprintln(stderr, "deadlinelint:", err)
-		return ExitError
+		return nil, err
 	}
 	root := moduleRoot(o)
-	vetOut, vetErr, vetCode, err := goVet(o, exe, stderr)
+	vetOut, vetErr, vetCode, err := goVet(o, exe, progress)
 	if err != nil {
-		fmt.Fprintln(stderr, "deadlinelint:", err)
-		return ExitError
+		return nil, err
+	}
+	var loadErrs []PackageError
+	if vetCode != 0 && len(bytes.TrimSpace(vetOut)) == 0 {
+		// go vet stops before analysing anything when one package of the
+		// pattern does not load (an embed pattern with no files, a
+		// missing dependency). Analyse the packages that do load and
+		// report the others, rather than report nothing.
+		if good, bad := loadablePackages(o); len(good) > 0 && len(bad) > 0 {
+			retry := *o
+			retry.patterns = good
+			vetOut, vetErr, vetCode, err = goVet(&retry, exe, progress)
+			if err != nil {
+				return nil, err
+			}
+			loadErrs = bad
+		}
 	}
 	urls := map[string]string{}
-	for _, a := range analyzers {
+	for _, a := range suite.Analyzers() {
 		urls[a.Name] = a.URL
 	}
 	findings, errs, err := parseVetJSON(vetOut, root, urls)
 	if err != nil {
-		fmt.Fprintln(stderr, "deadlinelint:", err)
-		return ExitError
+		return nil, err
 	}
-	errs = append(errs, parseVetStderr(vetErr, stderr)...)
+	for _, e := range parseVetStderr(vetErr, stderr) {
+		if e.Package == "" && slices.ContainsFunc(loadErrs, func(l PackageError) bool { return strings.HasSuffix(e.Message, l.Message) }) {
+			continue // the load error again, from a test that imports the package
+		}
+		errs = append(errs, e)
+	}
+	errs = append(loadErrs, errs...)
 	if vetCode != 0 && len(errs) == 0 {
 		errs = append(errs, PackageError{Message: fmt.Sprintf("go vet failed (exit status %d)", vetCode)})
 	}
-	findings = normalize(findings)
+	return &Result{Root: root, Findings: normalize(findings), Errors: errs}, nil
+}
+
+// loadablePackages splits the packages of the patterns into those that
+// load (with their dependencies) and errors for those that do not.
+func loadablePackages(o *options) (good []string, bad []PackageError) {
+	args := []string{}
+	if o.dir != "" {
+		args = append(args, "-C", o.dir)
+	}
+	args = append(args, "list", "-e", "-json=ImportPath,Error,DepsErrors,EmbedFiles") // EmbedFiles: go list checks embed patterns only when asked for them
+	for _, f := range []struct{ name, value string }{{"tags", o.tags}, {"mod", o.mod}, {"modfile", o.modfile}} {
+		if f.value != "" {
+			args = append(args, "-"+f.name+"="+f.value)
+		}
+	}
+	args = append(args, o.patterns...)
+	out, err := exec.Command("go", args...).Output()
+	if err != nil {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p struct {
+			ImportPath string
+			Error      *struct{ Err string }
+			DepsErrors []struct{ Err string }
+		}
+		if err := dec.Decode(&p); err != nil {
+			break
+		}
+		switch {
+		case p.Error != nil:
+			bad = append(bad, PackageError{Package: p.ImportPath, Message: p.Error.Err})
+		case len(p.DepsErrors) > 0:
+			bad = append(bad, PackageError{Package: p.ImportPath, Message: "a dependency does not load: " + p.DepsErrors[0].Err})
+		default:
+			good = append(good, p.ImportPath)
+		}
+	}
+	return good, bad
+}
+
+func run(o *options, analyzers []*analysis.Analyzer, stdout, stderr io.Writer) int {
+	res, err := analyze(o, stderr, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "deadlinelint:", err)
+		return ExitError
+	}
+	root, findings, errs := res.Root, res.Findings, res.Errors
 	lines := sourceLines{}
 	if o.writeBaseline != "" {
 		if err := writeBaseline(o.writeBaseline, findings, lines); err != nil {
@@ -274,6 +375,9 @@ func parseVetStderr(data []byte, stderr io.Writer) []PackageError {
 		case strings.TrimSpace(line) == "":
 		case strings.HasPrefix(line, "# "):
 			pkg = packageOfID(strings.TrimPrefix(line, "# "))
+		case strings.HasPrefix(line, "go: downloading "), strings.HasPrefix(line, "go: extracting "):
+			// The go command fetching a module: progress, not a failure.
+			fmt.Fprintln(stderr, line)
 		case strings.HasPrefix(line, "deadlinelint: note: "):
 			if !seen[line] {
 				fmt.Fprintln(stderr, line)

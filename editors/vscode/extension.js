@@ -1,0 +1,28 @@
+// The deadlinelint extension starts `deadlinelint lsp` for Go files: the
+// findings appear as diagnostics (rule name and README link on each), and
+// their suggested fixes as quick fixes. The server analyses files as saved.
+const vscode = require('vscode');
+const { LanguageClient } = require('vscode-languageclient/node');
+
+let client;
+
+function activate(context) {
+  const config = vscode.workspace.getConfiguration('deadlinelint');
+  client = new LanguageClient(
+    'deadlinelint',
+    'deadlinelint',
+    { command: config.get('path'), args: ['lsp'] },
+    {
+      documentSelector: [{ scheme: 'file', language: 'go' }],
+      initializationOptions: { flags: config.get('flags') },
+    },
+  );
+  context.subscriptions.push(client);
+  return client.start();
+}
+
+function deactivate() {
+  return client ? client.stop() : undefined;
+}
+
+module.exports = { activate, deactivate };
