@@ -101,7 +101,7 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*
 						u.what, noun(u), name),
 					Related: []analysis.RelatedInformation{{Pos: timeout.Pos(), Message: "the work's timeout"}},
 				})
-			case u.cleanup && isParamOf(root, fn):
+			case isParamOf(root, fn):
 				pass.Report(analysis.Diagnostic{
 					Pos: expr.Pos(), End: expr.End(),
 					Message: fmt.Sprintf("deferred %s gets the function's own context%s: when the function returns because %s is done, the %s gets no time; give it context.WithTimeout(context.WithoutCancel(%s), d)",

@@ -50,8 +50,11 @@
 //     the function set for its own work (`ctx, cancel :=
 //     context.WithTimeout(parent, d); defer srv.Shutdown(ctx)`): when the
 //     work runs out of time, cleanup gets none.
-//   - A deferred cleanup given the function's own context parameter: when
-//     the function returns because ctx is done, the cleanup gets no time.
+//   - A deferred wait or cleanup (directly, or in a deferred function
+//     literal such as cleanup on the error path) given the function's own
+//     context parameter, or a context derived from it: when the function
+//     returns because ctx is done, the deferred call gets no time (a
+//     temporary resource leaks, a lock stays held).
 //
 // Not reported: contexts derived with context.WithoutCancel or from
 // context.Background() (they are not done when the caller's is); cleanups
@@ -59,7 +62,9 @@
 // tx.Rollback(ctx)`: a cancelled rollback closes the connection, which
 // rolls back too — the CancelSafe entries of the cleanup table); calls on
 // paths where ctx is not known to be done; waits the function does not
-// defer (only cleanup and deferred calls run when the work is abandoned).
+// defer (only cleanup and deferred calls run when the work is abandoned);
+// deferred calls given a context the object keeps (a field) rather than
+// the function's own.
 //
 // There is no suggested fix: how long cleanup may take is a decision, not a
 // mechanical edit.

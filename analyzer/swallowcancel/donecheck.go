@@ -111,7 +111,7 @@ func (c *checker) leavesEndlessLoop(d *ctxflow.Done) bool {
 // blockingSelect reports whether the done point is a case of a select
 // without default: the function waits for its context (or something
 // else). A select that also receives from a channel of errors the function
-// made itself, on which its work can report success (a nil error), is
+// made itself, on which its work reports success (an explicit nil), is
 // waiting for that work to finish, not for the context: Done there means
 // the work was abandoned. A channel of errors handed in (a service's error
 // stream), or one that only ever carries failures (a forwarder that runs
@@ -136,8 +136,11 @@ func (c *checker) blockingSelect(d *ctxflow.Done) bool {
 	return true
 }
 
-// sendsSuccess reports whether fn, or a function literal in it, sends on
-// the channel made by mk a value that may be a nil error. ch is the
+// sendsSuccess reports whether fn, or a function literal in it, sends an
+// explicit nil on the channel made by mk: the work reports that it
+// finished. A send of a call's error (`errc <- srv.Serve(l)`) does not
+// count: a server's Serve returns only when it stops, so its channel
+// carries why the service ended, not the completion of work. ch is the
 // channel as fn's select reads it (a load of the captured cell, or mk).
 func (c *checker) sendsSuccess(fn *ssa.Function, ch ssa.Value, mk *ssa.MakeChan) bool {
 	var cell ssa.Value = mk
@@ -166,7 +169,7 @@ func (c *checker) sendsSuccess(fn *ssa.Function, ch ssa.Value, mk *ssa.MakeChan)
 		for _, b := range f.Blocks {
 			for _, instr := range b.Instrs {
 				send, ok := instr.(*ssa.Send)
-				if ok && sameChan(send.Chan) && mayBeNilError(send.X, send.Block()) {
+				if ok && sameChan(send.Chan) && isNilConst(send.X) {
 					return true
 				}
 			}
@@ -179,44 +182,6 @@ func (c *checker) sendsSuccess(fn *ssa.Function, ch ssa.Value, mk *ssa.MakeChan)
 		return false
 	}
 	return visit(fn, 0)
-}
-
-// mayBeNilError reports whether an error sent in block b may be nil: not
-// a new error (errors.New, fmt.Errorf), and not sent only where a test
-// found it non-nil.
-func mayBeNilError(v ssa.Value, b *ssa.BasicBlock) bool {
-	v = stripIface(v)
-	if isNilConst(v) {
-		return true
-	}
-	if call, ok := v.(*ssa.Call); ok {
-		callee, _, _ := ctxflow.SplitCall(call.Common())
-		if role := knowledge.RoleOf(callee); role == knowledge.ErrorsNew || role == knowledge.FmtErrorf {
-			return false
-		}
-	}
-	for d := b; d != nil; d = d.Idom() {
-		p := d.Idom()
-		if p == nil || len(p.Instrs) == 0 {
-			break
-		}
-		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
-		cmp, ok := iff.Cond.(*ssa.BinOp)
-		if !ok || !isNilConst(cmp.Y) || !sameVariable(stripIface(cmp.X), v) {
-			continue
-		}
-		nonNil := p.Succs[0]
-		if cmp.Op == token.EQL {
-			nonNil = p.Succs[1]
-		}
-		if len(nonNil.Preds) == 1 && nonNil.Dominates(b) {
-			return false
-		}
-	}
-	return true
 }
 
 // madeHere looks through the cell of a local that a closure captures (a

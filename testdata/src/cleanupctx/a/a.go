@@ -182,3 +182,50 @@ func pgxWithTimeout(ctx context.Context, conn *pgx.Conn) error {
 	defer tx.Rollback(ctx)
 	return tx.Commit(ctx)
 }
+
+// --- deferred waits given the function's own context ---
+
+// A deferred removal of a temporary resource (containerd's CreateDiff):
+// when ctx is cancelled mid-work, the removal fails at once and leaks.
+func createView(ctx context.Context, db *sql.DB, compare func(context.Context) error) error {
+	t := &tx{db: db}
+	defer t.Rollback(ctx) // want `deferred \(\*a.tx\).Rollback gets the function's own context: when the function returns because ctx is done, the call gets no time`
+	return compare(ctx)
+}
+
+// Cleanup on the error path (containerd's KillShim): the failure may be
+// ctx's cancellation, and the cleanup then gets that cancelled ctx.
+func createTask(ctx context.Context, db *sql.DB, create func(context.Context) error) (err error) {
+	t := &tx{db: db}
+	defer func() { // want `deferred the func literal in a.createTask, which gives it to \(\*a.tx\).Rollback gets the function's own context`
+		if err != nil {
+			t.Rollback(ctx)
+		}
+	}()
+	return create(ctx)
+}
+
+// Fixed: the cleanup keeps ctx's values but not its cancellation.
+func createTaskFixed(ctx context.Context, db *sql.DB, create func(context.Context) error) (err error) {
+	t := &tx{db: db}
+	defer func() {
+		if err != nil {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			t.Rollback(cctx)
+		}
+	}()
+	return create(ctx)
+}
+
+// A context kept by the object, not the function's own: its lifetime is
+// the object's, and nothing says this function's return follows it.
+type worker struct {
+	ctx context.Context
+	t   *tx
+}
+
+func (w *worker) step(run func() error) error {
+	defer w.t.Rollback(w.ctx)
+	return run()
+}

@@ -643,8 +643,11 @@ func pollIgnoring(ctx context.Context, db *sql.DB, t *time.Ticker) error {
 func UpdateVisibility(ctx context.Context, db *sql.DB) error {
 	done := make(chan error)
 	go func() {
-		_, err := db.ExecContext(ctx, "UPDATE ports SET visibility = 1")
-		done <- err
+		if _, err := db.ExecContext(ctx, "UPDATE ports SET visibility = 1"); err != nil {
+			done <- err
+			return
+		}
+		done <- nil
 	}()
 	select {
 	case err := <-done:
@@ -672,14 +675,13 @@ func ForwardToListener(ctx context.Context, db *sql.DB) error {
 	}
 }
 
-// ForwardChecked sends err only where it was found non-nil: the same.
-func ForwardChecked(ctx context.Context, db *sql.DB) error {
+// ServeUntilDone hands on why its server stopped: a service, whose Done
+// is its clean stop (prometheus's web handler Run).
+func ServeUntilDone(ctx context.Context, db *sql.DB) error {
 	done := make(chan error, 1)
 	go func() {
 		_, err := db.ExecContext(ctx, "LISTEN forward")
-		if err != nil {
-			done <- err
-		}
+		done <- err
 	}()
 	select {
 	case err := <-done:
