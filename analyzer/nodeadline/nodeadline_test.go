@@ -90,8 +90,8 @@ func TestStrict(t *testing.T) {
 
 func TestTestFiles(t *testing.T) {
 	t.Parallel()
-	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/testfiles")
-	analysistest.Run(t, testdata(t), withConfig(t, "", nodeadline.Config{Tests: true}), "nodeadline/testfilesflag")
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/testfiles", "nodeadline/testhelper")
+	analysistest.Run(t, testdata(t), withConfig(t, "", nodeadline.Config{Tests: true}), "nodeadline/testfilesflag", "nodeadline/testhelperflag")
 }
 
 // TestDiagnosticURL: every diagnostic links to the rule's README section,

@@ -56,6 +56,9 @@ func (c *checker) checkDone(f *fnInfo) {
 			if f.onlyErr && (runner || d.Plain || c.blockingSelect(d) || c.leavesEndlessLoop(d)) {
 				continue
 			}
+			if c.unreachableNil(ret) {
+				continue
+			}
 			what, fix := c.doneNames(d)
 			msg := fmt.Sprintf("returning nil when %s is done tells the caller the work finished when it was abandoned: return %s", c.ctxName(d), fix)
 			if what != "" {
@@ -78,11 +81,14 @@ func (c *checker) checkDone(f *fnInfo) {
 	}
 }
 
-// foreignContext reports whether the done context is one the function did
-// not make cancellable itself (a parameter, a capture, a field: the
-// caller's), and not a signal the program asked for.
+// foreignContext reports whether the done context is the caller's: one
+// the function did not make cancellable itself (a parameter, a capture),
+// not a signal the program asked for, and not the object's own (a field).
 func (c *checker) foreignContext(f *fnInfo, d *ctxflow.Done) bool {
-	if d.Origin.Signal {
+	if d.Origin.Signal || d.Origin.Field {
+		// A context the object keeps is its lifecycle: done means the
+		// object was closed, and an error saying so (io.ErrClosedPipe)
+		// is the answer, not a swallowed cancellation of the caller's.
 		return false
 	}
 	if d.Ctx != nil && c.res.Owned(f.fn, d.Ctx) {
@@ -182,6 +188,126 @@ func (c *checker) sendsSuccess(fn *ssa.Function, ch ssa.Value, mk *ssa.MakeChan)
 		return false
 	}
 	return visit(fn, 0)
+}
+
+// unreachableNil reports whether a return can only be reached where an
+// error known to be non-nil was found nil: `if err == nil { err =
+// ctx.Err() }; if err != nil { return …, err }; return nil` inside the
+// Done case never returns nil (alertmanager's retry stage).
+func (c *checker) unreachableNil(ret *ssa.Return) bool {
+	for b := ret.Block(); b != nil; b = b.Idom() {
+		p := b.Idom()
+		if p == nil {
+			break
+		}
+		cmp, nilSucc := nilTest(p)
+		if cmp == nil || nilSucc == nil || len(nilSucc.Preds) != 1 || !nilSucc.Dominates(ret.Block()) {
+			continue
+		}
+		if c.nonNil(cmp.X, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// nilTest returns the `x == nil` or `x != nil` test of an error that ends
+// block b, and the successor taken when x is nil.
+func nilTest(b *ssa.BasicBlock) (*ssa.BinOp, *ssa.BasicBlock) {
+	if len(b.Instrs) == 0 {
+		return nil, nil
+	}
+	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return nil, nil
+	}
+	cmp, ok := iff.Cond.(*ssa.BinOp)
+	if !ok || !isNilConst(cmp.Y) || !knowledge.IsError(cmp.X.Type()) {
+		return nil, nil
+	}
+	switch cmp.Op {
+	case token.EQL:
+		return cmp, b.Succs[0]
+	case token.NEQ:
+		return cmp, b.Succs[1]
+	}
+	return nil, nil
+}
+
+// nonNil reports whether an error value is known not to be nil: a new
+// error, ctx.Err() or context.Cause(ctx) where ctx is known done, or a phi
+// each of whose values is non-nil or arrives through a branch that found
+// it non-nil.
+func (c *checker) nonNil(v ssa.Value, depth int) bool {
+	if depth > 6 {
+		return false
+	}
+	switch x := stripIface(v).(type) {
+	case *ssa.Call:
+		callee, recv, args := ctxflow.SplitCall(x.Common())
+		var ctx ssa.Value
+		switch knowledge.RoleOf(callee) {
+		case knowledge.ErrorsNew, knowledge.FmtErrorf:
+			return true
+		case knowledge.CtxErr:
+			ctx = recv
+		case knowledge.CtxCause:
+			if len(args) == 1 {
+				ctx = args[0]
+			}
+		}
+		if ctx == nil {
+			return false
+		}
+		idx := 0
+		for i, instr := range x.Block().Instrs {
+			if instr == x {
+				idx = i
+			}
+		}
+		for _, d := range c.res.Dones(x.Parent()) {
+			if d.Ctx != nil && sameVariable(d.Ctx, ctx) && d.Covers(x.Block(), idx) {
+				return true
+			}
+		}
+	case *ssa.Phi:
+		for i, e := range x.Edges {
+			if foundNonNil(e, x.Block().Preds[i], x.Block()) {
+				continue // the edge comes from where a test found e non-nil
+			}
+			if !c.nonNil(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// foundNonNil reports whether the edge pred→to is only taken where a
+// test found e non-nil: pred ends with that test and the edge is its
+// non-nil branch, or pred lies in the non-nil branch of such a test.
+func foundNonNil(e ssa.Value, pred, to *ssa.BasicBlock) bool {
+	e = stripIface(e)
+	if cmp, nilSucc := nilTest(pred); cmp != nil && sameVariable(stripIface(cmp.X), e) {
+		return nilSucc != to
+	}
+	for b := pred; b != nil; b = b.Idom() {
+		p := b.Idom()
+		if p == nil {
+			return false
+		}
+		cmp, nilSucc := nilTest(p)
+		if cmp == nil || !sameVariable(stripIface(cmp.X), e) {
+			continue
+		}
+		nonNilSucc := p.Succs[0]
+		if nonNilSucc == nilSucc {
+			nonNilSucc = p.Succs[1]
+		}
+		return len(nonNilSucc.Preds) == 1 && nonNilSucc.Dominates(pred)
+	}
+	return false
 }
 
 // madeHere looks through the cell of a local that a closure captures (a

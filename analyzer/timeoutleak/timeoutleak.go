@@ -70,7 +70,7 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		}
 		mk := ch.mk
 		call := res.Syntax.CallExpr(mk.Pos())
-		if call == nil || res.Syntax.InGeneratedFile(call.Pos()) || res.Syntax.InTestFile(call.Pos()) {
+		if call == nil || res.Syntax.Skip(call.Pos(), false) {
 			continue
 		}
 		elem := types.TypeString(mk.Type().Underlying().(*types.Chan).Elem(), types.RelativeTo(pass.Pkg))

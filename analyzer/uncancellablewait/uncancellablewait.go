@@ -58,7 +58,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 
 func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call) {
 	expr := res.Syntax.CallExpr(call.Pos())
-	if expr == nil || res.Syntax.InGeneratedFile(expr.Pos()) || res.Syntax.InTestFile(expr.Pos()) {
+	if expr == nil || res.Syntax.Skip(expr.Pos(), false) {
 		return
 	}
 	ctx := res.ContextInScope(fn, expr.Pos())

@@ -424,6 +424,12 @@ func (r *Result) knownViaInterface(m *types.Func) (*knowledge.Sink, *knowledge.C
 		if !types.Implements(t, iface) {
 			continue
 		}
+		if km.Sink != nil && !km.Sink.HasContext() && km.Sink.Request == knowledge.NoArg {
+			// An interface whose method takes no context: not being
+			// cancellable is the interface's design, and no call through
+			// it can do otherwise (sarama's proxy.Dialer.Dial).
+			return nil, nil
+		}
 		if km.Sink != nil {
 			s := *km.Sink
 			// The bound stays the catalog type's: the value behind the

@@ -61,6 +61,11 @@ func (r *Result) Dones(fn *ssa.Function) []*Done {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.beginQuery(fn)
+	return r.donesLocked(fn)
+}
+
+// donesLocked is Dones for callers that hold r.mu.
+func (r *Result) donesLocked(fn *ssa.Function) []*Done {
 	if d, ok := r.dones[fn]; ok {
 		return d
 	}

@@ -1,6 +1,7 @@
 package ctxflow
 
 import (
+	"go/constant"
 	"go/token"
 	"go/types"
 	"strings"
@@ -63,6 +64,9 @@ func (r *Result) judge(c *Call) Verdict {
 }
 
 func (r *Result) receiverBound(c *Call) Boundedness {
+	if c.Sink.Kind == knowledge.Dial && localNetwork(c.Args) {
+		return ReceiverBounded // a Unix socket: connecting to it does not wait on a peer
+	}
 	switch c.Sink.Bound {
 	case knowledge.BoundByDefaultClient:
 		return ReceiverUnbounded
@@ -71,12 +75,26 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 	case knowledge.BoundByDialerTimeout:
 		return r.structBound(c.Recv, dialerTimeoutFields)
 	case knowledge.BoundByConnDeadline:
-		if callsSetDeadline(c.Fn) {
+		if callsSetDeadline(c.Fn) || r.closedOnDone(c) {
 			return ReceiverBounded
 		}
 		return ReceiverUnbounded
+	case knowledge.BoundBySystem:
+		return ReceiverUnknown
 	}
 	return NotApplicable
+}
+
+// localNetwork reports whether a dial's network argument (its first string
+// argument) is a constant naming a Unix-domain socket.
+func localNetwork(args []ssa.Value) bool {
+	for _, a := range args {
+		if b, ok := a.Type().Underlying().(*types.Basic); ok && b.Kind() == types.String {
+			c, ok := a.(*ssa.Const)
+			return ok && c.Value != nil && c.Value.Kind() == constant.String && strings.HasPrefix(constant.StringVal(c.Value), "unix")
+		}
+	}
+	return false
 }
 
 // boundFields names the struct fields whose setting bounds a client or
@@ -364,7 +382,7 @@ func callsSetDeadline(fn *ssa.Function) bool {
 					continue
 				}
 				if callee, _, _ := SplitCall(ci.Common()); callee != nil {
-					if n := callee.Name(); n == "SetDeadline" || n == "SetReadDeadline" {
+					if read, _ := knowledge.DeadlineSetter(callee); read {
 						return true
 					}
 				}
@@ -372,6 +390,159 @@ func callsSetDeadline(fn *ssa.Function) bool {
 		}
 	}
 	return false
+}
+
+// closedOnDone reports whether the connection a handshake runs on is
+// closed by a watchdog once a context is done: a Close of it (or of the
+// connection it wraps, tls.Client(conn, cfg)) where a context is known
+// done, in the function or the one it is nested in, or
+// context.AfterFunc(ctx, conn.Close). Closing the connection ends the
+// handshake: the context bounds it after all.
+func (r *Result) closedOnDone(c *Call) bool {
+	conns := map[ssa.Value]bool{}
+	var add func(v ssa.Value, depth int)
+	add = func(v ssa.Value, depth int) {
+		if v == nil || depth > 8 {
+			return
+		}
+		v = r.underlyingLocal(v)
+		conns[v] = true
+		if call, ok := v.(*ssa.Call); ok {
+			// tls.Client(conn, cfg), tls.Server(conn, cfg): the raw conn too.
+			if args := call.Common().Args; len(args) == 2 && knowledge.IsConnType(args[0].Type()) {
+				add(args[0], depth+1)
+			}
+		}
+		if mi, ok := v.(*ssa.MakeInterface); ok {
+			add(mi.X, depth+1)
+		}
+	}
+	add(c.Recv, 0)
+	outer := c.Fn
+	for outer.Parent() != nil {
+		outer = outer.Parent()
+	}
+	fns := append([]*ssa.Function{outer}, outer.AnonFuncs...)
+	for _, fn := range fns {
+		dones := r.donesLocked(fn)
+		for _, b := range fn.Blocks {
+			for i, instr := range b.Instrs {
+				ci, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				callee, recv, args := SplitCall(ci.Common())
+				if knowledge.RoleOf(callee) == knowledge.CtxAfterFunc && len(args) == 2 {
+					if mc, ok := args[1].(*ssa.MakeClosure); ok && r.closesOneOf(mc, conns) {
+						return true
+					}
+					continue
+				}
+				if recv == nil || !knowledge.IsCloseMethod(callee) || !conns[r.underlyingLocal(recv)] {
+					continue
+				}
+				for _, d := range dones {
+					if d.Covers(b, i) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// closesOneOf reports whether a function value closes one of conns: the
+// bound method conn.Close, or a literal that calls it.
+func (r *Result) closesOneOf(mc *ssa.MakeClosure, conns map[ssa.Value]bool) bool {
+	if len(mc.Bindings) == 1 && knowledge.IsCloseMethod(boundMethod(mc)) && conns[r.underlyingLocal(mc.Bindings[0])] {
+		return true
+	}
+	fn, ok := mc.Fn.(*ssa.Function)
+	if !ok || fn.Synthetic != "" {
+		return false
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if ci, ok := instr.(ssa.CallInstruction); ok {
+				callee, recv, _ := SplitCall(ci.Common())
+				if recv != nil && knowledge.IsCloseMethod(callee) && conns[r.underlyingLocal(recv)] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// boundMethod returns the method a bound method value (x.Close) wraps.
+func boundMethod(mc *ssa.MakeClosure) *types.Func {
+	fn, ok := mc.Fn.(*ssa.Function)
+	if !ok {
+		return nil
+	}
+	obj, _ := fn.Object().(*types.Func)
+	return obj
+}
+
+// underlyingLocal looks through what closures and conversions put between
+// a value and its source: a captured variable's binding, the cell of a
+// local stored once, interface conversions.
+func (r *Result) underlyingLocal(v ssa.Value) ssa.Value {
+	for i := 0; i < 8; i++ {
+		switch x := v.(type) {
+		case *ssa.FreeVar:
+			b := r.binding(x)
+			if b == nil {
+				return v
+			}
+			v = b
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return v
+			}
+			cell := x.X
+			if fv, ok := cell.(*ssa.FreeVar); ok {
+				if b := r.binding(fv); b != nil {
+					cell = b
+				}
+			}
+			alloc, ok := cell.(*ssa.Alloc)
+			if !ok {
+				return v
+			}
+			stored := storedOnceIn(alloc)
+			if stored == nil {
+				return alloc
+			}
+			v = stored
+		case *ssa.Alloc:
+			stored := storedOnceIn(x)
+			if stored == nil {
+				return v
+			}
+			v = stored
+		case *ssa.ChangeInterface:
+			v = x.X
+		default:
+			return v
+		}
+	}
+	return v
+}
+
+// storedOnceIn returns the one value stored into a local cell, or nil.
+func storedOnceIn(a *ssa.Alloc) ssa.Value {
+	var stored ssa.Value
+	for _, ref := range *a.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == a {
+			if stored != nil {
+				return nil
+			}
+			stored = st.Val
+		}
+	}
+	return stored
 }
 
 // Reaching says whether a verdict lets a caller-supplied context reach the

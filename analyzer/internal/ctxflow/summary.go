@@ -295,6 +295,11 @@ func (r *Result) summarizeCall(c *Call) bool {
 		if !v.HasContext || v.Recv == ReceiverBounded {
 			return false
 		}
+		if c.Sink.Bound == knowledge.BoundBySystem && v.Ctx.State != Inherited {
+			// A root given to a lookup the system bounds: nothing its
+			// callers could wait on without end.
+			return false
+		}
 		bounded := v.Recv == ReceiverUnknown
 		changed = r.noteReach(c, v.Ctx, ParamReach{Wait: c.CalleeName(), Bounded: bounded}, false) || changed
 		return changed
@@ -359,6 +364,11 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, cleanup bool) bool {
 		}
 		return s.addReach(&s.Reach, p)
 	case !cleanup && o.RootFn != nil && (o.State.Unbounded() || o.State == Deadline && o.Rooted):
+		if _, async := c.Instr.(*ssa.Go); async {
+			// The root is handed to a goroutine: work detached on
+			// purpose, not a root the function's callers wait under.
+			return false
+		}
 		s := r.summaryOf(o.RootFn)
 		if s.Root != nil {
 			return false

@@ -61,6 +61,7 @@ const (
 	HTTPResponseWriterType // the type http.ResponseWriter
 	HTTPClientType         // the type http.Client
 	DialerType             // the types net.Dialer and tls.Dialer
+	NetConnType            // the interface net.Conn
 
 	// Builtin-like.
 	NoReturn // never returns: os.Exit, log.Fatal…, runtime.Goexit, testing's FailNow…
@@ -119,6 +120,7 @@ var roles = map[string]Role{
 	"net/http.Client":                 HTTPClientType,
 	"net.Dialer":                      DialerType,
 	"crypto/tls.Dialer":               DialerType,
+	"net.Conn":                        NetConnType,
 
 	"os.Exit":                   NoReturn,
 	"syscall.Exit":              NoReturn,
@@ -182,6 +184,23 @@ func TypeRole(t types.Type) Role {
 // error interface.
 func IsErrorMethod(m *types.Func) bool {
 	return m != nil && m.Pkg() == nil && m.Name() == "Error"
+}
+
+// IsCloseMethod reports whether fn is a Close method of the io.Closer
+// contract (no parameters, an error result): closing a connection ends
+// every wait on it.
+func IsCloseMethod(fn *types.Func) bool {
+	if fn == nil || fn.Name() != "Close" {
+		return false
+	}
+	sig := fn.Signature()
+	return sig.Recv() != nil && sig.Params().Len() == 0 && sig.Results().Len() == 1 && IsError(sig.Results().At(0).Type())
+}
+
+// IsConnType reports whether t is net.Conn: a connection
+// another one can wrap (tls.Client(conn, cfg)).
+func IsConnType(t types.Type) bool {
+	return TypeRole(t) == NetConnType
 }
 
 // IsContext reports whether t is context.Context.

@@ -51,7 +51,7 @@ func stdNet() []Sink {
 	}
 	// LookupPort is left out: it reads the services database, not the network.
 	for _, m := range []string{"LookupAddr", "LookupCNAME", "LookupHost", "LookupIP", "LookupIPAddr", "LookupMX", "LookupNS", "LookupNetIP", "LookupSRV", "LookupTXT"} {
-		out = append(out, Sink{Func: "(*net.Resolver)." + m, Kind: DNS, Context: At(0)})
+		out = append(out, Sink{Func: "(*net.Resolver)." + m, Kind: DNS, Context: At(0), Bound: BoundBySystem})
 	}
 	return out
 }

@@ -62,6 +62,10 @@ const (
 	BoundByDialerTimeout
 	// BoundByConnDeadline: a SetDeadline/SetReadDeadline call in the same function bounds the call.
 	BoundByConnDeadline
+	// BoundBySystem: the system bounds the call whatever its context (a DNS
+	// lookup: the resolver's per-query timeout and attempts from
+	// resolv.conf); the context adds cancellation and an earlier deadline.
+	BoundBySystem
 )
 
 // Sink is one catalog entry.

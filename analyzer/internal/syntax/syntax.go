@@ -19,11 +19,25 @@ type Index struct {
 	files []*ast.File
 	root  inspector.Cursor
 	calls map[token.Pos]*ast.CallExpr // by Lparen
+	// testSupport is set for a package that imports "testing" outside its
+	// tests: test helpers and fakes (locktesting, testutil), judged like
+	// test files.
+	testSupport bool
 }
 
 // New indexes the package of pass.
 func New(pass *analysis.Pass, ins *inspector.Inspector) *Index {
 	x := &Index{fset: pass.Fset, files: pass.Files, root: ins.Root(), calls: map[token.Pos]*ast.CallExpr{}}
+	for _, f := range pass.Files {
+		if strings.HasSuffix(pass.Fset.Position(f.FileStart).Filename, "_test.go") {
+			continue
+		}
+		for _, imp := range f.Imports {
+			if imp.Path.Value == `"testing"` {
+				x.testSupport = true
+			}
+		}
+	}
 	for c := range x.root.Preorder((*ast.CallExpr)(nil)) {
 		call := c.Node().(*ast.CallExpr)
 		x.calls[call.Lparen] = call
@@ -85,9 +99,10 @@ func (x *Index) InGeneratedFile(pos token.Pos) bool {
 }
 
 // Skip reports whether a rule should stay silent at pos: generated files
-// always, test files unless tests is set.
+// always, test files and packages of test helpers (they import "testing"
+// outside their tests) unless tests is set.
 func (x *Index) Skip(pos token.Pos, tests bool) bool {
-	return x.InGeneratedFile(pos) || !tests && x.InTestFile(pos)
+	return x.InGeneratedFile(pos) || !tests && (x.InTestFile(pos) || x.testSupport)
 }
 
 // Editable reports whether a fix may edit the file at pos: not generated,

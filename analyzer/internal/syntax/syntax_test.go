@@ -169,3 +169,22 @@ func typeName(n ast.Node) string {
 	}
 	return "other"
 }
+
+// TestTestSupportPackage: a package that imports "testing" outside its
+// tests is test support (helpers, fakes): skipped like test files unless
+// tests are asked for.
+func TestTestSupportPackage(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "helper.go", "package helper\n\nimport \"testing\"\n\nfunc Must(t *testing.T) { t.Helper() }\n", parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := syntax.New(&analysis.Pass{Fset: fset, Files: []*ast.File{f}}, inspector.New([]*ast.File{f}))
+	pos := f.Decls[1].Pos()
+	if !x.Skip(pos, false) || x.Skip(pos, true) {
+		t.Errorf("Skip in a test-support package: got %v (tests off), %v (tests on); want true, false", x.Skip(pos, false), x.Skip(pos, true))
+	}
+	if x.InTestFile(pos) {
+		t.Error("helper.go is not a _test.go file")
+	}
+}

@@ -25,8 +25,15 @@ func dialerBackground(addr string) {
 	d.DialContext(context.Background(), "tcp", addr) // want `context.Background\(\) reaches \(\*net.Dialer\).DialContext: the dial has no deadline`
 }
 
+// The resolver bounds every lookup itself (resolv.conf's timeout and
+// attempts): a context adds cancellation, so only a dropped caller's
+// context is reported.
 func resolver(host string) {
-	net.DefaultResolver.LookupHost(context.TODO(), host) // want `context.TODO\(\) reaches \(\*net.Resolver\).LookupHost: the lookup has no deadline`
+	net.DefaultResolver.LookupHost(context.TODO(), host)
+}
+
+func resolverDropsCtx(ctx context.Context, host string) {
+	net.DefaultResolver.LookupHost(context.TODO(), host) // want `context.TODO\(\) reaches \(\*net.Resolver\).LookupHost: the lookup is not cancelled with the caller`
 }
 
 func handshake(ctx context.Context, c *tls.Conn) {
@@ -56,4 +63,32 @@ func dialInherited(ctx context.Context, d *net.Dialer, addr string) {
 
 func signalContext(ctx context.Context, d *net.Dialer, addr string) {
 	d.DialContext(ctx, "tcp", addr)
+}
+
+// A Unix-domain socket is local: connecting does not wait on a peer.
+func dialUnix(path string) (net.Conn, error) {
+	return net.Dial("unix", path)
+}
+
+// A watchdog closes the connection when ctx is done, which ends the
+// handshake: bounded (kafka-go's connectTLS).
+func handshakeWatchdog(ctx context.Context, conn net.Conn, cfg *tls.Config) (*tls.Conn, error) {
+	tlsConn := tls.Client(conn, cfg)
+	errc := make(chan error, 1)
+	go func() { errc <- tlsConn.Handshake() }()
+	select {
+	case <-ctx.Done():
+		conn.Close()
+		<-errc
+		return nil, ctx.Err()
+	case err := <-errc:
+		return tlsConn, err
+	}
+}
+
+// The same with context.AfterFunc.
+func handshakeAfterFunc(ctx context.Context, conn *tls.Conn) error {
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	return conn.Handshake()
 }

@@ -181,3 +181,39 @@ func (h *Health) lookup(w http.ResponseWriter, r *http.Request) {
 func (h *Health) Route(w http.ResponseWriter, r *http.Request) {
 	h.lookup(w, r)
 }
+
+// A helper that starts a lifecycle context and hands it to goroutines (the
+// object cancels it on Close): detached on purpose, not a root its
+// callers wait under (kafka-go's Reader.start).
+type pool struct {
+	h      *Health
+	cancel context.CancelFunc
+}
+
+func (p *pool) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	go func(ctx context.Context) {
+		p.h.db.PingContext(ctx)
+	}(ctx)
+}
+
+func (p *pool) Fetch(ctx context.Context) error {
+	p.start()
+	return ctx.Err()
+}
+
+// A helper whose root reaches only a DNS lookup, which the resolver bounds
+// itself: nothing its callers could wait on without end (minio's
+// isLoopback under credential retrieval).
+func isLoopback(host string) bool {
+	addrs, err := net.DefaultResolver.LookupHost(context.Background(), host)
+	return err == nil && len(addrs) > 0 && addrs[0] == "127.0.0.1"
+}
+
+func (h *Health) Credentials(ctx context.Context, host string) error {
+	if isLoopback(host) {
+		return nil
+	}
+	return ctx.Err()
+}

@@ -690,3 +690,47 @@ func ServeUntilDone(ctx context.Context, db *sql.DB) error {
 		return nil
 	}
 }
+
+// Inside the Done case ctx.Err() is never nil: the final return nil cannot
+// run (alertmanager's retry stage).
+func retryStage(ctx context.Context, db *sql.DB) error {
+	var lastErr error
+	record := func() { _ = ctx.Value("attempt") } // ctx captured: loaded anew at each use
+	for {
+		record()
+		select {
+		case <-ctx.Done():
+			if lastErr == nil {
+				lastErr = ctx.Err()
+			}
+			if lastErr != nil {
+				return fmt.Errorf("retry canceled: %w", lastErr)
+			}
+			return nil
+		default:
+		}
+		if _, err := db.ExecContext(ctx, "SELECT 1"); err == nil {
+			return nil
+		} else {
+			lastErr = err
+		}
+	}
+}
+
+// A context the object keeps is its lifecycle: done means closed, and
+// saying so is the answer (kafka-go's Reader).
+type reader struct {
+	stctx context.Context
+	msgs  chan string
+}
+
+func (r *reader) Fetch(ctx context.Context) (string, error) {
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case <-r.stctx.Done():
+		return "", io.ErrClosedPipe
+	case m := <-r.msgs:
+		return m, nil
+	}
+}
