@@ -7,6 +7,7 @@ import (
 	"go/token"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
@@ -166,6 +167,9 @@ func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		if p.Param >= len(c.Args) || p.Bounded {
 			continue
 		}
+		if p.On > 0 && p.On <= len(c.Args) && isNil(c.Args[p.On-1]) {
+			continue // the wait is on what this call passes as nil: it cannot happen
+		}
 		o := res.Classify(c.Args[p.Param])
 		if !o.State.Unbounded() {
 			continue
@@ -302,4 +306,20 @@ func renameFix(res *ctxflow.Result, lparen token.Pos, form, inScope, extra strin
 		edits = append(edits, analysis.TextEdit{Pos: call.Rparen, End: call.Rparen, NewText: []byte(", " + extra)})
 	}
 	return &analysis.SuggestedFix{Message: fmt.Sprintf("Use %s(%s, …)", form, inScope), TextEdits: edits}
+}
+
+// isNil reports whether v is a nil constant, through conversions.
+func isNil(v ssa.Value) bool {
+	for {
+		switch x := v.(type) {
+		case *ssa.Const:
+			return x.IsNil()
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		default:
+			return false
+		}
+	}
 }

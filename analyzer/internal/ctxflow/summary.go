@@ -52,6 +52,12 @@ type ParamReach struct {
 	Wait    string
 	Via     string
 	Bounded bool
+	// On is 1 + the signature index of the parameter that holds what the
+	// wait is on (the *sql.DB queried, the client that sends), when every
+	// path to a wait agrees on one; 0 when unknown. A caller that passes
+	// nil there cannot reach the wait (goose.RunContext(ctx, "create",
+	// nil, dir) only writes a file).
+	On int
 }
 
 // RootWait says that the function starts a context of its own, Root, that
@@ -199,8 +205,17 @@ func (s *Summary) addReach(list *[]ParamReach, p ParamReach) bool {
 		if q.Param != p.Param {
 			continue
 		}
+		on := q.On
+		if on != p.On {
+			on = 0 // paths disagree on what they wait on
+		}
 		if q.Bounded && !p.Bounded {
 			*q = p // an unbounded path is the one worth naming
+			q.On = on
+			return true
+		}
+		if q.On != on {
+			q.On = on
 			return true
 		}
 		return false
@@ -301,12 +316,12 @@ func (r *Result) summarizeCall(c *Call) bool {
 			return false
 		}
 		bounded := v.Recv == ReceiverUnknown
-		changed = r.noteReach(c, v.Ctx, ParamReach{Wait: c.CalleeName(), Bounded: bounded}, false) || changed
+		changed = r.noteReach(c, v.Ctx, ParamReach{Wait: c.CalleeName(), Bounded: bounded}, c.Recv, false) || changed
 		return changed
 	}
 	if c.Cleanup != nil {
 		if i, ok := c.Cleanup.Context.In(len(c.Args)); ok {
-			changed = r.noteReach(c, r.classify(c.Args[i], 0), ParamReach{Wait: c.CalleeName()}, true) || changed
+			changed = r.noteReach(c, r.classify(c.Args[i], 0), ParamReach{Wait: c.CalleeName()}, c.Recv, true) || changed
 		}
 	}
 	s := r.calleeSummary(c)
@@ -315,12 +330,12 @@ func (r *Result) summarizeCall(c *Call) bool {
 	}
 	for _, p := range s.Reach {
 		if p.Param < len(c.Args) {
-			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded}, false) || changed
+			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded}, argOn(c, p), false) || changed
 		}
 	}
 	for _, p := range s.Cleanup {
 		if p.Param < len(c.Args) {
-			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName()}, true) || changed
+			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName()}, argOn(c, p), true) || changed
 		}
 	}
 	for _, p := range s.FixedDeadline {
@@ -349,7 +364,7 @@ func (r *Result) summarizeCall(c *Call) bool {
 
 // noteReach records that the context o reaches a wait (or a cleanup): on
 // the parameter it was inherited from, or as the function's own root.
-func (r *Result) noteReach(c *Call, o Origin, p ParamReach, cleanup bool) bool {
+func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanup bool) bool {
 	switch {
 	case o.State == Inherited && o.Param != nil && !o.Request:
 		fn := o.Param.Parent()
@@ -357,7 +372,14 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, cleanup bool) bool {
 		if idx < 0 {
 			return false
 		}
-		p.Param, p.Name = idx, o.Param.Name()
+		p.Param, p.Name, p.On = idx, o.Param.Name(), 0
+		if on != nil {
+			if q, ok := r.underlyingLocal(unconvert(on)).(*ssa.Parameter); ok && q.Parent() == fn {
+				if k := SigParam(q); k >= 0 {
+					p.On = k + 1
+				}
+			}
+		}
 		s := r.summaryOf(fn)
 		if cleanup {
 			return s.addReach(&s.Cleanup, p)
@@ -377,6 +399,31 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, cleanup bool) bool {
 		return true
 	}
 	return false
+}
+
+// argOn returns the argument a call passes where the callee's wait is on
+// (ParamReach.On), or nil.
+func argOn(c *Call, p ParamReach) ssa.Value {
+	if p.On <= 0 || p.On > len(c.Args) {
+		return nil
+	}
+	return c.Args[p.On-1]
+}
+
+// unconvert looks through interface and type conversions.
+func unconvert(v ssa.Value) ssa.Value {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.ChangeInterface:
+			v = x.X
+		case *ssa.ChangeType:
+			v = x.X
+		default:
+			return v
+		}
+	}
 }
 
 // summarizeDeadlines records the connection parameters fn sets a fixed
