@@ -6,6 +6,8 @@
 //	bash bench/run -quick          # postgres_exporter only, 1 round, no std
 //	go run ./bench -runs 1 -only postgres_exporter
 //	go run ./bench -compare        # findings vs bench/triage/findings.tsv, precision
+//	go run ./bench -lsp            # the language server on a file of caddy's reverseproxy
+//	go run ./bench -recall         # the recall suite (testdata/recall)
 //
 // It prepares everything in -work (default $TMPDIR/deadlinelint-bench): a
 // module requiring every corpus module, deadlinelint built from this tree,
@@ -71,6 +73,7 @@ var (
 	out     = flag.String("out", "", "also write the markdown report to this file (bench/out/latest.md is always written)")
 	note    = flag.String("note", "", "a sentence about the machine's load, printed under the table")
 	recalls = flag.Bool("recall", false, "score the recall suite (testdata/recall) instead of timing")
+	lsp     = flag.Bool("lsp", false, "time the language server on a file of caddy's reverseproxy instead of timing the corpora")
 )
 
 type corpus struct {
@@ -106,6 +109,15 @@ func main() {
 	bin := prepare(root, corpora)
 	if *compare {
 		os.Exit(compareTriage(root, bin, corpora))
+	}
+	if *lsp {
+		for _, c := range corpora {
+			if c.name == "caddy" {
+				check(lspBench(bin, c.module, "modules/caddyhttp/reverseproxy/reverseproxy.go"))
+				return
+			}
+		}
+		fail("-lsp needs the caddy corpus")
 	}
 
 	var b strings.Builder

@@ -220,7 +220,7 @@ func freeVarOf(v ssa.Value) *ssa.FreeVar {
 // the way, if any.
 func observed(res *ctxflow.Result, fn *ssa.Function, v ssa.Value) (root ssa.Value, derived bool, timeout *ssa.Call) {
 	for i := 0; i < 32; i++ {
-		v = canon(res, v)
+		v = res.Underlying(v)
 		var call *ssa.Call
 		switch x := v.(type) {
 		case *ssa.Extract:
@@ -259,62 +259,6 @@ func observed(res *ctxflow.Result, fn *ssa.Function, v ssa.Value) (root ssa.Valu
 	return nil, false, nil
 }
 
-// canon looks through the cells that hold captured variables: a local that
-// is stored once (a captured parameter lives in a heap cell) is that value,
-// and a capture is what it was bound to.
-func canon(res *ctxflow.Result, v ssa.Value) ssa.Value {
-	for i := 0; i < 8; i++ {
-		switch x := v.(type) {
-		case *ssa.UnOp:
-			if x.Op != token.MUL {
-				return v
-			}
-			addr := x.X
-			if fv, ok := addr.(*ssa.FreeVar); ok {
-				addr = res.Binding(fv)
-			}
-			a, ok := addr.(*ssa.Alloc)
-			if !ok {
-				return v
-			}
-			stored := storedOnce(a)
-			if stored == nil {
-				return v
-			}
-			v = stored
-		case *ssa.Alloc:
-			stored := storedOnce(x)
-			if stored == nil {
-				return v
-			}
-			v = stored
-		case *ssa.FreeVar:
-			b := res.Binding(x)
-			if b == nil {
-				return v
-			}
-			v = b
-		default:
-			return v
-		}
-	}
-	return v
-}
-
-// storedOnce returns the one value stored into a local, or nil.
-func storedOnce(a *ssa.Alloc) ssa.Value {
-	var stored ssa.Value
-	for _, ref := range *a.Referrers() {
-		if st, ok := ref.(*ssa.Store); ok && st.Addr == a {
-			if stored != nil {
-				return nil
-			}
-			stored = st.Val
-		}
-	}
-	return stored
-}
-
 // doneAt returns the point from which root is known done where instr runs.
 func doneAt(res *ctxflow.Result, dones []*ctxflow.Done, root ssa.Value, instr ssa.Instruction) *ctxflow.Done {
 	idx := 0
@@ -324,7 +268,7 @@ func doneAt(res *ctxflow.Result, dones []*ctxflow.Done, root ssa.Value, instr ss
 		}
 	}
 	for _, d := range dones {
-		if d.Ctx != nil && canon(res, d.Ctx) == canon(res, root) && d.Covers(instr.Block(), idx) {
+		if d.Ctx != nil && res.Underlying(d.Ctx) == res.Underlying(root) && d.Covers(instr.Block(), idx) {
 			return d
 		}
 	}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
@@ -63,6 +63,9 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		case c.Summary != nil && len(c.Summary.Reach) > 0:
 			checkReach(pass, res, c)
 		}
+		if c.Summary != nil && len(c.Summary.ClientWait) > 0 {
+			checkClientWait(pass, res, c)
+		}
 	}
 	return nil, nil
 }
@@ -83,6 +86,11 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, cfg *C
 	call := res.Syntax.CallExpr(c.Instr.Common().Pos())
 	if call == nil {
 		return // no syntax (a wrapper); nothing to point at
+	}
+	if clientBound := c.Sink.Bound == knowledge.BoundByClientTimeout || c.Sink.Bound == knowledge.BoundByDialerTimeout; clientBound && v.Recv == ctxflow.ReceiverUnbounded && ctxState == ctxflow.NoDeadline && res.ClientFromParam(c) {
+		// The client is the caller's: reported where a client without
+		// Timeout is passed in (checkClientWait), once.
+		return
 	}
 	inScope := res.ContextInScope(c.Fn, call.Pos())
 	if v.Recv == ctxflow.ReceiverUnknown && inScope == "" {
@@ -167,7 +175,7 @@ func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		if p.Param >= len(c.Args) || p.Bounded {
 			continue
 		}
-		if p.On > 0 && p.On <= len(c.Args) && isNil(c.Args[p.On-1]) {
+		if p.On > 0 && p.On <= len(c.Args) && ctxflow.IsNilConst(c.Args[p.On-1]) {
 			continue // the wait is on what this call passes as nil: it cannot happen
 		}
 		o := res.Classify(c.Args[p.Param])
@@ -188,6 +196,34 @@ func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 			}
 		}
 		pass.Report(d)
+	}
+}
+
+// checkClientWait judges a call that hands a client (or dialer) to a
+// function whose wait only that client's Timeout can bound: a client
+// built here without Timeout makes the wait unbounded (crlite's download
+// passing &http.Client{} to a helper that sends an http.NewRequest).
+func checkClientWait(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
+	call := res.Syntax.CallExpr(c.Instr.Common().Pos())
+	if call == nil {
+		return
+	}
+	for _, p := range c.Summary.ClientWait {
+		if p.Param >= len(c.Args) || p.Param >= len(call.Args) {
+			continue
+		}
+		if res.ClientBound(c.Args[p.Param]) != ctxflow.ReceiverUnbounded {
+			continue
+		}
+		via := ""
+		if p.Via != "" {
+			via = " via " + p.Via
+		}
+		pass.Report(analysis.Diagnostic{
+			Pos: call.Args[p.Param].Pos(), End: call.Args[p.Param].End(), Category: "client-without-timeout",
+			Message: fmt.Sprintf("%s has no Timeout, and %s waits through it in %s%s with no other bound (no context deadline on that wait): the wait can hang forever; set Timeout on it",
+				types.ExprString(call.Args[p.Param]), c.CalleeName(), p.Wait, via),
+		})
 	}
 }
 
@@ -306,20 +342,4 @@ func renameFix(res *ctxflow.Result, lparen token.Pos, form, inScope, extra strin
 		edits = append(edits, analysis.TextEdit{Pos: call.Rparen, End: call.Rparen, NewText: []byte(", " + extra)})
 	}
 	return &analysis.SuggestedFix{Message: fmt.Sprintf("Use %s(%s, …)", form, inScope), TextEdits: edits}
-}
-
-// isNil reports whether v is a nil constant, through conversions.
-func isNil(v ssa.Value) bool {
-	for {
-		switch x := v.(type) {
-		case *ssa.Const:
-			return x.IsNil()
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeType:
-			v = x.X
-		default:
-			return false
-		}
-	}
 }

@@ -52,7 +52,7 @@ func (c *checker) checkDone(f *fnInfo) {
 		}
 		v := errResult(ret)
 		switch {
-		case isNilConst(v):
+		case ctxflow.IsNilConst(v):
 			if f.onlyErr && (runner || d.Plain || c.blockingSelect(d) || c.leavesEndlessLoop(d)) {
 				continue
 			}
@@ -175,7 +175,7 @@ func (c *checker) sendsSuccess(fn *ssa.Function, ch ssa.Value, mk *ssa.MakeChan)
 		for _, b := range f.Blocks {
 			for _, instr := range b.Instrs {
 				send, ok := instr.(*ssa.Send)
-				if ok && sameChan(send.Chan) && isNilConst(send.X) {
+				if ok && sameChan(send.Chan) && ctxflow.IsNilConst(send.X) {
 					return true
 				}
 			}
@@ -222,7 +222,7 @@ func nilTest(b *ssa.BasicBlock) (*ssa.BinOp, *ssa.BasicBlock) {
 		return nil, nil
 	}
 	cmp, ok := iff.Cond.(*ssa.BinOp)
-	if !ok || !isNilConst(cmp.Y) || !knowledge.IsError(cmp.X.Type()) {
+	if !ok || !ctxflow.IsNilConst(cmp.Y) || !knowledge.IsError(cmp.X.Type()) {
 		return nil, nil
 	}
 	switch cmp.Op {
@@ -242,7 +242,7 @@ func (c *checker) nonNil(v ssa.Value, depth int) bool {
 	if depth > 6 {
 		return false
 	}
-	switch x := stripIface(v).(type) {
+	switch x := ctxflow.StripInterface(v).(type) {
 	case *ssa.Call:
 		callee, recv, args := ctxflow.SplitCall(x.Common())
 		var ctx ssa.Value
@@ -288,8 +288,8 @@ func (c *checker) nonNil(v ssa.Value, depth int) bool {
 // test found e non-nil: pred ends with that test and the edge is its
 // non-nil branch, or pred lies in the non-nil branch of such a test.
 func foundNonNil(e ssa.Value, pred, to *ssa.BasicBlock) bool {
-	e = stripIface(e)
-	if cmp, nilSucc := nilTest(pred); cmp != nil && sameVariable(stripIface(cmp.X), e) {
+	e = ctxflow.StripInterface(e)
+	if cmp, nilSucc := nilTest(pred); cmp != nil && sameVariable(ctxflow.StripInterface(cmp.X), e) {
 		return nilSucc != to
 	}
 	for b := pred; b != nil; b = b.Idom() {
@@ -298,7 +298,7 @@ func foundNonNil(e ssa.Value, pred, to *ssa.BasicBlock) bool {
 			return false
 		}
 		cmp, nilSucc := nilTest(p)
-		if cmp == nil || !sameVariable(stripIface(cmp.X), e) {
+		if cmp == nil || !sameVariable(ctxflow.StripInterface(cmp.X), e) {
 			continue
 		}
 		nonNilSucc := p.Succs[0]
@@ -321,19 +321,10 @@ func madeHere(v ssa.Value) ssa.Value {
 	if !ok {
 		return v
 	}
-	var stored ssa.Value
-	for _, ref := range *cell.Referrers() {
-		if st, ok := ref.(*ssa.Store); ok && st.Addr == cell {
-			if stored != nil {
-				return v
-			}
-			stored = st.Val
-		}
+	if stored := ctxflow.StoredOnce(cell); stored != nil {
+		return stored
 	}
-	if stored == nil {
-		return v
-	}
-	return stored
+	return v
 }
 
 // ctxName names the done context for messages.
@@ -384,7 +375,7 @@ func (c *checker) readsCause(d *ctxflow.Done) bool {
 // joinMayBeNil reports whether v is errors.Join(...) (nil when all its
 // arguments are nil).
 func (c *checker) joinMayBeNil(v ssa.Value) bool {
-	call, ok := stripIface(v).(*ssa.Call)
+	call, ok := ctxflow.StripInterface(v).(*ssa.Call)
 	if !ok {
 		return false
 	}

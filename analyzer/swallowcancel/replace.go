@@ -15,25 +15,12 @@ import (
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
-func stripIface(v ssa.Value) ssa.Value {
-	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
-		default:
-			return v
-		}
-	}
-}
-
 // freshError reports whether v is a new error that does not wrap old (nor
 // any cancellation): errors.New, an Errorf without %w (the %v/%s case is
 // checkErrorf's), or a literal of an error type with no Unwrap, Is or As
 // method. It returns how to name it and, for a literal, its type.
 func (c *checker) freshError(v, old ssa.Value) (fresh, bool) {
-	switch x := stripIface(v).(type) {
+	switch x := ctxflow.StripInterface(v).(type) {
 	case *ssa.Call:
 		callee, _, _ := ctxflow.SplitCall(x.Common())
 		switch knowledge.RoleOf(callee) {
@@ -45,7 +32,7 @@ func (c *checker) freshError(v, old ssa.Value) (fresh, bool) {
 					return fresh{}, false
 				}
 			}
-			if args := x.Common().Args; len(ctxflow.ErrorfArgs(x.Common())) == 0 && len(args) > 1 && !isNilConst(args[len(args)-1]) {
+			if args := x.Common().Args; len(ctxflow.ErrorfArgs(x.Common())) == 0 && len(args) > 1 && !ctxflow.IsNilConst(args[len(args)-1]) {
 				return fresh{}, false // arguments the format cannot be paired with: unsure
 			}
 			return fresh{desc: "fmt.Errorf"}, true
@@ -93,12 +80,12 @@ func usesValue(v, old ssa.Value) bool {
 	if old == nil {
 		return false
 	}
-	v = stripIface(v)
-	if sameVariable(v, stripIface(old)) {
+	v = ctxflow.StripInterface(v)
+	if sameVariable(v, ctxflow.StripInterface(old)) {
 		return true
 	}
 	if call, ok := v.(*ssa.Call); ok && call.Common().IsInvoke() && knowledge.IsErrorMethod(call.Common().Method) {
-		return sameVariable(stripIface(call.Common().Value), stripIface(old))
+		return sameVariable(ctxflow.StripInterface(call.Common().Value), ctxflow.StripInterface(old))
 	}
 	return false
 }
@@ -112,7 +99,7 @@ func (c *checker) checkReplaced(f *fnInfo) {
 			continue
 		}
 		cmp, ok := iff.Cond.(*ssa.BinOp)
-		if !ok || cmp.Op != token.NEQ || !isNilConst(cmp.Y) {
+		if !ok || cmp.Op != token.NEQ || !ctxflow.IsNilConst(cmp.Y) {
 			continue
 		}
 		srcs := c.cancellations(f, cmp.X, iff)
@@ -159,13 +146,13 @@ func answersOther(body, ret *ssa.BasicBlock, err ssa.Value) bool {
 		}
 		switch cond := iff.Cond.(type) {
 		case *ssa.BinOp:
-			if cond.Op == token.NEQ && isNilConst(cond.Y) && knowledge.IsError(cond.X.Type()) && !sameVariable(stripIface(cond.X), stripIface(err)) {
+			if cond.Op == token.NEQ && ctxflow.IsNilConst(cond.Y) && knowledge.IsError(cond.X.Type()) && !sameVariable(ctxflow.StripInterface(cond.X), ctxflow.StripInterface(err)) {
 				return true
 			}
 		case *ssa.Call:
 			callee, _, args := ctxflow.SplitCall(cond.Common())
 			role := knowledge.RoleOf(callee)
-			if (role == knowledge.ErrorsAs || role == knowledge.ErrorsIs) && len(args) == 2 && sameVariable(stripIface(args[0]), stripIface(err)) {
+			if (role == knowledge.ErrorsAs || role == knowledge.ErrorsIs) && len(args) == 2 && sameVariable(ctxflow.StripInterface(args[0]), ctxflow.StripInterface(err)) {
 				if role == knowledge.ErrorsAs || sentinel(args[1]) == knowledge.NoRole {
 					return true
 				}
@@ -219,7 +206,7 @@ func (c *checker) checkErrorf(f *fnInfo) {
 // formattedError returns the error a formatted argument is: the value
 // itself (an error), or the receiver of its Error method.
 func formattedError(v ssa.Value) (ssa.Value, bool) {
-	v = stripIface(v)
+	v = ctxflow.StripInterface(v)
 	if call, ok := v.(*ssa.Call); ok && call.Common().IsInvoke() && knowledge.IsErrorMethod(call.Common().Method) {
 		return call.Common().Value, true
 	}

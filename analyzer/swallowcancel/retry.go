@@ -34,7 +34,7 @@ func (c *checker) checkRetry(f *fnInfo) {
 			continue
 		}
 		cmp, ok := iff.Cond.(*ssa.BinOp)
-		if !ok || (cmp.Op != token.NEQ && cmp.Op != token.EQL) || !isNilConst(cmp.Y) {
+		if !ok || (cmp.Op != token.NEQ && cmp.Op != token.EQL) || !ctxflow.IsNilConst(cmp.Y) {
 			continue
 		}
 		loop := ctxflow.Innermost(f.loops, b)
@@ -102,7 +102,7 @@ func (c *checker) retryOnly(f *fnInfo, loop *ctxflow.Loop, test, success *ssa.Ba
 		for _, instr := range b.Instrs {
 			switch instr := instr.(type) {
 			case *ssa.Return:
-				if len(instr.Results) > 0 && !isNilConst(errResult(instr)) {
+				if len(instr.Results) > 0 && !ctxflow.IsNilConst(errResult(instr)) {
 					return false // can end on a failure
 				}
 			case *ssa.Panic:

@@ -203,22 +203,6 @@ func sourceText(srcs []ctxflow.ErrSource) string {
 	return " (from " + srcs[0].Desc + ")"
 }
 
-// isNilConst reports whether v is a nil constant (after conversions).
-func isNilConst(v ssa.Value) bool {
-	for {
-		switch x := v.(type) {
-		case *ssa.Const:
-			return x.IsNil()
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
-		default:
-			return false
-		}
-	}
-}
-
 // returns lists fn's return instructions with their error result.
 func returns(fn *ssa.Function) []*ssa.Return {
 	var out []*ssa.Return

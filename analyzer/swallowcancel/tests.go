@@ -148,7 +148,7 @@ func (c *checker) checkCancelTests(f *fnInfo) {
 				continue
 			}
 			v := errResult(ret)
-			if isNilConst(v) {
+			if ctxflow.IsNilConst(v) {
 				d := analysis.Diagnostic{Pos: c.nilPos(ret), Message: fmt.Sprintf(
 					"returning nil when %s is %s tells the caller the work succeeded when it was abandoned: return %s so the cancellation propagates",
 					name, r.what(), name)}
@@ -229,7 +229,7 @@ func leadsToNilReturn(b *ssa.BasicBlock) bool {
 		last := b.Instrs[len(b.Instrs)-1]
 		switch last := last.(type) {
 		case *ssa.Return:
-			return len(last.Results) > 0 && isNilConst(errResult(last))
+			return len(last.Results) > 0 && ctxflow.IsNilConst(errResult(last))
 		case *ssa.Jump:
 			b = b.Succs[0]
 		default:

@@ -9,7 +9,7 @@
 // (-tags, -mod, -modfile) works as it does for go build, and a re-run on
 // unchanged code replays cached results. Loading the whole program into one
 // process, as x/tools' multichecker does, was faster on small modules but
-// reached 18 GB on prometheus; see the README's "Performance" section for
+// reached 18 GB on prometheus; see the README's "Benchmarks and precision" section for
 // the measurements behind the choice.
 package cli
 

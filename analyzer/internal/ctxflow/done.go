@@ -221,7 +221,7 @@ func (r *Result) doneTest(iff *ssa.If) *Done {
 	default:
 		return nil
 	}
-	call, ok := stripInterface(v).(*ssa.Call)
+	call, ok := StripInterface(v).(*ssa.Call)
 	if !ok {
 		return nil
 	}
@@ -246,17 +246,4 @@ func (r *Result) doneTest(iff *ssa.If) *Done {
 		return nil // reached from elsewhere too: not only when done
 	}
 	return d
-}
-
-func stripInterface(v ssa.Value) ssa.Value {
-	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
-		default:
-			return v
-		}
-	}
 }

@@ -307,17 +307,27 @@ func isClientOrDialer(t types.Type) bool {
 // allocBound judges a local literal. stored is set when the literal was found
 // through a store to a field or variable (that escape is expected).
 func (r *Result) allocBound(a *ssa.Alloc, fields boundFields, stored bool) Boundedness {
-	return r.memoBound(boundKey{allocKey{a, stored}, fields}, func() Boundedness { return r.allocBoundUncached(a, fields, stored) })
+	return r.allocBoundMode(a, fields, allocMode{stored: stored})
+}
+
+// allocMode says which escapes of a local client or dialer are harmless:
+// stored, the value a field or variable holds (judged by its build);
+// passed, handed to calls as a value (judged at the call that waits
+// through it: see ClientBound).
+type allocMode struct{ stored, passed bool }
+
+func (r *Result) allocBoundMode(a *ssa.Alloc, fields boundFields, mode allocMode) Boundedness {
+	return r.memoBound(boundKey{allocKey{a, mode}, fields}, func() Boundedness { return r.allocBoundUncached(a, fields, mode) })
 }
 
 // allocKey keys allocBound's memo: the same literal is judged differently
 // when it was reached through a store (its escape there is expected).
 type allocKey struct {
-	alloc  *ssa.Alloc
-	stored bool
+	alloc *ssa.Alloc
+	mode  allocMode
 }
 
-func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, stored bool) Boundedness {
+func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, mode allocMode) Boundedness {
 	out := ReceiverUnbounded
 	for _, ref := range *a.Referrers() {
 		switch ref := ref.(type) {
@@ -335,7 +345,7 @@ func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, stored boo
 			}
 		case *ssa.Store:
 			if ref.Val == a {
-				if stored {
+				if mode.stored {
 					continue
 				}
 				return ReceiverUnknown // escapes: set elsewhere
@@ -362,6 +372,11 @@ func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, stored boo
 		case ssa.CallInstruction:
 			if fn, recv, _ := SplitCall(ref.Common()); fn != nil && recv == a {
 				continue // its own method
+			}
+			if mode.passed {
+				// Handed to a call as a value (a helper that waits
+				// through it): what matters is how it was built.
+				continue
 			}
 			return ReceiverUnknown
 		case *ssa.MakeInterface, *ssa.MakeClosure:
@@ -511,13 +526,13 @@ func (r *Result) underlyingLocal(v ssa.Value) ssa.Value {
 			if !ok {
 				return v
 			}
-			stored := storedOnceIn(alloc)
+			stored := StoredOnce(alloc)
 			if stored == nil {
 				return alloc
 			}
 			v = stored
 		case *ssa.Alloc:
-			stored := storedOnceIn(x)
+			stored := StoredOnce(x)
 			if stored == nil {
 				return v
 			}
@@ -529,20 +544,6 @@ func (r *Result) underlyingLocal(v ssa.Value) ssa.Value {
 		}
 	}
 	return v
-}
-
-// storedOnceIn returns the one value stored into a local cell, or nil.
-func storedOnceIn(a *ssa.Alloc) ssa.Value {
-	var stored ssa.Value
-	for _, ref := range *a.Referrers() {
-		if st, ok := ref.(*ssa.Store); ok && st.Addr == a {
-			if stored != nil {
-				return nil
-			}
-			stored = st.Val
-		}
-	}
-	return stored
 }
 
 // Reaching says whether a verdict lets a caller-supplied context reach the

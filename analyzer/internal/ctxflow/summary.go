@@ -37,6 +37,12 @@ type Summary struct {
 	// sets a deadline from a fixed timeout (time.Now().Add(d)) without
 	// looking at any context's deadline.
 	FixedDeadline []ParamReach
+	// ClientWait lists the client and dialer parameters (an *http.Client,
+	// a net.Dialer) whose Timeout is the only bound of a wait the function
+	// makes with them: the request carries no deadline (http.NewRequest,
+	// a context without one) or the call takes no context. A caller that
+	// passes a client without Timeout makes that wait unbounded.
+	ClientWait []ParamReach
 }
 
 // ParamReach says that parameter Param (signature index, receiver
@@ -90,6 +96,9 @@ func (s *Summary) String() string {
 		}
 		parts = append(parts, part)
 	}
+	for _, p := range s.ClientWait {
+		parts = append(parts, fmt.Sprintf("waits in %s through client %s with no other bound", p.Wait, p.Name))
+	}
 	for _, i := range s.CancelList {
 		parts = append(parts, fmt.Sprintf("returns the cancellation of param %d", i))
 	}
@@ -107,7 +116,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -188,6 +197,9 @@ func (s *Summary) merge(t *Summary) bool {
 	}
 	for _, p := range t.FixedDeadline {
 		changed = s.addReach(&s.FixedDeadline, p) || changed
+	}
+	for _, p := range t.ClientWait {
+		changed = s.addReach(&s.ClientWait, p) || changed
 	}
 	for _, i := range t.CancelList {
 		changed = s.addCancel(i) || changed
@@ -307,8 +319,13 @@ func (r *Result) summarizeCall(c *Call) bool {
 			return false // blocking until an event is its purpose: no deadline asked of callers
 		}
 		v := r.judge(c)
+		if v.Ctx.State == NoDeadline && (c.Sink.Bound == knowledge.BoundByClientTimeout || c.Sink.Bound == knowledge.BoundByDialerTimeout) {
+			// Whichever clients the callers seen here pass, the client
+			// is theirs to bound: recorded for every call site.
+			changed = r.noteClientWait(c.Fn, c.Recv, ParamReach{Wait: c.CalleeName()}) || changed
+		}
 		if !v.HasContext || v.Recv == ReceiverBounded {
-			return false
+			return changed
 		}
 		if c.Sink.Bound == knowledge.BoundBySystem && v.Ctx.State != Inherited {
 			// A root given to a lookup the system bounds: nothing its
@@ -336,6 +353,11 @@ func (r *Result) summarizeCall(c *Call) bool {
 	for _, p := range s.Cleanup {
 		if p.Param < len(c.Args) {
 			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName()}, argOn(c, p), true) || changed
+		}
+	}
+	for _, p := range s.ClientWait {
+		if p.Param < len(c.Args) {
+			changed = r.noteClientWait(c.Fn, c.Args[p.Param], ParamReach{Wait: p.Wait, Via: c.CalleeName()}) || changed
 		}
 	}
 	for _, p := range s.FixedDeadline {
@@ -374,7 +396,7 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 		}
 		p.Param, p.Name, p.On = idx, o.Param.Name(), 0
 		if on != nil {
-			if q, ok := r.underlyingLocal(unconvert(on)).(*ssa.Parameter); ok && q.Parent() == fn {
+			if q, ok := r.underlyingLocal(Unconvert(on)).(*ssa.Parameter); ok && q.Parent() == fn {
 				if k := SigParam(q); k >= 0 {
 					p.On = k + 1
 				}
@@ -401,6 +423,54 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 	return false
 }
 
+// noteClientWait records that the client or dialer value client, used
+// in fn for a wait that only its Timeout can bound, is fn's parameter.
+func (r *Result) noteClientWait(fn *ssa.Function, client ssa.Value, p ParamReach) bool {
+	if client == nil {
+		return false
+	}
+	q, ok := r.underlyingLocal(Unconvert(client)).(*ssa.Parameter)
+	if !ok {
+		return false
+	}
+	idx := SigParam(q)
+	if idx < 0 {
+		return false
+	}
+	p.Param, p.Name = idx, q.Name()
+	s := r.summaryOf(q.Parent())
+	return s.addReach(&s.ClientWait, p)
+}
+
+// ClientFromParam reports whether a call's receiver (a client or dialer)
+// is a parameter of the function: which client bounds the wait is the
+// caller's choice, judged where it passes one (Summary.ClientWait).
+func (r *Result) ClientFromParam(c *Call) bool {
+	if c.Recv == nil {
+		return false
+	}
+	_, ok := r.underlyingLocal(Unconvert(c.Recv)).(*ssa.Parameter)
+	return ok
+}
+
+// ClientBound says whether a client or dialer value has a Timeout (or
+// Deadline) set, as far as the package shows.
+func (r *Result) ClientBound(v ssa.Value) Boundedness {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.beginQuery(v)
+	fields := clientTimeoutFields
+	if knowledge.TypeRole(v.Type()) == knowledge.DialerType {
+		fields = dialerTimeoutFields
+	}
+	if a, ok := Unconvert(v).(*ssa.Alloc); ok {
+		// A client built here and handed to helpers: judged by how it
+		// was built (the helpers only wait through it).
+		return r.allocBoundMode(a, fields, allocMode{passed: true})
+	}
+	return r.structBound(v, fields)
+}
+
 // argOn returns the argument a call passes where the callee's wait is on
 // (ParamReach.On), or nil.
 func argOn(c *Call, p ParamReach) ssa.Value {
@@ -408,22 +478,6 @@ func argOn(c *Call, p ParamReach) ssa.Value {
 		return nil
 	}
 	return c.Args[p.On-1]
-}
-
-// unconvert looks through interface and type conversions.
-func unconvert(v ssa.Value) ssa.Value {
-	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
-		case *ssa.ChangeType:
-			v = x.X
-		default:
-			return v
-		}
-	}
 }
 
 // summarizeDeadlines records the connection parameters fn sets a fixed

@@ -150,3 +150,38 @@ func (b *bundles) fetchCtx(ctx context.Context, url string) error {
 	}
 	return resp.Body.Close()
 }
+
+// --- clients as values: the client is the caller's choice ---
+
+// probe sends a request with no deadline (http.NewRequest) through the
+// client it is given: only that client's Timeout can bound it.
+func probe(client *http.Client, url string) bool {
+	req, err := http.NewRequest(http.MethodHead, url, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return true
+}
+
+func download(url string) bool {
+	client := &http.Client{}
+	return probe(client, url) // want `client has no Timeout, and httpcalls.probe waits through it in \(\*http.Client\).Do with no other bound`
+}
+
+func downloadWithTimeout(url string) bool {
+	client := &http.Client{Timeout: 30 * time.Second}
+	return probe(client, url)
+}
+
+func downloadWith(client *http.Client, url string) bool {
+	return probe(client, url) // the client is this function's caller's choice, judged there
+}
+
+func downloadDefault(url string) bool {
+	return downloadWith(http.DefaultClient, url) // want `http.DefaultClient has no Timeout, and httpcalls.downloadWith waits through it in \(\*http.Client\).Do via httpcalls.probe`
+}

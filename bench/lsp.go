@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// lspBench measures the language server on a file of a large package: the
+// time from didOpen to the first publishDiagnostics of that file (the
+// package analysed with go vet's build cache warm for its dependencies, as
+// in an editor session after a build), then a re-save of the unchanged
+// file (answered from the server's cache), then a save after an edit.
+func lspBench(b binaries, module, file string) error {
+	src := filepath.Join(b.modcache, module)
+	dir, err := os.MkdirTemp("", "deadlinelint-lsp-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	// A writable copy of the module: the server analyses it in place, as
+	// it would a checkout.
+	if out, err := exec.Command("cp", "-r", src+"/.", dir).CombinedOutput(); err != nil {
+		return fmt.Errorf("copying %s: %v\n%s", src, err, out)
+	}
+	exec.Command("chmod", "-R", "u+w", dir).Run()
+	path := filepath.Join(dir, file)
+
+	cmd := exec.Command(b.deadlinelint, "lsp")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer cmd.Process.Kill()
+	r := bufio.NewReader(out)
+	send := func(m map[string]any) {
+		m["jsonrpc"] = "2.0"
+		data, _ := json.Marshal(m)
+		fmt.Fprintf(in, "Content-Length: %d\r\n\r\n%s", len(data), data)
+	}
+	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+	// wait reads messages until the diagnostics of the file arrive.
+	wait := func() (int, error) {
+		for {
+			length := -1
+			for {
+				line, err := r.ReadString('\n')
+				if err != nil {
+					return 0, err
+				}
+				line = strings.TrimSpace(line)
+				if line == "" {
+					break
+				}
+				if v, ok := strings.CutPrefix(line, "Content-Length:"); ok {
+					length, _ = strconv.Atoi(strings.TrimSpace(v))
+				}
+			}
+			body := make([]byte, length)
+			if _, err := io.ReadFull(r, body); err != nil {
+				return 0, err
+			}
+			var m struct {
+				Method string
+				Params struct {
+					URI         string
+					Diagnostics []any
+				}
+			}
+			json.Unmarshal(body, &m)
+			if m.Method == "textDocument/publishDiagnostics" && m.Params.URI == uri {
+				return len(m.Params.Diagnostics), nil
+			}
+		}
+	}
+	send(map[string]any{"id": 1, "method": "initialize", "params": map[string]any{"rootUri": (&url.URL{Scheme: "file", Path: dir}).String(), "capabilities": map[string]any{}}})
+	send(map[string]any{"method": "initialized", "params": map[string]any{}})
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	measure := func(what string, notify func()) error {
+		start := time.Now()
+		notify()
+		n, err := wait()
+		if err != nil {
+			return fmt.Errorf("%s: %v", what, err)
+		}
+		fmt.Printf("| %s | %s | %d |\n", what, time.Since(start).Round(10*time.Millisecond), n)
+		return nil
+	}
+	fmt.Printf("\nLanguage server on %s/%s (2 CPUs; go's build cache warm for the dependencies):\n\n| event | first diagnostics after | diagnostics |\n|---|---|---|\n", module, file)
+	if err := measure("didOpen", func() {
+		send(map[string]any{"method": "textDocument/didOpen", "params": map[string]any{"textDocument": map[string]any{"uri": uri, "languageId": "go", "version": 1, "text": string(text)}}})
+	}); err != nil {
+		return err
+	}
+	if err := measure("didSave, file unchanged", func() {
+		send(map[string]any{"method": "textDocument/didSave", "params": map[string]any{"textDocument": map[string]any{"uri": uri}}})
+	}); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(text, []byte("\n// edited\n")...), 0o644); err != nil {
+		return err
+	}
+	return measure("didSave after an edit", func() {
+		send(map[string]any{"method": "textDocument/didSave", "params": map[string]any{"textDocument": map[string]any{"uri": uri}}})
+	})
+}
