@@ -35,6 +35,8 @@ import (
 	"go/types"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -125,6 +127,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	analyzers := selected(all, enabled)
 	if unit.VetxOnly {
 		analyzers = withFacts(analyzers)
+	}
+	if dir := os.Getenv("DEADLINELINT_CPUPROFILE_DIR"); dir != "" {
+		// A CPU profile per package, for finding the packages and the
+		// parts of the analysis that cost most (bench, issue reports).
+		if f, err := os.Create(filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(unit.ImportPath)+".pprof")); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
 	}
 	registerFacts(all)
 	pkg, err := load(unit)

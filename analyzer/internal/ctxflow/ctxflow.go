@@ -104,6 +104,11 @@ type Result struct {
 	boundSetLater bool
 	requests      map[ssa.Value]Origin
 	bounds        map[boundKey]Boundedness
+	// impls memoises the in-package implementations of interface
+	// methods; byMethod indexes the package's concrete types by the
+	// names of their methods.
+	impls    map[*types.Func][]*ssa.Function
+	byMethod map[string][]*types.TypeName
 
 	// The step guard of the current query (see budget.go).
 	steps   int

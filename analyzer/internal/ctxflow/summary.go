@@ -649,19 +649,46 @@ func (r *Result) calleeSummary(c *Call) *Summary {
 // interface method m: the methods of the package's named types whose
 // method set (value or pointer) satisfies m's interface.
 func (r *Result) implementations(m *types.Func) []*ssa.Function {
+	if out, ok := r.impls[m]; ok {
+		return out
+	}
+	out := r.implementationsUncached(m)
+	if r.impls == nil {
+		r.impls = map[*types.Func][]*ssa.Function{}
+	}
+	r.impls[m] = out
+	return out
+}
+
+// implementationsUncached looks, among the package's concrete types that
+// have a method of m's name, for those that implement m's interface.
+// Candidates are indexed by method name once per package: a generated
+// package (aws-sdk-go-v2/service/ec2) has thousands of types and calls
+// interface methods thousands of times.
+func (r *Result) implementationsUncached(m *types.Func) []*ssa.Function {
 	iface, ok := m.Signature().Recv().Type().Underlying().(*types.Interface)
 	if !ok || r.Pkg == nil {
 		return nil
 	}
+	if r.byMethod == nil {
+		r.byMethod = map[string][]*types.TypeName{}
+		scope := r.Pass.Pkg.Scope()
+		for _, name := range scope.Names() {
+			tn, ok := scope.Lookup(name).(*types.TypeName)
+			if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) {
+				continue
+			}
+			if named, ok := tn.Type().(*types.Named); ok && named.TypeParams().Len() > 0 {
+				continue
+			}
+			ms := types.NewMethodSet(types.NewPointer(tn.Type()))
+			for i := range ms.Len() {
+				r.byMethod[ms.At(i).Obj().Name()] = append(r.byMethod[ms.At(i).Obj().Name()], tn)
+			}
+		}
+	}
 	var out []*ssa.Function
-	for _, name := range r.Pass.Pkg.Scope().Names() {
-		tn, ok := r.Pass.Pkg.Scope().Lookup(name).(*types.TypeName)
-		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) {
-			continue
-		}
-		if named, ok := tn.Type().(*types.Named); ok && named.TypeParams().Len() > 0 {
-			continue
-		}
+	for _, tn := range r.byMethod[m.Name()] {
 		for _, t := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
 			if !types.Implements(t, iface) {
 				continue
