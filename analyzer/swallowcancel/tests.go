@@ -60,30 +60,20 @@ func (c *checker) cancelTestOf(b *ssa.BasicBlock) *cancelTest {
 // sentinel returns CtxCanceled or CtxDeadlineErr for a load of
 // context.Canceled or context.DeadlineExceeded.
 func sentinel(v ssa.Value) knowledge.Role {
-	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
-		case *ssa.UnOp:
-			if x.Op != token.MUL {
-				return knowledge.NoRole
-			}
-			g, ok := x.X.(*ssa.Global)
-			if !ok {
-				return knowledge.NoRole
-			}
-			obj, _ := g.Object().(*types.Var)
-			switch role := knowledge.VarRole(obj); role {
-			case knowledge.CtxCanceled, knowledge.CtxDeadlineErr:
-				return role
-			}
-			return knowledge.NoRole
-		default:
-			return knowledge.NoRole
-		}
+	load, ok := ctxflow.StripInterface(v).(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return knowledge.NoRole
 	}
+	g, ok := load.X.(*ssa.Global)
+	if !ok {
+		return knowledge.NoRole
+	}
+	obj, _ := g.Object().(*types.Var)
+	switch role := knowledge.VarRole(obj); role {
+	case knowledge.CtxCanceled, knowledge.CtxDeadlineErr:
+		return role
+	}
+	return knowledge.NoRole
 }
 
 // cancelRegion is a block reached only when err is a cancellation: every

@@ -565,18 +565,12 @@ func ConsultsDeadline(fn *ssa.Function) bool {
 
 func stripConversions(v ssa.Value) ssa.Value {
 	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
-		case *ssa.ChangeType:
-			v = x.X
-		case *ssa.TypeAssert:
-			v = x.X
-		default:
+		v = Unconvert(v)
+		ta, ok := v.(*ssa.TypeAssert)
+		if !ok {
 			return v
 		}
+		v = ta.X
 	}
 }
 
