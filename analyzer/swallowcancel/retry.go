@@ -71,28 +71,11 @@ func sameWork(loop *ctxflow.Loop, call *ssa.Call) bool {
 		return false
 	}
 	for _, a := range common.Args {
-		if !loop.Invariant(underlying(a)) {
+		if !loop.Invariant(ctxflow.Unconvert(a)) {
 			return false
 		}
 	}
 	return true
-}
-
-// underlying looks through conversions to the value a conversion of the
-// loop converts (a loop-invariant value boxed in the loop is the same).
-func underlying(v ssa.Value) ssa.Value {
-	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeType:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
-		default:
-			return v
-		}
-	}
 }
 
 // retryOnly checks that a failure stays in the loop and that the loop
@@ -164,7 +147,7 @@ func (c *checker) callConsults(ci ssa.CallInstruction, failing *ssa.Call) bool {
 			continue
 		}
 		for _, b := range failing.Common().Args {
-			if underlying(a) == underlying(b) {
+			if ctxflow.Unconvert(a) == ctxflow.Unconvert(b) {
 				return true
 			}
 		}

@@ -166,13 +166,7 @@ func ctxOf(s ctxflow.ErrSource) ssa.Value {
 // anyContextCall is -wrap-all's wider net: v comes straight from a call
 // given a context that can be cancelled.
 func (c *checker) anyContextCall(f *fnInfo, v ssa.Value) []ctxflow.ErrSource {
-	var call *ssa.Call
-	switch x := v.(type) {
-	case *ssa.Extract:
-		call, _ = x.Tuple.(*ssa.Call)
-	case *ssa.Call:
-		call = x
-	}
+	call := callOf(v)
 	if call == nil {
 		return nil
 	}

@@ -271,6 +271,9 @@ func run(dir string, flags []string, stderr io.Writer) (*pkgResult, error) {
 		}
 		res.findings[f.Abs()] = append(res.findings[f.Abs()], f)
 		res.load(f.Abs())
+		for _, r := range f.Related {
+			res.load(r.Abs())
+		}
 		for _, fix := range f.Fixes {
 			for _, e := range fix.Edits {
 				res.load(e.Abs())
@@ -288,7 +291,8 @@ func run(dir string, flags []string, stderr io.Writer) (*pkgResult, error) {
 }
 
 // load remembers a file's content as it was analysed: positions and edits
-// are converted against it.
+// are converted against it. Only run calls it, before the result is shared:
+// publishing and code actions read res.files from two goroutines.
 func (res *pkgResult) load(path string) {
 	if _, ok := res.files[path]; ok {
 		return
@@ -360,7 +364,6 @@ func (res *pkgResult) diagnostic(f cli.Finding) diagnostic {
 		d.CodeDescription = &codeDescription{Href: f.URL}
 	}
 	for _, r := range f.Related {
-		res.load(r.Abs())
 		p := lineColPosition(res.files[r.Abs()], r.Line, r.Column)
 		d.RelatedInformation = append(d.RelatedInformation, relatedInformation{
 			Location: location{URI: fileURI(r.Abs()), Range: lspRange{Start: p, End: p}},
@@ -603,22 +606,10 @@ func (s *server) reply(id *json.RawMessage, result any, err *responseError) {
 		return
 	}
 	if result == nil {
-		s.writeNullResult(id)
-		return
+		// {"result": null} (shutdown's): a nil result would be omitted.
+		result = json.RawMessage("null")
 	}
 	s.write(message{ID: id, Result: result})
-}
-
-// writeNullResult sends {"result": null}, which omitempty would drop.
-func (s *server) writeNullResult(id *json.RawMessage) {
-	data, _ := json.Marshal(struct {
-		JSONRPC string           `json:"jsonrpc"`
-		ID      *json.RawMessage `json:"id"`
-		Result  *struct{}        `json:"result"`
-	}{"2.0", id, nil})
-	s.outMu.Lock()
-	defer s.outMu.Unlock()
-	fmt.Fprintf(s.out, "Content-Length: %d\r\n\r\n%s", len(data), data)
 }
 
 func (s *server) notify(method string, params any) {

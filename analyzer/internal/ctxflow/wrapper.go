@@ -134,13 +134,7 @@ func passesRoot(call *ssa.Call) bool {
 // value a parameter is forwarded as.
 func underlyingValue(v ssa.Value) ssa.Value {
 	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeType:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
+		switch x := Unconvert(v).(type) {
 		case *ssa.Slice:
 			v = x.X
 		case *ssa.Field:
@@ -149,11 +143,11 @@ func underlyingValue(v ssa.Value) ssa.Value {
 			v = x.X
 		case *ssa.UnOp:
 			if _, ok := x.X.(*ssa.Global); ok {
-				return v
+				return x
 			}
 			v = x.X
 		default:
-			return v
+			return x
 		}
 	}
 }
