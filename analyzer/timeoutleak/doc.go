@@ -27,12 +27,19 @@
 //	ch := make(chan result, 1)
 //
 // timeoutleak reports an unbuffered channel made in a function that (1)
-// starts a goroutine sending on it with a plain send, and (2) waits for it in
-// a select, outside any loop, whose other case is a timeout (time.After, a
-// timer's or ticker's C, a context's Done()). The fix adds the buffer.
+// starts a goroutine sending on it with a plain send, at most once per run,
+// and (2) waits for it in a select with another case (a timeout such as
+// time.After, a timer's or ticker's C or a context's Done(), or any other
+// channel, such as a stop channel) from which some path leaves the function,
+// or goes round a loop to make the channel anew, without receiving from the
+// channel. The fix adds the buffer.
 //
 // Not reported: buffered channels; goroutines that send inside a select
-// (they can give up too); functions that receive from the channel again
-// (draining it after the timeout); selects in loops (the next iteration may
-// still receive); channels passed in from elsewhere.
+// (they can give up too), send more than once (a producer: one slot is no
+// fix) or close it from elsewhere; cases every path of which drains the
+// channel (a receive after the timeout, or the same select again in a loop);
+// cases on a channel the goroutine itself sends on or closes (its error
+// channel: the goroutine has finished); receives outside the function's own
+// body (a draining goroutine, a deferred receive); channels passed in from
+// elsewhere or stored.
 package timeoutleak

@@ -3,6 +3,7 @@ package timeoutleak
 import (
 	_ "embed"
 	"fmt"
+	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
@@ -45,18 +46,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 }
 
 func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel *ssa.Select) {
-	timeout := ""
-	for _, st := range sel.States {
-		if st.Dir == types.RecvOnly {
-			if what := timeoutChan(st.Chan); what != "" {
-				timeout = what
-			}
-		}
-	}
-	if timeout == "" || ctxflow.InLoop(sel.Block()) {
-		return
-	}
-	for _, st := range sel.States {
+	for i, st := range sel.States {
 		if st.Dir != types.RecvOnly {
 			continue
 		}
@@ -64,8 +54,18 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		if ch == nil || ch.mk.Parent() != fn || !unbuffered(ch.mk) {
 			continue
 		}
-		send, ok := ch.onlyGoroutineSends(fn, sel)
-		if !ok || send == nil {
+		u, ok := ch.follow(fn)
+		if !ok || !u.sendsOnce() {
+			continue
+		}
+		leaving := -1
+		for j := range sel.States {
+			if j != i && !u.carried(sel.States[j].Chan) && u.leaves(ctxflow.SelectCase(sel, j), ch.mk) {
+				leaving = j
+				break
+			}
+		}
+		if leaving < 0 {
 			continue
 		}
 		mk := ch.mk
@@ -74,12 +74,19 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 			continue
 		}
 		elem := types.TypeString(mk.Type().Underlying().(*types.Chan).Elem(), types.RelativeTo(pass.Pkg))
+		other := sel.States[leaving]
+		when := ""
+		if what := timeoutChan(other.Chan); what != "" && other.Dir == types.RecvOnly {
+			when = fmt.Sprintf("when %s fires: the goroutine then blocks forever (a leak per timeout)", what)
+		} else {
+			when = fmt.Sprintf("when %s is chosen and the channel is not drained: the goroutine then blocks forever (a leak each time)", caseText(res, other))
+		}
 		d := analysis.Diagnostic{
 			Pos: call.Pos(), End: call.End(),
-			Message: fmt.Sprintf("goroutine sends on this unbuffered channel, but the select stops waiting when %s fires: the goroutine then blocks forever (a leak per timeout); make it buffered: make(chan %s, 1)", timeout, elem),
+			Message: fmt.Sprintf("goroutine sends on this unbuffered channel, but the select stops waiting %s; make it buffered: make(chan %s, 1)", when, elem),
 			Related: []analysis.RelatedInformation{
-				{Pos: send.Pos(), Message: "the goroutine's send"},
-				{Pos: sel.Pos(), Message: "the select that may stop waiting"},
+				{Pos: u.sends[0].Pos(), Message: "the goroutine's send"},
+				{Pos: other.Pos, Message: "the case that stops waiting"},
 			},
 		}
 		if res.Syntax.Editable(call.Pos()) && len(call.Args) == 1 {
@@ -90,6 +97,19 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		}
 		pass.Report(d)
 	}
+}
+
+// caseText is the source of a select case's communication, for messages.
+func caseText(res *ctxflow.Result, st *ssa.SelectState) string {
+	if cur, ok := res.Syntax.Enclosing(st.Pos, st.Pos, (*ast.UnaryExpr)(nil), (*ast.SendStmt)(nil)); ok {
+		switch n := cur.Node().(type) {
+		case *ast.UnaryExpr:
+			return "case " + types.ExprString(n)
+		case *ast.SendStmt:
+			return "case " + types.ExprString(n.Chan) + " <- " + types.ExprString(n.Value)
+		}
+	}
+	return "another case"
 }
 
 // timeoutChan names a channel that fires on a timeout or cancellation, or "".
@@ -155,16 +175,25 @@ func chanOf(v ssa.Value) *channel {
 	return nil
 }
 
-// onlyGoroutineSends follows every use of the channel in fn and in the
-// closures capturing it. It returns a plain send performed by a goroutine fn
-// starts, and ok=false if anything else could receive from the channel (a
-// drain), or the channel escapes where the analysis cannot follow.
-func (ch *channel) onlyGoroutineSends(fn *ssa.Function, sel *ssa.Select) (send *ssa.Send, ok bool) {
+// uses is what the analysis learned of a local channel's uses.
+type uses struct {
+	sends  []*ssa.Send              // plain sends by goroutines fn starts
+	drains map[*ssa.BasicBlock]bool // blocks of fn that receive from it
+	starts [][]ssa.Value            // what each goroutine given the channel is given
+}
+
+// follow follows every use of the channel in fn and in the closures
+// capturing it. ok=false if something could receive from it outside fn's own
+// body (a goroutine draining it, a deferred receive) or the channel escapes
+// where the analysis cannot follow; fn's own receives are drains, to be
+// judged by path.
+func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 	type use struct {
 		v        ssa.Value
 		inGo     bool // inside a function started by a go statement
 		indirect bool // v holds a pointer to the channel
 	}
+	out.drains = map[*ssa.BasicBlock]bool{}
 	started := goroutines(fn)
 	var work []use
 	if ch.cell != nil {
@@ -181,30 +210,53 @@ func (ch *channel) onlyGoroutineSends(fn *ssa.Function, sel *ssa.Select) (send *
 		}
 		seen[u.v] = true
 		for _, ref := range *u.v.Referrers() {
+			inFn := ref.Parent() == fn
 			switch ref := ref.(type) {
 			case *ssa.Store:
 				if !(u.indirect && ref.Addr == u.v) && ref.Val != ch.mk {
-					return nil, false
+					return out, false
 				}
 			case *ssa.UnOp:
 				switch {
 				case u.indirect && ref.Op == token.MUL:
 					work = append(work, use{v: ref, inGo: u.inGo})
+				case ref.Op == token.ARROW && inFn:
+					out.drains[ref.Block()] = true
 				default:
-					return nil, false // a receive elsewhere: a drain
+					return out, false // a receive elsewhere: a drain we cannot place
 				}
 			case *ssa.Select:
 				for _, st := range ref.States {
-					if st.Chan == u.v && st.Dir == types.RecvOnly && ref != sel {
-						return nil, false
+					if st.Chan != u.v {
+						continue
 					}
+					if st.Dir != types.RecvOnly || !inFn {
+						return out, false
+					}
+					out.drains[ref.Block()] = true
 				}
 			case *ssa.Send:
-				if ref.Chan == u.v && u.inGo && send == nil {
-					send = ref
+				if ref.Chan != u.v || !u.inGo {
+					return out, false
+				}
+				out.sends = append(out.sends, ref)
+			case *ssa.Call:
+				// close and len do not receive; a goroutine closing the channel
+				// after its send is still stuck on the send.
+				b, isBuiltin := ref.Call.Value.(*ssa.Builtin)
+				if !isBuiltin || ref.Call.Value == u.v || (b.Name() == "close" && !u.inGo) {
+					return out, false
+				}
+				switch b.Name() {
+				case "close", "len", "cap":
+				default:
+					return out, false
 				}
 			case *ssa.MakeClosure:
 				anon := ref.Fn.(*ssa.Function)
+				if started[anon] {
+					out.starts = append(out.starts, ref.Bindings)
+				}
 				for i, b := range ref.Bindings {
 					if b == u.v && i < len(anon.FreeVars) {
 						work = append(work, use{v: anon.FreeVars[i], inGo: started[anon], indirect: u.indirect})
@@ -213,8 +265,9 @@ func (ch *channel) onlyGoroutineSends(fn *ssa.Function, sel *ssa.Select) (send *
 			case *ssa.Go:
 				callee, isFn := ref.Call.Value.(*ssa.Function)
 				if !isFn || callee.Pkg != fn.Pkg || u.indirect {
-					return nil, false
+					return out, false
 				}
+				out.starts = append(out.starts, ref.Call.Args)
 				for i, arg := range ref.Call.Args {
 					if arg == u.v && i < len(callee.Params) {
 						work = append(work, use{v: callee.Params[i], inGo: true})
@@ -222,11 +275,80 @@ func (ch *channel) onlyGoroutineSends(fn *ssa.Function, sel *ssa.Select) (send *
 				}
 			case *ssa.DebugRef:
 			default:
-				return nil, false // passed on, converted, stored: cannot follow
+				return out, false // passed on, converted, stored: cannot follow
 			}
 		}
 	}
-	return send, true
+	return out, true
+}
+
+// sendsOnce reports whether the goroutines send at most once per run: a
+// buffer of one then holds the late value, and the sender can exit.
+func (u uses) sendsOnce() bool {
+	if len(u.sends) == 0 {
+		return false
+	}
+	for _, s := range u.sends {
+		if ctxflow.InLoop(s.Block()) {
+			return false
+		}
+		for _, t := range u.sends {
+			if s != t && s.Parent() == t.Parent() && (s.Block() == t.Block() || ctxflow.Reaches(s.Block(), t.Block())) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// carried reports whether the goroutine given the channel is also given c:
+// a case on a channel the goroutine itself sends on or closes (its error
+// channel) means it has finished, not that it is stuck.
+func (u uses) carried(c ssa.Value) bool {
+	base := c
+	if load, ok := c.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if cell, ok := load.X.(*ssa.Alloc); ok {
+			base = cell
+		}
+	}
+	for _, given := range u.starts {
+		for _, v := range given {
+			if v == base || v == c {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// leaves reports whether some path from a select case's block leaves fn, or
+// makes the channel anew (the next round of a loop), without receiving from
+// the channel first.
+func (u uses) leaves(from *ssa.BasicBlock, mk *ssa.MakeChan) bool {
+	if from == nil {
+		return false
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{from}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		if b == mk.Block() && b != from {
+			return true
+		}
+		if u.drains[b] {
+			continue
+		}
+		if _, ret := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ret {
+			return true
+		}
+		stack = append(stack, b.Succs...)
+	}
+	return false
 }
 
 // goroutines returns the closures fn starts with a go statement.

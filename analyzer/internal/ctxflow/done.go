@@ -88,7 +88,7 @@ func (r *Result) donesLocked(fn *ssa.Function) []*Done {
 					if !ok {
 						continue
 					}
-					if caseBlock := selectCase(instr, i); caseBlock != nil {
+					if caseBlock := SelectCase(instr, i); caseBlock != nil {
 						out = append(out, &Done{Ctx: ctx, Origin: o, Block: caseBlock, Instr: instr, Pos: instr.Pos(), Empty: len(caseBlock.Preds) != 1})
 					}
 				}
@@ -147,9 +147,9 @@ func (r *Result) doneChan(ch ssa.Value) (ssa.Value, Origin, bool) {
 	return nil, Origin{}, false
 }
 
-// selectCase returns the block where case i of a select starts: the go/ssa
+// SelectCase returns the block where case i of a select starts: the go/ssa
 // builder tests the select's index against each case in turn.
-func selectCase(sel *ssa.Select, i int) *ssa.BasicBlock {
+func SelectCase(sel *ssa.Select, i int) *ssa.BasicBlock {
 	for _, ref := range *sel.Referrers() {
 		idx, ok := ref.(*ssa.Extract)
 		if !ok || idx.Index != 0 {

@@ -123,3 +123,9 @@ func sortEdges(edges [][2]*ssa.BasicBlock) {
 		}
 	}
 }
+
+// Reaches reports whether block to can run after block from: a path of one
+// or more edges leads from one to the other.
+func Reaches(from, to *ssa.BasicBlock) bool {
+	return reach(from, succs)[to]
+}
