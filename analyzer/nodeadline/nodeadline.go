@@ -175,8 +175,8 @@ func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		if p.Param >= len(c.Args) || p.Bounded {
 			continue
 		}
-		if p.On > 0 && p.On <= len(c.Args) && ctxflow.IsNilConst(c.Args[p.On-1]) {
-			continue // the wait is on what this call passes as nil: it cannot happen
+		if p.Excluded(c.Args) {
+			continue // the wait is on what this call passes as nil, or behind a test of a constant it fails: it cannot happen
 		}
 		o := res.Classify(c.Args[p.Param])
 		if !o.State.Unbounded() {

@@ -2,7 +2,9 @@ package ctxflow
 
 import (
 	"fmt"
+	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"strings"
 
@@ -64,6 +66,57 @@ type ParamReach struct {
 	// nil there cannot reach the wait (goose.RunContext(ctx, "create",
 	// nil, dir) only writes a file).
 	On int
+	// When, if set, is a condition every path to the wait passes: a
+	// parameter compared with constants (a switch on a command name). A
+	// caller passing another constant there cannot reach the wait.
+	When *ConstGuard
+}
+
+// ConstGuard says that a wait is reached only when parameter Param (1 + its
+// signature index) equals one of Values (constants in their exact Go
+// spelling, "\"up\"", "3").
+type ConstGuard struct {
+	Param  int
+	Name   string
+	Values []string
+}
+
+// Excluded reports whether the arguments of a call (receiver excluded) rule
+// the reach out: nil where the wait is on, or a constant the guard does
+// not accept.
+func (p ParamReach) Excluded(args []ssa.Value) bool {
+	if p.On > 0 && p.On <= len(args) && IsNilConst(args[p.On-1]) {
+		return true
+	}
+	if p.When != nil && p.When.Param > 0 && p.When.Param <= len(args) {
+		if c, ok := args[p.When.Param-1].(*ssa.Const); ok && c.Value != nil && !slices.Contains(p.When.Values, c.Value.ExactString()) {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeGuards is the condition either path passes: nil (none) unless both
+// test the same parameter.
+func mergeGuards(a, b *ConstGuard) *ConstGuard {
+	if a == nil || b == nil || a.Param != b.Param {
+		return nil
+	}
+	vals := slices.Clone(a.Values)
+	for _, v := range b.Values {
+		if !slices.Contains(vals, v) {
+			vals = append(vals, v)
+		}
+	}
+	sort.Strings(vals)
+	return &ConstGuard{Param: a.Param, Name: a.Name, Values: vals}
+}
+
+func sameGuard(a, b *ConstGuard) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Param == b.Param && slices.Equal(a.Values, b.Values)
 }
 
 // RootWait says that the function starts a context of its own, Root, that
@@ -86,6 +139,9 @@ func (s *Summary) String() string {
 		}
 		if p.Bounded {
 			part += " (maybe bounded)"
+		}
+		if p.When != nil {
+			part += fmt.Sprintf(" when %s is %s", p.When.Name, strings.Join(p.When.Values, " or "))
 		}
 		parts = append(parts, part)
 	}
@@ -221,13 +277,14 @@ func (s *Summary) addReach(list *[]ParamReach, p ParamReach) bool {
 		if on != p.On {
 			on = 0 // paths disagree on what they wait on
 		}
+		when := mergeGuards(q.When, p.When)
 		if q.Bounded && !p.Bounded {
 			*q = p // an unbounded path is the one worth naming
-			q.On = on
+			q.On, q.When = on, when
 			return true
 		}
-		if q.On != on {
-			q.On = on
+		if q.On != on || !sameGuard(q.When, when) {
+			q.On, q.When = on, when
 			return true
 		}
 		return false
@@ -346,13 +403,13 @@ func (r *Result) summarizeCall(c *Call) bool {
 		return changed
 	}
 	for _, p := range s.Reach {
-		if p.Param < len(c.Args) {
-			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded}, argOn(c, p), false) || changed
+		if p.Param < len(c.Args) && !p.Excluded(c.Args) {
+			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded, When: r.translateGuard(c, p.When)}, argOn(c, p), false) || changed
 		}
 	}
 	for _, p := range s.Cleanup {
-		if p.Param < len(c.Args) {
-			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName()}, argOn(c, p), true) || changed
+		if p.Param < len(c.Args) && !p.Excluded(c.Args) {
+			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), When: r.translateGuard(c, p.When)}, argOn(c, p), true) || changed
 		}
 	}
 	for _, p := range s.ClientWait {
@@ -395,6 +452,11 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 			return false
 		}
 		p.Param, p.Name, p.On = idx, o.Param.Name(), 0
+		if c.Fn != fn {
+			p.When = nil // a closure's conditions are not on fn's parameters
+		} else if p.When == nil {
+			p.When = localGuard(c)
+		}
 		if on != nil {
 			if q, ok := r.underlyingLocal(Unconvert(on)).(*ssa.Parameter); ok && q.Parent() == fn {
 				if k := SigParam(q); k >= 0 {
@@ -469,6 +531,82 @@ func (r *Result) ClientBound(v ssa.Value) Boundedness {
 		return r.allocBoundMode(a, fields, allocMode{passed: true})
 	}
 	return r.structBound(v, fields)
+}
+
+// translateGuard restates a callee's guard in terms of the caller: on the
+// caller's parameter it passes there, else the caller's own condition around
+// the call (a constant that satisfies the guard leaves only that).
+func (r *Result) translateGuard(c *Call, g *ConstGuard) *ConstGuard {
+	if g != nil && g.Param <= len(c.Args) {
+		if q, ok := Unconvert(c.Args[g.Param-1]).(*ssa.Parameter); ok && q.Parent() == c.Fn {
+			if k := SigParam(q); k >= 0 {
+				return &ConstGuard{Param: k + 1, Name: q.Name(), Values: g.Values}
+			}
+		}
+	}
+	return localGuard(c)
+}
+
+// localGuard returns the condition on a parameter of c.Fn under which the
+// call runs: the nearest block dominating it that is entered only through
+// the true branches of `param == constant` tests (a case of a switch on
+// the parameter, an if) or the false branches of `param != constant`.
+func localGuard(c *Call) *ConstGuard {
+	instr := c.Instr
+	if instr == nil || instr.Block() == nil {
+		return nil
+	}
+	for b := instr.Block(); b != nil; b = b.Idom() {
+		if g := entryGuard(b); g != nil {
+			return g
+		}
+	}
+	return nil
+}
+
+// entryGuard returns the guard of block b when every edge into it is the
+// passing branch of a comparison of one parameter with a constant.
+func entryGuard(b *ssa.BasicBlock) *ConstGuard {
+	if len(b.Preds) == 0 {
+		return nil
+	}
+	var g *ConstGuard
+	for _, pred := range b.Preds {
+		iff, ok := pred.Instrs[len(pred.Instrs)-1].(*ssa.If)
+		if !ok || pred.Succs[0] == pred.Succs[1] {
+			return nil
+		}
+		cmp, ok := iff.Cond.(*ssa.BinOp)
+		if !ok {
+			return nil
+		}
+		switch {
+		case cmp.Op == token.EQL && pred.Succs[0] == b, cmp.Op == token.NEQ && pred.Succs[1] == b:
+		default:
+			return nil
+		}
+		x, y := cmp.X, cmp.Y
+		if _, isConst := x.(*ssa.Const); isConst {
+			x, y = y, x
+		}
+		param, ok := x.(*ssa.Parameter)
+		k, isConst := y.(*ssa.Const)
+		if !ok || !isConst || k.Value == nil || param.Parent() != b.Parent() {
+			return nil
+		}
+		idx := SigParam(param)
+		if idx < 0 || g != nil && g.Param != idx+1 {
+			return nil
+		}
+		if g == nil {
+			g = &ConstGuard{Param: idx + 1, Name: param.Name()}
+		}
+		if v := k.Value.ExactString(); !slices.Contains(g.Values, v) {
+			g.Values = append(g.Values, v)
+		}
+	}
+	sort.Strings(g.Values)
+	return g
 }
 
 // argOn returns the argument a call passes where the callee's wait is on

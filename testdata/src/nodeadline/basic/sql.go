@@ -186,3 +186,38 @@ func createOnly() error {
 func status(db *sql.DB) error {
 	return run(context.Background(), "status", db) // want `context.Background\(\) reaches \(\*sql.DB\).QueryContext via basic.run`
 }
+
+// A command that never touches the database, with a database at hand: the
+// constant fails the switch's test on the way to the query.
+func createWithDB(db *sql.DB) error {
+	return run(context.Background(), "create", db)
+}
+
+// Run dispatches through run: the condition moves to Run's parameter.
+func Run(ctx context.Context, command string, db *sql.DB) error { return run(ctx, command, db) }
+
+func wrapped(db *sql.DB) error {
+	if err := Run(context.Background(), "create", db); err != nil {
+		return err
+	}
+	return Run(context.Background(), "status", db) // want `context.Background\(\) reaches \(\*sql.DB\).QueryContext via basic.Run`
+}
+
+// A command chosen at run time may be the one that queries.
+func anyCommand(db *sql.DB, command string) error {
+	return run(context.Background(), command, db) // want `context.Background\(\) reaches \(\*sql.DB\).QueryContext via basic.run`
+}
+
+// The early return on `!=` guards the query the same way.
+func statusOnly(ctx context.Context, command string, db *sql.DB) error {
+	if command != "status" {
+		return nil
+	}
+	_, err := db.QueryContext(ctx, "SELECT 1")
+	return err
+}
+
+func statusOnlyCallers(db *sql.DB) {
+	_ = statusOnly(context.Background(), "version", db)
+	_ = statusOnly(context.Background(), "status", db) // want `context.Background\(\) reaches \(\*sql.DB\).QueryContext via basic.statusOnly`
+}

@@ -1,7 +1,8 @@
-package app // want package:"imports ctxflow/facts/store"
+package app // want package:"imports (ctxflow/facts/store|database/sql)"
 
 import (
 	"context"
+	"database/sql"
 
 	"ctxflow/facts/store"
 )
@@ -24,4 +25,21 @@ func Through(ctx context.Context, s *store.Store) error { // want Through:"ctx r
 // Unknown loads through an interface value it was given: nothing is known.
 func Unknown(ctx context.Context, l loader) error {
 	return l.Load(ctx, 1)
+}
+
+// Create passes a command the other package's switch never sends to the
+// database: no reach (its error still counts as one that may carry ctx's
+// cancellation: that summary has no conditions).
+func Create(ctx context.Context, db *sql.DB) error { // want Create:"^returns the cancellation of param 0$"
+	return store.Dispatch(ctx, "create", db)
+}
+
+// Up passes one that it does.
+func Up(ctx context.Context, db *sql.DB) error { // want Up:"ctx reaches \\(\\*sql.DB\\).ExecContext via store.Dispatch"
+	return store.Dispatch(ctx, "up", db)
+}
+
+// Command passes its own: the condition moves to it.
+func Command(ctx context.Context, cmd string, db *sql.DB) error { // want Command:"ctx reaches \\(\\*sql.DB\\).ExecContext via store.Dispatch when cmd is \"migrate\" or \"up\""
+	return store.Dispatch(ctx, cmd, db)
 }

@@ -59,3 +59,15 @@ func Async(ctx context.Context, db *sql.DB) { // want Async:"ctx reaches \\(\\*s
 func Twice(name string, ctx context.Context) error { // want Twice:"ctx reaches \\(\\*sql.DB\\).ExecContext via store.Exec"
 	return Exec(nil, ctx)
 }
+
+// Dispatch queries for some commands only: the fact says which.
+func Dispatch(ctx context.Context, command string, db *sql.DB) error { // want Dispatch:"ctx reaches \\(\\*sql.DB\\).ExecContext when command is \"migrate\" or \"up\""
+	switch command {
+	case "up", "migrate":
+		_, err := db.ExecContext(ctx, "UPDATE t SET x = 1")
+		return err
+	case "create":
+		return nil
+	}
+	return nil
+}
