@@ -31,6 +31,14 @@
 //     summary, across packages): the caller's deadline and cancellation stop
 //     there (fix, for a helper of the same package: give it a context
 //     parameter and pass ctx);
+//   - a function (a literal or a declared one) that takes no context and
+//     starts its own root that reaches a wait, handed to a call whose summary
+//     says it calls that parameter where a context is in scope (a handler
+//     built around a callback with r.Context() at hand, a loop helper given
+//     ctx): the same cut, split between two functions (etcd's health check,
+//     hfunc → checkAPI → WithTimeout(Background())). Not reported when the
+//     caller passes that call a root itself (nothing to thread), or for a
+//     literal written where a context is in scope (judged where written);
 //   - context.Background() or TODO() given, where a caller's context is in
 //     scope, to a call whose wait may be bounded by a client or dialer
 //     configured elsewhere (nodeadline cannot call it unbounded, but the

@@ -81,6 +81,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		}
 		lintutil.Guard(pass, "sharedeadline", call.Fn, func() {
 			c.helperRoot(call)
+			c.funcArgRoot(call)
 			c.helperConnDeadline(call)
 			c.rootToBoundedWait(call)
 		})
@@ -430,6 +431,87 @@ func (c *checker) helperRoot(call *ctxflow.Call) {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
 	c.pass.Report(d)
+}
+
+// funcArgRoot reports a function handed to a call that calls it where a
+// context is in scope (Summary.CallsFunc), when the function starts its own
+// root that reaches a wait and takes no context: neither function shows
+// the cut alone. Where the function is written with a context of its own
+// in scope, the closure is judged there instead.
+func (c *checker) funcArgRoot(call *ctxflow.Call) {
+	s := call.Summary
+	if s == nil && call.Target != nil {
+		s = c.res.Summary(call.Target)
+	}
+	if s == nil {
+		return
+	}
+	expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
+	if expr == nil || len(expr.Args) != len(call.Args) {
+		return
+	}
+	for _, p := range s.CallsFunc {
+		if p.Param >= len(call.Args) {
+			continue
+		}
+		fn := funcValue(call.Args[p.Param])
+		if fn == nil || takesContext(fn.Signature) {
+			continue
+		}
+		fs := c.res.Summary(fn)
+		if fs == nil || fs.Root == nil {
+			continue
+		}
+		arg := expr.Args[p.Param]
+		if fn.Parent() != nil && c.res.ContextInScope(call.Fn, arg.Pos()) != "" {
+			continue // a literal where a context is in scope: judged where it is written
+		}
+		if p.On > 0 && p.On <= len(call.Args) && c.res.Classify(call.Args[p.On-1]).State != ctxflow.Inherited {
+			continue // the context the callee would pass is a root of this caller's: nothing to thread
+		}
+		what := "this function literal"
+		if fn.Parent() == nil {
+			what = fn.Name()
+		}
+		via := ""
+		if fs.Root.Via != "" {
+			via = " via " + fs.Root.Via
+		}
+		through := call.CalleeName()
+		if p.Via != "" {
+			through += " (through " + p.Via + ")"
+		}
+		c.pass.Report(analysis.Diagnostic{
+			Pos: arg.Pos(), End: arg.End(),
+			Message: fmt.Sprintf("%s starts its own %s, which reaches %s%s, and %s calls it where %s is in scope: that wait ignores the caller's deadline and cancellation; give %s a context parameter and pass %s to it",
+				what, fs.Root.Root, fs.Root.Wait, via, through, p.Wait, p.Name, p.Wait),
+		})
+	}
+}
+
+// funcValue returns the function a func-typed argument denotes: a declared
+// function or a literal, or nil.
+func funcValue(v ssa.Value) *ssa.Function {
+	v = ctxflow.Unconvert(v)
+	switch x := v.(type) {
+	case *ssa.Function:
+		return x
+	case *ssa.MakeClosure:
+		fn, _ := x.Fn.(*ssa.Function)
+		return fn
+	}
+	return nil
+}
+
+// takesContext reports whether a signature has a parameter carrying a
+// context (a context.Context, an *http.Request).
+func takesContext(sig *types.Signature) bool {
+	for i := range sig.Params().Len() {
+		if ctxflow.CarriesContext(sig.Params().At(i).Type()) {
+			return true
+		}
+	}
+	return false
 }
 
 // rootToBoundedWait reports a fresh root (context.Background(), TODO())

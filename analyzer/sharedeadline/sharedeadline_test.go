@@ -84,3 +84,9 @@ func TestHelpers(t *testing.T) {
 func TestHelpersFixCompiles(t *testing.T) {
 	linttest.BuildGolden(t, filepath.Join(linttest.TestData(t, "../../testdata"), "src", "sharedeadline", "helpers"))
 }
+
+// TestCallbacks: functions handed to a call that runs them where a context
+// is in scope, across packages.
+func TestCallbacks(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/callbacks")
+}

@@ -70,6 +70,14 @@
 //     (returned, sent, stored, appended, joined); `if err != nil { return
 //     errors.New(…) }`, an Errorf that drops err, or a literal of an error
 //     type with no Unwrap, Is or As method;
+//   - an error that may be a cancellation handed to an error converter of
+//     the same package (an error parameter, an error result) that returns,
+//     on some path where the error is not known to be something else (no
+//     cancellation test answered "no", no errors.Is/As found a particular
+//     error), a new error in its place (errors.New, an Errorf without %w, a
+//     sentinel, a literal with no Unwrap, or a constructor of the package
+//     that returns one), when the caller passes the result on: etcd's
+//     togRPCError turned context.Canceled into an Unknown status this way;
 //   - a goroutine or callback (a function literal started with go or passed
 //     to a call, with no results) that reports its errors (sends them on a
 //     channel or stores them where its starter reads them) but drops one that

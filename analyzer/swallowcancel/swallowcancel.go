@@ -49,6 +49,8 @@ type checker struct {
 	pass *analysis.Pass
 	res  *ctxflow.Result
 	cfg  *Config
+	// replaced memoises the error converters' paths (see replaces).
+	replaced map[*ssa.Parameter]*replacement
 }
 
 // fnInfo is what the checks need to know about one function.
@@ -64,7 +66,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	if pass.Pkg.Name() == "main" || res.Pkg == nil {
 		return nil, nil // a command that ends on Ctrl-C owns its cancellation
 	}
-	c := &checker{pass: pass, res: res, cfg: cfg}
+	c := &checker{pass: pass, res: res, cfg: cfg, replaced: map[*ssa.Parameter]*replacement{}}
 	for _, fn := range res.SrcFuncs {
 		if len(fn.Blocks) == 0 || res.Syntax.Skip(fn.Pos(), false) {
 			continue
@@ -97,6 +99,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		c.checkReplaced(f)
 	}
 	c.checkErrorf(f)
+	c.checkConverted(f)
 	c.checkRetry(f)
 	c.checkDropped(f)
 	c.checkRangeDone(f)

@@ -45,6 +45,12 @@ type Summary struct {
 	// a context without one) or the call takes no context. A caller that
 	// passes a client without Timeout makes that wait unbounded.
 	ClientWait []ParamReach
+	// CallsFunc lists the func-typed parameters the function calls, itself
+	// or in a closure nested in it, where a context is in scope (Wait names
+	// it): a function passed there that starts its own root (Root) cuts that
+	// context off, though neither function alone shows it (etcd's health
+	// handler calling hfunc → checkAPI → WithTimeout(Background())).
+	CallsFunc []ParamReach
 }
 
 // ParamReach says that parameter Param (signature index, receiver
@@ -155,6 +161,13 @@ func (s *Summary) String() string {
 	for _, p := range s.ClientWait {
 		parts = append(parts, fmt.Sprintf("waits in %s through client %s with no other bound", p.Wait, p.Name))
 	}
+	for _, p := range s.CallsFunc {
+		part := fmt.Sprintf("calls %s where %s is in scope", p.Name, p.Wait)
+		if p.Via != "" {
+			part += " via " + p.Via
+		}
+		parts = append(parts, part)
+	}
 	for _, i := range s.CancelList {
 		parts = append(parts, fmt.Sprintf("returns the cancellation of param %d", i))
 	}
@@ -172,7 +185,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -256,6 +269,9 @@ func (s *Summary) merge(t *Summary) bool {
 	}
 	for _, p := range t.ClientWait {
 		changed = s.addReach(&s.ClientWait, p) || changed
+	}
+	for _, p := range t.CallsFunc {
+		changed = s.addReach(&s.CallsFunc, p) || changed
 	}
 	for _, i := range t.CancelList {
 		changed = s.addCancel(i) || changed
@@ -358,6 +374,7 @@ func (r *Result) summarize() {
 			r.guard(fn, func() {
 				changed = r.summarizeReturns(fn) || changed
 				changed = r.summarizeDeadlines(fn) || changed
+				changed = r.summarizeFuncCalls(fn) || changed
 			})
 		}
 	}
@@ -415,6 +432,23 @@ func (r *Result) summarizeCall(c *Call) bool {
 	for _, p := range s.ClientWait {
 		if p.Param < len(c.Args) {
 			changed = r.noteClientWait(c.Fn, c.Args[p.Param], ParamReach{Wait: p.Wait, Via: c.CalleeName()}) || changed
+		}
+	}
+	for _, p := range s.CallsFunc {
+		if p.Param >= len(c.Args) {
+			continue
+		}
+		if q := r.paramOf(c.Args[p.Param]); q != nil {
+			if idx := SigParam(q); idx >= 0 {
+				on := 0
+				if ctx := argOn(c, p); ctx != nil {
+					if cp, ok := r.underlyingLocal(ctx).(*ssa.Parameter); ok && cp.Parent() == q.Parent() {
+						on = SigParam(cp) + 1
+					}
+				}
+				sum := r.summaryOf(q.Parent())
+				changed = sum.addReach(&sum.CallsFunc, ParamReach{Param: idx, Name: q.Name(), Wait: p.Wait, Via: c.CalleeName(), On: on}) || changed
+			}
 		}
 	}
 	for _, p := range s.FixedDeadline {
@@ -483,6 +517,54 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 		return true
 	}
 	return false
+}
+
+// summarizeFuncCalls records the func parameters fn calls, itself or in a
+// closure nested in it, where a context is in scope (Summary.CallsFunc).
+func (r *Result) summarizeFuncCalls(fn *ssa.Function) bool {
+	if !hasContextParamSSA(fn) {
+		return false
+	}
+	changed := false
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok || call.Call.IsInvoke() {
+				continue
+			}
+			p := r.paramOf(call.Call.Value)
+			if p == nil {
+				continue
+			}
+			idx := SigParam(p)
+			inScope := r.ContextInScope(fn, call.Pos())
+			if idx < 0 || inScope == "" {
+				continue
+			}
+			// On: the owner's own context parameter, when it has one: a
+			// caller that passes a root there has nothing to thread.
+			on := 0
+			for k, q := range p.Parent().Params {
+				if carriesContext(q.Type()) {
+					if i := SigParam(p.Parent().Params[k]); i >= 0 {
+						on = i + 1
+					}
+					break
+				}
+			}
+			s := r.summaryOf(p.Parent())
+			changed = s.addReach(&s.CallsFunc, ParamReach{Param: idx, Name: p.Name(), Wait: inScope, On: on}) || changed
+		}
+	}
+	return changed
+}
+
+// paramOf follows a value through closures' free variables and the cells
+// of captured variables assigned once to the parameter of an enclosing
+// function that it is, or returns nil.
+func (r *Result) paramOf(v ssa.Value) *ssa.Parameter {
+	p, _ := r.underlyingLocal(v).(*ssa.Parameter)
+	return p
 }
 
 // noteClientWait records that the client or dialer value client, used
@@ -872,6 +954,10 @@ func HasContextParam(fn *types.Func) bool {
 	}
 	return false
 }
+
+// CarriesContext reports whether a parameter of type t brings its function
+// a context: a context.Context, or an *http.Request (r.Context()).
+func CarriesContext(t types.Type) bool { return carriesContext(t) }
 
 func carriesContext(t types.Type) bool {
 	return knowledge.IsContext(t) || knowledge.TypeRole(t) == knowledge.HTTPRequestType

@@ -71,3 +71,14 @@ func Dispatch(ctx context.Context, command string, db *sql.DB) error { // want D
 	}
 	return nil
 }
+
+// Each calls f where ctx is in scope: a function passed here that starts
+// its own root cuts ctx off.
+func Each(ctx context.Context, ids []int, f func(int) error) error { // want Each:"^calls f where ctx is in scope$"
+	for _, id := range ids {
+		if err := f(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

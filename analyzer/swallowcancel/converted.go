@@ -1,0 +1,139 @@
+package swallowcancel
+
+import (
+	"fmt"
+	"go/token"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// replacement is a path of an error converter on which it returns a new
+// error in place of its error parameter.
+type replacement struct {
+	desc string    // how to name the new error
+	pos  token.Pos // where the converter makes it
+}
+
+// checkConverted reports an error that may be a cancellation handed to a
+// function of this package that returns, on some path, a new error in its
+// place (the fallback of an error-code mapper: statusErr("Unknown",
+// err.Error()), as etcd's togRPCError did), when the caller passes the
+// result on. The cancellation is known only here, at the call; the
+// replacement only in the converter.
+func (c *checker) checkConverted(f *fnInfo) {
+	for _, b := range f.fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			conv := call.Call.StaticCallee()
+			if conv == nil || conv.Pkg != c.res.Pkg || conv == f.fn || len(conv.Blocks) == 0 {
+				continue
+			}
+			results := conv.Signature.Results()
+			if results.Len() != 1 || !knowledge.IsError(results.At(0).Type()) || !passedOn(call, 0) {
+				continue
+			}
+			for i, p := range conv.Params {
+				if i >= len(call.Call.Args) || !knowledge.IsError(p.Type()) {
+					continue
+				}
+				r := c.replaces(p)
+				if r == nil {
+					continue
+				}
+				srcs := c.cancellations(f, call.Call.Args[i], call)
+				if len(srcs) == 0 {
+					continue
+				}
+				name := conv.Name()
+				c.pass.Report(analysis.Diagnostic{
+					Pos: call.Pos(),
+					Message: fmt.Sprintf("%s replaces %s, which may be a context cancellation%s, with %s that does not wrap it: errors.Is(err, context.Canceled) is false upstream; have %s return context errors unchanged (or wrap with %%w)",
+						name, p.Name(), sourceText(srcs), r.desc, name),
+					Related: []analysis.RelatedInformation{{Pos: r.pos, Message: "the new error, made in " + name}},
+				})
+				break
+			}
+		}
+	}
+}
+
+// replaces returns the first path on which the function of p returns a new
+// error that does not wrap p, where p is not known to be anything else: not
+// after a test that found it no cancellation, nor in the branch of a test
+// that found it a particular other error.
+func (c *checker) replaces(p *ssa.Parameter) *replacement {
+	if r, ok := c.replaced[p]; ok {
+		return r
+	}
+	c.replaced[p] = nil
+	fn := p.Parent()
+	for _, ret := range returns(fn) {
+		v := errResult(ret)
+		desc, ok := c.freshThrough(v, p, 0)
+		if !ok || c.wrapsContextErr(v) || answersOther(fn.Blocks[0], ret.Block(), p) || c.notCancellation(ret.Block(), p) {
+			continue
+		}
+		r := &replacement{desc: desc, pos: c.valuePos(v, ret)}
+		c.replaced[p] = r
+		return r
+	}
+	return nil
+}
+
+// freshThrough is freshError, also through a constructor of this package
+// every return of which is a fresh error (statusErr(code, msg)).
+func (c *checker) freshThrough(v, old ssa.Value, depth int) (string, bool) {
+	if f, ok := c.freshError(v, old); ok {
+		return f.desc, true
+	}
+	call, ok := ctxflow.StripInterface(v).(*ssa.Call)
+	if !ok || depth > 2 {
+		return "", false
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg != c.res.Pkg || len(callee.Blocks) == 0 {
+		return "", false
+	}
+	for _, a := range call.Call.Args {
+		if usesValue(a, old) && knowledge.IsError(a.Type()) {
+			return "", false // the error itself goes in: judged in the constructor
+		}
+	}
+	desc := ""
+	rets := returns(callee)
+	for _, ret := range rets {
+		d, ok := c.freshThrough(errResult(ret), nil, depth+1)
+		if !ok {
+			return "", false
+		}
+		desc = d
+	}
+	return desc, len(rets) > 0
+}
+
+// notCancellation reports whether block b runs only after a test found err
+// not to be context.Canceled or DeadlineExceeded (the false branch of
+// errors.Is(err, context.Canceled) or err == context.DeadlineExceeded).
+func (c *checker) notCancellation(b *ssa.BasicBlock, err ssa.Value) bool {
+	for x := b; x != nil; x = x.Idom() {
+		p := x.Idom()
+		if p == nil {
+			return false
+		}
+		t := c.cancelTestOf(p)
+		if t == nil || !sameVariable(ctxflow.StripInterface(t.err), ctxflow.StripInterface(err)) {
+			continue
+		}
+		if no := p.Succs[1]; no.Dominates(b) && len(no.Preds) == 1 {
+			return true
+		}
+	}
+	return false
+}

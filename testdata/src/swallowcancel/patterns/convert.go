@@ -1,0 +1,99 @@
+package patterns
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log"
+)
+
+// codeError stands for a status error of an RPC framework: no Unwrap.
+type codeError struct {
+	code string
+	msg  string
+}
+
+func (e *codeError) Error() string { return e.code + ": " + e.msg }
+
+func codeErr(code, msg string) error { return &codeError{code: code, msg: msg} }
+
+var errMissing = errors.New("missing")
+
+// toCodeError maps known errors and falls back to "Unknown" (etcd's
+// togRPCError before etcd-io/etcd#8824).
+func toCodeError(err error) error {
+	if errors.Is(err, errMissing) {
+		return codeErr("NotFound", err.Error())
+	}
+	return codeErr("Unknown", err.Error())
+}
+
+func rangeRPC(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	if err != nil {
+		return toCodeError(err) // want `toCodeError replaces err, which may be a context cancellation \(from \(\*sql.DB\).ExecContext\), with a \*patterns.codeError literal that does not wrap it: errors.Is\(err, context.Canceled\) is false upstream; have toCodeError return context errors unchanged`
+	}
+	return nil
+}
+
+// Fixed: cancellations are returned as they are.
+func toCodeErrorFixed(err error) error {
+	if err == context.Canceled || err == context.DeadlineExceeded {
+		return err
+	}
+	return codeErr("Unknown", err.Error())
+}
+
+func rangeRPCFixed(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	if err != nil {
+		return toCodeErrorFixed(err)
+	}
+	return nil
+}
+
+// Wrapping keeps the cancellation visible.
+func annotate(err error) error { return fmt.Errorf("rpc: %w", err) }
+
+func rangeAnnotated(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	if err != nil {
+		return annotate(err)
+	}
+	return nil
+}
+
+// Only a particular other error is replaced.
+func notFoundOnly(err error) error {
+	if errors.Is(err, errMissing) {
+		return codeErr("NotFound", "no such key")
+	}
+	return err
+}
+
+func rangeNotFound(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	if err != nil {
+		return notFoundOnly(err)
+	}
+	return nil
+}
+
+// The converted error is only logged: the caller still returns err.
+func rangeLogged(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	if err != nil {
+		log.Print(toCodeError(err))
+		return err
+	}
+	return nil
+}
+
+// An error that cannot be a cancellation: nothing to hide.
+func parse(s string) error {
+	if s == "" {
+		return toCodeError(errMissing)
+	}
+	return nil
+}
