@@ -18,6 +18,12 @@
 // A context the function received (a parameter, a receiver field, a closure
 // capture of one, r.Context() in a handler) is its caller's responsibility:
 // the caller is judged at its own call site, across packages, through facts.
+// The exception is an unexported field that every store in the package sets
+// to context.Background() or TODO() (a constructor's `ctx: context.TODO()`):
+// nobody can cancel it or give it a deadline. One root that reaches several
+// waits of a function (BeginTx, then each tx.ExecContext) is one missing
+// deadline: reported once, at the first wait, the others as related
+// information.
 //
 //	// WRONG
 //	func load(db *sql.DB, id int) error {

@@ -6,8 +6,10 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"sort"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
@@ -48,6 +50,8 @@ func New(core *analysis.Analyzer, cfg *Config) *analysis.Analyzer {
 }
 
 func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
+	rep := &reporter{pass: pass, groups: map[rootKey]*rootGroup{}}
+	defer rep.flush()
 	for _, c := range res.Calls {
 		pos := res.Pos(c)
 		if res.Syntax.Skip(pos, cfg.Tests) || res.Wrapped(c.Fn) {
@@ -59,9 +63,9 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 			// LISTEN loop): a deadline would only make it time out and
 			// retry. Its cancellation is judged by the other rules.
 		case c.Sink != nil:
-			checkSink(pass, res, c, cfg)
+			checkSink(rep, res, c, cfg)
 		case c.Summary != nil && len(c.Summary.Reach) > 0:
-			checkReach(pass, res, c)
+			checkReach(rep, res, c)
 		}
 		if c.Summary != nil && len(c.Summary.ClientWait) > 0 {
 			checkClientWait(pass, res, c)
@@ -71,7 +75,8 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 }
 
 // checkSink judges a direct call to a catalog sink.
-func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, cfg *Config) {
+func checkSink(rep *reporter, res *ctxflow.Result, c *ctxflow.Call, cfg *Config) {
+	pass := rep.pass
 	v := res.Judge(c)
 	if v.Recv == ctxflow.ReceiverBounded {
 		return
@@ -162,11 +167,16 @@ func checkSink(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call, cfg *C
 			d.SuggestedFixes = append(d.SuggestedFixes, *fix)
 		}
 	}
+	if d.Category == "background" {
+		rep.report(d, rootKey{outermost(c.Fn), v.Ctx.Pos}, name)
+		return
+	}
 	pass.Report(d)
 }
 
 // checkReach judges a call to a function whose context parameter reaches a sink.
-func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
+func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
+	pass := rep.pass
 	call := res.Syntax.CallExpr(c.Instr.Common().Pos())
 	if call == nil {
 		return
@@ -195,8 +205,71 @@ func checkReach(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
 		}
-		pass.Report(d)
+		rep.report(d, rootKey{outermost(c.Fn), o.Pos}, p.Wait+" via "+c.CalleeName())
 	}
+}
+
+// reporter reports a context root once: one root that reaches several waits
+// of a function (BeginTx(ctx), then each tx.ExecContext(ctx)) is one missing
+// deadline, reported at its first wait with the others as related
+// information. (A fix exists only for a root written inline as the
+// argument, which reaches one wait: the first diagnostic's fixes stand.)
+type reporter struct {
+	pass   *analysis.Pass
+	groups map[rootKey]*rootGroup
+	order  []*rootGroup
+}
+
+// rootKey is a root (where it is made) in one function and its closures.
+type rootKey struct {
+	fn  *ssa.Function
+	pos token.Pos
+}
+
+type rootGroup struct {
+	diags []analysis.Diagnostic
+	waits []string
+}
+
+func (r *reporter) report(d analysis.Diagnostic, key rootKey, wait string) {
+	if !key.pos.IsValid() {
+		r.pass.Report(d)
+		return
+	}
+	g := r.groups[key]
+	if g == nil {
+		g = &rootGroup{}
+		r.groups[key] = g
+		r.order = append(r.order, g)
+	}
+	g.diags = append(g.diags, d)
+	g.waits = append(g.waits, wait)
+}
+
+func (r *reporter) flush() {
+	for _, g := range r.order {
+		idx := make([]int, len(g.diags))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return g.diags[idx[a]].Pos < g.diags[idx[b]].Pos })
+		d := g.diags[idx[0]]
+		if len(idx) > 1 {
+			d.Message += fmt.Sprintf(" (the same context reaches %d more waits here: see related)", len(idx)-1)
+			for _, i := range idx[1:] {
+				d.Related = append(d.Related, analysis.RelatedInformation{Pos: g.diags[i].Pos, End: g.diags[i].End, Message: "the same context reaches " + g.waits[i]})
+			}
+		}
+		r.pass.Report(d)
+	}
+}
+
+// outermost returns the declared function a closure is nested in.
+func outermost(fn *ssa.Function) *ssa.Function {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	return fn
 }
 
 // checkClientWait judges a call that hands a client (or dialer) to a

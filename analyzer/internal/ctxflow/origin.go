@@ -155,6 +155,9 @@ func (r *Result) classifyUncached(v ssa.Value, depth int) Origin {
 			return r.classifyLoad(v.X, depth)
 		}
 	case *ssa.Field:
+		if o, ok := r.fieldRoot(structField(v.X.Type(), v.Field), depth); ok {
+			return o
+		}
 		if r.rootedInParam(v.X) {
 			return Origin{State: Inherited, Desc: "field " + fieldName(v.X.Type(), v.Field), Pos: v.Pos(), Field: true}
 		}
@@ -175,11 +178,51 @@ func (r *Result) classifyLoad(addr ssa.Value, depth int) Origin {
 		}
 		return Origin{State: Inherited, Desc: "captured " + a.Name(), Pos: a.Pos()}
 	case *ssa.FieldAddr:
+		if o, ok := r.fieldRoot(structField(a.X.Type(), a.Field), depth); ok {
+			return o
+		}
 		if r.rootedInParam(a.X) {
 			return Origin{State: Inherited, Desc: "field " + fieldName(a.X.Type(), a.Field), Pos: a.Pos(), Field: true}
 		}
 	}
 	return Origin{}
+}
+
+// fieldRoot classifies a context field that only this package can set (an
+// unexported field) and that every store in the package sets to a bare root,
+// context.Background() or TODO() (a constructor's `ctx: context.TODO()`):
+// nobody can cancel it or give it a deadline, so every wait given it is
+// unbounded. A field set from anything else (WithCancel, a parameter) is an
+// object's lifecycle, judged as inherited.
+func (r *Result) fieldRoot(f *types.Var, depth int) (Origin, bool) {
+	if f == nil || f.Exported() || !knowledge.IsContext(f.Type()) {
+		return Origin{}, false
+	}
+	r.indexStores()
+	stores := r.stores[f]
+	if len(stores) == 0 {
+		return Origin{}, false
+	}
+	var first Origin
+	for i, val := range stores {
+		call, ok := StripInterface(val).(*ssa.Call)
+		if !ok {
+			return Origin{}, false
+		}
+		if callee, _, _ := SplitCall(call.Common()); knowledge.RoleOf(callee) != knowledge.CtxRoot {
+			return Origin{}, false
+		}
+		o := r.classify(call, depth)
+		if o.State != NoDeadline {
+			return Origin{}, false
+		}
+		if i == 0 {
+			first = o
+		}
+	}
+	first.Desc += " (stored in field " + f.Name() + ")"
+	first.RootFn, first.Rooted = nil, false // made elsewhere: no function here starts it
+	return first, true
 }
 
 // rootedInParam reports whether v is a parameter, a capture, or a field path

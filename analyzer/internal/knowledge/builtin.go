@@ -37,6 +37,8 @@ func stdHTTP() []Sink {
 	)
 }
 
+const smtpHint = "a connection from (&net.Dialer{}).DialContext(ctx, \"tcp\", addr) with conn.SetDeadline(…), then smtp.NewClient(conn, host)"
+
 func stdNet() []Sink {
 	out := []Sink{
 		{Func: "net.Dial", Kind: Dial, Hint: "(&net.Dialer{}).DialContext(ctx, …) or net.DialTimeout"},
@@ -48,6 +50,10 @@ func stdNet() []Sink {
 		{Func: "(*crypto/tls.Dialer).DialContext", Kind: Dial, Context: At(0), Bound: BoundByDialerTimeout},
 		{Func: "(*crypto/tls.Conn).Handshake", Kind: Dial, Bound: BoundByConnDeadline, ContextForm: "HandshakeContext"},
 		{Func: "(*crypto/tls.Conn).HandshakeContext", Kind: Dial, Context: At(0), Bound: BoundByConnDeadline},
+		// net/smtp has no context forms: it dials with net.Dial and talks on
+		// a connection without deadline.
+		{Func: "net/smtp.SendMail", Kind: Dial, Hint: smtpHint},
+		{Func: "net/smtp.Dial", Kind: Dial, Hint: smtpHint},
 	}
 	// LookupPort is left out: it reads the services database, not the network.
 	for _, m := range []string{"LookupAddr", "LookupCNAME", "LookupHost", "LookupIP", "LookupIPAddr", "LookupMX", "LookupNS", "LookupNetIP", "LookupSRV", "LookupTXT"} {

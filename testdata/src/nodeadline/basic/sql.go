@@ -221,3 +221,82 @@ func statusOnlyCallers(db *sql.DB) {
 	_ = statusOnly(context.Background(), "version", db)
 	_ = statusOnly(context.Background(), "status", db) // want `context.Background\(\) reaches \(\*sql.DB\).QueryContext via basic.statusOnly`
 }
+
+// A context only this package can set, and only ever to a bare root: every
+// query given it is unbounded and uncancellable.
+type todoStore struct {
+	ctx context.Context
+	db  *sql.DB
+}
+
+func newTodoStore(db *sql.DB) *todoStore { return &todoStore{ctx: context.TODO(), db: db} }
+
+func (s *todoStore) get() error {
+	_, err := s.db.QueryContext(s.ctx, "SELECT 1") // want `context.TODO\(\) \(stored in field ctx\) reaches \(\*sql.DB\).QueryContext: the query has no deadline`
+	return err
+}
+
+// A lifecycle context: Close cancels it.
+type watcher struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	db     *sql.DB
+}
+
+func newWatcher(db *sql.DB) *watcher {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &watcher{ctx: ctx, cancel: cancel, db: db}
+}
+
+func (w *watcher) poll() error {
+	_, err := w.db.QueryContext(w.ctx, "SELECT 1")
+	return err
+}
+
+func (w *watcher) Close() { w.cancel() }
+
+// An exported field: other packages may set it.
+type Client struct {
+	Ctx context.Context
+	db  *sql.DB
+}
+
+func NewClient(db *sql.DB) *Client { return &Client{Ctx: context.Background(), db: db} }
+
+func (c *Client) Get() error {
+	_, err := c.db.QueryContext(c.Ctx, "SELECT 1")
+	return err
+}
+
+// Set from a caller's context by one constructor.
+type mixedStore struct {
+	ctx context.Context
+	db  *sql.DB
+}
+
+func newMixedStore(db *sql.DB) *mixedStore { return &mixedStore{ctx: context.Background(), db: db} }
+
+func newMixedStoreWith(ctx context.Context, db *sql.DB) *mixedStore {
+	return &mixedStore{ctx: ctx, db: db}
+}
+
+func (m *mixedStore) get() error {
+	_, err := m.db.QueryContext(m.ctx, "SELECT 1")
+	return err
+}
+
+// One root, several waits: reported once, at the first.
+func migrateAll(db *sql.DB) error {
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil) // want `context.Background\(\) reaches \(\*sql.DB\).BeginTx: the query has no deadline; .* \(the same context reaches 2 more waits here: see related\)`
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE a (x int)"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE b (x int)"); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -45,3 +45,20 @@ func handshake(ctx context.Context, c *tls.Conn) {
 func noContextInScope(db *sql.DB) {
 	db.Ping() // want `use PingContext\(ctx, …\)`
 }
+
+// One root, several waits: one finding (the others are related
+// information), one fix for all of them.
+func migrate(ctx context.Context, db *sql.DB) error {
+	c := context.Background()
+	tx, err := db.BeginTx(c, nil) // want `context.Background\(\) reaches \(\*sql.DB\).BeginTx: the query has no deadline; pass ctx \(or derive from it with context.WithTimeout\) \(the same context reaches 2 more waits here: see related\)`
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(c, "CREATE TABLE a (x int)"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(c, "CREATE TABLE b (x int)"); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
+	"net/smtp"
 	"time"
 )
 
@@ -91,4 +92,25 @@ func handshakeAfterFunc(ctx context.Context, conn *tls.Conn) error {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	return conn.Handshake()
+}
+
+// net/smtp has no context forms: dial yourself, with a deadline.
+func mail(body []byte) error {
+	return smtp.SendMail("mail:25", nil, "a@example.com", []string{"b@example.com"}, body) // want `smtp.SendMail has no context, so the dial cannot time out or be cancelled: use a connection from \(&net.Dialer\{\}\).DialContext\(ctx, "tcp", addr\) with conn.SetDeadline\(…\), then smtp.NewClient\(conn, host\)`
+}
+
+func mailDial() (*smtp.Client, error) {
+	return smtp.Dial("mail:25") // want `smtp.Dial has no context`
+}
+
+// The fixed form: a bounded connection handed to smtp.NewClient.
+func mailBounded(ctx context.Context) (*smtp.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", "mail:25")
+	if err != nil {
+		return nil, err
+	}
+	conn.SetDeadline(time.Now().Add(time.Minute))
+	return smtp.NewClient(conn, "mail")
 }
