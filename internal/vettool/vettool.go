@@ -36,6 +36,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -107,6 +108,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "deadlinelint:", err)
 		return 1
 	}
+	tuneGC()
 	noteProgress()
 	if unit.Stdout != "" {
 		f, err := os.Create(unit.Stdout)
@@ -151,6 +153,26 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	return output(unit, pkg, results, o, stdout, stderr)
+}
+
+// processMemoryLimit caps the heap of one vet-tool process when the
+// collector is off (see tuneGC): about the largest process plain go vet
+// runs on big modules (1.1 GB on prometheus).
+const processMemoryLimit = 1 << 30
+
+// tuneGC turns the garbage collector off up to processMemoryLimit, unless
+// the user set GOGC or GOMEMLIMIT. One process analyses one package and
+// exits within a second or so, and most allocate far less than the limit:
+// collecting their garbage only costs time. Measured on caddy with a fresh
+// tool identity (2 cores): 12.75 s with the default collector, 11.06 s
+// with GOGC=400, 9.94 s with it off; the largest process grew from 92 to
+// 134 MiB. A package whose heap reaches the limit is collected as usual.
+func tuneGC() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(processMemoryLimit)
+	debug.SetGCPercent(-1)
 }
 
 func readConfig(file string) (*unitchecker.Config, error) {
