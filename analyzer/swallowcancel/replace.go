@@ -39,8 +39,12 @@ func (c *checker) freshError(v, old ssa.Value) (fresh, bool) {
 		}
 	case *ssa.UnOp:
 		// A sentinel error variable (io.ErrUnexpectedEOF, ErrTimeout).
+		// Not driver.ErrBadConn: a driver returns it to make database/sql
+		// retry on another connection, and database/sql looks at the
+		// context itself before each try, so a done context still ends
+		// the call with ctx.Err().
 		if g, ok := x.X.(*ssa.Global); ok && x.Op == token.MUL && knowledge.IsError(x.Type()) {
-			if v, ok := g.Object().(*types.Var); ok && sentinel(x) == knowledge.NoRole {
+			if v, ok := g.Object().(*types.Var); ok && sentinel(x) == knowledge.NoRole && knowledge.VarRole(v) != knowledge.DriverErrBadConn {
 				return fresh{desc: v.Pkg().Name() + "." + v.Name()}, true
 			}
 		}

@@ -3,20 +3,13 @@
 // their suggested fixes as quick fixes. The server analyses files as saved.
 const vscode = require('vscode');
 const { LanguageClient } = require('vscode-languageclient/node');
+const { serverOptions, clientOptions } = require('./options');
 
 let client;
 
 function activate(context) {
   const config = vscode.workspace.getConfiguration('deadlinelint');
-  client = new LanguageClient(
-    'deadlinelint',
-    'deadlinelint',
-    { command: config.get('path'), args: ['lsp'] },
-    {
-      documentSelector: [{ scheme: 'file', language: 'go' }],
-      initializationOptions: { flags: config.get('flags') },
-    },
-  );
+  client = new LanguageClient('deadlinelint', 'deadlinelint', serverOptions(config), clientOptions(config));
   context.subscriptions.push(client);
   return client.start();
 }

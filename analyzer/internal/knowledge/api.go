@@ -57,6 +57,9 @@ const (
 	HTTPRequestContext     // (*http.Request).Context
 	HTTPDefaultClient      // the variable http.DefaultClient
 	HTTPErrServerClosed    // the variable http.ErrServerClosed
+
+	// database/sql/driver.
+	DriverErrBadConn       // the variable driver.ErrBadConn: tells database/sql to retry on another connection
 	HTTPRequestType        // the type http.Request
 	HTTPResponseWriterType // the type http.ResponseWriter
 	HTTPClientType         // the type http.Client
@@ -86,6 +89,7 @@ var roles = map[string]Role{
 	"(context.Context).Err":                     CtxErr,
 	"(context.Context).Deadline":                CtxDeadlineOf,
 	"context.Canceled":                          CtxCanceled,
+	"database/sql/driver.ErrBadConn":            DriverErrBadConn,
 	"context.DeadlineExceeded":                  CtxDeadlineErr,
 	"(*golang.org/x/sync/errgroup.Group).Go":    GroupGo,
 	"(*golang.org/x/sync/errgroup.Group).TryGo": GroupGo,

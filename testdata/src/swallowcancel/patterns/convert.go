@@ -3,6 +3,7 @@ package patterns
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log"
@@ -96,4 +97,17 @@ func parse(s string) error {
 		return toCodeError(errMissing)
 	}
 	return nil
+}
+
+// A database/sql driver answers a failed call with driver.ErrBadConn to
+// make database/sql retry on another connection; database/sql checks the
+// context before each try, so a cancellation still ends with ctx.Err().
+type driverConn struct{ db *sql.DB }
+
+func (c *driverConn) ExecContext(ctx context.Context, query string) (driver.Result, error) {
+	_, err := c.db.ExecContext(ctx, query)
+	if err != nil {
+		return nil, driver.ErrBadConn
+	}
+	return driver.RowsAffected(0), nil
 }
