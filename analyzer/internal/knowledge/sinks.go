@@ -119,11 +119,15 @@ func (c *Catalog) Lookup(fn *types.Func) *Sink {
 		return nil
 	}
 	fn = fn.Origin()
-	if s, ok := c.byName[fn.FullName()]; ok {
-		return s
+	if declaredIn(c.packages, fn) {
+		if s, ok := c.byName[fn.FullName()]; ok {
+			return s
+		}
 	}
-	if _, cleanup := cleanups[fn.FullName()]; cleanup {
-		return nil // a cleanup of a shape's library (pgx Tx.Rollback): a Cleanup, not a wait
+	if declaredIn(cleanupPackages(), fn) {
+		if _, cleanup := cleanups[fn.FullName()]; cleanup {
+			return nil // a cleanup of a shape's library (pgx Tx.Rollback): a Cleanup, not a wait
+		}
 	}
 	for i := range c.shapes {
 		if s := c.shapes[i].match(fn); s != nil {
