@@ -196,7 +196,7 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 		inScope := res.ContextInScope(c.Fn, call.Pos())
 		d := analysis.Diagnostic{
 			Pos: call.Fun.Pos(), End: call.Fun.End(), Category: "via-call",
-			Message: fmt.Sprintf("%s %s %s via %s: the wait has no deadline; %s", o.Desc, reaches, p.Wait, c.CalleeName(), passAdvice(o, inScope)),
+			Message: fmt.Sprintf("%s %s %s via %s: the wait has no deadline; %s", o.Desc, reaches, waitName(p), c.CalleeName(), passAdvice(o, inScope)),
 			Related: related(pass, call.Pos(), o, "context created here"),
 		}
 		if p.Param < len(call.Args) {
@@ -205,8 +205,17 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
 		}
-		rep.report(d, rootKey{outermost(c.Fn), o.Pos}, p.Wait+" via "+c.CalleeName())
+		rep.report(d, rootKey{outermost(c.Fn), o.Pos}, waitName(p)+" via "+c.CalleeName())
 	}
+}
+
+// waitName names the wait a summary entry reaches, saying so when its paths
+// reach others too.
+func waitName(p ctxflow.ParamReach) string {
+	if p.Several {
+		return p.Wait + " (one of several waits)"
+	}
+	return p.Wait
 }
 
 // reporter reports a context root once: one root that reaches several waits
@@ -255,7 +264,11 @@ func (r *reporter) flush() {
 		sort.SliceStable(idx, func(a, b int) bool { return g.diags[idx[a]].Pos < g.diags[idx[b]].Pos })
 		d := g.diags[idx[0]]
 		if len(idx) > 1 {
-			d.Message += fmt.Sprintf(" (the same context reaches %d more waits here: see related)", len(idx)-1)
+			more := "1 more wait"
+			if len(idx) > 2 {
+				more = fmt.Sprintf("%d more waits", len(idx)-1)
+			}
+			d.Message += fmt.Sprintf(" (the same context reaches %s here: see related)", more)
 			for _, i := range idx[1:] {
 				d.Related = append(d.Related, analysis.RelatedInformation{Pos: g.diags[i].Pos, End: g.diags[i].End, Message: "the same context reaches " + g.waits[i]})
 			}

@@ -72,6 +72,10 @@ type ParamReach struct {
 	// nil there cannot reach the wait (goose.RunContext(ctx, "create",
 	// nil, dir) only writes a file).
 	On int
+	// Several is set when paths reach different waits (an interface
+	// method whose implementation dispatches on its request): Wait names
+	// the first.
+	Several bool
 	// When, if set, is a condition every path to the wait passes: a
 	// parameter compared with constants (a switch on a command name). A
 	// caller passing another constant there cannot reach the wait.
@@ -294,13 +298,14 @@ func (s *Summary) addReach(list *[]ParamReach, p ParamReach) bool {
 			on = 0 // paths disagree on what they wait on
 		}
 		when := mergeGuards(q.When, p.When)
+		several := q.Several || p.Several || q.Wait != p.Wait
 		if q.Bounded && !p.Bounded {
 			*q = p // an unbounded path is the one worth naming
-			q.On, q.When = on, when
+			q.On, q.When, q.Several = on, when, several
 			return true
 		}
-		if q.On != on || !sameGuard(q.When, when) {
-			q.On, q.When = on, when
+		if q.On != on || !sameGuard(q.When, when) || q.Several != several {
+			q.On, q.When, q.Several = on, when, several
 			return true
 		}
 		return false
@@ -375,6 +380,7 @@ func (r *Result) summarize() {
 				changed = r.summarizeReturns(fn) || changed
 				changed = r.summarizeDeadlines(fn) || changed
 				changed = r.summarizeFuncCalls(fn) || changed
+				changed = r.summarizeContextDeadlines(fn) || changed
 			})
 		}
 	}
@@ -421,12 +427,12 @@ func (r *Result) summarizeCall(c *Call) bool {
 	}
 	for _, p := range s.Reach {
 		if p.Param < len(c.Args) && !p.Excluded(c.Args) {
-			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded, When: r.translateGuard(c, p.When)}, argOn(c, p), false) || changed
+			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded, When: r.translateGuard(c, p.When), Several: p.Several}, argOn(c, p), false) || changed
 		}
 	}
 	for _, p := range s.Cleanup {
 		if p.Param < len(c.Args) && !p.Excluded(c.Args) {
-			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), When: r.translateGuard(c, p.When)}, argOn(c, p), true) || changed
+			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), When: r.translateGuard(c, p.When), Several: p.Several}, argOn(c, p), true) || changed
 		}
 	}
 	for _, p := range s.ClientWait {
@@ -729,6 +735,75 @@ func (r *Result) summarizeDeadlines(fn *ssa.Function) bool {
 		}
 	}
 	return changed
+}
+
+// contextDeadlineWait names, in messages, the wait a connection deadline
+// taken from a context bounds.
+const contextDeadlineWait = "the I/O of a connection whose deadline is ctx's (SetDeadline(ctx.Deadline()))"
+
+// summarizeContextDeadlines records the context parameters whose deadline
+// fn gives a connection (`if dl, ok := ctx.Deadline(); ok {
+// conn.SetDeadline(dl) }`): the connection's I/O is bounded by that
+// context's deadline and by nothing else, so a caller that passes a
+// context without one leaves it unbounded (libsql's prepared statements
+// passing context.TODO() to a websocket exec).
+func (r *Result) summarizeContextDeadlines(fn *ssa.Function) bool {
+	changed := false
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			callee, recv, args := SplitCall(call.Common())
+			if read, write := knowledge.DeadlineSetter(callee); !read && !write || len(args) != 1 || recv == nil || !r.isConn(recv.Type()) {
+				continue
+			}
+			ex, ok := Unconvert(args[0]).(*ssa.Extract)
+			if !ok || ex.Index != 0 {
+				continue
+			}
+			dl, ok := ex.Tuple.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			dlFn, ctx, _ := SplitCall(dl.Common())
+			if knowledge.RoleOf(dlFn) != knowledge.CtxDeadlineOf || ctx == nil {
+				continue
+			}
+			o := r.classify(ctx, 0)
+			if o.State != Inherited || o.Param == nil || o.Request {
+				continue
+			}
+			idx := SigParam(o.Param)
+			if idx < 0 {
+				continue
+			}
+			s := r.summaryOf(o.Param.Parent())
+			changed = s.addReach(&s.Reach, ParamReach{Param: idx, Name: o.Param.Name(), Wait: contextDeadlineWait}) || changed
+		}
+	}
+	return changed
+}
+
+// isConn reports whether t is a network connection: net.Conn, or a type
+// that implements it (*net.TCPConn, *tls.Conn). The runtime's poll.FD has
+// deadline setters too, but its deadlines bound a connect, not the I/O of
+// a connection handed on.
+func (r *Result) isConn(t types.Type) bool {
+	if knowledge.IsConnType(t) {
+		return true
+	}
+	pkg := r.importedPackage("net")
+	if pkg == nil {
+		return false
+	}
+	obj, _ := pkg.Scope().Lookup("Conn").(*types.TypeName)
+	if obj == nil {
+		return false
+	}
+	iface, _ := obj.Type().Underlying().(*types.Interface)
+	return iface != nil && types.Implements(t, iface)
 }
 
 // NowPlus recognises time.Now().Add(d).

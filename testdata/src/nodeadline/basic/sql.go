@@ -300,3 +300,17 @@ func migrateAll(db *sql.DB) error {
 	}
 	return tx.Commit()
 }
+
+// do reaches a different wait on each path.
+func do(ctx context.Context, db *sql.DB, read bool) error {
+	if read {
+		_, err := db.QueryContext(ctx, "SELECT 1")
+		return err
+	}
+	_, err := db.ExecContext(ctx, "DELETE FROM t")
+	return err
+}
+
+func doBackground(db *sql.DB) error {
+	return do(context.Background(), db, true) // want `context.Background\(\) reaches \(\*sql.DB\).(Query|Exec)Context \(one of several waits\) via basic.do`
+}

@@ -114,3 +114,25 @@ func mailBounded(ctx context.Context) (*smtp.Client, error) {
 	conn.SetDeadline(time.Now().Add(time.Minute))
 	return smtp.NewClient(conn, "mail")
 }
+
+// exchange bounds its I/O with ctx's deadline, and with nothing else.
+func exchange(ctx context.Context, conn net.Conn, msg []byte) error {
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	if _, err := conn.Write(msg); err != nil {
+		return err
+	}
+	_, err := conn.Read(msg)
+	return err
+}
+
+func exchangeTODO(conn net.Conn) error {
+	return exchange(context.TODO(), conn, nil) // want `context.TODO\(\) reaches the I/O of a connection whose deadline is ctx's \(SetDeadline\(ctx.Deadline\(\)\)\) via netcalls.exchange: the wait has no deadline`
+}
+
+func exchangeBounded(ctx context.Context, conn net.Conn) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return exchange(ctx, conn, nil)
+}

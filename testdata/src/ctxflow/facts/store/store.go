@@ -3,6 +3,7 @@ package store // want package:"imports database/sql"
 import (
 	"context"
 	"database/sql"
+	"net"
 	"net/http"
 	"time"
 
@@ -81,4 +82,13 @@ func Each(ctx context.Context, ids []int, f func(int) error) error { // want Eac
 		}
 	}
 	return nil
+}
+
+// Send gives the connection ctx's deadline: ctx bounds the I/O.
+func Send(ctx context.Context, conn net.Conn, b []byte) error { // want Send:"^ctx reaches the I/O of a connection whose deadline is ctx's \\(SetDeadline\\(ctx.Deadline\\(\\)\\)\\)$"
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetWriteDeadline(dl)
+	}
+	_, err := conn.Write(b)
+	return err
 }
