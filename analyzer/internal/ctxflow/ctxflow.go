@@ -104,6 +104,7 @@ type Result struct {
 	boundSetLater bool
 	requests      map[ssa.Value]Origin
 	bounds        map[boundKey]Boundedness
+	drivers       map[any]driverOrigin // memo of driverOf and storedDriver
 	// impls memoises the in-package implementations of interface
 	// methods; byMethod indexes the package's concrete types by the
 	// names of their methods.
@@ -160,6 +161,7 @@ func run(pass *analysis.Pass, catalog *knowledge.Catalog) (res any, err error) {
 		callers:  map[*ssa.Function][]*Call{},
 		requests: map[ssa.Value]Origin{},
 		bounds:   map[boundKey]Boundedness{},
+		drivers:  map[any]driverOrigin{},
 	}
 	if err := r.checkUserSinks(); err != nil {
 		return nil, err

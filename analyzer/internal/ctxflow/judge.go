@@ -81,6 +81,8 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 		return ReceiverUnbounded
 	case knowledge.BoundBySystem:
 		return ReceiverUnknown
+	case knowledge.BoundByDriver:
+		return r.driverBound(c.Recv)
 	}
 	return NotApplicable
 }

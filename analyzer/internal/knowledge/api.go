@@ -59,6 +59,10 @@ const (
 	HTTPDefaultClient      // the variable http.DefaultClient
 	HTTPErrServerClosed    // the variable http.ErrServerClosed
 
+	// database/sql.
+	SQLOpen       // sql.Open: a *sql.DB through the driver registered under its first argument
+	SQLHandleType // the types sql.DB, sql.Conn, sql.Tx, sql.Stmt: handles on one driver's connections
+
 	// database/sql/driver.
 	DriverErrBadConn       // the variable driver.ErrBadConn: tells database/sql to retry on another connection
 	HTTPRequestType        // the type http.Request
@@ -91,6 +95,11 @@ var roles = map[string]Role{
 	"(context.Context).Deadline":                CtxDeadlineOf,
 	"context.Canceled":                          CtxCanceled,
 	"database/sql/driver.ErrBadConn":            DriverErrBadConn,
+	"database/sql.Open":                         SQLOpen,
+	"database/sql.DB":                           SQLHandleType,
+	"database/sql.Conn":                         SQLHandleType,
+	"database/sql.Tx":                           SQLHandleType,
+	"database/sql.Stmt":                         SQLHandleType,
 	"context.DeadlineExceeded":                  CtxDeadlineErr,
 	"(*golang.org/x/sync/errgroup.Group).Go":    GroupGo,
 	"(*golang.org/x/sync/errgroup.Group).TryGo": GroupGo,

@@ -78,14 +78,14 @@ func stdSQL() []Sink {
 	}
 	for _, recv := range []string{"Conn", "DB", "Stmt", "Tx"} {
 		for _, m := range noCtx[recv] {
-			s := Sink{Func: "(*database/sql." + recv + ")." + m, Kind: SQL, ContextForm: m + "Context"}
+			s := Sink{Func: "(*database/sql." + recv + ")." + m, Kind: SQL, ContextForm: m + "Context", Bound: BoundByDriver}
 			if m == "Begin" {
 				s.ContextForm, s.AppendArgs = "BeginTx", "nil"
 			}
 			out = append(out, s)
 		}
 		for _, m := range withCtx[recv] {
-			out = append(out, Sink{Func: "(*database/sql." + recv + ")." + m, Kind: SQL, Context: At(0)})
+			out = append(out, Sink{Func: "(*database/sql." + recv + ")." + m, Kind: SQL, Context: At(0), Bound: BoundByDriver})
 		}
 	}
 	return out

@@ -66,7 +66,32 @@ const (
 	// lookup: the resolver's per-query timeout and attempts from
 	// resolv.conf); the context adds cancellation and an earlier deadline.
 	BoundBySystem
+	// BoundByDriver: a database/sql call, whose driver may bound every
+	// connection itself (SelfBoundingDriver): the *sql.DB is traced to the
+	// sql.Open that made it.
+	BoundByDriver
 )
+
+// selfBoundingDrivers are the database/sql drivers, by the name they
+// register, that bound every wait on their own: a query through them cannot
+// hang on the network whatever its context. Each entry says why.
+var selfBoundingDrivers = map[string]string{
+	// github.com/ClickHouse/clickhouse-go v1 sets a read and a write
+	// deadline on the connection around every exchange (read_timeout and
+	// write_timeout, a minute by default: bootstrap.go, connect.go); v2
+	// has dial, read and write timeouts by default too.
+	"clickhouse": "clickhouse-go sets read and write deadlines on every connection",
+	// SQLite drivers open a local file: no peer to wait for.
+	"sqlite3": "a local SQLite file",
+	"sqlite":  "a local SQLite file",
+}
+
+// SelfBoundingDriver reports whether the database/sql driver registered
+// under name bounds every wait itself, and why.
+func SelfBoundingDriver(name string) (string, bool) {
+	why, ok := selfBoundingDrivers[name]
+	return why, ok
+}
 
 // Sink is one catalog entry.
 type Sink struct {

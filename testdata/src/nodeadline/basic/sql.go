@@ -314,3 +314,71 @@ func do(ctx context.Context, db *sql.DB, read bool) error {
 func doBackground(db *sql.DB) error {
 	return do(context.Background(), db, true) // want `context.Background\(\) reaches \(\*sql.DB\).(Query|Exec)Context \(one of several waits\) via basic.do`
 }
+
+// Drivers that bound every wait themselves (clickhouse-go's read and write
+// deadlines, a local SQLite file) leave nothing to report.
+type chStore struct{ conn *sql.DB }
+
+func openClickHouse(dsn string) (*chStore, error) {
+	db, err := sql.Open("clickhouse", dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &chStore{conn: db}, nil
+}
+
+func (s *chStore) version() error {
+	_, err := s.conn.Exec("SELECT version()")
+	return err
+}
+
+func (s *chStore) migrate() error {
+	tx, err := s.conn.Begin()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec("CREATE TABLE t (x Int32) ENGINE = Memory"); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func sqliteCount(path string) error {
+	db, err := sql.Open("sqlite3", path)
+	if err != nil {
+		return err
+	}
+	_, err = db.QueryContext(context.Background(), "SELECT count(*) FROM t")
+	return err
+}
+
+// Another driver: the query is judged by its context, as always.
+func postgresCount(dsn string) error {
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		return err
+	}
+	_, err = db.Query("SELECT count(*) FROM t") // want `\(\*sql.DB\).Query has no context`
+	return err
+}
+
+// Opened here for one driver, or handed in: which driver the handed-in one
+// has is the caller's. Reported only where a caller's context is dropped.
+type mixedDB struct{ conn *sql.DB }
+
+func newMixedDB(dsn string) *mixedDB {
+	db, _ := sql.Open("clickhouse", dsn)
+	return &mixedDB{conn: db}
+}
+
+func newMixedDBWith(db *sql.DB) *mixedDB { return &mixedDB{conn: db} }
+
+func (m *mixedDB) count() error {
+	_, err := m.conn.Query("SELECT 1")
+	return err
+}
+
+func (m *mixedDB) countCtx(ctx context.Context) error {
+	_, err := m.conn.Query("SELECT 1") // want `\(\*sql.DB\).Query cannot take ctx, so the query is not cancelled with the caller`
+	return err
+}
