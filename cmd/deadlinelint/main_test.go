@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The binary is built once; each test lints a fresh copy of the bundled
@@ -648,5 +649,44 @@ func TestPackageThatDoesNotLoad(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "example.com/partial/ui: pattern dist: no matching files found") {
 		t.Errorf("the package that does not load is not named; stderr:\n%s", stderr)
+	}
+}
+
+// TestCgoWarningsAreNotErrors: the C compiler's warnings, which go vet
+// prints while it builds a cgo package, are shown as they are; the run
+// does not fail for them (golang-migrate's go-sqlcipher dependency).
+func TestCgoWarningsAreNotErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a cgo package")
+	}
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no C compiler")
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod": "module example.com/cwarn\n\ngo 1.26\n",
+		// A fresh comment each run: go builds (and warns) again.
+		"c/c.go":         fmt.Sprintf("package c\n\n/*\n#warning \"deliberate warning %d\"\nstatic int one(void) { return 1; }\n*/\nimport \"C\"\n\nfunc One() int { return int(C.one()) }\n", time.Now().UnixNano()),
+		"store/store.go": "package store\n\nimport \"database/sql\"\n\nfunc Ping(db *sql.DB) error { return db.Ping() }\n",
+	}
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdout, stderr, code := run(t, dir, binary, "./...")
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (findings, no failure); stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "store/store.go:5:38: (*sql.DB).Ping has no context") {
+		t.Errorf("findings missing; stdout:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "deliberate warning") {
+		t.Errorf("the compiler's warning is not shown; stderr:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "deadlinelint: example.com/cwarn/c") {
+		t.Errorf("the warning is reported as a package error; stderr:\n%s", stderr)
 	}
 }

@@ -181,6 +181,11 @@ func analyze(o *options, progress, stderr io.Writer) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if vetCode == 0 {
+		// go vet succeeded: what it printed besides findings is build
+		// output (cgo's C compiler warnings), not a failure. Shown as is.
+		vetErr = passThroughBuildOutput(vetErr, stderr)
+	}
 	for _, e := range parseVetStderr(vetErr, stderr) {
 		if e.Package == "" && slices.ContainsFunc(loadErrs, func(l PackageError) bool { return strings.HasSuffix(e.Message, l.Message) }) {
 			continue // the load error again, from a test that imports the package
@@ -355,6 +360,25 @@ func goVet(o *options, exe string, stderr io.Writer) (stdout, errOut []byte, cod
 		return nil, nil, 0, fmt.Errorf("running go vet: %v", err)
 	}
 	return outBuf.Bytes(), errBuf.Bytes(), 0, nil
+}
+
+// passThroughBuildOutput writes what a successful go vet printed on stderr
+// to stderr, and returns the vet tool's notes (and go's download lines) in
+// it, which parseVetStderr handles as usual.
+func passThroughBuildOutput(data []byte, stderr io.Writer) []byte {
+	var keep bytes.Buffer
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "deadlinelint: note: "), strings.HasPrefix(line, "go: downloading "), strings.HasPrefix(line, "go: extracting "):
+			keep.WriteString(line + "\n")
+		default:
+			fmt.Fprintln(stderr, line)
+		}
+	}
+	return keep.Bytes()
 }
 
 // parseVetStderr turns what go vet printed on stderr into package errors.
