@@ -55,6 +55,14 @@
 //     default), or the done point is in an endless for {} loop. A function
 //     that returns a result next to the error (a partial sum, a page of rows)
 //     and pairs it with nil when cancelled is reported however it learned;
+//   - the last attempt's error returned in place of the cancellation: a
+//     loop that calls something, pauses (a select without default, or a
+//     receive) and, when the context is done in the pause, returns the
+//     error of that earlier call, which a test found non-nil, without
+//     wrapping ctx.Err(): errors.Is(err, context.Canceled) is false, so the
+//     caller takes the abandoned work for a failure (cenkalti/backoff's
+//     RetryNotify). Here the context may also be one handed over inside a
+//     value the caller passed (cb.Context() of a BackOff parameter);
 //   - retry-on-cancel: a loop that repeats the same call (its arguments do
 //     not change from one round to the next), goes round again after a
 //     failure that may be a cancellation, cannot end on a failure (no return

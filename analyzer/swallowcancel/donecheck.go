@@ -48,6 +48,7 @@ func (c *checker) checkDone(f *fnInfo) {
 			}
 		}
 		if d == nil {
+			c.checkLentDone(f, ret, idx, dones)
 			continue
 		}
 		v := errResult(ret)
@@ -76,9 +77,72 @@ func (c *checker) checkDone(f *fnInfo) {
 				_, fix := c.doneNames(d)
 				c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
 					"%s replaces %s's cancellation when it is done with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; return %s or wrap it with %%w", f.desc, c.ctxName(d), fix)})
+			} else if call := c.lastAttemptError(v, ret, d); call != nil && !c.wrapsContextErr(v) {
+				c.reportLastAttempt(d, v, ret, call)
 			}
 		}
 	}
+}
+
+// checkLentDone reports the last attempt's error returned once a context
+// handed over inside another value is done (cb.Context() of a BackOff the
+// caller passed): the context is the caller's though the analysis does
+// not know what it carries. Only this check is run on such contexts; the
+// others need to know the context is not the object's own.
+func (c *checker) checkLentDone(f *fnInfo, ret *ssa.Return, idx int, dones []*ctxflow.Done) {
+	for _, d := range dones {
+		if !d.Covers(ret.Block(), idx) || d.Origin.State != ctxflow.Unknown || !c.lentByCaller(d.Ctx) {
+			continue
+		}
+		v := errResult(ret)
+		if call := c.lastAttemptError(v, ret, d); call != nil && !c.wrapsContextErr(v) {
+			c.reportLastAttempt(d, v, ret, call)
+		}
+		return
+	}
+}
+
+// lentByCaller reports whether ctx is what a method returns of a value
+// the function was given: a parameter, or what a conversion or a call
+// makes of one (cb := ensureContext(b); cb.Context()).
+func (c *checker) lentByCaller(ctx ssa.Value) bool {
+	call, ok := ctx.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	_, recv, _ := ctxflow.SplitCall(call.Common())
+	return recv != nil && fromParameter(recv, 0)
+}
+
+// fromParameter reports whether v is a parameter, or converted or
+// computed from one by a call of the same package, within a few steps.
+func fromParameter(v ssa.Value, depth int) bool {
+	if depth > 3 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Parameter:
+		return true
+	case *ssa.TypeAssert:
+		return fromParameter(x.X, depth+1)
+	case *ssa.ChangeInterface:
+		return fromParameter(x.X, depth+1)
+	case *ssa.MakeInterface:
+		return fromParameter(x.X, depth+1)
+	case *ssa.Extract:
+		return fromParameter(x.Tuple, depth+1)
+	case *ssa.Call:
+		callee := x.Common().StaticCallee()
+		if callee == nil || callee.Pkg == nil || callee.Pkg != x.Parent().Pkg {
+			return false
+		}
+		for _, a := range x.Common().Args {
+			if fromParameter(a, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // foreignContext reports whether the done context is the caller's: one
@@ -335,6 +399,11 @@ func (c *checker) ctxName(d *ctxflow.Done) string {
 	if fv, ok := d.Ctx.(*ssa.FreeVar); ok {
 		return fv.Name()
 	}
+	if call, ok := d.Ctx.(*ssa.Call); ok && d.Origin.State == ctxflow.Unknown {
+		if e := c.res.Syntax.CallExpr(call.Pos()); e != nil {
+			return types.ExprString(e) // cb.Context()
+		}
+	}
 	return "ctx"
 }
 
@@ -487,4 +556,58 @@ func (c *checker) commClause(sel *ssa.Select, d *ctxflow.Done) *ast.CommClause {
 		i++
 	}
 	return nil
+}
+
+// lastAttemptError returns the call whose error v is, when v is the error
+// of an earlier attempt of a retry loop: the call runs in the loop that
+// also waits on the done context (a select without default or a receive:
+// the pause between attempts), and the return is only reached where a
+// test found that error non-nil. Returned once the context is done, it
+// stands in for the cancellation (cenkalti/backoff's RetryNotify).
+func (c *checker) lastAttemptError(v ssa.Value, ret *ssa.Return, d *ctxflow.Done) *ssa.Call {
+	x := ctxflow.StripInterface(v)
+	var call *ssa.Call
+	switch y := x.(type) {
+	case *ssa.Call:
+		call = y
+	case *ssa.Extract:
+		call, _ = y.Tuple.(*ssa.Call)
+	}
+	if call == nil || call.Block() == nil {
+		return nil
+	}
+	callee, _, _ := ctxflow.SplitCall(call.Common())
+	switch knowledge.RoleOf(callee) {
+	case knowledge.CtxErr, knowledge.CtxCause, knowledge.ErrorsNew, knowledge.FmtErrorf:
+		return nil
+	}
+	if sel, ok := d.Instr.(*ssa.Select); !(ok && sel.Blocking) && !d.Plain {
+		return nil
+	}
+	loop := ctxflow.Innermost(ctxflow.Loops(call.Parent()), call.Block())
+	if loop == nil || d.Instr == nil || !loop.Blocks[d.Instr.Block()] || loop.Blocks[ret.Block()] {
+		return nil
+	}
+	if !foundNonNil(x, ret.Block(), nil) {
+		return nil
+	}
+	return call
+}
+
+func (c *checker) reportLastAttempt(d *ctxflow.Done, v ssa.Value, ret *ssa.Return, call *ssa.Call) {
+	_, fix := c.doneNames(d)
+	c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
+		"when %s is done between attempts this returns the last attempt's error (from %s) in its place: errors.Is(err, context.Canceled) is false upstream, so callers take the abandoned work for a failure and may retry it; return %s (wrap the last error into it if it helps)", c.ctxName(d), c.callName(call), fix)})
+}
+
+// callName names a call's callee for messages: the function, or the
+// variable holding it (operation()).
+func (c *checker) callName(call *ssa.Call) string {
+	if e := c.res.Syntax.CallExpr(call.Pos()); e != nil {
+		return types.ExprString(e.Fun) + "()"
+	}
+	if callee := call.Common().StaticCallee(); callee != nil {
+		return callee.Name() + "()"
+	}
+	return "the call"
 }

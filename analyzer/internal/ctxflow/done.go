@@ -107,6 +107,13 @@ func (r *Result) donesLocked(fn *ssa.Function) []*Done {
 // ctx.Done(), or a field or package variable every store of which in this
 // package is one.
 func (r *Result) doneChan(ch ssa.Value) (ssa.Value, Origin, bool) {
+	return r.doneChanOf(ch, map[any]bool{})
+}
+
+// doneChanOf is doneChan with the fields and variables being looked at:
+// a store that copies one of them (s.quit = other.quit) adds nothing and
+// is skipped, so copies between fields of the same type end.
+func (r *Result) doneChanOf(ch ssa.Value, visiting map[any]bool) (ssa.Value, Origin, bool) {
 	switch v := ch.(type) {
 	case *ssa.Call:
 		fn, recv, _ := SplitCall(v.Common())
@@ -127,22 +134,35 @@ func (r *Result) doneChan(ch ssa.Value) (ssa.Value, Origin, bool) {
 		if key == nil || key == any((*types.Var)(nil)) {
 			return nil, Origin{}, false
 		}
+		if visiting[key] {
+			return nil, Origin{State: cycle}, true
+		}
+		if len(visiting) >= maxDepth {
+			return nil, Origin{}, false
+		}
 		r.indexStores()
 		stores := r.stores[key]
 		if len(stores) == 0 {
 			return nil, Origin{}, false
 		}
+		visiting[key] = true
+		defer delete(visiting, key)
 		var origins []Origin
 		for _, s := range stores {
-			_, o, ok := r.doneChan(s)
+			_, o, ok := r.doneChanOf(s, visiting)
 			if !ok {
 				return nil, Origin{}, false
 			}
-			origins = append(origins, o)
+			if o.State != cycle {
+				origins = append(origins, o)
+			}
+		}
+		if len(origins) == 0 {
+			return nil, Origin{}, false
 		}
 		return nil, merge(origins), true
 	case *ssa.ChangeType:
-		return r.doneChan(v.X)
+		return r.doneChanOf(v.X, visiting)
 	}
 	return nil, Origin{}, false
 }

@@ -130,6 +130,21 @@ func (w *worker) next() (string, error) {
 	}
 }
 
+// A clone copies the channel from the worker it clones: the copy is no
+// new source (the search over stores ends; nats-server's clones did not).
+func (w *worker) clone() *worker {
+	return &worker{done: w.done, jobs: make(chan string)}
+}
+
+func (w *worker) nextOrStop() (string, error) {
+	select {
+	case j := <-w.jobs:
+		return j, nil
+	case <-w.done:
+		return "", nil // want `returning nil when ctx is done tells the caller the work finished when it was abandoned`
+	}
+}
+
 // errors.Join of what was collected is nil when nothing failed yet.
 func collect(ctx context.Context, results chan error) error {
 	var errs []error
