@@ -15,11 +15,11 @@ import (
 type driverOrigin uint8
 
 const (
-	driverUnseen  driverOrigin = iota // made where the analysis cannot see (a parameter)
-	driverBounded                     // sql.Open of a driver that bounds its waits itself
-	driverOther                       // sql.Open of another driver
-	driverMixed                       // bounded on some paths, unseen on the others
-	driverSearching                   // memo mark: a search under way (a cycle answers unseen)
+	driverUnseen    driverOrigin = iota // made where the analysis cannot see (a parameter)
+	driverBounded                       // sql.Open of a driver that bounds its waits itself
+	driverOther                         // sql.Open of another driver
+	driverMixed                         // bounded on some paths, unseen on the others
+	driverSearching                     // memo mark: a search under way (a cycle answers unseen)
 )
 
 // driverBound judges a database/sql call by the driver of its handle
