@@ -63,6 +63,19 @@
 //     caller takes the abandoned work for a failure (cenkalti/backoff's
 //     RetryNotify). Here the context may also be one handed over inside a
 //     value the caller passed (cb.Context() of a BackOff parameter);
+//   - an error that may be a cancellation returned by a function literal
+//     (or a function of the package) handed to a retry helper that cannot
+//     learn of a cancellation: the helper calls that parameter in a loop,
+//     goes round again after a failure, and nothing in the loop looks at a
+//     context, receives from a channel, or hands the error to another
+//     function value (a summary fact, Retries, followed through helpers
+//     that pass the function on). Once the context is done every attempt
+//     fails at once and is retried until the helper's own limit (axiom-go's
+//     client retried a cancelled request for ten seconds). A return that a
+//     cancellation test found to be something else is not reported: that
+//     test is where the function stops the retries (backoff.Permanent). A
+//     helper in another package is known when that package can reach a
+//     wait (it exports facts only then);
 //   - retry-on-cancel: a loop that repeats the same call (its arguments do
 //     not change from one round to the next), goes round again after a
 //     failure that may be a cancellation, cannot end on a failure (no return

@@ -2,6 +2,7 @@ package swallowcancel
 
 import (
 	_ "embed"
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
@@ -51,6 +52,9 @@ type checker struct {
 	cfg  *Config
 	// replaced memoises the error converters' paths (see replaces).
 	replaced map[*ssa.Parameter]*replacement
+	// reportedAt keeps a function handed to several retry helpers from
+	// being reported once per helper.
+	reportedAt map[token.Pos]bool
 }
 
 // fnInfo is what the checks need to know about one function.
@@ -66,7 +70,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	if pass.Pkg.Name() == "main" || res.Pkg == nil {
 		return nil, nil // a command that ends on Ctrl-C owns its cancellation
 	}
-	c := &checker{pass: pass, res: res, cfg: cfg, replaced: map[*ssa.Parameter]*replacement{}}
+	c := &checker{pass: pass, res: res, cfg: cfg, replaced: map[*ssa.Parameter]*replacement{}, reportedAt: map[token.Pos]bool{}}
 	for _, fn := range res.SrcFuncs {
 		if len(fn.Blocks) == 0 || res.Syntax.Skip(fn.Pos(), false) {
 			continue
@@ -100,6 +104,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	}
 	c.checkErrorf(f)
 	c.checkConverted(f)
+	c.checkRetriedByHelper(f)
 	c.checkRetry(f)
 	c.checkDropped(f)
 	c.checkRangeDone(f)

@@ -451,6 +451,14 @@ func (r *Result) requestOriginUncached(v ssa.Value, depth int) Origin {
 	switch v := v.(type) {
 	case *ssa.Parameter:
 		return Origin{State: Inherited, Desc: "request " + v.Name(), Pos: v.Pos(), Param: v, Request: true}
+	case *ssa.UnOp:
+		// A request a closure captures (the cell of a variable assigned
+		// once): the value it holds.
+		if u := r.underlyingLocal(v); u != ssa.Value(v) {
+			if _, cell := u.(*ssa.Alloc); !cell {
+				return r.requestOrigin(u, depth+1)
+			}
+		}
 	case *ssa.Extract:
 		if call, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 {
 			return r.requestOrigin(call, depth+1)

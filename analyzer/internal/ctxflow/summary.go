@@ -51,6 +51,12 @@ type Summary struct {
 	// context off, though neither function alone shows it (etcd's health
 	// handler calling hfunc → checkAPI → WithTimeout(Background())).
 	CallsFunc []ParamReach
+	// Retries lists the func parameters (each returning an error last)
+	// that the function calls in a loop which goes round again after a
+	// failure and cannot learn of a cancellation: an attempt that fails
+	// because its context is done is tried again, until the loop's own
+	// limit (a retry helper that takes no context).
+	Retries []int
 }
 
 // ParamReach says that parameter Param (signature index, receiver
@@ -175,6 +181,9 @@ func (s *Summary) String() string {
 	for _, i := range s.CancelList {
 		parts = append(parts, fmt.Sprintf("returns the cancellation of param %d", i))
 	}
+	for _, i := range s.Retries {
+		parts = append(parts, fmt.Sprintf("retries the errors of param %d", i))
+	}
 	for _, p := range s.Cleanup {
 		parts = append(parts, fmt.Sprintf("%s reaches cleanup %s", p.Name, p.Wait))
 	}
@@ -189,7 +198,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -381,6 +390,7 @@ func (r *Result) summarize() {
 				changed = r.summarizeDeadlines(fn) || changed
 				changed = r.summarizeFuncCalls(fn) || changed
 				changed = r.summarizeContextDeadlines(fn) || changed
+				changed = r.summarizeRetries(fn) || changed
 			})
 		}
 	}

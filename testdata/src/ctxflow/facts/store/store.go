@@ -92,3 +92,47 @@ func Send(ctx context.Context, conn net.Conn, b []byte) error { // want Send:"^c
 	_, err := conn.Write(b)
 	return err
 }
+
+// Retry calls op until it succeeds or the attempts run out, sleeping in
+// between: nothing in its loop can learn of a cancellation.
+func Retry(op func() error, attempts int) error { // want Retry:"^retries the errors of param 0$"
+	var err error
+	for i := 0; i < attempts; i++ {
+		if err = op(); err == nil {
+			return nil
+		}
+		time.Sleep(time.Second)
+	}
+	return err
+}
+
+// RetryLater hands op on to Retry: it retries it too.
+func RetryLater(n int, op func() error) error { // want RetryLater:"^retries the errors of param 1$"
+	return Retry(op, n)
+}
+
+// Poll waits on ctx between attempts: it stops once ctx is done.
+func Poll(ctx context.Context, op func() error) error {
+	for {
+		if err := op(); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// Notify asks the caller what to do with each failure.
+func Notify(op func() error, notify func(error)) error {
+	for {
+		err := op()
+		if err == nil {
+			return nil
+		}
+		notify(err)
+		time.Sleep(time.Second)
+	}
+}

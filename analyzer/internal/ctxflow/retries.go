@@ -1,0 +1,189 @@
+package ctxflow
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// summarizeRetries records the func parameters whose errors fn retries
+// (Summary.Retries): fn calls the parameter in a loop, a failure goes
+// round again, and nothing in the loop can learn of a cancellation (no
+// context, no channel, no other function given the error). A function
+// that hands its parameter to one that retries it retries it too. What
+// the loop does to stop (a bound, an error type the caller picks) does not
+// matter: until it stops, a cancelled context fails every attempt at once.
+func (r *Result) summarizeRetries(fn *ssa.Function) bool {
+	changed := false
+	var loops []*Loop
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok || call.Call.IsInvoke() {
+				continue
+			}
+			if p, ok := call.Call.Value.(*ssa.Parameter); ok && p.Parent() == fn {
+				if loops == nil {
+					loops = Loops(fn)
+				}
+				if idx := SigParam(p); idx >= 0 && retriesFailure(loops, call) {
+					changed = r.summaryOf(fn).addRetry(idx) || changed
+				}
+				continue
+			}
+			changed = r.propagateRetries(fn, call) || changed
+		}
+	}
+	return changed
+}
+
+// propagateRetries adds to fn's summary its parameters that it passes as
+// they are to a parameter the callee retries.
+func (r *Result) propagateRetries(fn *ssa.Function, call *ssa.Call) bool {
+	callee := call.Call.StaticCallee()
+	if callee == nil {
+		return false
+	}
+	var s *Summary
+	if callee.Pkg == fn.Pkg {
+		s = r.summary[callee]
+	} else if obj, ok := callee.Object().(*types.Func); ok {
+		var f Summary
+		if r.Pass.ImportObjectFact(obj, &f) {
+			s = &f
+		}
+	}
+	if s == nil || len(s.Retries) == 0 {
+		return false
+	}
+	offset := 0
+	if callee.Signature.Recv() != nil {
+		offset = 1 // the receiver is the first argument of a static method call
+	}
+	changed := false
+	for _, k := range s.Retries {
+		if k+offset >= len(call.Call.Args) {
+			continue
+		}
+		if p, ok := call.Call.Args[k+offset].(*ssa.Parameter); ok && p.Parent() == fn {
+			if idx := SigParam(p); idx >= 0 {
+				changed = r.summaryOf(fn).addRetry(idx) || changed
+			}
+		}
+	}
+	return changed
+}
+
+// retriesFailure reports whether call, a call of a func parameter whose
+// last result is an error, is in a loop where that error, found non-nil,
+// leads back round the loop, and the loop cannot learn of a cancellation.
+func retriesFailure(loops []*Loop, call *ssa.Call) bool {
+	sig, ok := call.Call.Signature().Underlying().(*types.Signature)
+	if !ok || sig.Results().Len() == 0 || !knowledge.IsError(sig.Results().At(sig.Results().Len()-1).Type()) {
+		return false
+	}
+	loop := Innermost(loops, call.Block())
+	if loop == nil {
+		return false
+	}
+	errVal := ssa.Value(call)
+	if n := sig.Results().Len(); n > 1 {
+		errVal = nil
+		for _, ref := range *call.Referrers() {
+			if ex, ok := ref.(*ssa.Extract); ok && ex.Index == n-1 {
+				errVal = ex
+			}
+		}
+		if errVal == nil {
+			return false
+		}
+	}
+	goesRound := false
+	for _, ref := range *errVal.Referrers() {
+		cmp, ok := ref.(*ssa.BinOp)
+		if !ok || (cmp.Op != token.NEQ && cmp.Op != token.EQL) || !IsNilConst(cmp.Y) {
+			continue
+		}
+		for _, use := range *cmp.Referrers() {
+			iff, ok := use.(*ssa.If)
+			if !ok {
+				continue
+			}
+			failure := iff.Block().Succs[0]
+			if cmp.Op == token.EQL {
+				failure = iff.Block().Succs[1]
+			}
+			if loop.Blocks[failure] {
+				goesRound = true
+			}
+		}
+	}
+	return goesRound && !loopCanLearnOfCancellation(loop, call, errVal)
+}
+
+// loopCanLearnOfCancellation reports whether anything in the loop could
+// see a cancellation: a context's Done, Err or Cause, a call given a
+// context or a request, a test against context.Canceled or
+// DeadlineExceeded, a receive or a select (a stop channel), or a call of
+// another function value given the error (the caller's own judgement).
+func loopCanLearnOfCancellation(loop *Loop, retried *ssa.Call, errVal ssa.Value) bool {
+	for b := range loop.Blocks {
+		for _, instr := range b.Instrs {
+			switch x := instr.(type) {
+			case *ssa.Select:
+				return true
+			case *ssa.UnOp:
+				if x.Op == token.ARROW {
+					return true
+				}
+				if g, ok := x.X.(*ssa.Global); ok && x.Op == token.MUL {
+					if v, ok := g.Object().(*types.Var); ok {
+						switch knowledge.VarRole(v) {
+						case knowledge.CtxCanceled, knowledge.CtxDeadlineErr:
+							return true
+						}
+					}
+				}
+			case ssa.CallInstruction:
+				if x == ssa.CallInstruction(retried) {
+					continue
+				}
+				common := x.Common()
+				fn, _, _ := SplitCall(common)
+				switch knowledge.RoleOf(fn) {
+				case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
+					return true
+				}
+				if common.IsInvoke() && carriesContext(common.Value.Type()) {
+					return true
+				}
+				for _, a := range common.Args {
+					if carriesContext(a.Type()) {
+						return true
+					}
+				}
+				if common.StaticCallee() == nil && !common.IsInvoke() {
+					for _, a := range common.Args {
+						if Unconvert(a) == errVal {
+							return true // notify(err) or shouldRetry(err): the caller decides
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (s *Summary) addRetry(i int) bool {
+	for _, k := range s.Retries {
+		if k == i {
+			return false
+		}
+	}
+	s.Retries = append(s.Retries, i)
+	return true
+}

@@ -1,0 +1,136 @@
+package swallowcancel
+
+import (
+	"fmt"
+	"go/token"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+)
+
+// checkRetriedByHelper reports an error that may be a cancellation,
+// returned by a function handed to a retry helper that cannot learn of a
+// cancellation (Summary.Retries): once the context is done every attempt
+// fails at once, and the helper retries until its own limit (axiom-go's
+// client retried a cancelled request for ten seconds). An error a
+// cancellation test found to be something else is not reported: that test
+// is where the function stops the retries (backoff.Permanent).
+func (c *checker) checkRetriedByHelper(f *fnInfo) {
+	for _, b := range f.fn.Blocks {
+		for _, instr := range b.Instrs {
+			ci, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			for _, call := range c.res.CallsAt(ci) {
+				if call.Summary == nil {
+					continue
+				}
+				for _, k := range call.Summary.Retries {
+					if k < len(call.Args) {
+						c.checkRetriedFunc(call, call.Args[k])
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkRetriedFunc reports the returns of the function literal (or
+// function of this package) op whose error may be a cancellation.
+func (c *checker) checkRetriedFunc(call *ctxflow.Call, op ssa.Value) {
+	var fn *ssa.Function
+	switch x := op.(type) {
+	case *ssa.MakeClosure:
+		fn, _ = x.Fn.(*ssa.Function)
+	case *ssa.Function:
+		fn = x
+	}
+	if fn == nil || len(fn.Blocks) == 0 || fn.Pkg != c.res.Pkg || c.res.Syntax.Skip(fn.Pos(), false) {
+		return
+	}
+	f := &fnInfo{fn: fn, loops: ctxflow.Loops(fn), errLast: true}
+	for _, ret := range returns(fn) {
+		returned := errResult(ret)
+		v := storedBefore(ret, returned)
+		if ctxflow.IsNilConst(v) || c.testedNotCancellation(ret, returned) || c.testedNotCancellation(ret, v) {
+			continue
+		}
+		srcs := c.cancellations(f, v, ret)
+		if len(srcs) == 0 {
+			continue
+		}
+		pos := c.valuePos(v, ret)
+		if c.reportedAt[pos] {
+			continue
+		}
+		c.reportedAt[pos] = true
+		name := call.CalleeName()
+		c.pass.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(
+			"%s retries this error, which may be a context cancellation%s, and never looks at a context: once the context is done it keeps retrying until its own limit; when errors.Is(err, context.Canceled), return the error in a form %s does not retry",
+			name, sourceText(srcs), name)})
+	}
+}
+
+// testedNotCancellation reports whether the return is only reached where
+// a cancellation test (errors.Is(err, context.Canceled), err ==
+// context.DeadlineExceeded) on v, or a Done test of any context, answered
+// no.
+func (c *checker) testedNotCancellation(ret *ssa.Return, v ssa.Value) bool {
+	for b := ret.Block(); b != nil; b = b.Idom() {
+		p := b.Idom()
+		if p == nil {
+			break
+		}
+		t := c.cancelTestOf(p)
+		if t == nil || !sameVariable(ctxflow.StripInterface(t.err), ctxflow.StripInterface(v)) && !sameCell(t.err, v) {
+			continue
+		}
+		no := p.Succs[1]
+		if len(no.Preds) == 1 && no.Dominates(ret.Block()) {
+			return true
+		}
+	}
+	return false
+}
+
+// storedBefore looks through the load of a captured or local variable
+// (`if resp, err = c.Do(req); err != nil { return err }` inside a closure
+// that assigns its enclosing function's err) to the value stored last on
+// the way to the return: the nearest store in a dominating block.
+func storedBefore(ret *ssa.Return, v ssa.Value) ssa.Value {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return v
+	}
+	switch load.X.(type) {
+	case *ssa.FreeVar, *ssa.Alloc:
+	default:
+		return v
+	}
+	end := len(ret.Block().Instrs)
+	for b := ret.Block(); b != nil; b = b.Idom() {
+		if b != ret.Block() {
+			end = len(b.Instrs)
+		}
+		for k := end - 1; k >= 0; k-- {
+			if st, ok := b.Instrs[k].(*ssa.Store); ok && st.Addr == load.X {
+				return st.Val
+			}
+		}
+	}
+	return v
+}
+
+// sameCell reports whether a and b are loads of the same variable's cell
+// (a captured variable, read at the test and again at the return).
+func sameCell(a, b ssa.Value) bool {
+	la, ok := ctxflow.StripInterface(a).(*ssa.UnOp)
+	if !ok || la.Op != token.MUL {
+		return false
+	}
+	lb, ok := ctxflow.StripInterface(b).(*ssa.UnOp)
+	return ok && lb.Op == token.MUL && la.X == lb.X
+}
