@@ -454,7 +454,7 @@ func (c *checker) funcArgRoot(call *ctxflow.Call) {
 		if p.Param >= len(call.Args) {
 			continue
 		}
-		fn := funcValue(call.Args[p.Param])
+		fn := ctxflow.FuncValue(call.Args[p.Param])
 		if fn == nil || takesContext(fn.Signature) {
 			continue
 		}
@@ -487,20 +487,6 @@ func (c *checker) funcArgRoot(call *ctxflow.Call) {
 				what, fs.Root.Root, fs.Root.Wait, via, through, p.Wait, p.Name, p.Wait),
 		})
 	}
-}
-
-// funcValue returns the function a func-typed argument denotes: a declared
-// function or a literal, or nil.
-func funcValue(v ssa.Value) *ssa.Function {
-	v = ctxflow.Unconvert(v)
-	switch x := v.(type) {
-	case *ssa.Function:
-		return x
-	case *ssa.MakeClosure:
-		fn, _ := x.Fn.(*ssa.Function)
-		return fn
-	}
-	return nil
 }
 
 // takesContext reports whether a signature has a parameter carrying a

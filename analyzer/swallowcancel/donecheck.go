@@ -566,13 +566,7 @@ func (c *checker) commClause(sel *ssa.Select, d *ctxflow.Done) *ast.CommClause {
 // stands in for the cancellation (cenkalti/backoff's RetryNotify).
 func (c *checker) lastAttemptError(v ssa.Value, ret *ssa.Return, d *ctxflow.Done) *ssa.Call {
 	x := ctxflow.StripInterface(v)
-	var call *ssa.Call
-	switch y := x.(type) {
-	case *ssa.Call:
-		call = y
-	case *ssa.Extract:
-		call, _ = y.Tuple.(*ssa.Call)
-	}
+	call := callOf(x)
 	if call == nil || call.Block() == nil {
 		return nil
 	}

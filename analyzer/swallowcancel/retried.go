@@ -41,13 +41,7 @@ func (c *checker) checkRetriedByHelper(f *fnInfo) {
 // checkRetriedFunc reports the returns of the function literal (or
 // function of this package) op whose error may be a cancellation.
 func (c *checker) checkRetriedFunc(call *ctxflow.Call, op ssa.Value) {
-	var fn *ssa.Function
-	switch x := op.(type) {
-	case *ssa.MakeClosure:
-		fn, _ = x.Fn.(*ssa.Function)
-	case *ssa.Function:
-		fn = x
-	}
+	fn := ctxflow.FuncValue(op)
 	if fn == nil || len(fn.Blocks) == 0 || fn.Pkg != c.res.Pkg || c.res.Syntax.Skip(fn.Pos(), false) {
 		return
 	}

@@ -20,9 +20,10 @@ func testdata(t *testing.T) string {
 	return dir
 }
 
-// TestFacts checks the exported ReachesSink facts, across two packages.
+// TestFacts checks the exported facts of both packages, the second built
+// on the first's.
 func TestFacts(t *testing.T) {
-	analysistest.Run(t, testdata(t), ctxflow.Analyzer, "ctxflow/facts/app")
+	analysistest.Run(t, testdata(t), ctxflow.Analyzer, "ctxflow/facts/store", "ctxflow/facts/app")
 }
 
 // probe reports the classification of the argument of every call to a

@@ -121,7 +121,48 @@ func retriesFailure(loops []*Loop, call *ssa.Call) bool {
 			}
 		}
 	}
-	return goesRound && !loopCanLearnOfCancellation(loop, call, errVal)
+	return goesRound && !retriesOnlyChosenErrors(loop, errVal) && !loopCanLearnOfCancellation(loop, call, errVal)
+}
+
+// retriesOnlyChosenErrors reports whether the loop goes round only for
+// errors a test picked (errors.Is(err, driver.ErrBadConn), err == ErrBusy)
+// and leaves for any other: database/sql's retry of bad connections is no
+// retry of a cancellation.
+func retriesOnlyChosenErrors(loop *Loop, errVal ssa.Value) bool {
+	for b := range loop.Blocks {
+		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cond, negated := iff.Cond, false
+		if not, ok := cond.(*ssa.UnOp); ok && not.Op == token.NOT {
+			cond, negated = not.X, true
+		}
+		if !testsIdentity(cond, errVal) {
+			continue
+		}
+		matched, other := b.Succs[0], b.Succs[1]
+		if negated {
+			matched, other = other, matched
+		}
+		if loop.Blocks[matched] && !loop.Blocks[other] {
+			return true
+		}
+	}
+	return false
+}
+
+// testsIdentity reports whether cond compares err with a particular error:
+// errors.Is(err, target) or err == target (target not nil).
+func testsIdentity(cond, errVal ssa.Value) bool {
+	switch x := cond.(type) {
+	case *ssa.Call:
+		fn, _, args := SplitCall(x.Common())
+		return knowledge.RoleOf(fn) == knowledge.ErrorsIs && len(args) == 2 && Unconvert(args[0]) == errVal
+	case *ssa.BinOp:
+		return x.Op == token.EQL && !IsNilConst(x.Y) && (Unconvert(x.X) == errVal || Unconvert(x.Y) == errVal)
+	}
+	return false
 }
 
 // loopCanLearnOfCancellation reports whether anything in the loop could

@@ -59,3 +59,16 @@ func StoredOnce(a *ssa.Alloc) ssa.Value {
 // value and its source: a captured variable's binding, the cell of a
 // local stored once, interface conversions.
 func (r *Result) Underlying(v ssa.Value) ssa.Value { return r.underlyingLocal(v) }
+
+// FuncValue returns the function a func-typed value denotes: a declared
+// function or a literal, or nil.
+func FuncValue(v ssa.Value) *ssa.Function {
+	switch x := Unconvert(v).(type) {
+	case *ssa.Function:
+		return x
+	case *ssa.MakeClosure:
+		fn, _ := x.Fn.(*ssa.Function)
+		return fn
+	}
+	return nil
+}

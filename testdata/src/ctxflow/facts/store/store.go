@@ -3,6 +3,7 @@ package store // want package:"imports database/sql"
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"net"
 	"net/http"
 	"time"
@@ -20,7 +21,7 @@ func (s *Store) Load(ctx context.Context, id int) error { // want Load:"ctx reac
 	return s.load(ctx, id)
 }
 
-func (s *Store) load(ctx context.Context, id int) error {
+func (s *Store) load(ctx context.Context, id int) error { // want load:"^ctx reaches \\(\\*pgxpool.Pool\\).QueryRow$"
 	return s.pool.QueryRow(ctx, "SELECT 1", id).Scan()
 }
 
@@ -39,8 +40,9 @@ func Bounded(ctx context.Context, db *sql.DB) error {
 	return err
 }
 
-// Fetch uses a client that may have a Timeout: no fact (precision first).
-func (s *Store) Fetch(ctx context.Context, url string) error {
+// Fetch uses a client that may have a Timeout: the fact says so, and a
+// caller is not told ctx is the wait's only bound (precision first).
+func (s *Store) Fetch(ctx context.Context, url string) error { // want Fetch:"^ctx reaches \\(\\*http.Client\\).Do \\(maybe bounded\\); returns the cancellation of param 0$"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
@@ -56,8 +58,9 @@ func Async(ctx context.Context, db *sql.DB) { // want Async:"ctx reaches \\(\\*s
 	}()
 }
 
-// Twice reaches through two parameters; only the context one counts.
-func Twice(name string, ctx context.Context) error { // want Twice:"ctx reaches \\(\\*sql.DB\\).ExecContext via store.Exec"
+// Twice passes Exec a nil database: Exec cannot reach its query with it,
+// so only the cancellation of ctx is left in the fact.
+func Twice(name string, ctx context.Context) error { // want Twice:"^returns the cancellation of param 1$"
 	return Exec(nil, ctx)
 }
 
@@ -112,7 +115,7 @@ func RetryLater(n int, op func() error) error { // want RetryLater:"^retries the
 }
 
 // Poll waits on ctx between attempts: it stops once ctx is done.
-func Poll(ctx context.Context, op func() error) error {
+func Poll(ctx context.Context, op func() error) error { // want Poll:"^calls op where ctx is in scope; returns the cancellation of param 0$"
 	for {
 		if err := op(); err == nil {
 			return nil
@@ -133,6 +136,31 @@ func Notify(op func() error, notify func(error)) error {
 			return nil
 		}
 		notify(err)
+		time.Sleep(time.Second)
+	}
+}
+
+var errBusy = errors.New("busy")
+
+// RetryBusy goes round only for errBusy and returns any other error: it
+// retries no cancellation (database/sql's retry of bad connections).
+func RetryBusy(op func() error) error {
+	for i := 0; i < 3; i++ {
+		err := op()
+		if err == nil || !errors.Is(err, errBusy) {
+			return err
+		}
+	}
+	return op()
+}
+
+// RetryBusyEq is the same with ==.
+func RetryBusyEq(op func() error) error {
+	for {
+		err := op()
+		if err != errBusy {
+			return err
+		}
 		time.Sleep(time.Second)
 	}
 }
