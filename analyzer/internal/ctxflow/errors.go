@@ -59,8 +59,8 @@ func (r *Result) CallErrSources(call *ssa.Call) []ErrSource {
 }
 
 func (r *Result) errSources(v ssa.Value) []ErrSource {
-	if v == nil {
-		return nil
+	if v == nil || !knowledge.IsError(v.Type()) && !types.IsInterface(v.Type()) {
+		return nil // a policy, a count: no error to carry a cancellation
 	}
 	if out, ok := r.errs[v]; ok {
 		return out

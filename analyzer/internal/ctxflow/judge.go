@@ -83,6 +83,8 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 		return ReceiverUnknown
 	case knowledge.BoundByDriver:
 		return r.driverBound(c.Recv)
+	case knowledge.BoundByLibraryDefaults:
+		return ReceiverBounded
 	}
 	return NotApplicable
 }

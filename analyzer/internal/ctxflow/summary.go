@@ -896,6 +896,12 @@ func (r *Result) summarizeReturns(fn *ssa.Function) bool {
 			if src.Ctx.State != Inherited || src.Ctx.Param == nil || src.Ctx.Request {
 				continue
 			}
+			if src.Ctx.Param.Parent() != fn {
+				// A closure returning its captured ctx's cancellation: the
+				// enclosing function does not return it (it may return no
+				// error at all).
+				continue
+			}
 			if idx := SigParam(src.Ctx.Param); idx >= 0 {
 				changed = r.summaryOf(src.Ctx.Param.Parent()).addCancel(idx) || changed
 			}

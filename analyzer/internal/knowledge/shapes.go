@@ -19,6 +19,11 @@ type shape struct {
 	lastParam func(elem types.Type, fn *types.Func) bool
 	cleanup   map[string]bool
 	kind      Kind
+	bound     Bound // what else bounds every call of the library (see Bound)
+	// inert methods are neither sinks nor cleanups: what their context
+	// can cut short does not matter (go-redis's Tx.Close releases the
+	// connection whatever happens to its UNWATCH).
+	inert map[string]bool
 }
 
 var closeLike = map[string]bool{"Close": true, "Disconnect": true, "Release": true, "Shutdown": true}
@@ -33,7 +38,12 @@ var builtinShapes = []shape{
 	{pkg: "github.com/jackc/pgx/v5/pgconn", methods: true, cleanup: closeLike, kind: SQL},
 	{pkg: "github.com/jackc/pgx/v4", methods: true, cleanup: closeLike, kind: SQL},
 	{pkg: "github.com/jackc/pgx/v4/pgxpool", methods: true, cleanup: closeLike, kind: SQL},
-	{pkg: "github.com/redis/go-redis/v9", methods: true, cleanup: closeLike, kind: KV},
+	// go-redis bounds every command itself: read and write deadlines on
+	// the connection from Options.ReadTimeout/WriteTimeout (3 s by
+	// default) and DialTimeout (5 s); by default it does not even use the
+	// context's deadline (ContextTimeoutEnabled is false). Its Close
+	// methods are no cleanup a done context can cut short.
+	{pkg: "github.com/redis/go-redis/v9", methods: true, kind: KV, bound: BoundByLibraryDefaults, inert: closeLike},
 	{pkg: "go.mongodb.org/mongo-driver/mongo", methods: true, cleanup: closeLike, kind: KV},
 	{pkg: "go.mongodb.org/mongo-driver/v2/mongo", methods: true, cleanup: closeLike, kind: KV},
 	{pkg: "github.com/jmoiron/sqlx", methods: true, cleanup: closeLike, kind: SQL},
@@ -55,7 +65,7 @@ func (sh *shape) covers(fn *types.Func) bool {
 }
 
 func (sh *shape) match(fn *types.Func) *Sink {
-	if !sh.covers(fn) || sh.cleanup[fn.Name()] {
+	if !sh.covers(fn) || sh.cleanup[fn.Name()] || sh.inert[fn.Name()] {
 		return nil
 	}
 	sig := fn.Signature()
@@ -75,7 +85,7 @@ func (sh *shape) match(fn *types.Func) *Sink {
 			return nil
 		}
 	}
-	return &Sink{Func: fn.FullName(), Kind: sh.kind, Context: At(0)}
+	return &Sink{Func: fn.FullName(), Kind: sh.kind, Context: At(0), Bound: sh.bound}
 }
 
 // isGRPCCallOption: the element is google.golang.org/grpc.CallOption.

@@ -70,6 +70,12 @@ const (
 	// connection itself (SelfBoundingDriver): the *sql.DB is traced to the
 	// sql.Open that made it.
 	BoundByDriver
+	// BoundByLibraryDefaults: the client library bounds every call by
+	// default, whatever the context (go-redis: read and write deadlines
+	// from its options). Turning that off takes an option the analysis
+	// does not trace: such calls are never reported for lack of a
+	// deadline.
+	BoundByLibraryDefaults
 )
 
 // selfBoundingDrivers are the database/sql drivers, by the name they

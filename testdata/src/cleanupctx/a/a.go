@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
 )
 
 func serve(ctx context.Context, srv *http.Server) error {
@@ -228,4 +229,12 @@ type worker struct {
 func (w *worker) step(run func() error) error {
 	defer w.t.Rollback(w.ctx)
 	return run()
+}
+
+// go-redis's Tx.Close releases the connection whatever happens to its
+// UNWATCH: there is no cleanup a done context can cut short.
+func redisTx(ctx context.Context, tx *redis.Tx) error {
+	defer tx.Close(ctx)
+	_, err := tx.Get(ctx, "k").Result()
+	return err
 }

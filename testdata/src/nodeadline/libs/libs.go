@@ -31,12 +31,15 @@ func pgx4(c *pgxv4.Conn) {
 	c.Exec(context.Background(), "SELECT 1") // want `reaches \(\*pgx.Conn\).Exec`
 }
 
+// go-redis bounds every command by default (ReadTimeout/WriteTimeout,
+// DialTimeout) and by default ignores the context's deadline: a command
+// given Background is no unbounded wait.
 func redisGet(c *redis.Client) {
-	c.Get(context.Background(), "k") // want `context.Background\(\) reaches \(\*redis.Client\).Get: the command has no deadline`
+	c.Get(context.Background(), "k")
 }
 
 func redisCmdable(c redis.Cmdable) {
-	c.Get(context.Background(), "k") // want `reaches redis.Cmdable.Get`
+	c.Get(context.Background(), "k")
 }
 
 func mongoFind(c *mongo.Collection) {

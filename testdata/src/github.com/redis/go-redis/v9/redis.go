@@ -16,3 +16,8 @@ type Client struct{}
 func NewClient(opt *Options) *Client                             { return nil }
 func (c *Client) Get(ctx context.Context, key string) *StringCmd { return nil }
 func (c *Client) Close() error                                   { return nil }
+
+type Tx struct{}
+
+func (t *Tx) Get(ctx context.Context, key string) *StringCmd { return nil }
+func (t *Tx) Close(ctx context.Context) error                { return nil }
