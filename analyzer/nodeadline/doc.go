@@ -42,7 +42,9 @@
 // database/sql handles that sql.Open made, on every path, for a driver that
 // bounds every wait itself (clickhouse: read and write deadlines on every
 // connection; sqlite3, sqlite: a local file), and only where a caller's
-// context is dropped when such a handle may also come from a caller; clients
+// context is dropped when such a handle may also come from a caller;
+// go-redis commands (the client puts read and write deadlines from its
+// options on every command, and by default ignores the context's); clients
 // and dialers built where the analysis cannot see, unless a caller-owned
 // context in scope is dropped; signal.NotifyContext contexts (the user is the
 // deadline); test files unless -nodeadline.tests; generated files.

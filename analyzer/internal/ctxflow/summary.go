@@ -882,8 +882,7 @@ func stripConversions(v ssa.Value) ssa.Value {
 // summarizeReturns records which context parameters' cancellations fn's
 // error result may carry.
 func (r *Result) summarizeReturns(fn *ssa.Function) bool {
-	results := fn.Signature.Results()
-	if results.Len() == 0 || !knowledge.IsError(results.At(results.Len()-1).Type()) {
+	if !returnsError(fn) {
 		return false
 	}
 	changed := false
@@ -896,10 +895,11 @@ func (r *Result) summarizeReturns(fn *ssa.Function) bool {
 			if src.Ctx.State != Inherited || src.Ctx.Param == nil || src.Ctx.Request {
 				continue
 			}
-			if src.Ctx.Param.Parent() != fn {
-				// A closure returning its captured ctx's cancellation: the
-				// enclosing function does not return it (it may return no
-				// error at all).
+			if owner := src.Ctx.Param.Parent(); owner != fn && !returnsError(owner) {
+				// A closure returning its captured ctx's cancellation
+				// counts for the enclosing function when that one returns
+				// an error (filepath.WalkDir hands the closure's error
+				// back), never for one that returns none.
 				continue
 			}
 			if idx := SigParam(src.Ctx.Param); idx >= 0 {
@@ -1146,3 +1146,9 @@ func (r *Result) RootReportedAtCallers(fn *ssa.Function) bool {
 
 // CallsAt returns the calls the core recorded for a call instruction.
 func (r *Result) CallsAt(ci ssa.CallInstruction) []*Call { return r.callsAt[ci] }
+
+// returnsError reports whether fn's last result is an error.
+func returnsError(fn *ssa.Function) bool {
+	results := fn.Signature.Results()
+	return results.Len() > 0 && knowledge.IsError(results.At(results.Len()-1).Type())
+}

@@ -111,3 +111,19 @@ func (c *driverConn) ExecContext(ctx context.Context, query string) (driver.Resu
 	}
 	return driver.RowsAffected(0), nil
 }
+
+// A lookup that returns no error (go-redis's GetCommandPolicy): the
+// closure's ctx.Err() is not its result, and a nil test of the policy it
+// returns is no error test, so the new error below replaces nothing.
+type routePolicy struct{ pipelined bool }
+
+func lookupPolicy(ctx context.Context, resolve func(check func() error) *routePolicy) *routePolicy {
+	return resolve(func() error { return ctx.Err() })
+}
+
+func preflight(ctx context.Context, name string, resolve func(check func() error) *routePolicy) error {
+	if p := lookupPolicy(ctx, resolve); p != nil && !p.pipelined {
+		return fmt.Errorf("cannot pipeline %s", name)
+	}
+	return nil
+}

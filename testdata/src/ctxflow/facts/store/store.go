@@ -164,3 +164,14 @@ func RetryBusyEq(op func() error) error {
 		time.Sleep(time.Second)
 	}
 }
+
+// Walk hands a closure that checks ctx to a walker and returns what the
+// walker returns (filepath.WalkDir): the closure's ctx.Err() is Walk's.
+func Walk(ctx context.Context, walk func(func() error) error) error { // want Walk:"returns the cancellation of param 0$"
+	return walk(func() error { return ctx.Err() })
+}
+
+// Resolve returns no error: its closure's ctx.Err() is nobody's result.
+func Resolve(ctx context.Context, resolve func(func() error) *Store) *Store { // want Resolve:"^calls resolve where ctx is in scope$"
+	return resolve(func() error { return ctx.Err() })
+}
