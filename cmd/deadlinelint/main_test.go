@@ -34,6 +34,8 @@ func TestMain(m *testing.M) {
 		os.Stderr.Write(out)
 		panic(err)
 	}
+	// The run cache of these runs lives and dies with the test binary.
+	os.Setenv("DEADLINELINT_CACHE", filepath.Join(dir, "runs"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -688,5 +690,68 @@ func TestCgoWarningsAreNotErrors(t *testing.T) {
 	}
 	if strings.Contains(stderr, "deadlinelint: example.com/cwarn/c") {
 		t.Errorf("the warning is reported as a package error; stderr:\n%s", stderr)
+	}
+}
+
+// TestRunCache: a run on unchanged code replays the previous run's results
+// (-v says so) with the same output and exit status; an edited file, a new
+// file, other flags or DEADLINELINT_NOCACHE=1 run go vet again.
+func TestRunCache(t *testing.T) {
+	dir := copyExample(t)
+	const replayed = "results replayed"
+	first, stderr1, code1 := run(t, dir, binary, "-v", "./...")
+	if strings.Contains(stderr1, replayed) {
+		t.Fatalf("the first run was replayed:\n%s", stderr1)
+	}
+	second, stderr2, code2 := run(t, dir, binary, "-v", "./...")
+	if !strings.Contains(stderr2, replayed) {
+		t.Errorf("the second run on unchanged code was not replayed:\n%s", stderr2)
+	}
+	if second != first || code2 != code1 {
+		t.Errorf("the replayed run differs: exit %d, want %d\n%s\nwant\n%s", code2, code1, second, first)
+	}
+
+	// An edit adds a finding: go vet runs, and the finding is there.
+	worker := filepath.Join(dir, "worker", "worker.go")
+	src, err := os.ReadFile(worker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := string(src) + "\n// Nap sleeps.\nfunc Nap(ctx context.Context) { time.Sleep(3 * time.Second) }\n"
+	if err := os.WriteFile(worker, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	third, stderr3, _ := run(t, dir, binary, "-v", "./...")
+	if strings.Contains(stderr3, replayed) {
+		t.Errorf("the run after an edit was replayed")
+	}
+	napLine := strings.Count(edited, "\n")
+	if want := fmt.Sprintf("worker/worker.go:%d:", napLine); !strings.Contains(third, want) {
+		t.Errorf("the edit's finding %s is missing:\n%s", want, third)
+	}
+
+	// A new file in a package.
+	extra := "package store\n\nimport \"database/sql\"\n\n// Count counts.\nfunc Count(db *sql.DB) error { return db.Ping() }\n"
+	if err := os.WriteFile(filepath.Join(dir, "store", "extra.go"), []byte(extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fourth, stderr4, _ := run(t, dir, binary, "-v", "./...")
+	if strings.Contains(stderr4, replayed) || !strings.Contains(fourth, "store/extra.go:6:") {
+		t.Errorf("the run after a new file was replayed or misses its finding:\n%s\n%s", fourth, stderr4)
+	}
+
+	// Other flags: only one rule.
+	only, stderr5, _ := run(t, dir, binary, "-v", "-uncancellablewait", "./...")
+	if strings.Contains(stderr5, replayed) || strings.Contains(only, "(nodeadline)") || !strings.Contains(only, "(uncancellablewait)") {
+		t.Errorf("-uncancellablewait was replayed from a run of every rule:\n%s", only)
+	}
+
+	// Turned off.
+	cmd := exec.Command(binary, "-v", "./...")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "DEADLINELINT_NOCACHE=1")
+	out, _ := cmd.CombinedOutput()
+	if strings.Contains(string(out), replayed) {
+		t.Errorf("DEADLINELINT_NOCACHE=1 still replayed")
 	}
 }

@@ -66,6 +66,11 @@ func executableHash() string {
 	if err != nil {
 		return "unknown"
 	}
+	return executableHashOf(exe)
+}
+
+// executableHashOf hashes the file of an executable.
+func executableHashOf(exe string) string {
 	f, err := os.Open(exe)
 	if err != nil {
 		return "unknown"

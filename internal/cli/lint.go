@@ -153,9 +153,22 @@ func analyze(o *options, progress, stderr io.Writer) (*Result, error) {
 		return nil, err
 	}
 	root := moduleRoot(o)
-	vetOut, vetErr, vetCode, err := goVet(o, exe, progress)
-	if err != nil {
-		return nil, err
+	var vetOut, vetErr []byte
+	var vetCode int
+	key := runCacheKey(o, exe)
+	if cached, ok := loadRun(key); key != "" && ok {
+		vetOut, vetErr = cached.Stdout, cached.Stderr
+		if o.verbose {
+			fmt.Fprintf(stderr, "deadlinelint: nothing changed since run %.12s: its results replayed (DEADLINELINT_NOCACHE=1 runs go vet)\n", key)
+		}
+	} else {
+		vetOut, vetErr, vetCode, err = goVet(o, exe, progress)
+		if err != nil {
+			return nil, err
+		}
+		if key != "" && vetCode == 0 {
+			storeRun(key, &cachedRun{Stdout: vetOut, Stderr: vetErr})
+		}
 	}
 	var loadErrs []PackageError
 	if vetCode != 0 && len(bytes.TrimSpace(vetOut)) == 0 {
