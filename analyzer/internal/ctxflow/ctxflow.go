@@ -90,6 +90,8 @@ type Result struct {
 	dones    map[*ssa.Function][]*Done
 	// funcValues: functions the package uses other than by calling them.
 	funcValues map[*ssa.Function]bool
+	// deadlineCallers memoises deadlineSetByCallers.
+	deadlineCallers map[*ssa.Function]bool
 	// failed: functions whose analysis panicked (see guard).
 	failed map[*ssa.Function]bool
 	// callers: the package's calls of each of its functions.

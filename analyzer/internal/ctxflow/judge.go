@@ -75,7 +75,7 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 	case knowledge.BoundByDialerTimeout:
 		return r.structBound(c.Recv, dialerTimeoutFields)
 	case knowledge.BoundByConnDeadline:
-		if callsSetDeadline(c.Fn) || r.closedOnDone(c) {
+		if callsSetDeadline(c.Fn) || r.closedOnDone(c) || r.deadlineSetByCallers(c.Fn, 0) {
 			return ReceiverBounded
 		}
 		return ReceiverUnbounded
@@ -409,6 +409,38 @@ func callsSetDeadline(fn *ssa.Function) bool {
 		}
 	}
 	return false
+}
+
+// deadlineSetByCallers reports whether every call of fn comes from a
+// function that sets a connection deadline (or whose own callers all do):
+// nats' makeTLSConn runs its handshake under the deadline that
+// processConnectInit put on the connection before calling it. Only a
+// function no one else can call qualifies: unexported, not a closure, not
+// used as a value, called at least once in the package.
+func (r *Result) deadlineSetByCallers(fn *ssa.Function, depth int) bool {
+	obj := funcObject(fn)
+	if depth > 4 || fn.Parent() != nil || obj == nil || obj.Exported() || r.usedAsValue(fn) {
+		return false
+	}
+	if known, ok := r.deadlineCallers[fn]; ok {
+		return known
+	}
+	if r.deadlineCallers == nil {
+		r.deadlineCallers = map[*ssa.Function]bool{}
+	}
+	r.deadlineCallers[fn] = false // a cycle of calls proves nothing
+	calls := r.callers[fn]
+	for _, c := range calls {
+		outer := c.Fn
+		for outer.Parent() != nil {
+			outer = outer.Parent()
+		}
+		if !callsSetDeadline(c.Fn) && !r.deadlineSetByCallers(outer, depth+1) {
+			return false
+		}
+	}
+	r.deadlineCallers[fn] = len(calls) > 0
+	return len(calls) > 0
 }
 
 // closedOnDone reports whether the connection a handshake runs on is

@@ -113,6 +113,11 @@ func makesCancellable(fn *ssa.Function) bool {
 func (r *Result) UsedAsValue(fn *ssa.Function) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.usedAsValue(fn)
+}
+
+// usedAsValue is UsedAsValue with r.mu held.
+func (r *Result) usedAsValue(fn *ssa.Function) bool {
 	if r.funcValues == nil {
 		r.funcValues = map[*ssa.Function]bool{}
 		for _, f := range r.allFuncs() {

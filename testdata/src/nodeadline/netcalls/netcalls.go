@@ -136,3 +136,36 @@ func exchangeBounded(ctx context.Context, conn net.Conn) error {
 	defer cancel()
 	return exchange(ctx, conn, nil)
 }
+
+// The caller puts the deadline on the connection before the helper runs
+// the handshake (nats' processConnectInit → makeTLSConn): bounded.
+type natsConn struct{ conn net.Conn }
+
+func (nc *natsConn) connectInit(timeout time.Duration) error {
+	nc.conn.SetDeadline(time.Now().Add(timeout))
+	defer nc.conn.SetDeadline(time.Time{})
+	return nc.upgrade()
+}
+
+func (nc *natsConn) upgrade() error {
+	tc := tls.Client(nc.conn, &tls.Config{})
+	nc.conn = tc
+	return tc.Handshake()
+}
+
+// One caller sets no deadline (nats' websocket path): the helper's
+// handshake can hang on that path.
+type wsConn struct{ conn net.Conn }
+
+func (c *wsConn) connectInit(timeout time.Duration) error {
+	c.conn.SetDeadline(time.Now().Add(timeout))
+	return c.upgrade()
+}
+
+func (c *wsConn) wsHandshake() error { return c.upgrade() }
+
+func (c *wsConn) upgrade() error {
+	tc := tls.Client(c.conn, &tls.Config{})
+	c.conn = tc
+	return tc.Handshake() // want `\(\*tls.Conn\).Handshake runs with no deadline on the connection`
+}

@@ -217,3 +217,30 @@ func (h *Health) Credentials(ctx context.Context, host string) error {
 	}
 	return ctx.Err()
 }
+
+// A dialer interface without a context form (lib/pq's Dialer): its
+// implementation starts its own budget, but a caller holding ctx has no way
+// to hand it over through DialTimeout. Not reported here.
+type legacyDialer interface {
+	DialTimeout(network, address string, timeout time.Duration) (net.Conn, error)
+}
+
+type netDialer struct{}
+
+func (netDialer) DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var d net.Dialer
+	return d.DialContext(ctx, network, address)
+}
+
+func dialVia(ctx context.Context, d legacyDialer, addr string) (net.Conn, error) {
+	if dc, ok := d.(interface {
+		DialContext(ctx context.Context, network, address string) (net.Conn, error)
+	}); ok {
+		return dc.DialContext(ctx, "tcp", addr)
+	}
+	return d.DialTimeout("tcp", addr, 5*time.Second)
+}
+
+var _ legacyDialer = netDialer{}
