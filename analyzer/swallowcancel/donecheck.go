@@ -488,7 +488,7 @@ func (c *checker) checkEmptyDoneCase(f *fnInfo) {
 			continue
 		}
 		loop := ctxflow.Innermost(f.loops, sel.Block())
-		if loop == nil || !loop.Blocks[d.Block] || consultsOtherwise(loop, sel) {
+		if loop == nil || !loop.Blocks[d.Block] || consultsOtherwise(loop, sel) || endsOnContextCall(loop, d.Ctx) {
 			continue // not in a loop, leaves it, or the loop checks ctx itself
 		}
 		clause := c.commClause(sel, d)
@@ -526,6 +526,59 @@ func consultsOtherwise(loop *ctxflow.Loop, sel *ssa.Select) bool {
 				if !used {
 					return true
 				}
+			}
+		}
+	}
+	return false
+}
+
+// endsOnContextCall reports whether the loop goes round only for an
+// error a test picked, from a call given the done context, and leaves on
+// any other: once the context is done that call fails with its error and
+// the loop ends (nats' publish retry goes round only while the request
+// fails with ErrNoResponders).
+func endsOnContextCall(loop *ctxflow.Loop, ctx ssa.Value) bool {
+	if ctx == nil {
+		return false
+	}
+	ctx = ctxflow.Unconvert(ctx)
+	results := map[ssa.Value]bool{}
+	for b := range loop.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			for _, a := range call.Common().Args {
+				if ctxflow.Unconvert(a) == ctx {
+					results[call] = true
+				}
+			}
+		}
+	}
+	return len(results) > 0 && ctxflow.LeavesUnlessChosen(loop, func(err ssa.Value) bool { return dependsOn(err, results, 0) })
+}
+
+// dependsOn reports whether v is computed, within a few steps, from one of
+// the values in set.
+func dependsOn(v ssa.Value, set map[ssa.Value]bool, depth int) bool {
+	if set[v] {
+		return true
+	}
+	if depth > 6 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Extract:
+		return dependsOn(x.Tuple, set, depth+1)
+	case *ssa.ChangeInterface:
+		return dependsOn(x.X, set, depth+1)
+	case *ssa.MakeInterface:
+		return dependsOn(x.X, set, depth+1)
+	case *ssa.Phi:
+		for _, e := range x.Edges {
+			if dependsOn(e, set, depth+1) {
+				return true
 			}
 		}
 	}

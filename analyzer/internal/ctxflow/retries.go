@@ -129,6 +129,15 @@ func retriesFailure(loops []*Loop, call *ssa.Call) bool {
 // and leaves for any other: database/sql's retry of bad connections is no
 // retry of a cancellation.
 func retriesOnlyChosenErrors(loop *Loop, errVal ssa.Value) bool {
+	return LeavesUnlessChosen(loop, func(tested ssa.Value) bool { return Unconvert(tested) == errVal })
+}
+
+// LeavesUnlessChosen reports whether the loop ends with a test of an error
+// against a particular one (errors.Is(err, target), err == target) that
+// stays in the loop when it matches and leaves when it does not, for an
+// error that is(err) accepts: any other error, a cancellation included,
+// ends the loop.
+func LeavesUnlessChosen(loop *Loop, is func(err ssa.Value) bool) bool {
 	for b := range loop.Blocks {
 		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 		if !ok {
@@ -138,7 +147,8 @@ func retriesOnlyChosenErrors(loop *Loop, errVal ssa.Value) bool {
 		if not, ok := cond.(*ssa.UnOp); ok && not.Op == token.NOT {
 			cond, negated = not.X, true
 		}
-		if !testsIdentity(cond, errVal) {
+		tested := identityTested(cond)
+		if tested == nil || !is(tested) {
 			continue
 		}
 		matched, other := b.Succs[0], b.Succs[1]
@@ -152,17 +162,21 @@ func retriesOnlyChosenErrors(loop *Loop, errVal ssa.Value) bool {
 	return false
 }
 
-// testsIdentity reports whether cond compares err with a particular error:
-// errors.Is(err, target) or err == target (target not nil).
-func testsIdentity(cond, errVal ssa.Value) bool {
+// identityTested returns the error that cond compares with a particular
+// error (errors.Is(err, target), err == target with target not nil), or nil.
+func identityTested(cond ssa.Value) ssa.Value {
 	switch x := cond.(type) {
 	case *ssa.Call:
 		fn, _, args := SplitCall(x.Common())
-		return knowledge.RoleOf(fn) == knowledge.ErrorsIs && len(args) == 2 && Unconvert(args[0]) == errVal
+		if knowledge.RoleOf(fn) == knowledge.ErrorsIs && len(args) == 2 {
+			return args[0]
+		}
 	case *ssa.BinOp:
-		return x.Op == token.EQL && !IsNilConst(x.Y) && (Unconvert(x.X) == errVal || Unconvert(x.Y) == errVal)
+		if x.Op == token.EQL && !IsNilConst(x.Y) && !IsNilConst(x.X) && knowledge.IsError(x.X.Type()) {
+			return x.X
+		}
 	}
-	return false
+	return nil
 }
 
 // loopCanLearnOfCancellation reports whether anything in the loop could

@@ -72,6 +72,23 @@ func pollEmptyCase(ctx context.Context, db *sql.DB) error {
 	}
 }
 
+// The loop goes round only while the call given ctx fails with one chosen
+// error (nats' publish retry on ErrNoResponders): once ctx is done the call
+// fails with ctx's error and the loop ends, so the empty case only wakes it.
+var errNoResponders = errors.New("no responders")
+
+func publishRetry(ctx context.Context, send func(context.Context) error, attempts int) error {
+	err := send(ctx)
+	for r := 0; errors.Is(err, errNoResponders) && r < attempts; r++ {
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+		err = send(ctx)
+	}
+	return err
+}
+
 func pollReturns(ctx context.Context, db *sql.DB) error {
 	for {
 		if _, err := db.ExecContext(ctx, "SELECT 1"); err == nil {
