@@ -44,7 +44,7 @@ func (r *Result) summarizeRetries(fn *ssa.Function) bool {
 // they are to a parameter the callee retries.
 func (r *Result) propagateRetries(fn *ssa.Function, call *ssa.Call) bool {
 	callee := call.Call.StaticCallee()
-	if callee == nil {
+	if callee == nil || !takesFunc(callee.Signature) {
 		return false
 	}
 	var s *Summary
@@ -241,4 +241,15 @@ func (s *Summary) addRetry(i int) bool {
 	}
 	s.Retries = append(s.Retries, i)
 	return true
+}
+
+// takesFunc reports whether a signature has a parameter of func type: only
+// such a function can retry one.
+func takesFunc(sig *types.Signature) bool {
+	for i := range sig.Params().Len() {
+		if _, ok := sig.Params().At(i).Type().Underlying().(*types.Signature); ok {
+			return true
+		}
+	}
+	return false
 }
