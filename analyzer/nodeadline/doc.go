@@ -41,8 +41,9 @@
 // path; clients with Timeout and dialers with Timeout or Deadline;
 // database/sql handles that sql.Open made, on every path, for a driver that
 // bounds every wait itself (clickhouse: read and write deadlines on every
-// connection; sqlite3, sqlite: a local file), and only where a caller's
-// context is dropped when such a handle may also come from a caller;
+// connection; sqlite3, sqlite: a local file; ql: embedded), and only where
+// a caller's context is dropped when such a handle may also come from a
+// caller, or comes from one in a package that opens only such databases;
 // go-redis commands (the client puts read and write deadlines from its
 // options on every command, and by default ignores the context's); clients
 // and dialers built where the analysis cannot see, unless a caller-owned

@@ -26,6 +26,12 @@ func TestNodeadline(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/basic")
 }
 
+// TestEmbeddedDrivers: a handle from a caller in a package that opens only
+// embedded databases is not reported; next to a networked one it is.
+func TestEmbeddedDrivers(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/embedded", "nodeadline/embeddedmixed")
+}
+
 func TestHTTPAndNet(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/httpcalls", "nodeadline/netcalls", "nodeadline/indirect")
 }

@@ -107,6 +107,7 @@ type Result struct {
 	requests      map[ssa.Value]Origin
 	bounds        map[boundKey]Boundedness
 	drivers       map[any]driverOrigin // memo of driverOf and storedDriver
+	embeddedOnly  int8                 // memo of opensOnlySelfBounding: 0 unknown, 1 yes, -1 no
 	// impls memoises the in-package implementations of interface
 	// methods; byMethod indexes the package's concrete types by the
 	// names of their methods.

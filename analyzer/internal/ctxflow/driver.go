@@ -35,8 +35,58 @@ func (r *Result) driverBound(v ssa.Value) Boundedness {
 		return ReceiverBounded
 	case driverMixed:
 		return ReceiverUnknown
+	case driverUnseen:
+		if r.opensOnlySelfBounding() {
+			// A handle from a caller, in a package whose own databases
+			// are all embedded (golang-migrate's sqlite3 driver: Open
+			// hands sql.Open("sqlite3", …) to WithInstance): most likely
+			// one of those; judged like a mixed origin.
+			return ReceiverUnknown
+		}
 	}
 	return NotApplicable
+}
+
+// opensOnlySelfBounding reports whether the package opens databases
+// (sql.Open) and every one of them for a driver that bounds its waits
+// itself, by a constant name.
+func (r *Result) opensOnlySelfBounding() bool {
+	if r.embeddedOnly != 0 {
+		return r.embeddedOnly > 0
+	}
+	opens, bounded := 0, true
+	for _, fn := range r.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				callee, _, args := SplitCall(call.Common())
+				if knowledge.RoleOf(callee) != knowledge.SQLOpen {
+					continue
+				}
+				opens++
+				if len(args) != 2 {
+					bounded = false
+					continue
+				}
+				c, ok := args[0].(*ssa.Const)
+				if !ok || c.Value == nil || c.Value.Kind() != constant.String {
+					bounded = false
+					continue
+				}
+				if _, ok := knowledge.SelfBoundingDriver(constant.StringVal(c.Value)); !ok {
+					bounded = false
+				}
+			}
+		}
+	}
+	r.embeddedOnly = -1
+	if opens > 0 && bounded {
+		r.embeddedOnly = 1
+	}
+	return r.embeddedOnly > 0
 }
 
 func (r *Result) driverOf(v ssa.Value) driverOrigin {

@@ -90,6 +90,9 @@ var selfBoundingDrivers = map[string]string{
 	// SQLite drivers open a local file: no peer to wait for.
 	"sqlite3": "a local SQLite file",
 	"sqlite":  "a local SQLite file",
+	// modernc.org/ql: an embedded database, in memory or in a file.
+	"ql":  "an embedded ql database",
+	"ql2": "an embedded ql database",
 }
 
 // SelfBoundingDriver reports whether the database/sql driver registered
