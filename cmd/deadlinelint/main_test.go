@@ -635,13 +635,7 @@ func TestPackageThatDoesNotLoad(t *testing.T) {
 		"ui/ui.go":       "package ui\n\nimport \"embed\"\n\n//go:embed dist\nvar Assets embed.FS\n",
 		"store/store.go": "package store\n\nimport \"database/sql\"\n\nfunc Ping(db *sql.DB) error { return db.Ping() }\n",
 	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	stdout, stderr, code := run(t, dir, binary, "./...")
 	if code != 2 {
 		t.Errorf("exit %d, want 2 (a package failed)", code)
@@ -671,13 +665,7 @@ func TestCgoWarningsAreNotErrors(t *testing.T) {
 		"c/c.go":         fmt.Sprintf("package c\n\n/*\n#warning \"deliberate warning %d\"\nstatic int one(void) { return 1; }\n*/\nimport \"C\"\n\nfunc One() int { return int(C.one()) }\n", time.Now().UnixNano()),
 		"store/store.go": "package store\n\nimport \"database/sql\"\n\nfunc Ping(db *sql.DB) error { return db.Ping() }\n",
 	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	stdout, stderr, code := run(t, dir, binary, "./...")
 	if code != 1 {
 		t.Errorf("exit %d, want 1 (findings, no failure); stderr:\n%s", code, stderr)
@@ -753,5 +741,19 @@ func TestRunCache(t *testing.T) {
 	out, _ := cmd.CombinedOutput()
 	if strings.Contains(string(out), replayed) {
 		t.Errorf("DEADLINELINT_NOCACHE=1 still replayed")
+	}
+}
+
+// writeFiles writes a module's files (path relative to dir → content).
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
