@@ -90,8 +90,10 @@ type Result struct {
 	dones    map[*ssa.Function][]*Done
 	// funcValues: functions the package uses other than by calling them.
 	funcValues map[*ssa.Function]bool
-	// deadlineCallers memoises deadlineSetByCallers.
+	// deadlineCallers memoises deadlineSetByCallers; watchdogs,
+	// fieldClosedOnDone.
 	deadlineCallers map[*ssa.Function]bool
+	watchdogs       map[*types.Var]bool
 	// failed: functions whose analysis panicked (see guard).
 	failed map[*ssa.Function]bool
 	// callers: the package's calls of each of its functions.

@@ -411,6 +411,107 @@ func callsSetDeadline(fn *ssa.Function) bool {
 	return false
 }
 
+// loadedField returns the struct field v is a load of (mc.netConn), or nil.
+func loadedField(v ssa.Value) *types.Var {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	return structField(fa.X.Type(), fa.Field)
+}
+
+// fieldClosedOnDone reports whether the package has a watchdog for the
+// connection kept in field f: a Close of it (or of a field the package
+// copies it to, mc.rawConn = mc.netConn) made where a context is known
+// done, directly or through up to three calls of functions of the package
+// (go-sql-driver/mysql: a watcher goroutine calls mc.cancel on ctx.Done,
+// which calls mc.cleanup, which closes mc.rawConn). Closing the
+// connection ends whatever waits on it.
+func (r *Result) fieldClosedOnDone(f *types.Var) bool {
+	if known, ok := r.watchdogs[f]; ok {
+		return known
+	}
+	if r.watchdogs == nil {
+		r.watchdogs = map[*types.Var]bool{}
+	}
+	r.watchdogs[f] = false
+	r.indexStores()
+	fields := map[*types.Var]bool{f: true}
+	for changed := true; changed; {
+		changed = false
+		for key, vals := range r.stores {
+			g, ok := key.(*types.Var)
+			if !ok || fields[g] {
+				continue
+			}
+			for _, v := range vals {
+				if h := loadedField(r.underlyingLocal(v)); h != nil && fields[h] {
+					fields[g], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	// closers: functions that close one of the fields; each round adds
+	// the functions that call them.
+	closers := map[*ssa.Function]bool{}
+	for _, fn := range r.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for i, instr := range b.Instrs {
+				ci, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				callee, recv, _ := SplitCall(ci.Common())
+				if recv == nil || !knowledge.IsCloseMethod(callee) {
+					continue
+				}
+				if g := loadedField(r.underlyingLocal(recv)); g == nil || !fields[g] {
+					continue
+				}
+				if r.knownDoneAt(fn, b, i) {
+					r.watchdogs[f] = true
+					return true
+				}
+				closers[fn] = true
+			}
+		}
+	}
+	for round := 0; round < 3 && len(closers) > 0; round++ {
+		next := map[*ssa.Function]bool{}
+		for closer := range closers {
+			for _, c := range r.callers[closer] {
+				ci := c.Instr
+				b := ci.Block()
+				for i, instr := range b.Instrs {
+					if instr == ci.(ssa.Instruction) && r.knownDoneAt(c.Fn, b, i) {
+						r.watchdogs[f] = true
+						return true
+					}
+				}
+				next[c.Fn] = true
+			}
+		}
+		closers = next
+	}
+	return false
+}
+
+// knownDoneAt reports whether a context is known done at instruction i of
+// block b of fn.
+func (r *Result) knownDoneAt(fn *ssa.Function, b *ssa.BasicBlock, i int) bool {
+	for _, d := range r.donesLocked(fn) {
+		if d.Covers(b, i) {
+			return true
+		}
+	}
+	return false
+}
+
 // deadlineSetByCallers reports whether every call of fn comes from a
 // function that sets a connection deadline (or whose own callers all do):
 // nats' makeTLSConn runs its handshake under the deadline that
@@ -469,6 +570,11 @@ func (r *Result) closedOnDone(c *Call) bool {
 		}
 	}
 	add(c.Recv, 0)
+	for v := range conns {
+		if f := loadedField(v); f != nil && r.fieldClosedOnDone(f) {
+			return true
+		}
+	}
 	outer := c.Fn
 	for outer.Parent() != nil {
 		outer = outer.Parent()

@@ -169,3 +169,45 @@ func (c *wsConn) upgrade() error {
 	c.conn = tc
 	return tc.Handshake() // want `\(\*tls.Conn\).Handshake runs with no deadline on the connection`
 }
+
+// A watcher goroutine closes the connection once the context handed to it
+// is done (go-sql-driver/mysql: the goroutine calls cancel, cancel calls
+// cleanup, cleanup closes the raw connection the package copied from
+// netConn): the handshake is bounded by that context.
+type watchedConn struct {
+	netConn net.Conn
+	rawConn net.Conn
+	watcher chan context.Context
+}
+
+func (mc *watchedConn) startWatcher() {
+	go func() {
+		for ctx := range mc.watcher {
+			<-ctx.Done()
+			mc.cancel()
+		}
+	}()
+}
+
+func (mc *watchedConn) cancel() { mc.cleanup() }
+
+func (mc *watchedConn) cleanup() { mc.rawConn.Close() }
+
+func (mc *watchedConn) Connect(ctx context.Context) error {
+	mc.rawConn = mc.netConn
+	mc.startWatcher()
+	mc.watcher <- ctx
+	tc := tls.Client(mc.netConn, &tls.Config{})
+	return tc.Handshake()
+}
+
+// Closed only by its own Close, whatever happens to any context: no
+// watchdog.
+type plainConn struct{ conn net.Conn }
+
+func (p *plainConn) Close() error { return p.conn.Close() }
+
+func (p *plainConn) Upgrade() error {
+	tc := tls.Client(p.conn, &tls.Config{})
+	return tc.Handshake() // want `\(\*tls.Conn\).Handshake runs with no deadline on the connection`
+}
