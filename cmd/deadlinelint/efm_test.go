@@ -75,11 +75,11 @@ func startLSP(t *testing.T, cmd *exec.Cmd) *lspConn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	c := &lspConn{t: t, w: in, msgs: make(chan map[string]any, 64)}
+	c := &lspConn{t: t, w: in, msgs: make(chan map[string]any, 100)}
 	go func() {
 		r := bufio.NewReader(out)
 		for {
-			length := 0
+			length := -1
 			for {
 				line, err := r.ReadString('\n')
 				if err != nil {
@@ -90,8 +90,8 @@ func startLSP(t *testing.T, cmd *exec.Cmd) *lspConn {
 				if line == "" {
 					break
 				}
-				if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
-					length, _ = strconv.Atoi(v)
+				if v, ok := strings.CutPrefix(line, "Content-Length:"); ok {
+					length, _ = strconv.Atoi(strings.TrimSpace(v))
 				}
 			}
 			body := make([]byte, length)
@@ -100,9 +100,10 @@ func startLSP(t *testing.T, cmd *exec.Cmd) *lspConn {
 				return
 			}
 			var msg map[string]any
-			if json.Unmarshal(body, &msg) == nil {
-				c.msgs <- msg
+			if err := json.Unmarshal(body, &msg); err != nil {
+				panic(fmt.Sprintf("server sent invalid JSON %q: %v", body, err))
 			}
+			c.msgs <- msg
 		}
 	}()
 	return c

@@ -1,28 +1,22 @@
 package main_test
 
 import (
-	"bufio"
-	"encoding/json"
-	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 )
 
-// lspClient speaks LSP to `deadlinelint lsp` over pipes, as an editor does.
+// lspClient speaks LSP to `deadlinelint lsp` over pipes, as an editor does:
+// the connection of the efm test (lspConn) with the process kept, for its
+// exit status, and calls that wait for responses and notifications.
 type lspClient struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	in     io.WriteCloser
-	msgs   chan map[string]any
-	nextID int
+	*lspConn
+	cmd *exec.Cmd
 }
 
 func startServer(t *testing.T, dir string) *lspClient {
@@ -30,78 +24,18 @@ func startServer(t *testing.T, dir string) *lspClient {
 	cmd := exec.Command(binary, "lsp")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &lspClient{t: t, cmd: cmd, in: in, msgs: make(chan map[string]any, 100)}
-	go func() {
-		r := bufio.NewReader(out)
-		for {
-			length := -1
-			for {
-				line, err := r.ReadString('\n')
-				if err != nil {
-					close(c.msgs)
-					return
-				}
-				line = strings.TrimSpace(line)
-				if line == "" {
-					break
-				}
-				if v, ok := strings.CutPrefix(line, "Content-Length:"); ok {
-					length, _ = strconv.Atoi(strings.TrimSpace(v))
-				}
-			}
-			body := make([]byte, length)
-			if _, err := io.ReadFull(r, body); err != nil {
-				close(c.msgs)
-				return
-			}
-			var m map[string]any
-			if err := json.Unmarshal(body, &m); err != nil {
-				panic(fmt.Sprintf("server sent invalid JSON %q: %v", body, err))
-			}
-			c.msgs <- m
-		}
-	}()
-	t.Cleanup(func() {
-		in.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	return c
-}
-
-func (c *lspClient) send(m map[string]any) {
-	m["jsonrpc"] = "2.0"
-	data, err := json.Marshal(m)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if _, err := fmt.Fprintf(c.in, "Content-Length: %d\r\n\r\n%s", len(data), data); err != nil {
-		c.t.Fatal(err)
-	}
+	return &lspClient{lspConn: startLSP(t, cmd), cmd: cmd}
 }
 
 func (c *lspClient) notify(method string, params any) {
-	c.send(map[string]any{"method": method, "params": params})
+	c.send(method, params, false)
 }
 
 // request sends a request and returns its response, keeping the
 // notifications that arrive meanwhile for later waits.
 func (c *lspClient) request(method string, params any) map[string]any {
-	c.nextID++
+	c.send(method, params, true)
 	id := c.nextID
-	c.send(map[string]any{"id": id, "method": method, "params": params})
 	var kept []map[string]any
 	defer func() {
 		// Put notifications back in order for the next wait.
