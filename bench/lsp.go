@@ -4,14 +4,13 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
+
+	lspproto "github.com/deadlinelint/deadlinelint/internal/lsp"
 )
 
 // lspBench measures the language server on a file of a large package: the
@@ -78,28 +77,14 @@ func lspSession(b binaries, module, file string, built bool) error {
 	send := func(m map[string]any) {
 		m["jsonrpc"] = "2.0"
 		data, _ := json.Marshal(m)
-		fmt.Fprintf(in, "Content-Length: %d\r\n\r\n%s", len(data), data)
+		lspproto.WriteMessage(in, data)
 	}
 	uri := (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
 	// wait reads messages until the diagnostics of the file arrive.
 	wait := func() (int, error) {
 		for {
-			length := -1
-			for {
-				line, err := r.ReadString('\n')
-				if err != nil {
-					return 0, err
-				}
-				line = strings.TrimSpace(line)
-				if line == "" {
-					break
-				}
-				if v, ok := strings.CutPrefix(line, "Content-Length:"); ok {
-					length, _ = strconv.Atoi(strings.TrimSpace(v))
-				}
-			}
-			body := make([]byte, length)
-			if _, err := io.ReadFull(r, body); err != nil {
+			body, err := lspproto.ReadMessage(r)
+			if err != nil {
 				return 0, err
 			}
 			var m struct {

@@ -9,10 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deadlinelint/deadlinelint/internal/lsp"
 )
 
 // efmVersion is the efm-langserver release the editor test drives: a
@@ -79,23 +80,8 @@ func startLSP(t *testing.T, cmd *exec.Cmd) *lspConn {
 	go func() {
 		r := bufio.NewReader(out)
 		for {
-			length := -1
-			for {
-				line, err := r.ReadString('\n')
-				if err != nil {
-					close(c.msgs)
-					return
-				}
-				line = strings.TrimSpace(line)
-				if line == "" {
-					break
-				}
-				if v, ok := strings.CutPrefix(line, "Content-Length:"); ok {
-					length, _ = strconv.Atoi(strings.TrimSpace(v))
-				}
-			}
-			body := make([]byte, length)
-			if _, err := io.ReadFull(r, body); err != nil {
+			body, err := lsp.ReadMessage(r)
+			if err != nil {
 				close(c.msgs)
 				return
 			}
@@ -126,8 +112,7 @@ func (c *lspConn) write(method string, params any, isRequest bool) error {
 		msg["id"] = c.nextID
 	}
 	body, _ := json.Marshal(msg)
-	_, err := fmt.Fprintf(c.w, "Content-Length: %d\r\n\r\n%s", len(body), body)
-	return err
+	return lsp.WriteMessage(c.w, body)
 }
 
 // await returns the first message satisfying match, failing after timeout.

@@ -86,7 +86,7 @@ type pkgResult struct {
 
 func (s *server) serve(r *bufio.Reader) int {
 	for {
-		body, err := readMessage(r)
+		body, err := ReadMessage(r)
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				fmt.Fprintln(s.stderr, "deadlinelint lsp:", err)
@@ -552,8 +552,9 @@ func fileURI(path string) string {
 	return (&url.URL{Scheme: "file", Path: p}).String()
 }
 
-// readMessage reads one Content-Length framed message.
-func readMessage(r *bufio.Reader) ([]byte, error) {
+// ReadMessage reads one Content-Length framed message (the body). The
+// server, its tests and the bench's client share it.
+func ReadMessage(r *bufio.Reader) ([]byte, error) {
 	length := -1
 	for {
 		line, err := r.ReadString('\n')
@@ -592,7 +593,13 @@ func (s *server) write(msg message) {
 	}
 	s.outMu.Lock()
 	defer s.outMu.Unlock()
-	fmt.Fprintf(s.out, "Content-Length: %d\r\n\r\n%s", len(data), data)
+	WriteMessage(s.out, data)
+}
+
+// WriteMessage writes one message body with its Content-Length header.
+func WriteMessage(w io.Writer, body []byte) error {
+	_, err := fmt.Fprintf(w, "Content-Length: %d\r\n\r\n%s", len(body), body)
+	return err
 }
 
 // reply answers a request. A nil result is sent as null (shutdown's).
