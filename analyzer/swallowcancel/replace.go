@@ -103,7 +103,7 @@ func (c *checker) checkReplaced(f *fnInfo) {
 			continue
 		}
 		cmp, ok := iff.Cond.(*ssa.BinOp)
-		if !ok || cmp.Op != token.NEQ || !ctxflow.IsNilConst(cmp.Y) || !knowledge.IsError(cmp.X.Type()) {
+		if !ok || cmp.Op != token.NEQ || !ctxflow.IsNilConst(cmp.Y) {
 			continue
 		}
 		srcs := c.cancellations(f, cmp.X, iff)

@@ -79,7 +79,7 @@ func (c *checker) testedNotCancellation(ret *ssa.Return, v ssa.Value) bool {
 			break
 		}
 		t := c.cancelTestOf(p)
-		if t == nil || !sameVariable(ctxflow.StripInterface(t.err), ctxflow.StripInterface(v)) && !sameCell(t.err, v) {
+		if t == nil || !sameVariable(ctxflow.StripInterface(t.err), ctxflow.StripInterface(v)) {
 			continue
 		}
 		no := p.Succs[1]
@@ -116,15 +116,4 @@ func storedBefore(ret *ssa.Return, v ssa.Value) ssa.Value {
 		}
 	}
 	return v
-}
-
-// sameCell reports whether a and b are loads of the same variable's cell
-// (a captured variable, read at the test and again at the return).
-func sameCell(a, b ssa.Value) bool {
-	la, ok := ctxflow.StripInterface(a).(*ssa.UnOp)
-	if !ok || la.Op != token.MUL {
-		return false
-	}
-	lb, ok := ctxflow.StripInterface(b).(*ssa.UnOp)
-	return ok && lb.Op == token.MUL && la.X == lb.X
 }

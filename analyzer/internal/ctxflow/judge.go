@@ -519,8 +519,7 @@ func (r *Result) knownDoneAt(fn *ssa.Function, b *ssa.BasicBlock, i int) bool {
 // function no one else can call qualifies: unexported, not a closure, not
 // used as a value, called at least once in the package.
 func (r *Result) deadlineSetByCallers(fn *ssa.Function, depth int) bool {
-	obj := funcObject(fn)
-	if depth > 4 || fn.Parent() != nil || obj == nil || obj.Exported() || r.usedAsValue(fn) {
+	if depth > 4 {
 		return false
 	}
 	if known, ok := r.deadlineCallers[fn]; ok {
@@ -530,7 +529,7 @@ func (r *Result) deadlineSetByCallers(fn *ssa.Function, depth int) bool {
 		r.deadlineCallers = map[*ssa.Function]bool{}
 	}
 	r.deadlineCallers[fn] = false // a cycle of calls proves nothing
-	calls := r.callers[fn]
+	calls := r.privateCalls(fn)
 	for _, c := range calls {
 		outer := c.Fn
 		for outer.Parent() != nil {
@@ -581,7 +580,6 @@ func (r *Result) closedOnDone(c *Call) bool {
 	}
 	fns := append([]*ssa.Function{outer}, outer.AnonFuncs...)
 	for _, fn := range fns {
-		dones := r.donesLocked(fn)
 		for _, b := range fn.Blocks {
 			for i, instr := range b.Instrs {
 				ci, ok := instr.(ssa.CallInstruction)
@@ -598,10 +596,8 @@ func (r *Result) closedOnDone(c *Call) bool {
 				if recv == nil || !knowledge.IsCloseMethod(callee) || !conns[r.underlyingLocal(recv)] {
 					continue
 				}
-				for _, d := range dones {
-					if d.Covers(b, i) {
-						return true
-					}
+				if r.knownDoneAt(fn, b, i) {
+					return true
 				}
 			}
 		}

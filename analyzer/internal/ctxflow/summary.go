@@ -1117,6 +1117,18 @@ func funcObject(fn *ssa.Function) *types.Func {
 	return obj
 }
 
+// privateCalls returns the package's calls of fn when they are all of its
+// calls: fn is a declared, unexported function or method that the package
+// never uses as a value. Otherwise, or when there is none, nil. r.mu must
+// be held.
+func (r *Result) privateCalls(fn *ssa.Function) []*Call {
+	obj := funcObject(fn)
+	if obj == nil || obj.Exported() || r.usedAsValue(fn) {
+		return nil
+	}
+	return r.callers[fn]
+}
+
 // CallersOf returns the package's calls of fn.
 func (r *Result) CallersOf(fn *ssa.Function) []*Call { return r.callers[fn] }
 
@@ -1128,11 +1140,12 @@ func (r *Result) CallersOf(fn *ssa.Function) []*Call { return r.callers[fn] }
 // in scope. Then threading that context into fn is the fix, and one report
 // per call site says so.
 func (r *Result) RootReportedAtCallers(fn *ssa.Function) bool {
-	obj := funcObject(fn)
-	if obj == nil || obj.Exported() || hasContextParamSSA(fn) || r.UsedAsValue(fn) {
+	if hasContextParamSSA(fn) {
 		return false
 	}
-	calls := r.callers[fn]
+	r.mu.Lock()
+	calls := r.privateCalls(fn)
+	r.mu.Unlock()
 	if len(calls) == 0 {
 		return false
 	}
