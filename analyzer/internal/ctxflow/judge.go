@@ -78,7 +78,7 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 		if callsSetDeadline(c.Fn) || r.closedOnDone(c) || r.deadlineSetByCallers(c.Fn, 0) {
 			return ReceiverBounded
 		}
-		return ReceiverUnbounded
+		return r.connMakerBound(c.Recv)
 	case knowledge.BoundBySystem:
 		return ReceiverUnknown
 	case knowledge.BoundByDriver:
@@ -543,6 +543,61 @@ func (r *Result) deadlineSetByCallers(fn *ssa.Function, depth int) bool {
 	return len(calls) > 0
 }
 
+// connMakerBound judges a connection by the calls that made it (looking
+// through tls.Client wrappers, conversions, tuples and phis): a function
+// of the package that sets a deadline on what it dials bounds it; a
+// function value the package cannot see (amqp091's Config.Dial option,
+// whose default sets the deadline itself) leaves it unknown.
+func (r *Result) connMakerBound(conn ssa.Value) Boundedness {
+	bound := ReceiverUnbounded
+	seen := map[ssa.Value]bool{}
+	var visit func(v ssa.Value, depth int)
+	visit = func(v ssa.Value, depth int) {
+		if v == nil || depth > 8 || seen[v] || bound == ReceiverBounded {
+			return
+		}
+		seen[v] = true
+		switch x := r.underlyingLocal(v).(type) {
+		case *ssa.MakeInterface:
+			visit(x.X, depth+1)
+		case *ssa.TypeAssert:
+			visit(x.X, depth+1)
+		case *ssa.Extract:
+			visit(x.Tuple, depth+1)
+		case *ssa.Phi:
+			for _, e := range x.Edges {
+				visit(e, depth+1)
+			}
+		case *ssa.Call:
+			if wrapped := wrappedConn(x); wrapped != nil {
+				visit(wrapped, depth+1)
+				return
+			}
+			common := x.Common()
+			if common.IsInvoke() {
+				return // an interface method: a Listener's Accept is judged as unbounded
+			}
+			switch callee := common.StaticCallee(); {
+			case callee == nil:
+				bound = ReceiverUnknown
+			case callee.Blocks != nil && callsSetDeadline(callee):
+				bound = ReceiverBounded
+			}
+		}
+	}
+	visit(conn, 0)
+	return bound
+}
+
+// wrappedConn returns the connection tls.Client(conn, cfg) or
+// tls.Server(conn, cfg) wraps, or nil.
+func wrappedConn(call *ssa.Call) ssa.Value {
+	if args := call.Common().Args; len(args) == 2 && knowledge.IsConnType(args[0].Type()) {
+		return args[0]
+	}
+	return nil
+}
+
 // closedOnDone reports whether the connection a handshake runs on is
 // closed by a watchdog once a context is done: a Close of it (or of the
 // connection it wraps, tls.Client(conn, cfg)) where a context is known
@@ -560,8 +615,8 @@ func (r *Result) closedOnDone(c *Call) bool {
 		conns[v] = true
 		if call, ok := v.(*ssa.Call); ok {
 			// tls.Client(conn, cfg), tls.Server(conn, cfg): the raw conn too.
-			if args := call.Common().Args; len(args) == 2 && knowledge.IsConnType(args[0].Type()) {
-				add(args[0], depth+1)
+			if wrapped := wrappedConn(call); wrapped != nil {
+				add(wrapped, depth+1)
 			}
 		}
 		if mi, ok := v.(*ssa.MakeInterface); ok {

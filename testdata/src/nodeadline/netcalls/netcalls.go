@@ -211,3 +211,70 @@ func (p *plainConn) Upgrade() error {
 	tc := tls.Client(p.conn, &tls.Config{})
 	return tc.Handshake() // want `\(\*tls.Conn\).Handshake runs with no deadline on the connection`
 }
+
+// The connection's maker decides. A dial function the caller configures
+// (amqp091's Config.Dial, whose default sets the deadline itself) may
+// bound it: unknown, and with no context in scope, silent.
+type amqpConfig struct {
+	Dial func(network, addr string) (net.Conn, error)
+}
+
+func defaultDial(timeout time.Duration) func(network, addr string) (net.Conn, error) {
+	return func(network, addr string) (net.Conn, error) {
+		conn, err := net.DialTimeout(network, addr, timeout)
+		if err != nil {
+			return nil, err
+		}
+		return conn, conn.SetDeadline(time.Now().Add(timeout))
+	}
+}
+
+func dialConfig(cfg amqpConfig, addr string) error {
+	dialer := cfg.Dial
+	if dialer == nil {
+		dialer = defaultDial(30 * time.Second)
+	}
+	conn, err := dialer("tcp", addr)
+	if err != nil {
+		return err
+	}
+	client := tls.Client(conn, &tls.Config{})
+	return client.Handshake()
+}
+
+// A function of the package that sets the deadline on what it dials.
+func dialWithDeadline(addr string) (net.Conn, error) {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return nil, err
+	}
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	return conn, nil
+}
+
+func handshakeOnDeadlineDial(addr string) error {
+	conn, err := dialWithDeadline(addr)
+	if err != nil {
+		return err
+	}
+	return tls.Client(conn, &tls.Config{}).Handshake()
+}
+
+// A maker that sets no deadline, and an accepted connection: unbounded.
+func dialPlain(addr string) (net.Conn, error) { return net.DialTimeout("tcp", addr, time.Second) }
+
+func handshakeOnPlainDial(addr string) error {
+	conn, err := dialPlain(addr)
+	if err != nil {
+		return err
+	}
+	return tls.Client(conn, &tls.Config{}).Handshake() // want `\(\*tls.Conn\).Handshake runs with no deadline on the connection`
+}
+
+func handshakeOnAccepted(ln net.Listener) error {
+	conn, err := ln.Accept()
+	if err != nil {
+		return err
+	}
+	return tls.Server(conn, &tls.Config{}).Handshake() // want `\(\*tls.Conn\).Handshake runs with no deadline on the connection`
+}
