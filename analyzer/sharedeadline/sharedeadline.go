@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/ssa"
@@ -42,7 +41,7 @@ func New(core *analysis.Analyzer, cfg *Config) *analysis.Analyzer {
 		Name:     "sharedeadline",
 		Doc:      lintutil.ExtractDoc(doc, "sharedeadline"),
 		URL:      lintutil.URL("sharedeadline"),
-		Requires: []*analysis.Analyzer{core, inspect.Analyzer},
+		Requires: []*analysis.Analyzer{core},
 	}
 	a.Run = lintutil.Run(a.Name, func(pass *analysis.Pass) (any, error) {
 		return run(pass, pass.ResultOf[core].(*ctxflow.Result), cfg)
@@ -64,7 +63,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	c := &checker{
 		pass: pass,
 		res:  res,
-		root: pass.ResultOf[inspect.Analyzer].(*inspector.Inspector).Root(),
+		root: res.Syntax.Root(),
 	}
 	var bounded []*ssa.Call // WithTimeout calls with a constant budget, for -sequential
 	for _, fn := range res.SrcFuncs {

@@ -6,7 +6,6 @@ import (
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
@@ -36,7 +35,7 @@ func New(core *analysis.Analyzer, cfg *Config) *analysis.Analyzer {
 		Name:     "swallowcancel",
 		Doc:      lintutil.ExtractDoc(doc, "swallowcancel"),
 		URL:      lintutil.URL("swallowcancel"),
-		Requires: []*analysis.Analyzer{inspect.Analyzer, core},
+		Requires: []*analysis.Analyzer{core},
 	}
 	a.Run = lintutil.Run(a.Name, func(pass *analysis.Pass) (any, error) {
 		return run(pass, pass.ResultOf[core].(*ctxflow.Result), cfg)

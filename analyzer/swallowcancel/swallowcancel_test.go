@@ -4,9 +4,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/noreturn"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
-	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/linttest"
@@ -32,7 +32,7 @@ func TestGenerics(t *testing.T) {
 // TestTypeErrors runs the rule (and what it requires) on a package that does
 // not type-check, as gopls and golangci-lint may: it must not panic.
 func TestTypeErrors(t *testing.T) {
-	for _, a := range []*analysis.Analyzer{ctrlflow.Analyzer, ctxflow.Analyzer, swallowcancel.Analyzer} {
+	for _, a := range []*analysis.Analyzer{noreturn.Analyzer, ctxflow.Analyzer, swallowcancel.Analyzer} {
 		if a.RunDespiteErrors {
 			continue
 		}

@@ -22,7 +22,7 @@ import (
 //	go test ./analyzer/internal/ctxflow -run '^$' -bench . -benchmem
 //	go test ./analyzer/internal/ctxflow -run '^$' -bench 'Core/all' -count 10 | benchstat -
 //
-// Each op runs ctxflow.Analyzer (with inspect and ctrlflow) over a package
+// Each op runs ctxflow.Analyzer (with its noreturn prerequisite) over a package
 // and, because the core declares facts, over every package it imports (std
 // included), as go vet does. Actions run sequentially so that their
 // durations are exact; besides ns/op the benchmarks report the core's own

@@ -20,12 +20,11 @@ import (
 	"sync"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/ctrlflow"
-	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/noreturn"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/syntax"
 )
 
@@ -54,7 +53,7 @@ func New(cfg *Config) *analysis.Analyzer {
 		Name:       "ctxflow",
 		Doc:        "classify context.Context values by deadline and find calls that wait on the outside world (reports nothing)",
 		URL:        "https://github.com/deadlinelint/deadlinelint#how-it-works",
-		Requires:   []*analysis.Analyzer{inspect.Analyzer, ctrlflow.Analyzer},
+		Requires:   []*analysis.Analyzer{noreturn.Analyzer},
 		ResultType: reflect.TypeFor[*Result](),
 		FactTypes:  []analysis.Fact{new(Summary), new(Relevant)},
 		Run: func(pass *analysis.Pass) (any, error) {
@@ -171,7 +170,7 @@ func run(pass *analysis.Pass, catalog *knowledge.Catalog) (res any, err error) {
 	if err := r.checkUserSinks(); err != nil {
 		return nil, err
 	}
-	r.Syntax = syntax.New(pass, pass.ResultOf[inspect.Analyzer].(*inspector.Inspector))
+	r.Syntax = syntax.New(pass, inspector.New(syntax.Reportable(pass.Files)))
 	relevant := r.relevance()
 	if !needsSSA(pass.Pkg) || !r.usesAnythingJudged() {
 		return r, nil
@@ -292,11 +291,12 @@ func (r *Result) buildSSA() (err error) {
 	}()
 	pass := r.Pass
 	prog := ssa.NewProgram(pass.Fset, 0)
-	prog.SetNoReturn(pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs).NoReturn)
+	prog.SetNoReturn(pass.ResultOf[noreturn.Analyzer].(*noreturn.Result).NoReturn)
 	for _, p := range pass.Pkg.Imports() {
 		prog.CreatePackage(p, nil, nil, true)
 	}
-	pkg := prog.CreatePackage(pass.Pkg, pass.Files, pass.TypesInfo, false)
+	files, info := r.leanFiles()
+	pkg := prog.CreatePackage(pass.Pkg, files, info, false)
 	pkg.Build()
 	r.Pkg = pkg
 	for _, file := range pass.Files {

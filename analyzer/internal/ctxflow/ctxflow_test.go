@@ -2,6 +2,7 @@ package ctxflow_test
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
@@ -23,7 +24,27 @@ func testdata(t *testing.T) string {
 // TestFacts checks the exported facts of both packages, the second built
 // on the first's.
 func TestFacts(t *testing.T) {
-	analysistest.Run(t, testdata(t), ctxflow.Analyzer, "ctxflow/facts/store", "ctxflow/facts/app")
+	analysistest.Run(t, testdata(t), ctxflow.Analyzer, "ctxflow/facts/store", "ctxflow/facts/app", "ctxflow/facts/generated")
+}
+
+// TestLeanSSA checks which functions of a generated package the core gave
+// to SSA without their bodies: exactly those that cannot contribute to a
+// summary (TestFacts checks that the others keep their facts).
+func TestLeanSSA(t *testing.T) {
+	results := analysistest.Run(t, testdata(t), ctxflow.Analyzer, "ctxflow/facts/generated")
+	var bodiless []string
+	for _, res := range results {
+		r := res.Result.(*ctxflow.Result)
+		for _, fn := range r.SrcFuncs {
+			if len(fn.Blocks) == 0 {
+				bodiless = append(bodiless, fn.Name())
+			}
+		}
+	}
+	slices.Sort(bodiless)
+	if want := []string{"copyInput", "serialize", "validate"}; !slices.Equal(bodiless, want) {
+		t.Errorf("functions built without bodies = %v, want %v", bodiless, want)
+	}
 }
 
 // probe reports the classification of the argument of every call to a

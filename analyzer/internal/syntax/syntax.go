@@ -95,7 +95,27 @@ func (x *Index) InTestFile(pos token.Pos) bool {
 // is not: it is the user's code, rewritten (see Editable).
 func (x *Index) InGeneratedFile(pos token.Pos) bool {
 	f := x.File(pos)
-	return f == nil || ast.IsGenerated(f) && !isCgoOutput(f)
+	return f == nil || Generated(f)
+}
+
+// Reportable returns the files the rules may report in, those that are not
+// generated: the core's inspector walks only these, which keeps the syntax
+// walk off generated SDKs (aws-sdk-go-v2's ec2 spent a second in it), and
+// positions in generated files answer nothing.
+func Reportable(files []*ast.File) []*ast.File {
+	var out []*ast.File
+	for _, f := range files {
+		if !Generated(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Generated reports whether f is generated code the rules never report in:
+// cgo's output is not (it is the user's code, rewritten).
+func Generated(f *ast.File) bool {
+	return ast.IsGenerated(f) && !isCgoOutput(f)
 }
 
 // Skip reports whether a rule should stay silent at pos: generated files
