@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"maps"
+	"slices"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/syntax"
@@ -49,8 +50,10 @@ func (r *Result) leanFiles() ([]*ast.File, *types.Info) {
 		calls     []*types.Func // functions and methods of the package it uses
 		ifaceUses []string      // interface methods it calls, by name
 	}
+	if !slices.ContainsFunc(pass.Files, syntax.Generated) {
+		return pass.Files, info // the common case: nothing to walk
+	}
 	var decls []*decl
-	byFunc := map[*types.Func]*decl{}
 	candidates := 0
 	for i, f := range pass.Files {
 		generated := syntax.Generated(f)
@@ -70,7 +73,6 @@ func (r *Result) leanFiles() ([]*ast.File, *types.Info) {
 			}
 			x.relevant = r.bodyRelevant(fd, func(callee *types.Func) { x.calls = append(x.calls, callee) }, func(name string) { x.ifaceUses = append(x.ifaceUses, name) })
 			decls = append(decls, x)
-			byFunc[fn] = x
 		}
 	}
 	if candidates == 0 {
