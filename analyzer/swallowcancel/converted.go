@@ -127,8 +127,11 @@ func (c *checker) notCancellation(b *ssa.BasicBlock, err ssa.Value) bool {
 		if p == nil {
 			return false
 		}
-		t := c.cancelTestOf(p)
-		if t == nil || !sameVariable(ctxflow.StripInterface(t.err), ctxflow.StripInterface(err)) {
+		tested := c.predicateTest(p)
+		if t := c.cancelTestOf(p); t != nil {
+			tested = t.err
+		}
+		if tested == nil || !sameVariable(ctxflow.StripInterface(tested), ctxflow.StripInterface(err)) {
 			continue
 		}
 		if no := p.Succs[1]; no.Dominates(b) && len(no.Preds) == 1 {

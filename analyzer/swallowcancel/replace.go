@@ -107,7 +107,7 @@ func (c *checker) checkReplaced(f *fnInfo) {
 			continue
 		}
 		srcs := c.cancellations(f, cmp.X, iff)
-		if len(srcs) == 0 {
+		if len(srcs) == 0 || lifecycleEnded(srcs, cmp.X) {
 			continue
 		}
 		body := b.Succs[0]
@@ -115,7 +115,7 @@ func (c *checker) checkReplaced(f *fnInfo) {
 			continue
 		}
 		for _, ret := range returns(f.fn) {
-			if !body.Dominates(ret.Block()) || answersOther(body, ret.Block(), cmp.X) {
+			if !body.Dominates(ret.Block()) || answersOther(body, ret.Block(), cmp.X) || c.notCancellation(ret.Block(), cmp.X) {
 				continue
 			}
 			v := errResult(ret)
@@ -130,6 +130,23 @@ func (c *checker) checkReplaced(f *fnInfo) {
 			c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: msg})
 		}
 	}
+}
+
+// lifecycleEnded reports whether the tested error is the Err() of a
+// context the object keeps in a field (if c.ctx.Err() != nil { return
+// ErrClientClosed }): the object's own lifecycle ended, and an error saying
+// it is closed is the answer, as foreignContext decides for Done cases.
+func lifecycleEnded(srcs []ctxflow.ErrSource, tested ssa.Value) bool {
+	for _, s := range srcs {
+		call, ok := s.At.(*ssa.Call)
+		if !ok || !s.Ctx.Field || ssa.Value(call) != ctxflow.StripInterface(tested) {
+			return false
+		}
+		if callee, _, _ := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(callee) != knowledge.CtxErr {
+			return false
+		}
+	}
+	return true
 }
 
 // answersOther reports whether the return in block ret, inside the body of

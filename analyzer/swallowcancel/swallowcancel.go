@@ -1,9 +1,13 @@
 package swallowcancel
 
 import (
+	"context"
 	_ "embed"
+	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -54,6 +58,8 @@ type checker struct {
 	// reportedAt keeps a function handed to several retry helpers from
 	// being reported once per helper.
 	reportedAt map[token.Pos]bool
+	// predicates memoises isCancelPredicate.
+	predicates map[*ssa.Function]bool
 }
 
 // fnInfo is what the checks need to know about one function.
@@ -69,7 +75,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	if pass.Pkg.Name() == "main" || res.Pkg == nil {
 		return nil, nil // a command that ends on Ctrl-C owns its cancellation
 	}
-	c := &checker{pass: pass, res: res, cfg: cfg, replaced: map[*ssa.Parameter]*replacement{}, reportedAt: map[token.Pos]bool{}}
+	c := &checker{pass: pass, res: res, cfg: cfg, replaced: map[*ssa.Parameter]*replacement{}, reportedAt: map[token.Pos]bool{}, predicates: map[*ssa.Function]bool{}}
 	for _, fn := range res.SrcFuncs {
 		if len(fn.Blocks) == 0 || res.Syntax.Skip(fn.Pos(), false) {
 			continue
@@ -117,6 +123,9 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 // context was checked not done after the error and before the use is no
 // cancellation (had it been one, the context would be done).
 func (c *checker) cancellations(f *fnInfo, v ssa.Value, at ssa.Instruction) []ctxflow.ErrSource {
+	if at != nil && c.messageRulesOut(at.Block(), v) {
+		return nil
+	}
 	var out []ctxflow.ErrSource
 	for _, s := range c.res.ErrSources(v) {
 		if s.Sentinel != knowledge.NoRole {
@@ -134,6 +143,54 @@ func (c *checker) cancellations(f *fnInfo, v ssa.Value, at ssa.Instruction) []ct
 		out = c.anyContextCall(f, v)
 	}
 	return out
+}
+
+// cancelMessages are what a cancellation's Error() says, wrapped or not.
+var cancelMessages = []string{context.Canceled.Error(), context.DeadlineExceeded.Error()}
+
+// messageRulesOut reports whether block b runs only when err's message
+// contains a text that no cancellation's message contains (docker's
+// strings.Contains(err.Error(), "malformed HTTP response")): err is no
+// cancellation there, wrapped or not.
+func (c *checker) messageRulesOut(b *ssa.BasicBlock, err ssa.Value) bool {
+	for x := b; x != nil; x = x.Idom() {
+		p := x.Idom()
+		if p == nil || len(p.Instrs) == 0 {
+			return false
+		}
+		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		call, ok := iff.Cond.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		callee, _, args := ctxflow.SplitCall(call.Common())
+		if knowledge.RoleOf(callee) != knowledge.StringsContains || len(args) != 2 {
+			continue
+		}
+		text, ok := args[1].(*ssa.Const)
+		if !ok || text.Value == nil || text.Value.Kind() != constant.String {
+			continue
+		}
+		msg, ok := args[0].(*ssa.Call)
+		if !ok || !msg.Call.IsInvoke() && msg.Call.StaticCallee() == nil {
+			continue
+		}
+		m, recv, _ := ctxflow.SplitCall(msg.Common())
+		if !knowledge.IsErrorMethod(m) || recv == nil || !sameVariable(ctxflow.StripInterface(recv), ctxflow.StripInterface(err)) {
+			continue
+		}
+		want := constant.StringVal(text.Value)
+		if slices.ContainsFunc(cancelMessages, func(m string) bool { return strings.Contains(m, want) }) {
+			continue
+		}
+		if yes := p.Succs[0]; yes.Dominates(b) && len(yes.Preds) == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // checkedNotDone reports whether, between the source's call and at, a test

@@ -2,6 +2,7 @@ package swallowcancel
 
 import (
 	"fmt"
+	"go/constant"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -55,6 +56,90 @@ func (c *checker) cancelTestOf(b *ssa.BasicBlock) *cancelTest {
 		return nil
 	}
 	return &cancelTest{iff: iff, err: err, sentinels: map[knowledge.Role]bool{role: true}, pos: pos}
+}
+
+// predicateTest returns the error that the branch ending block b tests with
+// a cancellation predicate of the package (franz-go's isContextErr(err):
+// errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)),
+// or nil. Only the false branch is used, as "err is no cancellation".
+func (c *checker) predicateTest(b *ssa.BasicBlock) ssa.Value {
+	if len(b.Instrs) == 0 {
+		return nil
+	}
+	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return nil
+	}
+	call, ok := iff.Cond.(*ssa.Call)
+	if !ok || len(call.Call.Args) != 1 || !c.isCancelPredicate(call.Call.StaticCallee()) {
+		return nil
+	}
+	return call.Call.Args[0]
+}
+
+// isCancelPredicate reports whether fn, a function of the package taking
+// one error and returning a bool, returns true only when the error is a
+// cancellation: each result is false, a cancellation test of the parameter,
+// or true on the true branch of one.
+func (c *checker) isCancelPredicate(fn *ssa.Function) bool {
+	if fn == nil || fn.Pkg != c.res.Pkg || len(fn.Params) != 1 || !knowledge.IsError(fn.Params[0].Type()) {
+		return false
+	}
+	if res := fn.Signature.Results(); res.Len() != 1 || !types.Identical(res.At(0).Type().Underlying(), types.Typ[types.Bool]) {
+		return false
+	}
+	if known, ok := c.predicates[fn]; ok {
+		return known
+	}
+	param := fn.Params[0]
+	isTest := func(v ssa.Value) bool {
+		switch v := v.(type) {
+		case *ssa.Call:
+			callee, _, args := ctxflow.SplitCall(v.Common())
+			return knowledge.RoleOf(callee) == knowledge.ErrorsIs && len(args) == 2 && ctxflow.StripInterface(args[0]) == param && sentinel(args[1]) != knowledge.NoRole
+		case *ssa.BinOp:
+			return v.Op == token.EQL && (ctxflow.StripInterface(v.X) == param && sentinel(v.Y) != knowledge.NoRole || ctxflow.StripInterface(v.Y) == param && sentinel(v.X) != knowledge.NoRole)
+		}
+		return false
+	}
+	var onlyCancellations func(v ssa.Value, depth int) bool
+	onlyCancellations = func(v ssa.Value, depth int) bool {
+		if depth > 8 {
+			return false
+		}
+		switch v := v.(type) {
+		case *ssa.Const:
+			return constant.BoolVal(v.Value) == false
+		case *ssa.Phi:
+			for i, e := range v.Edges {
+				if k, ok := e.(*ssa.Const); ok && constant.BoolVal(k.Value) {
+					pred := v.Block().Preds[i]
+					t := c.cancelTestOf(pred)
+					if t == nil || ctxflow.StripInterface(t.err) != param || pred.Succs[0] != v.Block() {
+						return false
+					}
+					continue
+				}
+				if !onlyCancellations(e, depth+1) {
+					return false
+				}
+			}
+			return true
+		}
+		return isTest(v)
+	}
+	c.predicates[fn] = false
+	found := false
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			if len(ret.Results) != 1 || !onlyCancellations(ret.Results[0], 0) {
+				return false
+			}
+			found = true
+		}
+	}
+	c.predicates[fn] = found
+	return found
 }
 
 // sentinel returns CtxCanceled or CtxDeadlineErr for a load of

@@ -64,7 +64,7 @@ func (r *Result) judge(c *Call) Verdict {
 }
 
 func (r *Result) receiverBound(c *Call) Boundedness {
-	if c.Sink.Kind == knowledge.Dial && localNetwork(c.Args) {
+	if c.Sink.Kind == knowledge.Dial && (localNetwork(c.Args) || chosenLocalNetwork(c)) {
 		return ReceiverBounded // a Unix socket: connecting to it does not wait on a peer
 	}
 	switch c.Sink.Bound {
@@ -99,6 +99,61 @@ func localNetwork(args []ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// chosenLocalNetwork reports whether a dial runs only where its network
+// argument was found to name a Unix-domain socket (docker's switch
+// cli.proto { case "unix": return net.Dial(cli.proto, cli.addr) }).
+func chosenLocalNetwork(c *Call) bool {
+	var network ssa.Value
+	for _, a := range c.Args {
+		if b, ok := a.Type().Underlying().(*types.Basic); ok && b.Kind() == types.String {
+			network = a
+			break
+		}
+	}
+	if network == nil {
+		return false
+	}
+	b := c.Instr.Block()
+	for x := b; x != nil; x = x.Idom() {
+		p := x.Idom()
+		if p == nil || len(p.Instrs) == 0 {
+			return false
+		}
+		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cmp, ok := iff.Cond.(*ssa.BinOp)
+		if !ok || cmp.Op != token.EQL {
+			continue
+		}
+		for _, pair := range [2][2]ssa.Value{{cmp.X, cmp.Y}, {cmp.Y, cmp.X}} {
+			if localNetwork([]ssa.Value{pair[1]}) && sameString(pair[0], network) {
+				if yes := p.Succs[0]; yes.Dominates(b) && len(yes.Preds) == 1 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// sameString reports whether a and b are one value, or loads of one field
+// of one struct (a switch reads cli.proto once, the case body again).
+func sameString(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	la, ok1 := a.(*ssa.UnOp)
+	lb, ok2 := b.(*ssa.UnOp)
+	if !ok1 || !ok2 || la.Op != token.MUL || lb.Op != token.MUL {
+		return false
+	}
+	fa, ok1 := la.X.(*ssa.FieldAddr)
+	fb, ok2 := lb.X.(*ssa.FieldAddr)
+	return ok1 && ok2 && fa.X == fb.X && fa.Field == fb.Field
 }
 
 // boundFields names the struct fields whose setting bounds a client or

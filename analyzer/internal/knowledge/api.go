@@ -40,6 +40,7 @@ const (
 	ErrorsJoin
 	ErrorsNew
 	FmtErrorf
+	StringsContains // strings.Contains: a test of an error's message, err.Error()
 
 	// Time.
 	TimeSleep     // time.Sleep: a wait no context can cut short
@@ -110,6 +111,8 @@ var roles = map[string]Role{
 	"errors.Join": ErrorsJoin,
 	"errors.New":  ErrorsNew,
 	"fmt.Errorf":  FmtErrorf,
+
+	"strings.Contains": StringsContains,
 
 	"time.Sleep":      TimeSleep,
 	"time.After":      TimeAfter,

@@ -57,7 +57,16 @@ func Run(name string, run func(*analysis.Pass) (any, error)) func(*analysis.Pass
 			}
 			orig(d)
 		}
+		// One finding per position and rule: two checks of a rule that see
+		// the same fault from two sides (a Done case and an Err() test of
+		// one context) would otherwise report it twice. The first, from
+		// the check that runs first, stays.
+		reportedAt := map[token.Pos]bool{}
 		pass.Report = func(d analysis.Diagnostic) {
+			if reportedAt[d.Pos] {
+				return
+			}
+			reportedAt[d.Pos] = true
 			for _, dir := range dirs {
 				if dir.covers(pass.Fset, d.Pos) {
 					dir.used = true

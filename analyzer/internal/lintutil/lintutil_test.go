@@ -168,3 +168,36 @@ func TestURL(t *testing.T) {
 		t.Errorf("URL = %q", got)
 	}
 }
+
+// TestOneFindingPerPosition: two checks of a rule that report at the same
+// position give one finding, the first.
+func TestOneFindingPerPosition(t *testing.T) {
+	twice := probe("swallowcancel", func(pass *analysis.Pass) {
+		reportHang(pass)
+		for _, f := range pass.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok {
+					if id, ok := call.Fun.(*ast.Ident); ok && id.Name == "hang" {
+						pass.Reportf(call.Pos(), "hang, seen again")
+					}
+				}
+				return true
+			})
+		}
+	})
+	results := analysistest.Run(discard{}, linttest.TestData(t, "../../../testdata"), twice, "probe/directives")
+	hangs, again := 0, 0
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			switch d.Message {
+			case "hang":
+				hangs++
+			case "hang, seen again":
+				again++
+			}
+		}
+	}
+	if hangs == 0 || again != 0 {
+		t.Errorf("got %d first findings and %d repeated ones at the same positions, want some and none", hangs, again)
+	}
+}

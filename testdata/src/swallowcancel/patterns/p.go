@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -275,4 +276,83 @@ func answersOther(ctx context.Context, db *sql.DB) error {
 		return errors.New("query failed") // want `errors.New replaces err, which may be a context cancellation`
 	}
 	return nil
+}
+
+// A context the object keeps for its lifetime: once it is done the object
+// is closed, and saying so is the answer (franz-go's ctxErr returning
+// ErrClientClosed).
+type lifetime struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newLifetime(parent context.Context) *lifetime {
+	ctx, cancel := context.WithCancel(parent)
+	return &lifetime{ctx: ctx, cancel: cancel}
+}
+
+var ErrClosed = errors.New("closed")
+
+func (l *lifetime) ctxErr(ctx context.Context) error {
+	if l.ctx.Err() != nil {
+		return ErrClosed
+	}
+	return ctx.Err()
+}
+
+// The caller's context is no lifetime of ours: replacing its end is.
+func callerEndReplaced(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return ErrClosed // want `patterns.ErrClosed replaces ctx's cancellation when it is done`
+	}
+	return nil
+}
+
+func isCtxErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// Excluded by a cancellation predicate of the package (franz-go's
+// !isContextErr(readErr)): err is no cancellation there.
+func predicateExcludes(ctx context.Context, db *sql.DB, dead bool) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	if err != nil {
+		if dead && !isCtxErr(err) {
+			return ErrTimeout
+		}
+		return err
+	}
+	return nil
+}
+
+// A predicate that is true for other errors too excludes nothing.
+func isRetryable(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func loosePredicate(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	if err != nil {
+		if !isRetryable(err) {
+			return ErrTimeout // want `patterns.ErrTimeout replaces err, which may be a context cancellation`
+		}
+		return err
+	}
+	return nil
+}
+
+// Only where err's message has a text no cancellation's has (docker's
+// "malformed HTTP response"): err is no cancellation there.
+func messageRulesOut(ctx context.Context, c *http.Client, req *http.Request) error {
+	resp, err := c.Do(req.WithContext(ctx))
+	if err != nil {
+		if strings.Contains(err.Error(), "malformed HTTP response") {
+			return fmt.Errorf("%v: is TLS enabled?", err)
+		}
+		if strings.Contains(err.Error(), "canceled") {
+			return fmt.Errorf("%v: gave up", err) // want `%v formats err, which may be a context cancellation`
+		}
+		return err
+	}
+	return resp.Body.Close()
 }
