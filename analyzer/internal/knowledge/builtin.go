@@ -108,5 +108,10 @@ func sqlxNoContext() []Sink {
 		}
 	}
 	out = append(out, Sink{Func: "(*github.com/jmoiron/sqlx.DB).Beginx", Kind: SQL, ContextForm: "BeginTxx", AppendArgs: "nil"})
+	// A prepared named statement: each context-free method has its
+	// Context twin (named_context.go).
+	for _, m := range []string{"Exec", "Query", "QueryRow", "MustExec", "Queryx", "QueryRowx", "Select", "Get"} {
+		out = append(out, Sink{Func: "(*github.com/jmoiron/sqlx.NamedStmt)." + m, Kind: SQL, ContextForm: m + "Context"})
+	}
 	return out
 }

@@ -108,3 +108,9 @@ func waitOne(ctx context.Context, c *pgx.Conn) error {
 	_, err := c.WaitForNotification(ctx)
 	return err
 }
+
+// A named statement's context-free forms, next to their Context twins.
+func sqlxNamed(ctx context.Context, n *sqlx.NamedStmt, arg any) {
+	n.Exec(arg) // want `\(\*sqlx.NamedStmt\).Exec has no context, so the query cannot time out or be cancelled: use ExecContext\(ctx, …\)`
+	n.ExecContext(ctx, arg)
+}

@@ -32,3 +32,22 @@ func (tx *Tx) MustExec(query string, args ...any) sql.Result       { return nil 
 func (tx *Tx) NamedExec(query string, arg any) (sql.Result, error) { return nil, nil }
 func (tx *Tx) QueryRowx(query string, args ...any) *Row            { return nil }
 func (tx *Tx) Queryx(query string, args ...any) (*Rows, error)     { return nil, nil }
+
+type NamedStmt struct{ Stmt *sql.Stmt }
+
+func (n *NamedStmt) Exec(arg any) (sql.Result, error)                             { return nil, nil }
+func (n *NamedStmt) Query(arg any) (*sql.Rows, error)                             { return nil, nil }
+func (n *NamedStmt) QueryRow(arg any) *Row                                        { return nil }
+func (n *NamedStmt) MustExec(arg any) sql.Result                                  { return nil }
+func (n *NamedStmt) Queryx(arg any) (*Rows, error)                                { return nil, nil }
+func (n *NamedStmt) QueryRowx(arg any) *Row                                       { return nil }
+func (n *NamedStmt) Select(dest any, arg any) error                               { return nil }
+func (n *NamedStmt) Get(dest any, arg any) error                                  { return nil }
+func (n *NamedStmt) ExecContext(ctx context.Context, arg any) (sql.Result, error) { return nil, nil }
+func (n *NamedStmt) QueryContext(ctx context.Context, arg any) (*sql.Rows, error) { return nil, nil }
+func (n *NamedStmt) QueryRowContext(ctx context.Context, arg any) *Row            { return nil }
+func (n *NamedStmt) MustExecContext(ctx context.Context, arg any) sql.Result      { return nil }
+func (n *NamedStmt) QueryxContext(ctx context.Context, arg any) (*Rows, error)    { return nil, nil }
+func (n *NamedStmt) QueryRowxContext(ctx context.Context, arg any) *Row           { return nil }
+func (n *NamedStmt) SelectContext(ctx context.Context, dest any, arg any) error   { return nil }
+func (n *NamedStmt) GetContext(ctx context.Context, dest any, arg any) error      { return nil }
