@@ -5,6 +5,9 @@
 // ctrlflow also keeps a CFG of every function literal and requires the
 // inspect pass, whose walk of every node of every file was a second on a
 // generated SDK package (aws-sdk-go-v2's ec2) where the rules read nothing.
+// The functions the knowledge table marks NoReturn (os.Exit, log.Fatal,
+// testing.TB's Fatal…) count without facts: the vet tool skips their
+// packages, which cannot reach a wait, unparsed.
 package noreturn
 
 import (
@@ -15,6 +18,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/cfg"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // Analyzer exports a NoReturn fact for each function of the package that
@@ -45,7 +50,7 @@ type Result struct {
 // NoReturn reports whether fn never returns: a function of the package, or
 // of a dependency with the fact.
 func (r *Result) NoReturn(fn *types.Func) bool {
-	if r.noReturn[fn] {
+	if r.noReturn[fn] || knowledge.RoleOf(fn) == knowledge.NoReturn {
 		return true
 	}
 	return fn.Pkg() != r.pass.Pkg && r.pass.ImportObjectFact(fn, new(NoReturn))
@@ -99,6 +104,12 @@ func (f *finder) build(fn *types.Func, d *decl) {
 
 func (f *finder) mayReturn(call *ast.CallExpr) bool {
 	if id, ok := call.Fun.(*ast.Ident); ok && f.pass.TypesInfo.Uses[id] == panicBuiltin {
+		return false
+	}
+	if fn, ok := typeutil.Callee(f.pass.TypesInfo, call).(*types.Func); ok && knowledge.RoleOf(fn) == knowledge.NoReturn {
+		// os.Exit, log.Fatal, t.Fatal (on testing.TB too)…: known without
+		// their packages' facts, which the vet tool does not compute for
+		// packages that cannot reach a wait (they are skipped unparsed).
 		return false
 	}
 	fn := typeutil.StaticCallee(f.pass.TypesInfo, call)
