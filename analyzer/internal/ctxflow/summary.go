@@ -86,6 +86,11 @@ type ParamReach struct {
 	// parameter compared with constants (a switch on a command name). A
 	// caller passing another constant there cannot reach the wait.
 	When *ConstGuard
+	// BySystem is set when every wait the parameter reaches is one the
+	// system bounds itself (a DNS lookup: resolv.conf's timeout and
+	// attempts). A root given to it is no finding, as for the lookup
+	// itself; dropping a caller's context in scope still is.
+	BySystem bool
 }
 
 // ConstGuard says that a wait is reached only when parameter Param (1 + its
@@ -158,6 +163,9 @@ func (s *Summary) String() string {
 		}
 		if p.When != nil {
 			part += fmt.Sprintf(" when %s is %s", p.When.Name, strings.Join(p.When.Values, " or "))
+		}
+		if p.BySystem {
+			part += " (bounded by the system)"
 		}
 		parts = append(parts, part)
 	}
@@ -308,13 +316,14 @@ func (s *Summary) addReach(list *[]ParamReach, p ParamReach) bool {
 		}
 		when := mergeGuards(q.When, p.When)
 		several := q.Several || p.Several || q.Wait != p.Wait
-		if q.Bounded && !p.Bounded {
+		bySystem := q.BySystem && p.BySystem
+		if q.Bounded && !p.Bounded || q.BySystem && !p.BySystem {
 			*q = p // an unbounded path is the one worth naming
-			q.On, q.When, q.Several = on, when, several
+			q.On, q.When, q.Several, q.BySystem = on, when, several, bySystem
 			return true
 		}
-		if q.On != on || !sameGuard(q.When, when) || q.Several != several {
-			q.On, q.When, q.Several = on, when, several
+		if q.On != on || !sameGuard(q.When, when) || q.Several != several || q.BySystem != bySystem {
+			q.On, q.When, q.Several, q.BySystem = on, when, several, bySystem
 			return true
 		}
 		return false
@@ -423,7 +432,7 @@ func (r *Result) summarizeCall(c *Call) bool {
 			return false
 		}
 		bounded := v.Recv == ReceiverUnknown
-		changed = r.noteReach(c, v.Ctx, ParamReach{Wait: c.CalleeName(), Bounded: bounded}, c.Recv, false) || changed
+		changed = r.noteReach(c, v.Ctx, ParamReach{Wait: c.CalleeName(), Bounded: bounded, BySystem: c.Sink.Bound == knowledge.BoundBySystem}, c.Recv, false) || changed
 		return changed
 	}
 	if c.Cleanup != nil {
@@ -437,7 +446,7 @@ func (r *Result) summarizeCall(c *Call) bool {
 	}
 	for _, p := range s.Reach {
 		if p.Param < len(c.Args) && !p.Excluded(c.Args) {
-			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded, When: r.translateGuard(c, p.When), Several: p.Several}, argOn(c, p), false) || changed
+			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded, When: r.translateGuard(c, p.When), Several: p.Several, BySystem: p.BySystem}, argOn(c, p), false) || changed
 		}
 	}
 	for _, p := range s.Cleanup {
@@ -520,6 +529,12 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 		}
 		return s.addReach(&s.Reach, p)
 	case !cleanup && o.RootFn != nil && (o.State.Unbounded() || o.State == Deadline && o.Rooted):
+		if p.BySystem {
+			// A root given to a lookup the system bounds, through a
+			// helper: as for the lookup itself, nothing its callers
+			// could wait on without end.
+			return false
+		}
 		if _, async := c.Instr.(*ssa.Go); async {
 			// The root is handed to a goroutine: work detached on
 			// purpose, not a root the function's callers wait under.

@@ -301,3 +301,18 @@ func dialChosen(proto, addr string) (net.Conn, error) {
 	}
 	return nil, nil
 }
+
+// A DNS lookup through a helper: the resolver bounds it, so the reach is
+// "maybe bounded" and a root given to it is no nodeadline finding (a
+// caller's context dropped on the way is sharedeadline's).
+func lookupAll(ctx context.Context, host string) ([]net.IPAddr, error) {
+	return net.DefaultResolver.LookupIPAddr(ctx, host)
+}
+
+func lookupFromRoot(host string) {
+	lookupAll(context.Background(), host)
+}
+
+func lookupDropsCtx(ctx context.Context, host string) {
+	lookupAll(context.TODO(), host)
+}

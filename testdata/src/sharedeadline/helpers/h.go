@@ -244,3 +244,35 @@ func dialVia(ctx context.Context, d legacyDialer, addr string) (net.Conn, error)
 }
 
 var _ legacyDialer = netDialer{}
+
+// A root given to a DNS lookup through a helper (go-redis' endpoint
+// detection under its own 2 s budget): the resolver bounds the lookup, so,
+// as for the lookup itself, no finding.
+func isInternal(ctx context.Context, host string) (bool, error) {
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	return err == nil && len(addrs) > 0 && addrs[0].IP.IsPrivate(), err
+}
+
+func detectEndpoint(host string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	internal, _ := isInternal(ctx, host)
+	return internal
+}
+
+func newClient(ctx context.Context, host string) bool {
+	return detectEndpoint(host)
+}
+
+// The same helper shape reaching a query is a finding.
+func countRows(db *sql.DB) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var n int
+	db.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n)
+	return n
+}
+
+func report(ctx context.Context, db *sql.DB) int {
+	return countRows(db) // want `helpers.countRows starts its own context.WithTimeout\(context.Background\(\), …\), which reaches \(\*sql.DB\).QueryRowContext`
+}

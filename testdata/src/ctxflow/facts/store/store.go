@@ -175,3 +175,8 @@ func Walk(ctx context.Context, walk func(func() error) error) error { // want Wa
 func Resolve(ctx context.Context, resolve func(func() error) *Store) *Store { // want Resolve:"^calls resolve where ctx is in scope$"
 	return resolve(func() error { return ctx.Err() })
 }
+
+// A DNS lookup: the system bounds it (a root given to it is no finding).
+func LookupHost(ctx context.Context, host string) ([]string, error) { // want LookupHost:"ctx reaches \\(\\*net.Resolver\\).LookupHost \\(maybe bounded\\) \\(bounded by the system\\)"
+	return net.DefaultResolver.LookupHost(ctx, host)
+}
