@@ -141,19 +141,29 @@ func chosenLocalNetwork(c *Call) bool {
 }
 
 // sameString reports whether a and b are one value, or loads of one field
-// of one struct (a switch reads cli.proto once, the case body again).
+// of one struct (a switch reads cli.proto once, the case body again; in a
+// closure, through two loads of the captured cli).
 func sameString(a, b ssa.Value) bool {
-	if a == b {
-		return true
+	for depth := 0; depth < 4; depth++ {
+		if a == b {
+			return true
+		}
+		la, ok1 := a.(*ssa.UnOp)
+		lb, ok2 := b.(*ssa.UnOp)
+		if !ok1 || !ok2 || la.Op != token.MUL || lb.Op != token.MUL {
+			return false
+		}
+		a, b = la.X, lb.X
+		fa, ok1 := a.(*ssa.FieldAddr)
+		fb, ok2 := b.(*ssa.FieldAddr)
+		if ok1 != ok2 || ok1 && fa.Field != fb.Field {
+			return false
+		}
+		if ok1 {
+			a, b = fa.X, fb.X
+		}
 	}
-	la, ok1 := a.(*ssa.UnOp)
-	lb, ok2 := b.(*ssa.UnOp)
-	if !ok1 || !ok2 || la.Op != token.MUL || lb.Op != token.MUL {
-		return false
-	}
-	fa, ok1 := la.X.(*ssa.FieldAddr)
-	fb, ok2 := lb.X.(*ssa.FieldAddr)
-	return ok1 && ok2 && fa.X == fb.X && fa.Field == fb.Field
+	return false
 }
 
 // boundFields names the struct fields whose setting bounds a client or

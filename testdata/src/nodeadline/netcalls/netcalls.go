@@ -316,3 +316,14 @@ func lookupFromRoot(host string) {
 func lookupDropsCtx(ctx context.Context, host string) {
 	lookupAll(context.TODO(), host)
 }
+
+func (cli *daemonClient) dialer() func(context.Context) (net.Conn, error) {
+	return func(ctx context.Context) (net.Conn, error) {
+		switch cli.proto {
+		case "unix":
+			return net.Dial(cli.proto, cli.addr)
+		default:
+			return net.Dial(cli.proto, cli.addr) // want `net.Dial has no context`
+		}
+	}
+}
