@@ -1,6 +1,8 @@
 package ctxflow
 
 import (
+	"go/types"
+
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
@@ -30,10 +32,105 @@ func (r *Result) Wrapped(fn *ssa.Function) bool {
 	for outer.Parent() != nil {
 		outer = outer.Parent()
 	}
-	if obj := funcObject(outer); obj != nil && r.Catalog.Lookup(obj) != nil {
+	obj := funcObject(outer)
+	if obj != nil && r.Catalog.Lookup(obj) != nil {
 		return true
 	}
-	return r.forwardingCall(outer) != nil
+	return r.forwardingCall(outer) != nil || obj != nil && ContextTwin(obj) != nil
+}
+
+// ContextTwin returns the context-taking form that fn's package offers
+// beside it, or nil: a function (or a method of the same type) of the same
+// package whose parameters are fn's after a leading context.Context, with
+// the same results (sqlx's Connect and ConnectContext, the Query and
+// QueryContext of its statement wrapper), both exported. Found by signature, not name;
+// when several fit, none is taken. fn, which takes no context, is then
+// the deliberate context-free form of that API, and its callers the ones
+// to judge, as for a function that forwards to its context form.
+func ContextTwin(fn *types.Func) *types.Func {
+	sig := fn.Signature()
+	if !fn.Exported() {
+		return nil // an API offers its context-free forms under exported names
+	}
+	if sig.Params().Len() == 0 {
+		// Close() error beside Shutdown(ctx) error, Detached() beside
+		// All(ctx): without parameters to match, the shape says nothing.
+		return nil
+	}
+	for v := range sig.Params().Variables() {
+		if knowledge.IsContext(v.Type()) {
+			return nil
+		}
+	}
+	var candidates []*types.Func
+	if recv := sig.Recv(); recv != nil {
+		named := receiverNamed(recv.Type())
+		if named == nil {
+			return nil
+		}
+		for m := range named.Methods() {
+			candidates = append(candidates, m)
+		}
+	} else if fn.Pkg() != nil {
+		scope := fn.Pkg().Scope()
+		for _, name := range scope.Names() {
+			if f, ok := scope.Lookup(name).(*types.Func); ok {
+				candidates = append(candidates, f)
+			}
+		}
+	}
+	var twin *types.Func
+	for _, c := range candidates {
+		if c == fn || !c.Exported() || !isContextForm(c.Signature(), sig) {
+			continue // the callers of the exported form must be able to call its twin
+		}
+		if twin != nil {
+			return nil // ambiguous
+		}
+		twin = c
+	}
+	if twin == nil {
+		return nil
+	}
+	for _, c := range candidates {
+		if c != fn && isContextForm(twin.Signature(), c.Signature()) {
+			return nil // the twin would serve two context-free forms: not a pair
+		}
+	}
+	return twin
+}
+
+// isContextForm reports whether twin's parameters are plain's after a
+// leading context.Context, with identical results.
+func isContextForm(twin, plain *types.Signature) bool {
+	tp, pp := twin.Params(), plain.Params()
+	if tp.Len() != pp.Len()+1 || !knowledge.IsContext(tp.At(0).Type()) || twin.Variadic() != plain.Variadic() {
+		return false
+	}
+	for i := range pp.Len() {
+		if !types.Identical(tp.At(i+1).Type(), pp.At(i).Type()) {
+			return false
+		}
+	}
+	tr, pr := twin.Results(), plain.Results()
+	if tr.Len() != pr.Len() {
+		return false
+	}
+	for i := range pr.Len() {
+		if !types.Identical(tr.At(i).Type(), pr.At(i).Type()) {
+			return false
+		}
+	}
+	return true
+}
+
+// receiverNamed returns the named type of a method receiver (T or *T).
+func receiverNamed(t types.Type) *types.Named {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, _ := types.Unalias(t).(*types.Named)
+	return named
 }
 
 func (r *Result) forwardingCall(fn *ssa.Function) *ssa.Call {

@@ -382,3 +382,41 @@ func (m *mixedDB) countCtx(ctx context.Context) error {
 	_, err := m.conn.Query("SELECT 1") // want `\(\*sql.DB\).Query cannot take ctx, so the query is not cancelled with the caller`
 	return err
 }
+
+// A context-free form beside its context-taking twin (the same parameters
+// after a leading context.Context, the same results): the API's
+// deliberate convenience, whose callers are judged (sqlx's Connect and
+// ConnectContext).
+type Store struct{ db *sql.DB }
+
+func (s *Store) Count(table string) (int, error) {
+	var n int
+	err := s.db.QueryRow("SELECT count(*) FROM " + table).Scan(&n)
+	return n, err
+}
+
+func (s *Store) CountContext(ctx context.Context, table string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n)
+	return n, err
+}
+
+// Two context-free forms that one context-taking form would serve: no
+// pair, both judged.
+func (s *Store) Sum(table, col string) (int, error) {
+	var n int
+	err := s.db.QueryRow("SELECT sum(" + col + ") FROM " + table).Scan(&n) // want `\(\*sql.DB\).QueryRow has no context`
+	return n, err
+}
+
+func (s *Store) Max(table, col string) (int, error) {
+	var n int
+	err := s.db.QueryRow("SELECT max(" + col + ") FROM " + table).Scan(&n) // want `\(\*sql.DB\).QueryRow has no context`
+	return n, err
+}
+
+func (s *Store) AggregateContext(ctx context.Context, table, col string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT sum("+col+") FROM "+table).Scan(&n)
+	return n, err
+}
