@@ -43,7 +43,7 @@ func (r *Result) leanFiles() ([]*ast.File, *types.Info) {
 	info := pass.TypesInfo
 	type decl struct {
 		fd        *ast.FuncDecl
-		file      int
+		file, at  int  // pass.Files[file].Decls[at] is fd
 		strip     bool // a candidate for removal
 		relevant  bool
 		fn        *types.Func
@@ -57,7 +57,7 @@ func (r *Result) leanFiles() ([]*ast.File, *types.Info) {
 	candidates := 0
 	for i, f := range pass.Files {
 		generated := syntax.Generated(f)
-		for _, d := range f.Decls {
+		for j, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || fd.Body == nil {
 				continue
@@ -66,7 +66,7 @@ func (r *Result) leanFiles() ([]*ast.File, *types.Info) {
 			if fn == nil {
 				continue
 			}
-			x := &decl{fd: fd, file: i, fn: fn}
+			x := &decl{fd: fd, file: i, at: j, fn: fn}
 			x.strip = generated && fd.Name.Name != "init" && !isGeneric(fn)
 			if x.strip {
 				candidates++
@@ -126,16 +126,10 @@ func (r *Result) leanFiles() ([]*ast.File, *types.Info) {
 			files[x.file] = &f
 			copied[x.file] = true
 		}
-		f := files[x.file]
-		for i, d := range f.Decls {
-			if d == x.fd {
-				bodiless := *x.fd
-				bodiless.Body = nil
-				f.Decls[i] = &bodiless
-				stripped++
-				break
-			}
-		}
+		bodiless := *x.fd
+		bodiless.Body = nil
+		files[x.file].Decls[x.at] = &bodiless
+		stripped++
 	}
 	if stripped == 0 {
 		return pass.Files, info
