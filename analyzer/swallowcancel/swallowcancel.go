@@ -153,15 +153,7 @@ var cancelMessages = []string{context.Canceled.Error(), context.DeadlineExceeded
 // strings.Contains(err.Error(), "malformed HTTP response")): err is no
 // cancellation there, wrapped or not.
 func (c *checker) messageRulesOut(b *ssa.BasicBlock, err ssa.Value) bool {
-	for x := b; x != nil; x = x.Idom() {
-		p := x.Idom()
-		if p == nil || len(p.Instrs) == 0 {
-			return false
-		}
-		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
+	for iff := range ctxflow.TrueGuards(b) {
 		call, ok := iff.Cond.(*ssa.Call)
 		if !ok {
 			continue
@@ -175,7 +167,7 @@ func (c *checker) messageRulesOut(b *ssa.BasicBlock, err ssa.Value) bool {
 			continue
 		}
 		msg, ok := args[0].(*ssa.Call)
-		if !ok || !msg.Call.IsInvoke() && msg.Call.StaticCallee() == nil {
+		if !ok {
 			continue
 		}
 		m, recv, _ := ctxflow.SplitCall(msg.Common())
@@ -183,10 +175,7 @@ func (c *checker) messageRulesOut(b *ssa.BasicBlock, err ssa.Value) bool {
 			continue
 		}
 		want := constant.StringVal(text.Value)
-		if slices.ContainsFunc(cancelMessages, func(m string) bool { return strings.Contains(m, want) }) {
-			continue
-		}
-		if yes := p.Succs[0]; yes.Dominates(b) && len(yes.Preds) == 1 {
+		if !slices.ContainsFunc(cancelMessages, func(m string) bool { return strings.Contains(m, want) }) {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"iter"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -115,29 +116,38 @@ func chosenLocalNetwork(c *Call) bool {
 	if network == nil {
 		return false
 	}
-	b := c.Instr.Block()
-	for x := b; x != nil; x = x.Idom() {
-		p := x.Idom()
-		if p == nil || len(p.Instrs) == 0 {
-			return false
-		}
-		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
+	for iff := range TrueGuards(c.Instr.Block()) {
 		cmp, ok := iff.Cond.(*ssa.BinOp)
 		if !ok || cmp.Op != token.EQL {
 			continue
 		}
 		for _, pair := range [2][2]ssa.Value{{cmp.X, cmp.Y}, {cmp.Y, cmp.X}} {
 			if localNetwork([]ssa.Value{pair[1]}) && sameString(pair[0], network) {
-				if yes := p.Succs[0]; yes.Dominates(b) && len(yes.Preds) == 1 {
-					return true
-				}
+				return true
 			}
 		}
 	}
 	return false
+}
+
+// TrueGuards yields, nearest first, the branches on the way to b whose true
+// edge alone leads there: b runs only where their conditions held.
+func TrueGuards(b *ssa.BasicBlock) iter.Seq[*ssa.If] {
+	return func(yield func(*ssa.If) bool) {
+		for x := b; x != nil; x = x.Idom() {
+			p := x.Idom()
+			if p == nil || len(p.Instrs) == 0 {
+				return
+			}
+			iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+			if !ok {
+				continue
+			}
+			if yes := p.Succs[0]; yes.Dominates(b) && len(yes.Preds) == 1 && !yield(iff) {
+				return
+			}
+		}
+	}
 }
 
 // sameString reports whether a and b are one value, or loads of one field
