@@ -43,7 +43,7 @@ func (c *checker) freshError(v, old ssa.Value) (fresh, bool) {
 		// retry on another connection, and database/sql looks at the
 		// context itself before each try, so a done context still ends
 		// the call with ctx.Err().
-		if g, ok := x.X.(*ssa.Global); ok && x.Op == token.MUL && knowledge.IsError(x.Type()) {
+		if g, ok := x.X.(*ssa.Global); ok && x.Op == token.MUL && knowledge.IsError(x.Type()) && !c.grpcCancellation(g) {
 			if v, ok := g.Object().(*types.Var); ok && sentinel(x) == knowledge.NoRole && knowledge.VarRole(v) != knowledge.DriverErrBadConn {
 				return fresh{desc: v.Pkg().Name() + "." + v.Name()}, true
 			}
@@ -56,6 +56,30 @@ func (c *checker) freshError(v, old ssa.Value) (fresh, bool) {
 		}
 	}
 	return fresh{}, false
+}
+
+// grpcCancellation reports whether every value the package stores in g is
+// a gRPC status error with code Canceled or DeadlineExceeded (grpc-go's
+// errContextDeadline = status.Error(codes.DeadlineExceeded, …)): the
+// cancellation translated into the protocol's own terms, which every gRPC
+// caller reads by code, not a replacement that hides it.
+func (c *checker) grpcCancellation(g *ssa.Global) bool {
+	values := c.res.StoredIn(g)
+	for _, v := range values {
+		call, ok := ctxflow.StripInterface(v).(*ssa.Call)
+		if !ok {
+			return false
+		}
+		callee, _, args := ctxflow.SplitCall(call.Common())
+		if knowledge.RoleOf(callee) != knowledge.GRPCStatusError || len(args) == 0 {
+			return false
+		}
+		code, ok := args[0].(*ssa.Const)
+		if !ok || !knowledge.GRPCCancelCode(code.Type(), code.Value) {
+			return false
+		}
+	}
+	return len(values) > 0
 }
 
 // fresh names a new error: desc for messages; literal is the type of a

@@ -75,3 +75,9 @@ func TestDeterministic(t *testing.T) {
 func TestPatterns(t *testing.T) {
 	analysistest.Run(t, linttest.TestData(t, "../../testdata"), swallowcancel.Analyzer, "swallowcancel/patterns")
 }
+
+// TestGRPCStatus: a cancellation translated into a gRPC status with the
+// matching code is no replacement; into another code or error, it is.
+func TestGRPCStatus(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), swallowcancel.Analyzer, "swallowcancel/grpcstatus")
+}

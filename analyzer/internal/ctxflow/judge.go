@@ -333,6 +333,15 @@ func (r *Result) storedBound(key any, fields boundFields) Boundedness {
 
 // indexStores records, once per package, every store to a struct field or
 // package variable.
+// StoredIn returns the values the package stores in a package variable
+// (its initializer included).
+func (r *Result) StoredIn(g *ssa.Global) []ssa.Value {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.indexStores()
+	return r.stores[g]
+}
+
 func (r *Result) indexStores() {
 	if r.stores != nil {
 		return

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"go/constant"
 	"go/types"
 	"sync"
 )
@@ -41,6 +42,8 @@ const (
 	ErrorsNew
 	FmtErrorf
 	StringsContains // strings.Contains: a test of an error's message, err.Error()
+	GRPCStatusError // status.Error, status.Errorf: a gRPC status error with a code (first argument)
+	GRPCCodeType    // the type codes.Code: a gRPC status code
 
 	// Time.
 	TimeSleep     // time.Sleep: a wait no context can cut short
@@ -113,6 +116,10 @@ var roles = map[string]Role{
 	"fmt.Errorf":  FmtErrorf,
 
 	"strings.Contains": StringsContains,
+
+	"google.golang.org/grpc/status.Error":  GRPCStatusError,
+	"google.golang.org/grpc/status.Errorf": GRPCStatusError,
+	"google.golang.org/grpc/codes.Code":    GRPCCodeType,
 
 	"time.Sleep":      TimeSleep,
 	"time.After":      TimeAfter,
@@ -218,6 +225,17 @@ func TypeRole(t types.Type) Role {
 		return NoRole
 	}
 	return roles[named.Obj().Pkg().Path()+"."+named.Obj().Name()]
+}
+
+// GRPCCancelCode reports whether v, a constant of type codes.Code, is
+// codes.Canceled (1) or codes.DeadlineExceeded (4): the gRPC protocol's
+// spelling of a cancellation, part of its wire contract.
+func GRPCCancelCode(v types.Type, value constant.Value) bool {
+	if TypeRole(v) != GRPCCodeType || value == nil {
+		return false
+	}
+	code, ok := constant.Uint64Val(value)
+	return ok && (code == 1 || code == 4)
 }
 
 // IsErrorMethod reports whether m is the Error method of the predeclared
