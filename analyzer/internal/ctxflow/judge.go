@@ -631,7 +631,8 @@ func (r *Result) deadlineSetByCallers(fn *ssa.Function, depth int) bool {
 // through tls.Client wrappers, conversions, tuples and phis): a function
 // of the package that sets a deadline on what it dials bounds it; a
 // function value the package cannot see (amqp091's Config.Dial option,
-// whose default sets the deadline itself) leaves it unknown.
+// whose default sets the deadline itself), or the caller of an exported
+// function that takes the connection, leaves it unknown.
 func (r *Result) connMakerBound(conn ssa.Value) Boundedness {
 	bound := ReceiverUnbounded
 	seen := map[ssa.Value]bool{}
@@ -651,6 +652,15 @@ func (r *Result) connMakerBound(conn ssa.Value) Boundedness {
 		case *ssa.Phi:
 			for _, e := range x.Edges {
 				visit(e, depth+1)
+			}
+		case *ssa.Parameter:
+			// A connection handed to an exported function or method:
+			// callers outside the package may have set its deadline
+			// (grpc's server sets one before calling a credentials'
+			// ServerHandshake(rawConn)). Unexported functions are
+			// judged by their callers (deadlineSetByCallers).
+			if obj := funcObject(x.Parent()); obj != nil && obj.Exported() {
+				bound = ReceiverUnknown
 			}
 		case *ssa.Call:
 			if wrapped := wrappedConn(x); wrapped != nil {
