@@ -168,7 +168,7 @@ func checkSink(rep *reporter, res *ctxflow.Result, c *ctxflow.Call, cfg *Config)
 		}
 	}
 	if d.Category == "background" {
-		rep.report(d, rootKey{outermost(c.Fn), v.Ctx.Pos}, name)
+		rep.report(d, rootKey{ctxflow.Outermost(c.Fn), v.Ctx.Pos}, name)
 		return
 	}
 	pass.Report(d)
@@ -205,7 +205,7 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
 		}
-		rep.report(d, rootKey{outermost(c.Fn), o.Pos}, waitName(p)+" via "+c.CalleeName())
+		rep.report(d, rootKey{ctxflow.Outermost(c.Fn), o.Pos}, waitName(p)+" via "+c.CalleeName())
 	}
 }
 
@@ -275,14 +275,6 @@ func (r *reporter) flush() {
 		}
 		r.pass.Report(d)
 	}
-}
-
-// outermost returns the declared function a closure is nested in.
-func outermost(fn *ssa.Function) *ssa.Function {
-	for fn.Parent() != nil {
-		fn = fn.Parent()
-	}
-	return fn
 }
 
 // checkClientWait judges a call that hands a client (or dialer) to a

@@ -125,9 +125,7 @@ func nilWay(b *ssa.BasicBlock) *ssa.BasicBlock {
 // inMainOrInit reports whether fn is (a closure in) package main's main or
 // an init function: startup code with no caller to answer to.
 func inMainOrInit(fn *ssa.Function) bool {
-	for fn.Parent() != nil {
-		fn = fn.Parent()
-	}
+	fn = ctxflow.Outermost(fn)
 	if fn.Signature.Recv() != nil || fn.Pkg == nil {
 		return false
 	}

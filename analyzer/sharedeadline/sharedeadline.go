@@ -711,10 +711,7 @@ func (c *checker) connDeadline(fn *ssa.Function, call *ssa.Call, method *types.F
 		return
 	}
 	inScope := c.res.ContextInScope(fn, expr.Pos())
-	outer := fn
-	for outer.Parent() != nil {
-		outer = outer.Parent()
-	}
+	outer := ctxflow.Outermost(fn)
 	if inScope == "" || ctxflow.ConsultsDeadline(outer) || c.closesOnDone(outer) {
 		return
 	}

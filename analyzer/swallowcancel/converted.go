@@ -77,7 +77,7 @@ func (c *checker) replaces(p *ssa.Parameter) *replacement {
 	for _, ret := range returns(fn) {
 		v := errResult(ret)
 		desc, ok := c.freshThrough(v, p, 0)
-		if !ok || c.wrapsContextErr(v) || answersOther(fn.Blocks[0], ret.Block(), p) || c.notCancellation(ret.Block(), p) {
+		if !ok || c.wrapsContextErr(v) || answersOther(fn.Blocks[0], ret.Block(), p) || c.notCancellation(ret.Block(), p, true) {
 			continue
 		}
 		r := &replacement{desc: desc, pos: c.valuePos(v, ret)}
@@ -120,14 +120,20 @@ func (c *checker) freshThrough(v, old ssa.Value, depth int) (string, bool) {
 
 // notCancellation reports whether block b runs only after a test found err
 // not to be context.Canceled or DeadlineExceeded (the false branch of
-// errors.Is(err, context.Canceled) or err == context.DeadlineExceeded).
-func (c *checker) notCancellation(b *ssa.BasicBlock, err ssa.Value) bool {
+// errors.Is(err, context.Canceled) or err == context.DeadlineExceeded),
+// or, with predicates, the false branch of a cancellation predicate of the
+// package (isCancelPredicate). The retry-helper check counts explicit
+// tests only.
+func (c *checker) notCancellation(b *ssa.BasicBlock, err ssa.Value, predicates bool) bool {
 	for x := b; x != nil; x = x.Idom() {
 		p := x.Idom()
 		if p == nil {
 			return false
 		}
-		tested := c.predicateTest(p)
+		var tested ssa.Value
+		if predicates {
+			tested = c.predicateTest(p)
+		}
 		if t := c.cancelTestOf(p); t != nil {
 			tested = t.err
 		}

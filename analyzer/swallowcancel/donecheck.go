@@ -73,11 +73,11 @@ func (c *checker) checkDone(f *fnInfo) {
 			c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
 				"when %s is done this returns errors.Join of the errors seen so far, which is nil when there were none: the caller is told the work finished; include %s", c.ctxName(d), fix)})
 		default:
-			if f, ok := c.freshError(v, d.Err); ok && !c.wrapsContextErr(v) {
+			if fr, ok := c.freshError(v, d.Err); ok && !c.wrapsContextErr(v) {
 				_, fix := c.doneNames(d)
 				c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
-					"%s replaces %s's cancellation when it is done with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; return %s or wrap it with %%w", f.desc, c.ctxName(d), fix)})
-			} else if call := c.lastAttemptError(v, ret, d); call != nil && !c.wrapsContextErr(v) {
+					"%s replaces %s's cancellation when it is done with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; return %s or wrap it with %%w", fr.desc, c.ctxName(d), fix)})
+			} else if call := c.lastAttemptError(f, v, ret, d); call != nil && !c.wrapsContextErr(v) {
 				c.reportLastAttempt(d, v, ret, call)
 			}
 		}
@@ -95,7 +95,7 @@ func (c *checker) checkLentDone(f *fnInfo, ret *ssa.Return, idx int, dones []*ct
 			continue
 		}
 		v := errResult(ret)
-		if call := c.lastAttemptError(v, ret, d); call != nil && !c.wrapsContextErr(v) {
+		if call := c.lastAttemptError(f, v, ret, d); call != nil && !c.wrapsContextErr(v) {
 			c.reportLastAttempt(d, v, ret, call)
 		}
 		return
@@ -617,7 +617,7 @@ func (c *checker) commClause(sel *ssa.Select, d *ctxflow.Done) *ast.CommClause {
 // the pause between attempts), and the return is only reached where a
 // test found that error non-nil. Returned once the context is done, it
 // stands in for the cancellation (cenkalti/backoff's RetryNotify).
-func (c *checker) lastAttemptError(v ssa.Value, ret *ssa.Return, d *ctxflow.Done) *ssa.Call {
+func (c *checker) lastAttemptError(f *fnInfo, v ssa.Value, ret *ssa.Return, d *ctxflow.Done) *ssa.Call {
 	x := ctxflow.StripInterface(v)
 	call := callOf(x)
 	if call == nil || call.Block() == nil {
@@ -631,7 +631,11 @@ func (c *checker) lastAttemptError(v ssa.Value, ret *ssa.Return, d *ctxflow.Done
 	if sel, ok := d.Instr.(*ssa.Select); !(ok && sel.Blocking) && !d.Plain {
 		return nil
 	}
-	loop := ctxflow.Innermost(ctxflow.Loops(call.Parent()), call.Block())
+	loops := f.loops
+	if call.Parent() != f.fn {
+		loops = ctxflow.Loops(call.Parent())
+	}
+	loop := ctxflow.Innermost(loops, call.Block())
 	if loop == nil || d.Instr == nil || !loop.Blocks[d.Instr.Block()] || loop.Blocks[ret.Block()] {
 		return nil
 	}

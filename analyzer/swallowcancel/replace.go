@@ -139,7 +139,7 @@ func (c *checker) checkReplaced(f *fnInfo) {
 			continue
 		}
 		for _, ret := range returns(f.fn) {
-			if !body.Dominates(ret.Block()) || answersOther(body, ret.Block(), cmp.X) || c.notCancellation(ret.Block(), cmp.X) {
+			if !body.Dominates(ret.Block()) || answersOther(body, ret.Block(), cmp.X) || c.notCancellation(ret.Block(), cmp.X, true) {
 				continue
 			}
 			v := errResult(ret)

@@ -49,7 +49,7 @@ func (c *checker) checkRetriedFunc(call *ctxflow.Call, op ssa.Value) {
 	for _, ret := range returns(fn) {
 		returned := errResult(ret)
 		v := storedBefore(ret, returned)
-		if ctxflow.IsNilConst(v) || c.testedNotCancellation(ret, returned) || c.testedNotCancellation(ret, v) {
+		if ctxflow.IsNilConst(v) || c.notCancellation(ret.Block(), returned, false) || c.notCancellation(ret.Block(), v, false) {
 			continue
 		}
 		srcs := c.cancellations(f, v, ret)
@@ -66,28 +66,6 @@ func (c *checker) checkRetriedFunc(call *ctxflow.Call, op ssa.Value) {
 			"%s retries this error, which may be a context cancellation%s, and never looks at a context: once the context is done it keeps retrying until its own limit; when errors.Is(err, context.Canceled), return the error in a form %s does not retry",
 			name, sourceText(srcs), name)})
 	}
-}
-
-// testedNotCancellation reports whether the return is only reached where
-// a cancellation test (errors.Is(err, context.Canceled), err ==
-// context.DeadlineExceeded) on v, or a Done test of any context, answered
-// no.
-func (c *checker) testedNotCancellation(ret *ssa.Return, v ssa.Value) bool {
-	for b := ret.Block(); b != nil; b = b.Idom() {
-		p := b.Idom()
-		if p == nil {
-			break
-		}
-		t := c.cancelTestOf(p)
-		if t == nil || !sameVariable(ctxflow.StripInterface(t.err), ctxflow.StripInterface(v)) {
-			continue
-		}
-		no := p.Succs[1]
-		if len(no.Preds) == 1 && no.Dominates(ret.Block()) {
-			return true
-		}
-	}
-	return false
 }
 
 // storedBefore looks through the load of a captured or local variable

@@ -86,11 +86,10 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 }
 
 func (c *checker) checkFunc(fn *ssa.Function) {
-	results := fn.Signature.Results()
 	f := &fnInfo{fn: fn, loops: ctxflow.Loops(fn)}
-	if n := results.Len(); n > 0 && knowledge.IsError(results.At(n-1).Type()) {
+	if ctxflow.ErrorLast(fn.Signature) {
 		f.errLast = true
-		f.onlyErr = n == 1
+		f.onlyErr = fn.Signature.Results().Len() == 1
 	}
 	for g := fn; g != nil; g = g.Parent() {
 		for _, p := range g.Params {

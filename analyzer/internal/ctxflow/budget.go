@@ -35,3 +35,23 @@ func (r *Result) step() bool {
 	}
 	return false
 }
+
+// memo answers a search once per key of table: a key met again while its
+// own search runs (a cycle), or once the step budget is spent, answers
+// unknown. Each key is computed at most once, so a search costs at most the
+// number of keys, whatever the fan-out.
+func memo[K comparable, V comparable](r *Result, table map[K]V, key K, searching, unknown V, compute func() V) V {
+	if v, ok := table[key]; ok {
+		if v == searching {
+			return unknown
+		}
+		return v
+	}
+	if !r.step() {
+		return unknown
+	}
+	table[key] = searching
+	v := compute()
+	table[key] = v
+	return v
+}

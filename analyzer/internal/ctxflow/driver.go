@@ -99,19 +99,7 @@ func (r *Result) driverOf(v ssa.Value) driverOrigin {
 // memoDriver answers a driver search once per value, field or variable, so
 // a search costs at most their number.
 func (r *Result) memoDriver(key any, compute func() driverOrigin) driverOrigin {
-	if o, ok := r.drivers[key]; ok {
-		if o == driverSearching {
-			return driverUnseen
-		}
-		return o
-	}
-	if !r.step() {
-		return driverUnseen
-	}
-	r.drivers[key] = driverSearching
-	o := compute()
-	r.drivers[key] = o
-	return o
+	return memo(r, r.drivers, key, driverSearching, driverUnseen, compute)
 }
 
 func (r *Result) driverOfUncached(v ssa.Value) driverOrigin {

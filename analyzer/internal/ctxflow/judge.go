@@ -210,19 +210,7 @@ const boundInProgress Boundedness = 255
 // computed at most once, so a search costs at most the number of values,
 // fields and variables of the package, whatever the fan-out of stores.
 func (r *Result) memoBound(key boundKey, compute func() Boundedness) Boundedness {
-	if b, ok := r.bounds[key]; ok {
-		if b == boundInProgress {
-			return ReceiverUnknown
-		}
-		return b
-	}
-	if !r.step() {
-		return ReceiverUnknown
-	}
-	r.bounds[key] = boundInProgress
-	b := compute()
-	r.bounds[key] = b
-	return b
+	return memo(r, r.bounds, key, boundInProgress, ReceiverUnknown, compute)
 }
 
 // structBound says whether a client or dialer value has one of the bounding
@@ -331,8 +319,6 @@ func (r *Result) storedBound(key any, fields boundFields) Boundedness {
 	})
 }
 
-// indexStores records, once per package, every store to a struct field or
-// package variable.
 // StoredIn returns the values the package stores in a package variable
 // (its initializer included).
 func (r *Result) StoredIn(g *ssa.Global) []ssa.Value {
@@ -342,6 +328,8 @@ func (r *Result) StoredIn(g *ssa.Global) []ssa.Value {
 	return r.stores[g]
 }
 
+// indexStores records, once per package, every store to a struct field or
+// package variable.
 func (r *Result) indexStores() {
 	if r.stores != nil {
 		return
@@ -615,11 +603,7 @@ func (r *Result) deadlineSetByCallers(fn *ssa.Function, depth int) bool {
 	r.deadlineCallers[fn] = false // a cycle of calls proves nothing
 	calls := r.privateCalls(fn)
 	for _, c := range calls {
-		outer := c.Fn
-		for outer.Parent() != nil {
-			outer = outer.Parent()
-		}
-		if !callsSetDeadline(c.Fn) && !r.deadlineSetByCallers(outer, depth+1) {
+		if !callsSetDeadline(c.Fn) && !r.deadlineSetByCallers(Outermost(c.Fn), depth+1) {
 			return false
 		}
 	}
@@ -723,10 +707,7 @@ func (r *Result) closedOnDone(c *Call) bool {
 			return true
 		}
 	}
-	outer := c.Fn
-	for outer.Parent() != nil {
-		outer = outer.Parent()
-	}
+	outer := Outermost(c.Fn)
 	fns := append([]*ssa.Function{outer}, outer.AnonFuncs...)
 	for _, fn := range fns {
 		for _, b := range fn.Blocks {
@@ -848,13 +829,19 @@ func (c *Call) CalleeName() string {
 	return LiteralName(c.Target)
 }
 
+// Outermost returns the declared function a closure is nested in (fn
+// itself when it is one).
+func Outermost(fn *ssa.Function) *ssa.Function {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	return fn
+}
+
 // LiteralName names a function literal for messages: "the func literal in
 // (*store.Store).Load".
 func LiteralName(fn *ssa.Function) string {
-	outer := fn
-	for outer.Parent() != nil {
-		outer = outer.Parent()
-	}
+	outer := Outermost(fn)
 	if obj := funcObject(outer); obj != nil && outer != fn {
 		return "the func literal in " + ShortName(obj)
 	}

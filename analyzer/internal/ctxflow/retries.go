@@ -82,7 +82,7 @@ func (r *Result) propagateRetries(fn *ssa.Function, call *ssa.Call) bool {
 // leads back round the loop, and the loop cannot learn of a cancellation.
 func retriesFailure(loops []*Loop, call *ssa.Call) bool {
 	sig, ok := call.Call.Signature().Underlying().(*types.Signature)
-	if !ok || sig.Results().Len() == 0 || !knowledge.IsError(sig.Results().At(sig.Results().Len()-1).Type()) {
+	if !ok || !ErrorLast(sig) {
 		return false
 	}
 	loop := Innermost(loops, call.Block())

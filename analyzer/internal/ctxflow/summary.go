@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"iter"
 	"slices"
 	"sort"
 	"strings"
@@ -739,27 +740,48 @@ func (r *Result) summarizeDeadlines(fn *ssa.Function) bool {
 		return false
 	}
 	changed := false
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if !ok {
-				continue
-			}
-			callee, recv, args := SplitCall(call.Common())
-			if read, write := knowledge.DeadlineSetter(callee); !read && !write || len(args) != 1 || !NowPlus(args[0]) {
-				continue
-			}
-			p, ok := stripConversions(recv).(*ssa.Parameter)
-			if !ok {
-				continue
-			}
-			if idx := SigParam(p); idx >= 0 {
-				s := r.summaryOf(p.Parent())
-				changed = s.addReach(&s.FixedDeadline, ParamReach{Param: idx, Name: p.Name(), Wait: callee.Name() + "(time.Now().Add(…))"}) || changed
-			}
+	for set := range deadlineSets(fn) {
+		if !NowPlus(set.arg) {
+			continue
+		}
+		p, ok := stripConversions(set.recv).(*ssa.Parameter)
+		if !ok {
+			continue
+		}
+		if idx := SigParam(p); idx >= 0 {
+			s := r.summaryOf(p.Parent())
+			changed = s.addReach(&s.FixedDeadline, ParamReach{Param: idx, Name: p.Name(), Wait: set.callee.Name() + "(time.Now().Add(…))"}) || changed
 		}
 	}
 	return changed
+}
+
+// deadlineSet is a call of a connection's deadline setter with its one
+// argument (conn.SetReadDeadline(t)).
+type deadlineSet struct {
+	callee    *types.Func
+	recv, arg ssa.Value
+}
+
+// deadlineSets yields fn's calls of deadline setters (read or write).
+func deadlineSets(fn *ssa.Function) iter.Seq[deadlineSet] {
+	return func(yield func(deadlineSet) bool) {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok {
+					continue
+				}
+				callee, recv, args := SplitCall(call.Common())
+				if read, write := knowledge.DeadlineSetter(callee); !read && !write || len(args) != 1 {
+					continue
+				}
+				if !yield(deadlineSet{callee, recv, args[0]}) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // contextDeadlineWait names, in messages, the wait a connection deadline
@@ -774,39 +796,32 @@ const contextDeadlineWait = "the I/O of a connection whose deadline is ctx's (Se
 // passing context.TODO() to a websocket exec).
 func (r *Result) summarizeContextDeadlines(fn *ssa.Function) bool {
 	changed := false
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if !ok {
-				continue
-			}
-			callee, recv, args := SplitCall(call.Common())
-			if read, write := knowledge.DeadlineSetter(callee); !read && !write || len(args) != 1 || recv == nil || !r.isConn(recv.Type()) {
-				continue
-			}
-			ex, ok := Unconvert(args[0]).(*ssa.Extract)
-			if !ok || ex.Index != 0 {
-				continue
-			}
-			dl, ok := ex.Tuple.(*ssa.Call)
-			if !ok {
-				continue
-			}
-			dlFn, ctx, _ := SplitCall(dl.Common())
-			if knowledge.RoleOf(dlFn) != knowledge.CtxDeadlineOf || ctx == nil {
-				continue
-			}
-			o := r.classify(ctx, 0)
-			if o.State != Inherited || o.Param == nil || o.Request {
-				continue
-			}
-			idx := SigParam(o.Param)
-			if idx < 0 {
-				continue
-			}
-			s := r.summaryOf(o.Param.Parent())
-			changed = s.addReach(&s.Reach, ParamReach{Param: idx, Name: o.Param.Name(), Wait: contextDeadlineWait}) || changed
+	for set := range deadlineSets(fn) {
+		if set.recv == nil || !r.isConn(set.recv.Type()) {
+			continue
 		}
+		ex, ok := Unconvert(set.arg).(*ssa.Extract)
+		if !ok || ex.Index != 0 {
+			continue
+		}
+		dl, ok := ex.Tuple.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		dlFn, ctx, _ := SplitCall(dl.Common())
+		if knowledge.RoleOf(dlFn) != knowledge.CtxDeadlineOf || ctx == nil {
+			continue
+		}
+		o := r.classify(ctx, 0)
+		if o.State != Inherited || o.Param == nil || o.Request {
+			continue
+		}
+		idx := SigParam(o.Param)
+		if idx < 0 {
+			continue
+		}
+		s := r.summaryOf(o.Param.Parent())
+		changed = s.addReach(&s.Reach, ParamReach{Param: idx, Name: o.Param.Name(), Wait: contextDeadlineWait}) || changed
 	}
 	return changed
 }
@@ -876,11 +891,7 @@ func consultsDeadline(fn *ssa.Function) bool {
 // ConsultsDeadline is consultsDeadline on the function and, for a closure,
 // the functions around it.
 func ConsultsDeadline(fn *ssa.Function) bool {
-	outer := fn
-	for outer.Parent() != nil {
-		outer = outer.Parent()
-	}
-	return consultsDeadline(outer)
+	return consultsDeadline(Outermost(fn))
 }
 
 func stripConversions(v ssa.Value) ssa.Value {
@@ -897,7 +908,7 @@ func stripConversions(v ssa.Value) ssa.Value {
 // summarizeReturns records which context parameters' cancellations fn's
 // error result may carry.
 func (r *Result) summarizeReturns(fn *ssa.Function) bool {
-	if !returnsError(fn) {
+	if !ErrorLast(fn.Signature) {
 		return false
 	}
 	changed := false
@@ -910,7 +921,7 @@ func (r *Result) summarizeReturns(fn *ssa.Function) bool {
 			if src.Ctx.State != Inherited || src.Ctx.Param == nil || src.Ctx.Request {
 				continue
 			}
-			if owner := src.Ctx.Param.Parent(); owner != fn && !returnsError(owner) {
+			if owner := src.Ctx.Param.Parent(); owner != fn && !ErrorLast(owner.Signature) {
 				// A closure returning its captured ctx's cancellation
 				// counts for the enclosing function when that one returns
 				// an error (filepath.WalkDir hands the closure's error
@@ -1175,8 +1186,8 @@ func (r *Result) RootReportedAtCallers(fn *ssa.Function) bool {
 // CallsAt returns the calls the core recorded for a call instruction.
 func (r *Result) CallsAt(ci ssa.CallInstruction) []*Call { return r.callsAt[ci] }
 
-// returnsError reports whether fn's last result is an error.
-func returnsError(fn *ssa.Function) bool {
-	results := fn.Signature.Results()
+// ErrorLast reports whether a signature's last result is an error.
+func ErrorLast(sig *types.Signature) bool {
+	results := sig.Results()
 	return results.Len() > 0 && knowledge.IsError(results.At(results.Len()-1).Type())
 }

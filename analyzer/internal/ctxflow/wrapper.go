@@ -28,10 +28,7 @@ import (
 // callers are the ones to judge. A function of the catalog (a sink itself)
 // is a wrapper of whatever it calls.
 func (r *Result) Wrapped(fn *ssa.Function) bool {
-	outer := fn
-	for outer.Parent() != nil {
-		outer = outer.Parent()
-	}
+	outer := Outermost(fn)
 	obj := funcObject(outer)
 	if obj != nil && r.Catalog.Lookup(obj) != nil {
 		return true
