@@ -70,6 +70,9 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		if c.Summary != nil && len(c.Summary.ClientWait) > 0 {
 			checkClientWait(pass, res, c)
 		}
+		if c.Summary != nil && c.Summary.Deferred != nil {
+			checkDeferred(pass, res, c)
+		}
 	}
 	return nil, nil
 }
@@ -207,6 +210,40 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 		}
 		rep.report(d, rootKey{ctxflow.Outermost(c.Fn), o.Pos}, waitName(p)+" via "+c.CalleeName())
 	}
+}
+
+// checkDeferred judges a call to a context-free form of an API whose wait
+// nothing bounds (sqlx.Connect, which pings without a context): the form
+// is not reported, its callers are, as for a catalog sink, and told to use
+// the context form.
+func checkDeferred(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
+	call := res.Syntax.CallExpr(c.Instr.Common().Pos())
+	if call == nil {
+		return
+	}
+	d := c.Summary.Deferred
+	wait := d.Wait
+	if d.Via != "" {
+		wait += " via " + d.Via
+	}
+	inScope := res.ContextInScope(c.Fn, call.Pos())
+	use := "use a form of it that takes a context with a deadline"
+	if d.Twin != "" {
+		use = fmt.Sprintf("use %s(%s, …)", d.Twin, ctxOr(inScope))
+	}
+	diag := analysis.Diagnostic{
+		Pos: call.Fun.Pos(), End: call.Fun.End(), Category: "context-free-form",
+		Message: fmt.Sprintf("%s takes no context and waits in %s with no deadline, so it can hang forever: %s", c.CalleeName(), wait, use),
+	}
+	if inScope != "" {
+		diag.Message = fmt.Sprintf("%s cannot take %s and waits in %s with no deadline, so it can hang forever: %s", c.CalleeName(), inScope, wait, use)
+	}
+	if d.TwinFits {
+		if fix := renameFix(res, c.Instr.Common().Pos(), d.Twin, inScope, ""); fix != nil {
+			diag.SuggestedFixes = []analysis.SuggestedFix{*fix}
+		}
+	}
+	pass.Report(diag)
 }
 
 // waitName names the wait a summary entry reaches, saying so when its paths
@@ -397,27 +434,9 @@ func contextArg(call *ast.CallExpr, s *knowledge.Sink) ast.Expr {
 // renameFix turns recv.M(args) (or pkg.F(args)) at lparen into
 // recv.Form(ctx, args[, extra]).
 func renameFix(res *ctxflow.Result, lparen token.Pos, form, inScope, extra string) *analysis.SuggestedFix {
-	if inScope == "" {
-		return nil
-	}
 	call := res.Syntax.CallExpr(lparen)
-	if call == nil || call.Ellipsis.IsValid() || !res.Syntax.Editable(call.Pos()) {
+	if call == nil {
 		return nil
 	}
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok {
-		return nil
-	}
-	insert := inScope
-	if len(call.Args) > 0 {
-		insert += ", "
-	}
-	edits := []analysis.TextEdit{
-		{Pos: sel.Sel.Pos(), End: sel.Sel.End(), NewText: []byte(form)},
-		{Pos: call.Lparen + 1, End: call.Lparen + 1, NewText: []byte(insert)},
-	}
-	if extra != "" {
-		edits = append(edits, analysis.TextEdit{Pos: call.Rparen, End: call.Rparen, NewText: []byte(", " + extra)})
-	}
-	return &analysis.SuggestedFix{Message: fmt.Sprintf("Use %s(%s, …)", form, inScope), TextEdits: edits}
+	return fixutil.ToContextForm(call, res.Syntax.Editable(call.Pos()), form, inScope, extra)
 }

@@ -111,3 +111,10 @@ func TestDiagnosticURL(t *testing.T) {
 		}
 	}
 }
+
+// TestContextFreeForms checks that the callers of an API's context-free
+// forms whose wait nothing bounds are reported, with a rewrite to the
+// context form where a context is in scope.
+func TestContextFreeForms(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, testdata(t), nodeadline.Analyzer, "nodeadline/contextfree")
+}

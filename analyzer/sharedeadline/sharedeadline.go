@@ -54,6 +54,8 @@ type checker struct {
 	pass *analysis.Pass
 	res  *ctxflow.Result
 	root inspector.Cursor
+	// reportedRoots: roots reported by rootToBoundedWait, once each.
+	reportedRoots map[token.Pos]bool
 }
 
 func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
@@ -64,6 +66,8 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		pass: pass,
 		res:  res,
 		root: res.Syntax.Root(),
+
+		reportedRoots: map[token.Pos]bool{},
 	}
 	var bounded []*ssa.Call // WithTimeout calls with a constant budget, for -sequential
 	for _, fn := range res.SrcFuncs {
@@ -404,6 +408,9 @@ func (c *checker) helperRoot(call *ctxflow.Call) {
 	if s == nil || s.Root == nil || call.Target != nil && call.Target.Parent() != nil {
 		return // nothing known, or a literal (judged where it is written)
 	}
+	if s.Deferred != nil {
+		return // a context-free form of an API that waits without bound: nodeadline's (use its context form)
+	}
 	if call.Callee != nil && ctxflow.HasContextParam(call.Callee) {
 		return // it takes a context: passing it is the caller's choice, judged elsewhere
 	}
@@ -506,14 +513,25 @@ func takesContext(sig *types.Signature) bool {
 	return false
 }
 
-// rootToBoundedWait reports a fresh root (context.Background(), TODO())
-// passed, where a caller's context is in scope, to a call whose context
-// reaches a wait that may have a bound of its own (a client or dialer
-// configured elsewhere): nodeadline cannot say the wait has no deadline,
-// but the caller's deadline and cancellation certainly stop here.
+// rootToBoundedWait reports a fresh root (context.Background(), TODO(), the
+// context http.NewRequest binds), made where a caller's context is in
+// scope, that reaches a wait with a bound of its own, or one that may have
+// one (a client with Timeout, or a client or dialer configured elsewhere),
+// directly or through a call: nodeadline cannot say the wait has no
+// deadline, but the caller's deadline and cancellation certainly stop
+// here. A root that travels in a value (a request handed to a helper that
+// sends it) counts as one passed directly.
 func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
+	ci, ok := call.Instr.(*ssa.Call)
+	if !ok {
+		return
+	}
 	if call.Sink != nil {
-		return // direct waits: nodeadline's, which says so already
+		v := c.res.Judge(call)
+		if v.HasContext && v.Recv == ctxflow.ReceiverBounded {
+			c.droppedRoot(call, ci, v.Ctx, call.CalleeName()+" waits under it", -1)
+		}
+		return // otherwise nodeadline's, which says so already
 	}
 	s := call.Summary
 	if s == nil && call.Target != nil {
@@ -522,45 +540,74 @@ func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
 	if s == nil {
 		return
 	}
-	ci, ok := call.Instr.(*ssa.Call)
-	if !ok {
-		return
-	}
 	for _, p := range s.Reach {
-		if !p.Bounded || p.Param >= len(call.Args) {
+		if !p.Bounded || p.Param >= len(call.Args) || p.Excluded(call.Args) {
 			continue
 		}
-		root, ok := call.Args[p.Param].(*ssa.Call)
-		if !ok {
-			continue
-		}
-		if fn, _, _ := ctxflow.SplitCall(root.Common()); knowledge.RoleOf(fn) != knowledge.CtxRoot {
-			continue
-		}
-		expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
-		if expr == nil || p.Param >= len(expr.Args) || expr.Ellipsis.IsValid() {
-			continue
-		}
-		inScope := c.res.ContextInScope(call.Fn, expr.Pos())
-		if inScope == "" || c.detached(call.Fn, ci) {
-			return
-		}
-		arg := expr.Args[p.Param]
 		via := ""
 		if p.Via != "" {
 			via = " via " + p.Via
 		}
-		d := analysis.Diagnostic{
-			Pos: arg.Pos(), End: arg.End(),
-			Message: fmt.Sprintf("%s drops %s's deadline and cancellation: %s reaches %s%s, which then runs on after the caller gave up; pass %s",
-				types.ExprString(arg), inScope, call.CalleeName(), p.Wait, via, inScope),
+		reach := fmt.Sprintf("%s reaches %s%s", call.CalleeName(), p.Wait, via)
+		if c.droppedRoot(call, ci, c.res.Classify(call.Args[p.Param]), reach, p.Param) {
+			return
 		}
-		if fix := fixutil.ReplaceContextRoot(c.pass, arg, inScope, c.res.Syntax.Editable(arg.Pos())); fix != nil {
-			d.SuggestedFixes = []analysis.SuggestedFix{*fix}
-		}
-		c.pass.Report(d)
-		return
 	}
+}
+
+// droppedRoot reports o, the context a call's wait runs under, if it is a
+// root the function made while a caller's context is in scope (not
+// deliberately detached work): arg is the call's argument that holds it,
+// or -1; reach says how it reaches the wait. Each root is reported once.
+func (c *checker) droppedRoot(call *ctxflow.Call, ci *ssa.Call, o ctxflow.Origin, reach string, arg int) bool {
+	if o.State != ctxflow.NoDeadline || o.Detached || !o.Pos.IsValid() || !(o.RootFn != nil || o.NewRequest) {
+		return false
+	}
+	if outer := ctxflow.Outermost(call.Fn); outer.Syntax() == nil || o.Pos < outer.Syntax().Pos() || o.Pos >= outer.Syntax().End() {
+		return false // made elsewhere: a root the caller handed over is judged there
+	}
+	expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
+	if expr == nil || expr.Ellipsis.IsValid() {
+		return false
+	}
+	inScope := c.res.ContextInScope(call.Fn, expr.Pos())
+	if inScope == "" || c.detached(call.Fn, ci) || c.reportedRoots[o.Pos] {
+		return false
+	}
+	c.reportedRoots[o.Pos] = true
+	d := analysis.Diagnostic{Pos: expr.Fun.Pos(), End: expr.Fun.End()}
+	if o.NewRequest {
+		d.Message = fmt.Sprintf("http.NewRequest binds the request to context.Background(), which drops %s's deadline and cancellation: %s, which then runs on after the caller gave up; build it with http.NewRequestWithContext(%s, …)", inScope, reach, inScope)
+		if mk := c.res.Syntax.CallExpr(o.Pos); mk != nil {
+			if fix := fixutil.ToContextForm(mk, c.res.Syntax.Editable(mk.Pos()), "NewRequestWithContext", inScope, ""); fix != nil {
+				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+			}
+		}
+	} else {
+		d.Message = fmt.Sprintf("%s drops %s's deadline and cancellation: %s, which then runs on after the caller gave up; pass %s", o.Desc, inScope, reach, inScope)
+		if arg >= 0 && arg < len(expr.Args) && isRootCall(call.Args[arg]) {
+			d.Pos, d.End = expr.Args[arg].Pos(), expr.Args[arg].End()
+			if fix := fixutil.ReplaceContextRoot(c.pass, expr.Args[arg], inScope, c.res.Syntax.Editable(expr.Pos())); fix != nil {
+				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+			}
+		}
+	}
+	if c.pass.Fset.Position(o.Pos).Line != c.pass.Fset.Position(d.Pos).Line {
+		d.Related = []analysis.RelatedInformation{{Pos: o.Pos, Message: "made here: " + o.Desc}}
+	}
+	c.pass.Report(d)
+	return true
+}
+
+// isRootCall reports whether v is a call of context.Background or TODO,
+// written where it is passed.
+func isRootCall(v ssa.Value) bool {
+	root, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	fn, _, _ := ctxflow.SplitCall(root.Common())
+	return knowledge.RoleOf(fn) == knowledge.CtxRoot
 }
 
 // helperConnDeadline reports a call that hands a connection dialed here to

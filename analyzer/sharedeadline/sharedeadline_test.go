@@ -81,6 +81,19 @@ func TestHelpers(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/helpers")
 }
 
+// TestContextFreeForms: an API's context-free form whose wait nothing
+// bounds is nodeadline's finding at its callers, not a helper's root.
+func TestContextFreeForms(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/forms")
+}
+
+// TestRequests: a root (a request from http.NewRequest) that reaches a
+// wait with a bound of its own, directly or through a helper handed the
+// request, where a caller's context is in scope.
+func TestRequests(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/requests")
+}
+
 func TestHelpersFixCompiles(t *testing.T) {
 	linttest.BuildGolden(t, filepath.Join(linttest.TestData(t, "../../testdata"), "src", "sharedeadline", "helpers"))
 }

@@ -84,9 +84,12 @@ type Result struct {
 	origins  map[ssa.Value]Origin
 	closures map[*ssa.Function]*ssa.MakeClosure
 	summary  map[*ssa.Function]*Summary
-	errs     map[ssa.Value][]ErrSource
-	callsAt  map[ssa.CallInstruction][]*Call
-	dones    map[*ssa.Function][]*Done
+	// twins memoises contextForm: nil for a function that is no
+	// context-free form of an API.
+	twins   map[*ssa.Function]*types.Func
+	errs    map[ssa.Value][]ErrSource
+	callsAt map[ssa.CallInstruction][]*Call
+	dones   map[*ssa.Function][]*Done
 	// funcValues: functions the package uses other than by calling them.
 	funcValues map[*ssa.Function]bool
 	// deadlineCallers memoises deadlineSetByCallers; watchdogs,
@@ -158,6 +161,7 @@ func run(pass *analysis.Pass, catalog *knowledge.Catalog) (res any, err error) {
 		origins:  map[ssa.Value]Origin{},
 		closures: map[*ssa.Function]*ssa.MakeClosure{},
 		summary:  map[*ssa.Function]*Summary{},
+		twins:    map[*ssa.Function]*types.Func{},
 		errs:     map[ssa.Value][]ErrSource{},
 		callsAt:  map[ssa.CallInstruction][]*Call{},
 		dones:    map[*ssa.Function][]*Done{},
@@ -563,7 +567,7 @@ func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 			if !visible(p) {
 				continue
 			}
-			if knowledge.IsContext(p.Type()) {
+			if knowledge.IsContext(p.Type()) || knowledge.EmbedsContext(p.Type()) {
 				return p.Name()
 			}
 			if request == "" && isHTTPRequestPtr(p.Type()) {

@@ -24,7 +24,7 @@ func testdata(t *testing.T) string {
 // TestFacts checks the exported facts of both packages, the second built
 // on the first's.
 func TestFacts(t *testing.T) {
-	analysistest.Run(t, testdata(t), ctxflow.Analyzer, "ctxflow/facts/store", "ctxflow/facts/app", "ctxflow/facts/generated")
+	analysistest.Run(t, testdata(t), ctxflow.Analyzer, "ctxflow/facts/store", "ctxflow/facts/app", "ctxflow/facts/generated", "ctxflow/facts/forms")
 }
 
 // TestLeanSSA checks which functions of a generated package the core gave

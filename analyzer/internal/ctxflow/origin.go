@@ -107,6 +107,11 @@ func (r *Result) Classify(v ssa.Value) Origin {
 const maxDepth = 64
 
 func (r *Result) classify(v ssa.Value, depth int) Origin {
+	if isHTTPRequestPtr(v.Type()) {
+		// A request carries its context: a helper's request parameter
+		// reaches a wait as a context parameter does.
+		return r.requestOrigin(v, depth)
+	}
 	if o, ok := r.origins[v]; ok {
 		return o
 	}
@@ -450,7 +455,12 @@ func (r *Result) requestOrigin(v ssa.Value, depth int) Origin {
 func (r *Result) requestOriginUncached(v ssa.Value, depth int) Origin {
 	switch v := v.(type) {
 	case *ssa.Parameter:
-		return Origin{State: Inherited, Desc: "request " + v.Name(), Pos: v.Pos(), Param: v, Request: true}
+		// A request handed to a handler (beside its ResponseWriter) is the
+		// server's, its context the server's to end; any other request
+		// parameter is the caller's, sent on its behalf (a helper that
+		// does client.Do(req)), and its context the caller's, like a
+		// context parameter.
+		return Origin{State: Inherited, Desc: "request " + v.Name(), Pos: v.Pos(), Param: v, Request: servesRequest(v.Parent())}
 	case *ssa.UnOp:
 		// A request a closure captures (the cell of a variable assigned
 		// once): the value it holds.
@@ -542,4 +552,17 @@ func SplitCall(c *ssa.CallCommon) (fn *types.Func, recv ssa.Value, args []ssa.Va
 		}
 	}
 	return nil, nil, c.Args
+}
+
+// servesRequest reports whether fn (or the function it is nested in) is a
+// handler: it has an http.ResponseWriter parameter.
+func servesRequest(fn *ssa.Function) bool {
+	for f := fn; f != nil; f = f.Parent() {
+		for _, p := range f.Params {
+			if knowledge.TypeRole(p.Type()) == knowledge.HTTPResponseWriterType {
+				return true
+			}
+		}
+	}
+	return false
 }

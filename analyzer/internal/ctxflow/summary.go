@@ -30,6 +30,13 @@ type Summary struct {
 	// TODO, WithoutCancel, or a timeout derived from one) reaches a wait:
 	// whatever context its caller holds, that wait ignores it.
 	Root *RootWait
+	// Deferred is set on a context-free form of an API (Wrapped: it
+	// forwards to its context form, or its package offers one beside it)
+	// that makes a wait nothing bounds: a root without deadline, or a call
+	// that takes no context, on a client or handle without a timeout.
+	// Nothing is reported inside the form; its callers, who could call
+	// the context form instead, are (sqlx.Connect → (*sql.DB).Ping).
+	Deferred *DeferredWait
 	// CancelList lists the context parameters whose cancellation the
 	// function's error result may carry (ctx.Err(), or a wait given ctx).
 	CancelList []int
@@ -150,6 +157,18 @@ type RootWait struct {
 	Timeout bool // the root is bounded by a timeout the function sets
 }
 
+// DeferredWait is the unbounded wait of a context-free API form, Wait
+// (reached via Via), and the form's context-taking twin, Twin ("" when the
+// form has none of its own: a form forwarding to another that is one).
+// TwinFits is set when Twin takes the form's parameters after a leading
+// context, so a call can be rewritten to it.
+type DeferredWait struct {
+	Wait     string
+	Via      string
+	Twin     string
+	TwinFits bool
+}
+
 func (*Summary) AFact() {}
 
 func (s *Summary) String() string {
@@ -174,6 +193,17 @@ func (s *Summary) String() string {
 		part := fmt.Sprintf("starts %s, which reaches %s", s.Root.Root, s.Root.Wait)
 		if s.Root.Via != "" {
 			part += " via " + s.Root.Via
+		}
+		parts = append(parts, part)
+	}
+	if d := s.Deferred; d != nil {
+		part := "context-free form: waits in " + d.Wait
+		if d.Via != "" {
+			part += " via " + d.Via
+		}
+		part += " with no bound"
+		if d.Twin != "" {
+			part += "; its context form is " + d.Twin
 		}
 		parts = append(parts, part)
 	}
@@ -207,7 +237,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -424,6 +454,9 @@ func (r *Result) summarizeCall(c *Call) bool {
 			// is theirs to bound: recorded for every call site.
 			changed = r.noteClientWait(c.Fn, c.Recv, ParamReach{Wait: c.CalleeName()}) || changed
 		}
+		if !v.HasContext && (v.Recv == ReceiverUnbounded || v.Recv == NotApplicable) && c.Sink.Bound != knowledge.BoundBySystem {
+			changed = r.noteDeferred(c.Fn, DeferredWait{Wait: c.CalleeName()}) || changed
+		}
 		if !v.HasContext || v.Recv == ReceiverBounded {
 			return changed
 		}
@@ -487,6 +520,11 @@ func (r *Result) summarizeCall(c *Call) bool {
 			}
 		}
 	}
+	if d := s.Deferred; d != nil {
+		// A context-free form calling another: the wait is deferred to
+		// this form's callers in turn, if it is one.
+		changed = r.noteDeferred(c.Fn, DeferredWait{Wait: d.Wait, Via: c.CalleeName()}) || changed
+	}
 	if _, async := c.Instr.(*ssa.Go); s.Root != nil && !hasContextParamSSA(c.Fn) && !async {
 		// A helper that starts its own root, called from a function with
 		// no context of its own: the caller starts that root too, for its
@@ -541,9 +579,13 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 			// purpose, not a root the function's callers wait under.
 			return false
 		}
+		changed := false
+		if o.State.Unbounded() && !p.Bounded && o.RootFn == c.Fn {
+			changed = r.noteDeferred(c.Fn, DeferredWait{Wait: p.Wait, Via: p.Via})
+		}
 		s := r.summaryOf(o.RootFn)
 		if s.Root != nil {
-			return false
+			return changed
 		}
 		s.Root = &RootWait{Root: o.RootDesc(), Wait: p.Wait, Via: p.Via, Timeout: o.State == Deadline}
 		return true

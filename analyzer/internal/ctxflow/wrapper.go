@@ -36,6 +36,45 @@ func (r *Result) Wrapped(fn *ssa.Function) bool {
 	return r.forwardingCall(outer) != nil || obj != nil && ContextTwin(obj) != nil
 }
 
+// noteDeferred records that fn, if it is a context-free form of an API
+// (not a catalog sink, which the catalog describes; not a closure, which
+// may run later), makes a wait nothing bounds, for its callers to be told.
+func (r *Result) noteDeferred(fn *ssa.Function, d DeferredWait) bool {
+	if s := r.summary[fn]; s != nil && s.Deferred != nil {
+		return false
+	}
+	obj, twin := funcObject(fn), r.contextForm(fn)
+	if twin == nil {
+		return false
+	}
+	if HasContextParam(twin) {
+		d.Twin = twin.Name()
+		d.TwinFits = isContextForm(twin.Signature(), obj.Signature())
+	}
+	r.summaryOf(fn).Deferred = &d
+	return true
+}
+
+// contextForm returns what a context-free form of an API (not a catalog
+// sink, which the catalog describes; not a closure, which may run later)
+// forwards to, or the twin its package offers beside it; nil for any other
+// function.
+func (r *Result) contextForm(fn *ssa.Function) *types.Func {
+	if twin, ok := r.twins[fn]; ok {
+		return twin
+	}
+	var twin *types.Func
+	if obj := funcObject(fn); fn.Parent() == nil && obj != nil && !hasContextParamSSA(fn) && r.Catalog.Lookup(obj) == nil {
+		if call := r.forwardingCall(fn); call != nil {
+			twin, _, _ = SplitCall(call.Common())
+		} else {
+			twin = ContextTwin(obj)
+		}
+	}
+	r.twins[fn] = twin
+	return twin
+}
+
 // ContextTwin returns the context-taking form that fn's package offers
 // beside it, or nil: a function (or a method of the same type) of the same
 // package whose parameters are fn's after a leading context.Context, with

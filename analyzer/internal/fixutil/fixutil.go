@@ -192,3 +192,30 @@ func ReplaceContextRoot(pass *analysis.Pass, arg ast.Expr, inScope string, edita
 		TextEdits: []analysis.TextEdit{{Pos: arg.Pos(), End: arg.End(), NewText: []byte(inScope)}},
 	}
 }
+
+// ToContextForm rewrites a call of a context-free form to its context form:
+// x.F(args) becomes x.Form(inScope, args[, extra]). Nil when there is no
+// context to pass, the call spreads a slice (the rewrite could not add an
+// argument before it safely) or is not written as a selector, or the file
+// is not editable.
+func ToContextForm(call *ast.CallExpr, editable bool, form, inScope, extra string) *analysis.SuggestedFix {
+	if inScope == "" || call == nil || call.Ellipsis.IsValid() || !editable {
+		return nil
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	insert := inScope
+	if len(call.Args) > 0 {
+		insert += ", "
+	}
+	edits := []analysis.TextEdit{
+		{Pos: sel.Sel.Pos(), End: sel.Sel.End(), NewText: []byte(form)},
+		{Pos: call.Lparen + 1, End: call.Lparen + 1, NewText: []byte(insert)},
+	}
+	if extra != "" {
+		edits = append(edits, analysis.TextEdit{Pos: call.Rparen, End: call.Rparen, NewText: []byte(", " + extra)})
+	}
+	return &analysis.SuggestedFix{Message: fmt.Sprintf("Use %s(%s, …)", form, inScope), TextEdits: edits}
+}

@@ -271,6 +271,26 @@ func IsContext(t types.Type) bool {
 	return obj.Pkg() != nil && obj.Pkg().Path() == "context" && obj.Name() == "Context"
 }
 
+// EmbedsContext reports whether t is a struct (or a pointer to one) that
+// embeds a context.Context, and so is one (caddy.Context): a value of it
+// can be passed wherever a context is asked for. A type that merely has
+// the methods (gin.Context, whose Done is nil) does not count.
+func EmbedsContext(t types.Type) bool {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := types.Unalias(t).Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for f := range st.Fields() {
+		if f.Embedded() && IsContext(f.Type()) {
+			return true
+		}
+	}
+	return false
+}
+
 // IsError reports whether t is the predeclared error type.
 func IsError(t types.Type) bool {
 	return types.Identical(t, types.Universe.Lookup("error").Type())

@@ -1,0 +1,30 @@
+// Package forms: calls of an API's context-free forms.
+package forms
+
+import (
+	"context"
+
+	"ctxflow/facts/forms"
+)
+
+// A context-free form of an API whose wait nothing bounds, called where a
+// context is in scope: nodeadline's finding (use its context form), as for
+// a catalog sink, not a helper's dropped context.
+func viaForm(ctx context.Context, c *forms.Client) error {
+	resp, err := c.Get("https://example.com")
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// A form whose client has a Timeout: the root it starts is bounded, and
+// the summaries keep no root for it (as for a helper's call on such a
+// client), so nothing is reported.
+func viaTimedForm(ctx context.Context, c *forms.TimedClient) error {
+	resp, err := c.Get("https://example.com")
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
