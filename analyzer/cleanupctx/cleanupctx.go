@@ -176,7 +176,7 @@ func captured(res *ctxflow.Result, lit *ssa.Function) []use {
 			}
 			if b := res.Binding(fv); b != nil {
 				u.ctx = b
-				u.what = ctxflow.LiteralName(lit) + ", which gives it to " + u.what
+				u.what = u.what + " (in " + ctxflow.LiteralName(lit) + ")"
 				out = append(out, u)
 			}
 		}
@@ -219,6 +219,10 @@ func freeVarOf(v ssa.Value) *ssa.FreeVar {
 // see through. timeout is the WithTimeout/WithDeadline call made in fn on
 // the way, if any.
 func observed(res *ctxflow.Result, fn *ssa.Function, v ssa.Value) (root ssa.Value, derived bool, timeout *ssa.Call) {
+	return observedFrom(res, fn, v, map[*ssa.Alloc]bool{})
+}
+
+func observedFrom(res *ctxflow.Result, fn *ssa.Function, v ssa.Value, seen map[*ssa.Alloc]bool) (root ssa.Value, derived bool, timeout *ssa.Call) {
 	for i := 0; i < 32; i++ {
 		v = res.Underlying(v)
 		var call *ssa.Call
@@ -229,10 +233,26 @@ func observed(res *ctxflow.Result, fn *ssa.Function, v ssa.Value) (root ssa.Valu
 			call = x
 		case *ssa.Parameter, *ssa.FreeVar:
 			return v, derived, timeout
+		case *ssa.Alloc:
+			// A variable assigned more than once (ctx = WithLease(ctx, id)
+			// after a closure captured it): observable when every value
+			// stored derives from one root.
+			r, d, t := storedRoot(res, fn, x, seen)
+			if r == nil {
+				return nil, false, nil
+			}
+			if timeout == nil {
+				timeout = t
+			}
+			return r, derived || d, timeout
 		case *ssa.UnOp:
 			if x.Op == token.MUL {
 				if fv, ok := x.X.(*ssa.FreeVar); ok {
 					return fv, derived, timeout
+				}
+				if alloc, ok := x.X.(*ssa.Alloc); ok {
+					v = alloc
+					continue
 				}
 			}
 			return nil, false, nil
@@ -246,6 +266,10 @@ func observed(res *ctxflow.Result, fn *ssa.Function, v ssa.Value) (root ssa.Valu
 		role := knowledge.RoleOf(callee)
 		_, parent, deadline := role.Derivation()
 		if !parent && !deadline || len(args) == 0 {
+			if k := res.PassedContext(call); k >= 0 && k < len(args) {
+				v, derived = args[k], true // a decorator: the caller's context, with values
+				continue
+			}
 			if callee == nil || role != knowledge.NoRole {
 				return nil, false, nil // a root: Background, TODO, WithoutCancel
 			}
@@ -257,6 +281,63 @@ func observed(res *ctxflow.Result, fn *ssa.Function, v ssa.Value) (root ssa.Valu
 		v, derived = args[0], true
 	}
 	return nil, false, nil
+}
+
+// storedRoot is observed for every value stored in a variable: their common
+// root, or nil. Stores that load the variable itself again (ctx =
+// f(ctx)) add nothing but their derivation.
+func storedRoot(res *ctxflow.Result, fn *ssa.Function, alloc *ssa.Alloc, seen map[*ssa.Alloc]bool) (root ssa.Value, derived bool, timeout *ssa.Call) {
+	if seen[alloc] {
+		return nil, false, nil
+	}
+	seen[alloc] = true
+	defer delete(seen, alloc)
+	stores := 0
+	for _, ref := range *alloc.Referrers() {
+		st, ok := ref.(*ssa.Store)
+		if !ok || st.Addr != alloc {
+			continue
+		}
+		stores++
+		r, d, t := observedFrom(res, fn, st.Val, seen)
+		if r == nil {
+			if reloads(st.Val, alloc) {
+				derived = true
+				continue
+			}
+			return nil, false, nil
+		}
+		if root != nil && r != root {
+			return nil, false, nil
+		}
+		root, derived = r, derived || d || stores > 1
+		if timeout == nil {
+			timeout = t
+		}
+	}
+	return root, derived, timeout
+}
+
+// reloads reports whether v is derived (through context constructors and
+// decorators the walk accepts) from a load of alloc: the second half of
+// ctx = f(ctx).
+func reloads(v ssa.Value, alloc *ssa.Alloc) bool {
+	for i := 0; i < 16; i++ {
+		switch x := v.(type) {
+		case *ssa.UnOp:
+			return x.Op == token.MUL && x.X == alloc
+		case *ssa.Extract:
+			v = x.Tuple
+		case *ssa.Call:
+			if len(x.Call.Args) == 0 {
+				return false
+			}
+			v = x.Call.Args[0]
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // doneAt returns the point from which root is known done where instr runs.

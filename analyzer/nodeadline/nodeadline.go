@@ -202,7 +202,15 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 			Message: fmt.Sprintf("%s %s %s via %s: the wait has no deadline; %s", o.Desc, reaches, waitName(p), c.CalleeName(), passAdvice(o, inScope)),
 			Related: related(pass, call.Pos(), o, "context created here"),
 		}
-		if p.Param < len(call.Args) {
+		if o.NewRequest {
+			// A request handed to a helper that sends it.
+			_, may := verbs(o.State)
+			d.Message = fmt.Sprintf("the request %s sends to %s %scomes from http.NewRequest, which binds it to context.Background(): the wait has no deadline; build it with http.NewRequestWithContext(%s, …)", c.CalleeName(), waitName(p), may, ctxOr(inScope))
+			if fix := renameFix(res, o.Pos, "NewRequestWithContext", inScope, ""); fix != nil {
+				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+			}
+			d.Related = related(pass, call.Pos(), o, "request created here")
+		} else if p.Param < len(call.Args) {
 			if fix := fixutil.ReplaceContextRoot(pass, call.Args[p.Param], inScope, res.Syntax.Editable(call.Args[p.Param].Pos())); fix != nil {
 				d.Pos, d.End = call.Args[p.Param].Pos(), call.Args[p.Param].End()
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}

@@ -28,15 +28,21 @@
 //
 // timeoutleak reports an unbuffered channel made in a function that (1)
 // starts a goroutine sending on it with a plain send, at most once per run,
-// and (2) waits for it in a select with another case (a timeout such as
+// and (2) waits for it in a select (blocking, or polling with a default, as
+// pgx's CopyFrom did) with another case (a timeout such as
 // time.After, a timer's or ticker's C or a context's Done(), or any other
 // channel, such as a stop channel) from which some path leaves the function,
 // or goes round a loop to make the channel anew, without receiving from the
 // channel. The fix adds the buffer.
 //
+// Goroutines that send more than once (workers, producers: one slot is no
+// fix) are reported when the case that stops waiting is the context's
+// Done() and the senders can see that context: they should send in a
+// select with case <-ctx.Done() (minio-go's streaming upload workers).
+//
 // Not reported: buffered channels; goroutines that send inside a select
-// (they can give up too), send more than once (a producer: one slot is no
-// fix) or close it from elsewhere; cases every path of which drains the
+// (they can give up too), or close it from elsewhere; senders of more than
+// one value whose receiver stops on anything but a context they can see; cases every path of which drains the
 // channel (a receive after the timeout, or the same select again in a loop);
 // cases on a channel the goroutine itself sends on or closes (its error
 // channel: the goroutine has finished); receives outside the function's own

@@ -38,7 +38,7 @@ func New(core *analysis.Analyzer) *analysis.Analyzer {
 
 func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	for fn, instr := range res.Instrs() {
-		if sel, ok := instr.(*ssa.Select); ok && sel.Blocking {
+		if sel, ok := instr.(*ssa.Select); ok {
 			checkSelect(pass, res, fn, sel)
 		}
 	}
@@ -55,7 +55,7 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 			continue
 		}
 		u, ok := ch.follow(fn)
-		if !ok || !u.sendsOnce() {
+		if !ok || len(u.sends) == 0 {
 			continue
 		}
 		leaving := -1
@@ -71,6 +71,10 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		mk := ch.mk
 		call := res.Syntax.CallExpr(mk.Pos())
 		if call == nil || res.Syntax.Skip(call.Pos(), false) {
+			continue
+		}
+		if !u.sendsOnce() {
+			reportProducers(pass, res, call, u, sel.States[leaving])
 			continue
 		}
 		elem := types.TypeString(mk.Type().Underlying().(*types.Chan).Elem(), types.RelativeTo(pass.Pkg))
@@ -97,6 +101,31 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		}
 		pass.Report(d)
 	}
+}
+
+// reportProducers reports goroutines that send on the channel more than
+// once (workers, producers) with plain sends while the receiver stops at
+// ctx.Done(): no buffer of one saves them, but the context they can see
+// does (minio-go's streaming upload workers). Where the receiver stops on
+// anything else, or the senders cannot see that context, there is no
+// mechanical answer to give, and nothing is said.
+func reportProducers(pass *analysis.Pass, res *ctxflow.Result, call *ast.CallExpr, u uses, other *ssa.SelectState) {
+	if other.Dir != types.RecvOnly || timeoutChan(other.Chan) != "ctx.Done()" {
+		return
+	}
+	for _, send := range u.sends {
+		if res.ContextInScope(send.Parent(), send.Pos()) == "" {
+			return
+		}
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos: call.Pos(), End: call.End(),
+		Message: "goroutines send on this channel with plain sends, more than once each, but the receiver stops waiting when ctx.Done() fires: every sender then blocks forever (a leak each time); send in a select with case <-ctx.Done()",
+		Related: []analysis.RelatedInformation{
+			{Pos: u.sends[0].Pos(), Message: "a plain send"},
+			{Pos: other.Pos, Message: "the case that stops waiting"},
+		},
+	})
 }
 
 // caseText is the source of a select case's communication, for messages.

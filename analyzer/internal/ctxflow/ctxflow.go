@@ -86,7 +86,9 @@ type Result struct {
 	summary  map[*ssa.Function]*Summary
 	// twins memoises contextForm: nil for a function that is no
 	// context-free form of an API.
-	twins   map[*ssa.Function]*types.Func
+	twins map[*ssa.Function]*types.Func
+	// passes memoises passThrough.
+	passes  map[*ssa.Function]int
 	errs    map[ssa.Value][]ErrSource
 	callsAt map[ssa.CallInstruction][]*Call
 	dones   map[*ssa.Function][]*Done
@@ -162,6 +164,7 @@ func run(pass *analysis.Pass, catalog *knowledge.Catalog) (res any, err error) {
 		closures: map[*ssa.Function]*ssa.MakeClosure{},
 		summary:  map[*ssa.Function]*Summary{},
 		twins:    map[*ssa.Function]*types.Func{},
+		passes:   map[*ssa.Function]int{},
 		errs:     map[ssa.Value][]ErrSource{},
 		callsAt:  map[ssa.CallInstruction][]*Call{},
 		dones:    map[*ssa.Function][]*Done{},

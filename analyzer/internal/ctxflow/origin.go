@@ -425,7 +425,86 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 		}
 		return req
 	}
+	if k := r.passedContext(call, fn); k >= 0 && k < len(args) {
+		return r.classify(args[k], depth)
+	}
 	return Origin{}
+}
+
+// passedContext returns the index (receiver excluded) of the context
+// parameter that a called function returns, decorated with values but with
+// no deadline or cancellation of its own (containerd's
+// namespaces.WithNamespace, a package's WithLease), or -1: its context is
+// the one the caller passed. Known for the package's own functions from
+// their SSA, for others' from their Summary fact.
+func (r *Result) passedContext(call *ssa.Call, fn *types.Func) int {
+	if callee := call.Call.StaticCallee(); callee != nil && callee.Pkg == r.Pkg && len(callee.Blocks) > 0 {
+		return r.passThrough(callee)
+	}
+	if fn.Pkg() != nil && fn.Pkg() != r.Pass.Pkg && !call.Call.IsInvoke() {
+		var fact Summary
+		if r.Pass.ImportObjectFact(fn.Origin(), &fact) && fact.Passes > 0 {
+			return fact.Passes - 1
+		}
+	}
+	return -1
+}
+
+// PassedContext is passedContext for rules: the index (receiver excluded)
+// of the context argument a call returns decorated, or -1.
+func (r *Result) PassedContext(call *ssa.Call) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fn, _, _ := SplitCall(call.Common())
+	if fn == nil {
+		return -1
+	}
+	return r.passedContext(call, fn)
+}
+
+// passThrough is passedContext for a function of this package, memoised
+// (a function being looked at answers -1 to the calls it makes of itself).
+func (r *Result) passThrough(fn *ssa.Function) int {
+	if k, ok := r.passes[fn]; ok {
+		return k
+	}
+	r.passes[fn] = -1
+	k := r.passThroughUncached(fn)
+	r.passes[fn] = k
+	return k
+}
+
+func (r *Result) passThroughUncached(fn *ssa.Function) int {
+	results := fn.Signature.Results()
+	at := -1
+	for i := range results.Len() {
+		if knowledge.IsContext(results.At(i).Type()) {
+			if at >= 0 {
+				return -1
+			}
+			at = i
+		}
+	}
+	if at < 0 {
+		return -1
+	}
+	param := -1
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		o := r.classify(ret.Results[at], 0)
+		if o.State != Inherited || o.Param == nil || o.Param.Parent() != fn || o.Request || o.Field {
+			return -1
+		}
+		k := SigParam(o.Param)
+		if k < 0 || param >= 0 && k != param {
+			return -1
+		}
+		param = k
+	}
+	return param
 }
 
 // RequestOrigin returns the origin of the context carried by an *http.Request value.

@@ -37,6 +37,11 @@ type Summary struct {
 	// Nothing is reported inside the form; its callers, who could call
 	// the context form instead, are (sqlx.Connect → (*sql.DB).Ping).
 	Deferred *DeferredWait
+	// Passes is 1 + the index (receiver excluded) of the context parameter
+	// the function returns, decorated with values but with no deadline or
+	// cancellation of its own (namespaces.WithNamespace); 0 for none. A
+	// context it returns is the one its caller passed.
+	Passes int
 	// CancelList lists the context parameters whose cancellation the
 	// function's error result may carry (ctx.Err(), or a wait given ctx).
 	CancelList []int
@@ -196,6 +201,9 @@ func (s *Summary) String() string {
 		}
 		parts = append(parts, part)
 	}
+	if s.Passes > 0 {
+		parts = append(parts, fmt.Sprintf("returns the context of param %d", s.Passes-1))
+	}
 	if d := s.Deferred; d != nil {
 		part := "context-free form: waits in " + d.Wait
 		if d.Via != "" {
@@ -237,7 +245,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -1128,7 +1136,14 @@ func (r *Result) exportFacts() {
 	for _, fn := range r.SrcFuncs {
 		s := r.summary[fn]
 		obj := funcObject(fn)
-		if s.empty() || obj == nil || obj.Pkg() != r.Pass.Pkg {
+		if obj == nil || obj.Pkg() != r.Pass.Pkg {
+			continue
+		}
+		if k := r.passThrough(fn); k >= 0 {
+			s = r.summaryOf(fn)
+			s.Passes = k + 1
+		}
+		if s.empty() {
 			continue
 		}
 		if recv := obj.Signature().Recv(); recv == nil && !obj.Exported() {

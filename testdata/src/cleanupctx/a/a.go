@@ -138,7 +138,7 @@ func unpack(ctx context.Context, db *sql.DB, results chan error) error {
 		}
 		return err
 	case <-ctx.Done():
-		abort() // want `the func literal in a.unpack, which gives it to \(\*sql.DB\).ExecContext runs after ctx is done`
+		abort() // want `\(\*sql.DB\).ExecContext \(in the func literal in a.unpack\) runs after ctx is done`
 		return ctx.Err()
 	}
 }
@@ -198,7 +198,7 @@ func createView(ctx context.Context, db *sql.DB, compare func(context.Context) e
 // ctx's cancellation, and the cleanup then gets that cancelled ctx.
 func createTask(ctx context.Context, db *sql.DB, create func(context.Context) error) (err error) {
 	t := &tx{db: db}
-	defer func() { // want `deferred the func literal in a.createTask, which gives it to \(\*a.tx\).Rollback gets the function's own context`
+	defer func() { // want `deferred \(\*a.tx\).Rollback \(in the func literal in a.createTask\) gets the function.s own context`
 		if err != nil {
 			t.Rollback(ctx)
 		}

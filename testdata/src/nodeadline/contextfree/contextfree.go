@@ -5,6 +5,7 @@ package contextfree
 
 import (
 	"context"
+	"net/http"
 
 	"ctxflow/facts/forms"
 )
@@ -67,4 +68,19 @@ func (r *Repo) PageContext(ctx context.Context, url string) error {
 
 func page(r *Repo) error {
 	return r.Page("https://example.com") // want `\(\*contextfree.Repo\).Page takes no context and waits in \(\*http.Client\).Do via \(\*contextfree.Repo\).PageContext with no deadline, so it can hang forever: use PageContext\(ctx, …\)`
+}
+
+// A context decorated by another package's function (a fact says it
+// returns its parameter's context) is still the root it was given.
+func namespaced(url string) error {
+	ctx := forms.WithNamespace(context.Background(), "builds")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req) // want `context.Background\(\) reaches \(\*http.Client\).Do`
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
 }

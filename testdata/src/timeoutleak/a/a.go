@@ -214,10 +214,10 @@ func drainedOnEveryPath(ctx context.Context, stop chan struct{}) string {
 	}
 }
 
-// A producer sends many values: a buffer of one is no fix, and the loop is
-// not this rule's to judge.
+// A producer sends many values: a buffer of one is no fix, but the context
+// the producer can see is.
 func producer(ctx context.Context, items []string) string {
-	ch := make(chan string)
+	ch := make(chan string) // want `goroutines send on this channel with plain sends, more than once each`
 	go func() {
 		for _, it := range items {
 			ch <- it
@@ -234,7 +234,7 @@ func producer(ctx context.Context, items []string) string {
 
 // Two sends on one path: a buffer of one still leaves the second stuck.
 func twoSends(ctx context.Context) string {
-	ch := make(chan string)
+	ch := make(chan string) // want `goroutines send on this channel with plain sends, more than once each`
 	go func() {
 		ch <- "a"
 		ch <- "b"

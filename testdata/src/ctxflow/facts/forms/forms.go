@@ -98,3 +98,19 @@ func Poll(url string) error { // want Poll:"^starts context.Background\\(\\), wh
 	}
 	return resp.Body.Close()
 }
+
+type nsKey struct{}
+
+// WithNamespace decorates the caller's context with a value: a context it
+// returns is the caller's (containerd's namespaces.WithNamespace).
+func WithNamespace(ctx context.Context, ns string) context.Context { // want WithNamespace:"^returns the context of param 0$"
+	if ns == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, nsKey{}, ns)
+}
+
+// Detach returns a context of its own: no pass-through.
+func Detach(ctx context.Context) context.Context {
+	return context.WithoutCancel(ctx)
+}
