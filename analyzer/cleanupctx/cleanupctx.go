@@ -151,7 +151,7 @@ func uses(res *ctxflow.Result, c *ctxflow.Call) []use {
 	for i, a := range c.Args {
 		if p := s.CleanupOf(i); p != nil {
 			out = append(out, use{ctx: a, what: c.CalleeName(), cleanup: true})
-		} else if p := s.ReachOf(i); p != nil {
+		} else if p := s.ReachOf(i); p != nil && !p.ByReceiver {
 			out = append(out, use{ctx: a, what: c.CalleeName()})
 		}
 	}

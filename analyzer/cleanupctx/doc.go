@@ -64,7 +64,9 @@
 // paths where ctx is not known to be done; waits the function does not
 // defer (only cleanup and deferred calls run when the work is abandoned);
 // deferred calls given a context the object keeps (a field) rather than
-// the function's own.
+// the function's own; waits whose receiver bounds them itself (a client
+// with Timeout: the context adds only its cancellation there, and the
+// analysis cannot tell whether the call consults it).
 //
 // There is no suggested fix: how long cleanup may take is a decision, not a
 // mechanical edit.

@@ -64,6 +64,9 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 			// retry. Its cancellation is judged by the other rules.
 		case c.Sink != nil:
 			checkSink(rep, res, c, cfg)
+			if c.Sink.Kind == knowledge.Dial {
+				checkConnReads(pass, res, c)
+			}
 		case c.Summary != nil && len(c.Summary.Reach) > 0:
 			checkReach(rep, res, c)
 		}

@@ -118,3 +118,9 @@ func TestDiagnosticURL(t *testing.T) {
 func TestContextFreeForms(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, testdata(t), nodeadline.Analyzer, "nodeadline/contextfree")
 }
+
+// TestConnReads checks dialed connections read with no deadline, and the
+// uses that make the search silent.
+func TestConnReads(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/connreads")
+}

@@ -197,7 +197,7 @@ func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallEx
 // new context itself is handed to a goroutine.
 func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
 	for f := fn; f.Parent() != nil; f = f.Parent() {
-		if c.res.UsedAsValue(f) {
+		if c.res.UsedAsValue(f) && !c.res.Awaited(f) {
 			return true
 		}
 	}
@@ -440,7 +440,16 @@ func (c *checker) helperRoot(call *ctxflow.Call) {
 		Message: fmt.Sprintf("%s starts its own %s, which reaches %s%s: the wait ignores %s's deadline and cancellation; pass %s to it (and derive from it)",
 			call.CalleeName(), s.Root.Root, s.Root.Wait, via, inScope, inScope),
 	}
-	if fix := c.threadContextFix(call); fix != nil {
+	if s.Root.Twin != "" {
+		// An API's context-free form: its context form is the answer.
+		d.Message = fmt.Sprintf("%s cannot take %s: it starts its own %s, which reaches %s%s, so the wait ignores %s's deadline and cancellation; use %s(%s, …)",
+			call.CalleeName(), inScope, s.Root.Root, s.Root.Wait, via, inScope, s.Root.Twin, inScope)
+		if s.Root.TwinFits {
+			if fix := fixutil.ToContextForm(expr, c.res.Syntax.Editable(expr.Pos()), s.Root.Twin, inScope, ""); fix != nil {
+				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+			}
+		}
+	} else if fix := c.threadContextFix(call); fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
 	c.pass.Report(d)
@@ -515,23 +524,20 @@ func takesContext(sig *types.Signature) bool {
 
 // rootToBoundedWait reports a fresh root (context.Background(), TODO(), the
 // context http.NewRequest binds), made where a caller's context is in
-// scope, that reaches a wait with a bound of its own, or one that may have
-// one (a client with Timeout, or a client or dialer configured elsewhere),
-// directly or through a call: nodeadline cannot say the wait has no
-// deadline, but the caller's deadline and cancellation certainly stop
-// here. A root that travels in a value (a request handed to a helper that
-// sends it) counts as one passed directly.
+// scope, that reaches, through a call, a wait that may have a bound of its
+// own (a client or dialer configured elsewhere, or with a Timeout from
+// configuration): nodeadline cannot say the wait has no deadline, but the
+// caller's deadline and cancellation certainly stop here. A root that
+// travels in a value (a request handed to a helper that sends it) counts
+// as one passed directly. A wait its receiver certainly bounds (a constant
+// Timeout) is left alone: that bound is the one its author chose.
 func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
 	ci, ok := call.Instr.(*ssa.Call)
 	if !ok {
 		return
 	}
 	if call.Sink != nil {
-		v := c.res.Judge(call)
-		if v.HasContext && v.Recv == ctxflow.ReceiverBounded {
-			c.droppedRoot(call, ci, v.Ctx, call.CalleeName()+" waits under it", -1)
-		}
-		return // otherwise nodeadline's, which says so already
+		return // direct waits: nodeadline's, which says so already
 	}
 	s := call.Summary
 	if s == nil && call.Target != nil {
@@ -541,7 +547,7 @@ func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
 		return
 	}
 	for _, p := range s.Reach {
-		if !p.Bounded || p.Param >= len(call.Args) || p.Excluded(call.Args) {
+		if !p.Bounded || p.ByReceiver || p.Param >= len(call.Args) || p.Excluded(call.Args) {
 			continue
 		}
 		via := ""

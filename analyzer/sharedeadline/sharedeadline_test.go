@@ -84,7 +84,7 @@ func TestHelpers(t *testing.T) {
 // TestContextFreeForms: an API's context-free form whose wait nothing
 // bounds is nodeadline's finding at its callers, not a helper's root.
 func TestContextFreeForms(t *testing.T) {
-	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/forms")
+	analysistest.RunWithSuggestedFixes(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/forms")
 }
 
 // TestRequests: a root (a request from http.NewRequest) that reaches a
@@ -92,6 +92,12 @@ func TestContextFreeForms(t *testing.T) {
 // request, where a caller's context is in scope.
 func TestRequests(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/requests")
+}
+
+// TestAwaited: a helper's own budget inside a goroutine the caller waits
+// for, and a dial through a func-typed field the package sets once.
+func TestAwaited(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/awaited")
 }
 
 func TestHelpersFixCompiles(t *testing.T) {

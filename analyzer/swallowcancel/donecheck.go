@@ -73,7 +73,7 @@ func (c *checker) checkDone(f *fnInfo) {
 			c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
 				"when %s is done this returns errors.Join of the errors seen so far, which is nil when there were none: the caller is told the work finished; include %s", c.ctxName(d), fix)})
 		default:
-			if fr, ok := c.freshError(v, d.Err); ok && !c.wrapsContextErr(v) {
+			if fr, ok := c.freshError(v, d.Err); ok && !c.wrapsContextErr(v) && !translatedInField(v) {
 				_, fix := c.doneNames(d)
 				c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
 					"%s replaces %s's cancellation when it is done with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; return %s or wrap it with %%w", fr.desc, c.ctxName(d), fix)})
@@ -661,4 +661,41 @@ func (c *checker) callName(call *ssa.Call) string {
 		return callee.Name() + "()"
 	}
 	return "the call"
+}
+
+// translatedInField reports whether v is an error literal one of whose
+// fields holds the context's error translated by a call
+// (&NewStreamError{Err: ContextErr(ctx.Err())}, grpc-go's: a status with
+// code Canceled or DeadlineExceeded): the literal carries the cancellation
+// in the package's own terms, as a gRPC status does, rather than replacing
+// it.
+func translatedInField(v ssa.Value) bool {
+	alloc, ok := ctxflow.StripInterface(v).(*ssa.Alloc)
+	if !ok {
+		return false
+	}
+	for _, ref := range *alloc.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			st, ok := use.(*ssa.Store)
+			if !ok || st.Addr != fa {
+				continue
+			}
+			call, ok := ctxflow.StripInterface(st.Val).(*ssa.Call)
+			if !ok {
+				continue
+			}
+			for _, arg := range call.Common().Args {
+				if inner, ok := ctxflow.StripInterface(arg).(*ssa.Call); ok {
+					if fn, _, _ := ctxflow.SplitCall(inner.Common()); knowledge.RoleOf(fn) == knowledge.CtxErr {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }

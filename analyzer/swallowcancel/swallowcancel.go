@@ -105,6 +105,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		c.checkCancelTests(f)
 		c.checkDone(f)
 		c.checkReplaced(f)
+		c.checkSilentDone(f)
 	}
 	c.checkErrorf(f)
 	c.checkConverted(f)

@@ -35,6 +35,13 @@
 // or goes round a loop to make the channel anew, without receiving from the
 // channel. The fix adds the buffer.
 //
+// The same goroutine is reported when some path from its go statement
+// leaves the function without receiving from the channel at all (nor from
+// another channel the goroutine is given, such as its error channel):
+// memberlist's probeNode returned on an ack before it looked at the TCP
+// fallback's channel. A `defer close(ch)` in the goroutine, and a close by
+// the function on a path where it starts no goroutine, do not change that.
+//
 // Goroutines that send more than once (workers, producers: one slot is no
 // fix) are reported when the case that stops waiting is the context's
 // Done() and the senders can see that context: they should send in a

@@ -37,15 +37,154 @@ func New(core *analysis.Analyzer) *analysis.Analyzer {
 }
 
 func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
+	reported := map[*ssa.MakeChan]bool{}
+	var made []*ssa.MakeChan
 	for fn, instr := range res.Instrs() {
-		if sel, ok := instr.(*ssa.Select); ok {
-			checkSelect(pass, res, fn, sel)
+		switch instr := instr.(type) {
+		case *ssa.Select:
+			checkSelect(pass, res, fn, instr, reported)
+		case *ssa.MakeChan:
+			made = append(made, instr)
+		}
+	}
+	for _, mk := range made {
+		if !reported[mk] {
+			checkEarlyReturn(pass, res, mk)
 		}
 	}
 	return nil, nil
 }
 
-func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel *ssa.Select) {
+// checkEarlyReturn reports an unbuffered channel a goroutine sends its one
+// result on, when some path from the go statement leaves the function (or
+// makes the channel anew) without receiving from it, nor from a channel
+// the goroutine is also given (its error channel: it then sent there
+// instead): memberlist's probeNode returning on an ack before it looks at
+// the TCP fallback's channel.
+func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan) {
+	fn := mk.Parent()
+	ch := &channel{mk: mk}
+	if cell := cellOf(mk); cell != nil {
+		ch.cell = cell
+	}
+	if !unbuffered(mk) {
+		return
+	}
+	u, ok := ch.follow(fn)
+	if !ok || len(u.goes) == 0 || !u.sendsOnce() {
+		return
+	}
+	stops := map[*ssa.BasicBlock]bool{}
+	for b := range u.drains {
+		stops[b] = true
+	}
+	for _, b := range fn.Blocks {
+		if receivesCarried(b, u) {
+			stops[b] = true
+		}
+	}
+	for _, g := range u.goes {
+		for _, c := range u.closes {
+			if c == g.Block() || ctxflow.Reaches(g.Block(), c) {
+				return // closed on a path the goroutine runs on: not understood
+			}
+		}
+	}
+	for _, g := range u.goes {
+		if ctxflow.InLoop(g.Block()) {
+			return // one goroutine a round, received a counted number of times (gocql's SetHosts): not one slot's business
+		}
+	}
+	for _, g := range u.goes {
+		if stops[g.Block()] {
+			continue
+		}
+		ret := leak(g.Block(), mk, stops)
+		if ret == nil {
+			continue
+		}
+		call := res.Syntax.CallExpr(mk.Pos())
+		if call == nil || res.Syntax.Skip(call.Pos(), false) {
+			return
+		}
+		elem := types.TypeString(mk.Type().Underlying().(*types.Chan).Elem(), types.RelativeTo(pass.Pkg))
+		d := analysis.Diagnostic{
+			Pos: call.Pos(), End: call.End(),
+			Message: fmt.Sprintf("goroutine sends on this unbuffered channel, but the function can return without receiving from it: the goroutine then blocks forever (a leak each time); make it buffered: make(chan %s, 1)", elem),
+			Related: []analysis.RelatedInformation{
+				{Pos: u.sends[0].Pos(), Message: "the goroutine's send"},
+				{Pos: ret.Pos(), Message: "returns here without receiving"},
+			},
+		}
+		if res.Syntax.Editable(call.Pos()) && len(call.Args) == 1 {
+			d.SuggestedFixes = []analysis.SuggestedFix{{
+				Message:   "Give the channel a buffer of one",
+				TextEdits: []analysis.TextEdit{{Pos: call.Args[0].End(), End: call.Args[0].End(), NewText: []byte(", 1")}},
+			}}
+		}
+		pass.Report(d)
+		return
+	}
+}
+
+// leak returns a return of the function reached from the block of a go
+// statement without passing a block in stops (or a path that makes the
+// channel anew), or nil.
+func leak(from *ssa.BasicBlock, mk *ssa.MakeChan, stops map[*ssa.BasicBlock]bool) ssa.Instruction {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{from}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		if b != from && (stops[b] || b == mk.Block()) {
+			continue
+		}
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			return ret
+		}
+		stack = append(stack, b.Succs...)
+	}
+	return nil
+}
+
+// receivesCarried reports whether b receives from a channel the goroutine
+// is also given.
+func receivesCarried(b *ssa.BasicBlock, u uses) bool {
+	for _, instr := range b.Instrs {
+		switch x := instr.(type) {
+		case *ssa.UnOp:
+			if x.Op == token.ARROW && u.carried(x.X) {
+				return true
+			}
+		case *ssa.Select:
+			for _, st := range x.States {
+				if st.Dir == types.RecvOnly && u.carried(st.Chan) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// cellOf returns the variable (cell) that holds mk when closures capture
+// it, or nil.
+func cellOf(mk *ssa.MakeChan) *ssa.Alloc {
+	for _, ref := range *mk.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Val == mk {
+			if cell, ok := st.Addr.(*ssa.Alloc); ok && cell.Heap {
+				return cell
+			}
+		}
+	}
+	return nil
+}
+
+func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel *ssa.Select, reported map[*ssa.MakeChan]bool) {
 	for i, st := range sel.States {
 		if st.Dir != types.RecvOnly {
 			continue
@@ -55,7 +194,7 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 			continue
 		}
 		u, ok := ch.follow(fn)
-		if !ok || len(u.sends) == 0 {
+		if !ok || len(u.sends) == 0 || len(u.closes) > 0 {
 			continue
 		}
 		leaving := -1
@@ -75,6 +214,7 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		}
 		if !u.sendsOnce() {
 			reportProducers(pass, res, call, u, sel.States[leaving])
+			reported[mk] = true
 			continue
 		}
 		elem := types.TypeString(mk.Type().Underlying().(*types.Chan).Elem(), types.RelativeTo(pass.Pkg))
@@ -99,6 +239,7 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 				TextEdits: []analysis.TextEdit{{Pos: call.Args[0].End(), End: call.Args[0].End(), NewText: []byte(", 1")}},
 			}}
 		}
+		reported[mk] = true
 		pass.Report(d)
 	}
 }
@@ -209,6 +350,10 @@ type uses struct {
 	sends  []*ssa.Send              // plain sends by goroutines fn starts
 	drains map[*ssa.BasicBlock]bool // blocks of fn that receive from it
 	starts [][]ssa.Value            // what each goroutine given the channel is given
+	goes   []*ssa.Go                // the go statements that start them
+	// closes are the blocks where fn itself closes the channel (when it
+	// starts no goroutine on that path, as memberlist's probeNode does).
+	closes []*ssa.BasicBlock
 }
 
 // follow follows every use of the channel in fn and in the closures
@@ -273,6 +418,10 @@ func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 				// close and len do not receive; a goroutine closing the channel
 				// after its send is still stuck on the send.
 				b, isBuiltin := ref.Call.Value.(*ssa.Builtin)
+				if isBuiltin && b.Name() == "close" && !u.inGo && inFn {
+					out.closes = append(out.closes, ref.Block())
+					continue
+				}
 				if !isBuiltin || ref.Call.Value == u.v || (b.Name() == "close" && !u.inGo) {
 					return out, false
 				}
@@ -281,14 +430,21 @@ func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 				default:
 					return out, false
 				}
+			case *ssa.Defer:
+				// A goroutine's `defer close(ch)`: it still blocks on its
+				// send before the close runs.
+				if b, ok := ref.Call.Value.(*ssa.Builtin); !ok || b.Name() != "close" || !u.inGo {
+					return out, false
+				}
 			case *ssa.MakeClosure:
 				anon := ref.Fn.(*ssa.Function)
-				if started[anon] {
+				if g := started[anon]; g != nil {
 					out.starts = append(out.starts, ref.Bindings)
+					out.goes = append(out.goes, g)
 				}
 				for i, b := range ref.Bindings {
 					if b == u.v && i < len(anon.FreeVars) {
-						work = append(work, use{v: anon.FreeVars[i], inGo: started[anon], indirect: u.indirect})
+						work = append(work, use{v: anon.FreeVars[i], inGo: started[anon] != nil, indirect: u.indirect})
 					}
 				}
 			case *ssa.Go:
@@ -297,6 +453,7 @@ func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 					return out, false
 				}
 				out.starts = append(out.starts, ref.Call.Args)
+				out.goes = append(out.goes, ref)
 				for i, arg := range ref.Call.Args {
 					if arg == u.v && i < len(callee.Params) {
 						work = append(work, use{v: callee.Params[i], inGo: true})
@@ -380,14 +537,15 @@ func (u uses) leaves(from *ssa.BasicBlock, mk *ssa.MakeChan) bool {
 	return false
 }
 
-// goroutines returns the closures fn starts with a go statement.
-func goroutines(fn *ssa.Function) map[*ssa.Function]bool {
-	out := map[*ssa.Function]bool{}
+// goroutines returns the closures fn starts with a go statement, and the
+// statement.
+func goroutines(fn *ssa.Function) map[*ssa.Function]*ssa.Go {
+	out := map[*ssa.Function]*ssa.Go{}
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			if g, ok := instr.(*ssa.Go); ok {
 				if mc, ok := g.Call.Value.(*ssa.MakeClosure); ok {
-					out[mc.Fn.(*ssa.Function)] = true
+					out[mc.Fn.(*ssa.Function)] = g
 				}
 			}
 		}

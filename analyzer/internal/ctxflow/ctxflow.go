@@ -375,6 +375,13 @@ func (r *Result) findCalls() {
 
 func (r *Result) newCall(fn *ssa.Function, ci ssa.CallInstruction) *Call {
 	common := ci.Common()
+	if !common.IsInvoke() {
+		if f := r.fieldFunc(common.Value); f != nil {
+			// A call through a func-typed field only this package sets,
+			// to one function: a call of that function.
+			common = &ssa.CallCommon{Value: f, Args: common.Args}
+		}
+	}
 	if target := closureTarget(common.Value); target != nil && !common.IsInvoke() {
 		return &Call{Instr: ci, Fn: fn, Target: target, Args: common.Args}
 	}
@@ -490,6 +497,62 @@ func (r *Result) importedPackage(path string) *types.Package {
 }
 
 // closureTarget returns the function literal a call calls directly, or nil.
+// fieldFunc returns the function a call through a func-typed struct field
+// reaches, when only this package can set the field (it is unexported)
+// and every value it stores there is the same function, method value or
+// closure (kafka-go's connPool.dial, set once to defaultDialer.DialContext);
+// else nil.
+func (r *Result) fieldFunc(v ssa.Value) ssa.Value {
+	var f *types.Var
+	switch x := v.(type) {
+	case *ssa.UnOp:
+		if fa, ok := x.X.(*ssa.FieldAddr); ok && x.Op == token.MUL {
+			f = structField(fa.X.Type(), fa.Field)
+		}
+	case *ssa.Field:
+		f = structField(x.X.Type(), x.Field)
+	}
+	if f == nil || f.Exported() || f.Pkg() != r.Pass.Pkg {
+		return nil
+	}
+	if _, ok := f.Type().Underlying().(*types.Signature); !ok {
+		return nil
+	}
+	r.indexStores()
+	var only ssa.Value
+	for _, val := range r.stores[f] {
+		switch val.(type) {
+		case *ssa.Function, *ssa.MakeClosure:
+		default:
+			return nil // a parameter, a nil, a value from elsewhere
+		}
+		if only != nil && !sameFuncValue(only, val) {
+			return nil
+		}
+		only = val
+	}
+	return only
+}
+
+// sameFuncValue reports whether two function values are the same function
+// bound to the same values.
+func sameFuncValue(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	ma, ok1 := a.(*ssa.MakeClosure)
+	mb, ok2 := b.(*ssa.MakeClosure)
+	if !ok1 || !ok2 || ma.Fn != mb.Fn || len(ma.Bindings) != len(mb.Bindings) {
+		return false
+	}
+	for i := range ma.Bindings {
+		if ma.Bindings[i] != mb.Bindings[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func closureTarget(v ssa.Value) *ssa.Function {
 	switch v := v.(type) {
 	case *ssa.MakeClosure:
@@ -573,7 +636,7 @@ func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 			if knowledge.IsContext(p.Type()) || knowledge.EmbedsContext(p.Type()) {
 				return p.Name()
 			}
-			if request == "" && isHTTPRequestPtr(p.Type()) {
+			if request == "" && (isHTTPRequestPtr(p.Type()) || knowledge.EmbedsRequest(p.Type())) {
 				request = p.Name() + ".Context()"
 			}
 		}

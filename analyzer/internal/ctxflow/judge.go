@@ -413,8 +413,15 @@ func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, mode alloc
 			}
 			for _, use := range *ref.Referrers() {
 				if st, ok := use.(*ssa.Store); ok && st.Addr == ref {
-					if c, ok := st.Val.(*ssa.Const); ok && (c.IsNil() || c.Value != nil && c.Value.String() == "0") {
+					c, ok := st.Val.(*ssa.Const)
+					if ok && (c.IsNil() || c.Value != nil && c.Value.String() == "0") {
 						continue
+					}
+					if !ok {
+						// A timeout from configuration (caddy's
+						// Timeout: time.Duration(hl.Timeout)) may be
+						// zero, which is none.
+						return ReceiverUnknown
 					}
 					out = ReceiverBounded
 				}
@@ -455,12 +462,27 @@ func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, mode alloc
 				continue
 			}
 			return ReceiverUnknown
-		case *ssa.MakeInterface, *ssa.MakeClosure:
+		case *ssa.MakeClosure:
+			if fn, ok := ref.Fn.(*ssa.Function); ok && fn.Synthetic != "" && len(ref.Bindings) == 1 && ref.Bindings[0] == a {
+				continue // a method value (d.DialContext): its own method, called later
+			}
+			return ReceiverUnknown
+		case *ssa.MakeInterface:
 			return ReceiverUnknown
 		}
 	}
 	return out
 }
+
+// LocalDial reports whether a dial connects to a Unix-domain socket (a
+// constant "unix…" network, or one a test chose): it waits on no peer.
+func (r *Result) LocalDial(c *Call) bool {
+	return c.Sink != nil && c.Sink.Kind == knowledge.Dial && (localNetwork(c.Args) || chosenLocalNetwork(c))
+}
+
+// SetsConnDeadline reports whether fn (or a function enclosing it) sets a
+// read or overall deadline on a connection.
+func (r *Result) SetsConnDeadline(fn *ssa.Function) bool { return callsSetDeadline(fn) }
 
 // callsSetDeadline reports whether fn (or a function enclosing it) sets a read
 // or overall deadline on a connection.

@@ -187,3 +187,59 @@ func funcOf(f *ssa.Function) *types.Func {
 	fn, _ := f.Object().(*types.Func)
 	return fn
 }
+
+// Awaited reports whether lit, a function literal, is a goroutine its
+// enclosing function waits for: lit is only ever started with go, and
+// sends on a channel that the enclosing function receives from (the
+// result of work made cancellable: go func() { ch <- work() }(); select {
+// case r := <-ch: …; case <-ctx.Done(): … }). Such a goroutine does the
+// function's work, not detached work of its own.
+func (r *Result) Awaited(lit *ssa.Function) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	parent := lit.Parent()
+	mc := r.closures[lit]
+	if parent == nil || mc == nil || mc.Parent() != parent {
+		return false
+	}
+	for _, ref := range *mc.Referrers() {
+		g, ok := ref.(*ssa.Go)
+		if !ok || g.Call.Value != mc {
+			return false
+		}
+	}
+	received := map[ssa.Value]bool{}
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			switch x := instr.(type) {
+			case *ssa.UnOp:
+				if x.Op == token.ARROW {
+					received[r.underlyingLocal(x.X)] = true
+				}
+			case *ssa.Select:
+				for _, st := range x.States {
+					if st.Dir == types.RecvOnly {
+						received[r.underlyingLocal(st.Chan)] = true
+					}
+				}
+			}
+		}
+	}
+	for _, b := range lit.Blocks {
+		for _, instr := range b.Instrs {
+			switch x := instr.(type) {
+			case *ssa.Send:
+				if received[r.underlyingLocal(x.Chan)] {
+					return true
+				}
+			case *ssa.Select:
+				for _, st := range x.States {
+					if st.Dir == types.SendOnly && received[r.underlyingLocal(st.Chan)] {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}

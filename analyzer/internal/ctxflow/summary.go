@@ -64,6 +64,11 @@ type Summary struct {
 	// context off, though neither function alone shows it (etcd's health
 	// handler calling hfunc → checkAPI → WithTimeout(Background())).
 	CallsFunc []ParamReach
+	// SilentOnDone lists the context parameters on whose cancellation the
+	// function, which returns no error, returns early without a word
+	// (restic's FutureBlob.Wait: `case <-ctx.Done(): return`): a caller
+	// that then reports success reports abandoned work as finished.
+	SilentOnDone []int
 	// Retries lists the func parameters (each returning an error last)
 	// that the function calls in a loop which goes round again after a
 	// failure and cannot learn of a cancellation: an attempt that fails
@@ -104,6 +109,11 @@ type ParamReach struct {
 	// attempts). A root given to it is no finding, as for the lookup
 	// itself; dropping a caller's context in scope still is.
 	BySystem bool
+	// ByReceiver is set (with Bounded) when every wait the parameter reaches
+	// is bounded by its receiver (a client with Timeout): the context adds
+	// only its cancellation and any shorter deadline. A done context given
+	// to it does not keep the wait from its own bound (no cleanup lost).
+	ByReceiver bool
 }
 
 // ConstGuard says that a wait is reached only when parameter Param (1 + its
@@ -160,6 +170,10 @@ type RootWait struct {
 	Wait    string
 	Via     string
 	Timeout bool // the root is bounded by a timeout the function sets
+	// Twin is the context-taking form of the function, when it is an API's
+	// context-free form (see DeferredWait); TwinFits as there.
+	Twin     string
+	TwinFits bool
 }
 
 // DeferredWait is the unbounded wait of a context-free API form, Wait
@@ -183,7 +197,9 @@ func (s *Summary) String() string {
 		if p.Via != "" {
 			part += " via " + p.Via
 		}
-		if p.Bounded {
+		if p.ByReceiver {
+			part += " (bounded by its receiver)"
+		} else if p.Bounded {
 			part += " (maybe bounded)"
 		}
 		if p.When != nil {
@@ -231,6 +247,9 @@ func (s *Summary) String() string {
 	for _, i := range s.Retries {
 		parts = append(parts, fmt.Sprintf("retries the errors of param %d", i))
 	}
+	for _, i := range s.SilentOnDone {
+		parts = append(parts, fmt.Sprintf("returns silently once param %d is done", i))
+	}
 	for _, p := range s.Cleanup {
 		parts = append(parts, fmt.Sprintf("%s reaches cleanup %s", p.Name, p.Wait))
 	}
@@ -245,7 +264,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -356,13 +375,14 @@ func (s *Summary) addReach(list *[]ParamReach, p ParamReach) bool {
 		when := mergeGuards(q.When, p.When)
 		several := q.Several || p.Several || q.Wait != p.Wait
 		bySystem := q.BySystem && p.BySystem
-		if q.Bounded && !p.Bounded || q.BySystem && !p.BySystem {
+		byReceiver := q.ByReceiver && p.ByReceiver
+		if q.Bounded && !p.Bounded || q.BySystem && !p.BySystem || q.ByReceiver && !p.ByReceiver {
 			*q = p // an unbounded path is the one worth naming
-			q.On, q.When, q.Several, q.BySystem = on, when, several, bySystem
+			q.On, q.When, q.Several, q.BySystem, q.ByReceiver = on, when, several, bySystem, byReceiver
 			return true
 		}
-		if q.On != on || !sameGuard(q.When, when) || q.Several != several || q.BySystem != bySystem {
-			q.On, q.When, q.Several, q.BySystem = on, when, several, bySystem
+		if q.On != on || !sameGuard(q.When, when) || q.Several != several || q.BySystem != bySystem || q.ByReceiver != byReceiver {
+			q.On, q.When, q.Several, q.BySystem, q.ByReceiver = on, when, several, bySystem, byReceiver
 			return true
 		}
 		return false
@@ -439,6 +459,7 @@ func (r *Result) summarize() {
 				changed = r.summarizeFuncCalls(fn) || changed
 				changed = r.summarizeContextDeadlines(fn) || changed
 				changed = r.summarizeRetries(fn) || changed
+				changed = r.summarizeSilentDone(fn) || changed
 			})
 		}
 	}
@@ -465,7 +486,7 @@ func (r *Result) summarizeCall(c *Call) bool {
 		if !v.HasContext && (v.Recv == ReceiverUnbounded || v.Recv == NotApplicable) && c.Sink.Bound != knowledge.BoundBySystem {
 			changed = r.noteDeferred(c.Fn, DeferredWait{Wait: c.CalleeName()}) || changed
 		}
-		if !v.HasContext || v.Recv == ReceiverBounded {
+		if !v.HasContext {
 			return changed
 		}
 		if c.Sink.Bound == knowledge.BoundBySystem && v.Ctx.State != Inherited {
@@ -473,8 +494,14 @@ func (r *Result) summarizeCall(c *Call) bool {
 			// callers could wait on without end.
 			return false
 		}
-		bounded := v.Recv == ReceiverUnknown
-		changed = r.noteReach(c, v.Ctx, ParamReach{Wait: c.CalleeName(), Bounded: bounded, BySystem: c.Sink.Bound == knowledge.BoundBySystem}, c.Recv, false) || changed
+		// A receiver that bounds the wait (a client with Timeout), or may
+		// (one configured elsewhere): the context is not the wait's only
+		// deadline, but still its cancellation and any shorter deadline.
+		bounded := v.Recv == ReceiverUnknown || v.Recv == ReceiverBounded
+		if c.Sink.Kind == knowledge.Dial && (localNetwork(c.Args) || chosenLocalNetwork(c)) {
+			return changed // a Unix socket: connecting to it waits on no peer
+		}
+		changed = r.noteReach(c, v.Ctx, ParamReach{Wait: c.CalleeName(), Bounded: bounded, ByReceiver: v.Recv == ReceiverBounded, BySystem: c.Sink.Bound == knowledge.BoundBySystem}, c.Recv, false) || changed
 		return changed
 	}
 	if c.Cleanup != nil {
@@ -488,7 +515,7 @@ func (r *Result) summarizeCall(c *Call) bool {
 	}
 	for _, p := range s.Reach {
 		if p.Param < len(c.Args) && !p.Excluded(c.Args) {
-			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded, When: r.translateGuard(c, p.When), Several: p.Several, BySystem: p.BySystem}, argOn(c, p), false) || changed
+			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded, ByReceiver: p.ByReceiver, When: r.translateGuard(c, p.When), Several: p.Several, BySystem: p.BySystem}, argOn(c, p), false) || changed
 		}
 	}
 	for _, p := range s.Cleanup {
@@ -582,23 +609,41 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 			// could wait on without end.
 			return false
 		}
-		if _, async := c.Instr.(*ssa.Go); async {
-			// The root is handed to a goroutine: work detached on
-			// purpose, not a root the function's callers wait under.
-			return false
-		}
 		changed := false
-		if o.State.Unbounded() && !p.Bounded && o.RootFn == c.Fn {
+		if _, async := c.Instr.(*ssa.Go); !async && o.State.Unbounded() && !p.Bounded && o.RootFn == c.Fn {
 			changed = r.noteDeferred(c.Fn, DeferredWait{Wait: p.Wait, Via: p.Via})
 		}
-		s := r.summaryOf(o.RootFn)
-		if s.Root != nil {
+		if p.ByReceiver && o.State != Deadline {
+			// A bare root given to a wait its receiver bounds (a client
+			// with Timeout): the receiver's bound is the one its author
+			// chose. A fresh budget of the function's own (kafka-go's
+			// WithDeadline(Background(), …) around a dial) still ignores
+			// a caller's.
 			return changed
 		}
-		s.Root = &RootWait{Root: o.RootDesc(), Wait: p.Wait, Via: p.Via, Timeout: o.State == Deadline}
-		return true
+		return r.noteRoot(c, o, p) || changed
 	}
 	return false
+}
+
+// noteRoot records that a root the function made (o) reaches a wait: the
+// function's Root, for callers that hold a context of their own.
+func (r *Result) noteRoot(c *Call, o Origin, p ParamReach) bool {
+	if o.RootFn == nil || !(o.State.Unbounded() || o.State == Deadline && o.Rooted) {
+		return false
+	}
+	if _, async := c.Instr.(*ssa.Go); async {
+		// The root is handed to a goroutine: work detached on purpose,
+		// not a root the function's callers wait under.
+		return false
+	}
+	s := r.summaryOf(o.RootFn)
+	if s.Root != nil {
+		return false
+	}
+	s.Root = &RootWait{Root: o.RootDesc(), Wait: p.Wait, Via: p.Via, Timeout: o.State == Deadline}
+	s.Root.Twin, s.Root.TwinFits = r.twinOf(o.RootFn)
+	return true
 }
 
 // summarizeFuncCalls records the func parameters fn calls, itself or in a
@@ -1247,4 +1292,39 @@ func (r *Result) CallsAt(ci ssa.CallInstruction) []*Call { return r.callsAt[ci] 
 func ErrorLast(sig *types.Signature) bool {
 	results := sig.Results()
 	return results.Len() > 0 && knowledge.IsError(results.At(results.Len()-1).Type())
+}
+
+// summarizeSilentDone records the context parameters on whose cancellation
+// fn, which has no error result, returns early (a return where the context
+// is known done).
+func (r *Result) summarizeSilentDone(fn *ssa.Function) bool {
+	if fn.Parent() != nil || !hasContextParamSSA(fn) {
+		return false
+	}
+	results := fn.Signature.Results()
+	for i := range results.Len() {
+		if knowledge.IsError(results.At(i).Type()) {
+			return false
+		}
+	}
+	s := r.summaryOf(fn)
+	changed := false
+	for _, d := range r.donesLocked(fn) {
+		o := d.Origin
+		if o.State != Inherited || o.Param == nil || o.Param.Parent() != fn || o.Request {
+			continue
+		}
+		idx := SigParam(o.Param)
+		if idx < 0 || slices.Contains(s.SilentOnDone, idx) {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			if _, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && d.Covers(b, len(b.Instrs)-1) {
+				s.SilentOnDone = append(s.SilentOnDone, idx)
+				changed = true
+				break
+			}
+		}
+	}
+	return changed
 }

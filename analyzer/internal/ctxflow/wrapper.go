@@ -43,16 +43,24 @@ func (r *Result) noteDeferred(fn *ssa.Function, d DeferredWait) bool {
 	if s := r.summary[fn]; s != nil && s.Deferred != nil {
 		return false
 	}
-	obj, twin := funcObject(fn), r.contextForm(fn)
-	if twin == nil {
+	if r.contextForm(fn) == nil {
 		return false
 	}
-	if HasContextParam(twin) {
-		d.Twin = twin.Name()
-		d.TwinFits = isContextForm(twin.Signature(), obj.Signature())
-	}
+	d.Twin, d.TwinFits = r.twinOf(fn)
 	r.summaryOf(fn).Deferred = &d
 	return true
+}
+
+// twinOf names the context-taking twin of fn, a context-free form, and
+// says whether a call can be rewritten to it (it takes fn's parameters
+// after a leading context); "" when fn is no such form, or forwards to
+// another context-free form.
+func (r *Result) twinOf(fn *ssa.Function) (name string, fits bool) {
+	twin := r.contextForm(fn)
+	if twin == nil || !HasContextParam(twin) {
+		return "", false
+	}
+	return twin.Name(), isContextForm(twin.Signature(), funcObject(fn).Signature())
 }
 
 // contextForm returns what a context-free form of an API (not a catalog

@@ -291,6 +291,25 @@ func EmbedsContext(t types.Type) bool {
 	return false
 }
 
+// EmbedsRequest reports whether t is a struct (or a pointer to one) that
+// embeds an *http.Request (go-retryablehttp's Request): its Context() is
+// the request's.
+func EmbedsRequest(t types.Type) bool {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := types.Unalias(t).Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for f := range st.Fields() {
+		if p, ok := f.Type().(*types.Pointer); ok && f.Embedded() && TypeRole(p.Elem()) == HTTPRequestType {
+			return true
+		}
+	}
+	return false
+}
+
 // IsError reports whether t is the predeclared error type.
 func IsError(t types.Type) bool {
 	return types.Identical(t, types.Universe.Lookup("error").Type())

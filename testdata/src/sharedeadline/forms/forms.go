@@ -18,9 +18,9 @@ func viaForm(ctx context.Context, c *forms.Client) error {
 	return resp.Body.Close()
 }
 
-// A form whose client has a Timeout: the root it starts is bounded, and
-// the summaries keep no root for it (as for a helper's call on such a
-// client), so nothing is reported.
+// A form whose client has a constant Timeout: the wait is bounded, and the
+// bare root the form starts is left alone (the receiver's bound is the one
+// its author chose).
 func viaTimedForm(ctx context.Context, c *forms.TimedClient) error {
 	resp, err := c.Get("https://example.com")
 	if err != nil {

@@ -45,3 +45,44 @@ func toTimeout(ctx context.Context, db *sql.DB) error {
 	}
 	return err
 }
+
+// streamError carries a stream's failure; it has no Unwrap method.
+type streamError struct {
+	Err   error
+	Retry bool
+}
+
+func (e *streamError) Error() string { return e.Err.Error() }
+
+// contextErr translates a context's error into a status (grpc-go's
+// transport.ContextErr).
+func contextErr(err error) error {
+	switch err {
+	case context.DeadlineExceeded:
+		return status.Error(codes.DeadlineExceeded, err.Error())
+	case context.Canceled:
+		return status.Error(codes.Canceled, err.Error())
+	}
+	return status.Error(codes.Unavailable, err.Error())
+}
+
+// The literal keeps the cancellation, translated, in a field: carried in
+// the package's own terms (grpc-go's NewStreamError{Err: ContextErr(…)}).
+func newStream(ctx context.Context, quota chan struct{}) error {
+	select {
+	case <-quota:
+		return nil
+	case <-ctx.Done():
+		return &streamError{Err: contextErr(ctx.Err())}
+	}
+}
+
+// A literal that keeps nothing of it replaces it.
+func newStreamLost(ctx context.Context, quota chan struct{}) error {
+	select {
+	case <-quota:
+		return nil
+	case <-ctx.Done():
+		return &streamError{Err: errUnavailable, Retry: true} // want `a \*grpcstatus.streamError literal replaces ctx's cancellation when it is done`
+	}
+}

@@ -72,12 +72,14 @@ type TimedClient struct{ hc *http.Client }
 
 func NewTimed() *TimedClient { return &TimedClient{hc: &http.Client{Timeout: 10 * time.Second}} }
 
-// Get's client has a Timeout: the form's wait is bounded, no fact.
+// Get's client has a constant Timeout: the form's wait is bounded (no
+// Deferred), and a bare root given to a wait its receiver bounds is no
+// Root either: the receiver's bound is the one its author chose.
 func (c *TimedClient) Get(url string) (*http.Response, error) {
 	return c.GetContext(context.Background(), url)
 }
 
-func (c *TimedClient) GetContext(ctx context.Context, url string) (*http.Response, error) { // want GetContext:"^returns the cancellation of param 0$"
+func (c *TimedClient) GetContext(ctx context.Context, url string) (*http.Response, error) { // want GetContext:"^ctx reaches \\(\\*http.Client\\).Do \\(bounded by its receiver\\); returns the cancellation of param 0$"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -113,4 +115,17 @@ func WithNamespace(ctx context.Context, ns string) context.Context { // want Wit
 // Detach returns a context of its own: no pass-through.
 func Detach(ctx context.Context) context.Context {
 	return context.WithoutCancel(ctx)
+}
+
+// Future is the result of work running elsewhere.
+type Future struct{ ch chan int }
+
+// Wait returns early, without a word, once ctx is done.
+func (f *Future) Wait(ctx context.Context) int { // want Wait:"^returns silently once param 0 is done$"
+	select {
+	case <-ctx.Done():
+		return 0
+	case v := <-f.ch:
+		return v
+	}
 }

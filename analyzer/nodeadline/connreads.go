@@ -1,0 +1,207 @@
+package nodeadline
+
+import (
+	"fmt"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+)
+
+// maxConnDepth bounds how deep the search follows a connection into the
+// package's helpers.
+const maxConnDepth = 4
+
+// checkConnReads judges a dial whose connection the function then reads,
+// itself or through helpers of the package it hands the connection to,
+// with no deadline set on the way: the dial's timeout (or context) covers
+// only connecting, so a peer that accepts and never answers blocks the
+// read forever (memberlist's push/pull exchange, fixed with
+// conn.SetDeadline). Any use the search cannot follow — the connection
+// stored, returned, captured by a closure (a watchdog may close it),
+// handed to another package's function that is no reader of the standard
+// library, wrapped (tls.Client) — makes it silent.
+func checkConnReads(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
+	call, ok := c.Instr.(*ssa.Call)
+	if !ok || res.LocalDial(c) || res.SetsConnDeadline(c.Fn) {
+		return
+	}
+	conn := resultConn(call)
+	if conn == nil {
+		return
+	}
+	s := &connSearch{res: res, seen: map[ssa.Value]bool{}}
+	s.follow(conn, 0)
+	if s.unknown || s.read == nil {
+		return
+	}
+	expr := res.Syntax.CallExpr(call.Pos())
+	if expr == nil {
+		return
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos: expr.Fun.Pos(), End: expr.Fun.End(), Category: "conn-no-deadline",
+		Message: fmt.Sprintf("the connection from %s is read with no deadline (the dial's own timeout covers only connecting), so a peer that stops answering blocks the read forever: call SetDeadline on it before reading", c.CalleeName()),
+		Related: []analysis.RelatedInformation{{Pos: s.read.Pos(), Message: "read here"}},
+	})
+}
+
+// resultConn returns the connection a dial returns (its first result),
+// when that is a connection (it has SetDeadline), or nil.
+func resultConn(call *ssa.Call) ssa.Value {
+	var v ssa.Value = call
+	if tuple, ok := call.Type().(*types.Tuple); ok {
+		v = nil
+		for _, ref := range *call.Referrers() {
+			if ex, ok := ref.(*ssa.Extract); ok && ex.Index == 0 {
+				v = ex
+			}
+		}
+		if v == nil || tuple.Len() == 0 {
+			return nil
+		}
+	}
+	if !hasMethod(v.Type(), "SetDeadline") {
+		return nil
+	}
+	return v
+}
+
+func hasMethod(t types.Type, name string) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
+	_, ok := obj.(*types.Func)
+	return ok
+}
+
+// connSearch follows a connection's uses: read is set at the first read,
+// unknown at the first use it cannot judge.
+type connSearch struct {
+	res     *ctxflow.Result
+	seen    map[ssa.Value]bool
+	read    ssa.Instruction
+	unknown bool
+}
+
+func (s *connSearch) follow(v ssa.Value, depth int) {
+	if s.unknown || s.seen[v] || v.Referrers() == nil {
+		return
+	}
+	s.seen[v] = true
+	for _, ref := range *v.Referrers() {
+		switch x := ref.(type) {
+		case *ssa.DebugRef:
+		case *ssa.BinOp: // conn == nil
+		case *ssa.MakeInterface:
+			s.follow(x, depth)
+		case *ssa.ChangeInterface:
+			s.follow(x, depth)
+		case ssa.CallInstruction:
+			if _, isGo := x.(*ssa.Go); isGo {
+				s.unknown = true // handed to a goroutine: it may set a deadline or close it
+				return
+			}
+			s.call(x, v, depth)
+		default:
+			s.unknown = true // stored, returned, captured, converted: not followed
+		}
+		if s.unknown {
+			return
+		}
+	}
+}
+
+// call judges one call that uses the connection v.
+func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
+	common := ci.Common()
+	callee, recv, args := ctxflow.SplitCall(common)
+	if callee == nil {
+		if b, ok := common.Value.(*ssa.Builtin); ok && b.Name() == "len" {
+			return
+		}
+		s.unknown = true
+		return
+	}
+	if recv == v {
+		switch callee.Name() {
+		case "Read":
+			if s.read == nil {
+				s.read = ci
+			}
+		case "Write", "Close", "LocalAddr", "RemoteAddr", "CloseWrite", "CloseRead":
+		default:
+			s.unknown = true // SetDeadline and the like: bounded, or not understood
+		}
+		return
+	}
+	sig := callee.Signature()
+	for i, a := range args {
+		if a != v {
+			continue
+		}
+		param := paramType(sig, i)
+		switch {
+		case param == nil:
+			s.unknown = true
+		case isStd(callee) && isReader(param):
+			// The standard library reads what it is given as an io.Reader
+			// (io.ReadFull, bufio.NewReader, json.NewDecoder).
+			if s.read == nil {
+				s.read = ci
+			}
+		case isStd(callee) && isWriterOnly(param):
+		default:
+			target := common.StaticCallee()
+			if target == nil || target.Pkg == nil || target.Pkg.Pkg != callee.Pkg() || len(target.Blocks) == 0 || depth >= maxConnDepth || s.res.SetsConnDeadline(target) {
+				s.unknown = true
+				return
+			}
+			k := i
+			if sig.Recv() != nil {
+				k++ // the receiver is the SSA function's first parameter
+			}
+			if k >= len(target.Params) {
+				s.unknown = true
+				return
+			}
+			s.follow(target.Params[k], depth+1)
+		}
+		if s.unknown {
+			return
+		}
+	}
+}
+
+func paramType(sig *types.Signature, i int) types.Type {
+	params := sig.Params()
+	switch {
+	case i < params.Len()-1 || i < params.Len() && !sig.Variadic():
+		return params.At(i).Type()
+	case sig.Variadic() && params.Len() > 0:
+		if sl, ok := params.At(params.Len() - 1).Type().(*types.Slice); ok {
+			return sl.Elem()
+		}
+	}
+	return nil
+}
+
+// isStd reports whether fn belongs to the standard library.
+func isStd(fn *types.Func) bool {
+	return fn.Pkg() != nil && !strings.Contains(strings.Split(fn.Pkg().Path(), "/")[0], ".")
+}
+
+// isReader reports whether t is an interface whose values are read: it has
+// Read and no SetDeadline (an io.Reader or io.ReadWriter, not a net.Conn a
+// wrapper such as tls.Client takes over).
+func isReader(t types.Type) bool {
+	_, iface := t.Underlying().(*types.Interface)
+	return iface && hasMethod(t, "Read") && !hasMethod(t, "SetDeadline")
+}
+
+// isWriterOnly reports whether t is an interface that is only written to.
+func isWriterOnly(t types.Type) bool {
+	_, iface := t.Underlying().(*types.Interface)
+	return iface && hasMethod(t, "Write") && !hasMethod(t, "Read") && !hasMethod(t, "SetDeadline")
+}

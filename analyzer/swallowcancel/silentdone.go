@@ -1,0 +1,95 @@
+package swallowcancel
+
+import (
+	"fmt"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+)
+
+// checkSilentDone reports a call of a function that returns early, without
+// a word, once the context it is given is done (its summary's
+// SilentOnDone: restic's FutureBlob.Wait), when the caller then goes on to
+// return a nil error and never looks at that context again: the
+// cancellation is reported as success (restic's saveTree returned a
+// zero tree ID). The fix checks ctx.Err() after the call.
+func (c *checker) checkSilentDone(f *fnInfo) {
+	for _, call := range c.res.Calls {
+		if call.Fn != f.fn {
+			continue
+		}
+		s := call.Summary
+		if s == nil && call.Target != nil {
+			s = c.res.Summary(call.Target)
+		}
+		if s == nil {
+			continue
+		}
+		for _, i := range s.SilentOnDone {
+			if i >= len(call.Args) {
+				continue
+			}
+			ctx := call.Args[i]
+			if c.res.Classify(ctx).State == ctxflow.Unknown {
+				continue
+			}
+			ret := nilReturnAfter(f.fn, call.Instr, ctx)
+			if ret == nil {
+				continue
+			}
+			expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
+			if expr == nil {
+				continue
+			}
+			name := c.res.ContextInScope(f.fn, expr.Pos())
+			if name == "" {
+				name = "ctx"
+			}
+			c.pass.Report(analysis.Diagnostic{
+				Pos: expr.Pos(), End: expr.End(),
+				Message: fmt.Sprintf("%s returns early, without a word, once %s is done, and this function then returns a nil error: the abandoned work is reported as finished; check %s.Err() after it", call.CalleeName(), name, name),
+				Related: []analysis.RelatedInformation{{Pos: ret.Pos(), Message: "returns nil here"}},
+			})
+			break
+		}
+	}
+}
+
+// nilReturnAfter returns a return of a nil error that the call reaches
+// with no other use of ctx on the way (nor anywhere after the call), or
+// nil.
+func nilReturnAfter(fn *ssa.Function, call ssa.Instruction, ctx ssa.Value) *ssa.Return {
+	from := call.Block()
+	after := func(instr ssa.Instruction) bool {
+		b := instr.Block()
+		if b == from {
+			return indexIn(b, instr) > indexIn(b, call)
+		}
+		return ctxflow.Reaches(from, b)
+	}
+	for _, ref := range *ctx.Referrers() {
+		if _, debug := ref.(*ssa.DebugRef); ref == call || debug || ref.Parent() != fn {
+			continue
+		}
+		if after(ref) {
+			return nil // ctx is looked at (or handed on) afterwards
+		}
+	}
+	for _, ret := range returns(fn) {
+		if after(ret) && ctxflow.IsNilConst(errResult(ret)) {
+			return ret
+		}
+	}
+	return nil
+}
+
+func indexIn(b *ssa.BasicBlock, instr ssa.Instruction) int {
+	for i, x := range b.Instrs {
+		if x == instr {
+			return i
+		}
+	}
+	return -1
+}

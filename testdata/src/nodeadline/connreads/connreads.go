@@ -1,0 +1,129 @@
+// Package connreads: connections dialed and then read with no deadline.
+package connreads
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+type state struct{ Nodes []string }
+
+// The dialer's timeout covers only connecting: the exchange that follows
+// can block forever (memberlist's push/pull before its fix).
+func pushPull(addr string, timeout time.Duration) (*state, error) {
+	dialer := net.Dialer{Timeout: timeout}
+	conn, err := dialer.Dial("tcp", addr) // want `the connection from \(\*net.Dialer\).Dial is read with no deadline \(the dial's own timeout covers only connecting\), so a peer that stops answering blocks the read forever: call SetDeadline on it before reading`
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if err := sendLocal(conn); err != nil {
+		return nil, err
+	}
+	return readRemote(conn)
+}
+
+func sendLocal(conn net.Conn) error {
+	_, err := fmt.Fprintf(conn, "PUSH\n")
+	return err
+}
+
+func readRemote(conn net.Conn) (*state, error) {
+	var s state
+	err := json.NewDecoder(bufio.NewReader(conn)).Decode(&s)
+	return &s, err
+}
+
+// Read directly, after a dial with a context: the context bounds only the
+// dial too.
+func probe(ctx context.Context, addr string) ([]byte, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr) // want `the connection from \(\*net.Dialer\).DialContext is read with no deadline`
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	buf := make([]byte, 64)
+	n, err := conn.Read(buf)
+	return buf[:n], err
+}
+
+// Negatives.
+
+// A helper sets the deadline before it reads (the fix).
+func pushPullFixed(addr string, timeout time.Duration) (*state, error) {
+	conn, err := net.DialTimeout("tcp", addr, timeout)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	return readRemoteBounded(conn, timeout)
+}
+
+func readRemoteBounded(conn net.Conn, timeout time.Duration) (*state, error) {
+	conn.SetDeadline(time.Now().Add(timeout))
+	var s state
+	err := json.NewDecoder(conn).Decode(&s)
+	return &s, err
+}
+
+// Kept in a field: its reader may set a deadline anywhere.
+type client struct{ conn net.Conn }
+
+func (c *client) open(addr string) error {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	c.conn = conn
+	return nil
+}
+
+// A watchdog closes it when ctx is done.
+func watched(ctx context.Context, addr string) ([]byte, error) {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	return io.ReadAll(conn)
+}
+
+// Wrapped by TLS: the handshake is judged on its own.
+func wrapped(addr string, cfg *tls.Config) error {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	tc := tls.Client(conn, cfg)
+	defer tc.Close()
+	return nil
+}
+
+// Only written to.
+func notify(addr string) error {
+	conn, err := net.DialTimeout("udp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = io.WriteString(conn, "ping")
+	return err
+}
+
+// A Unix socket waits on no peer.
+func local(path string) ([]byte, error) {
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	return io.ReadAll(conn)
+}
