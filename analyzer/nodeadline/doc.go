@@ -25,6 +25,14 @@
 // deadline: reported once, at the first wait, the others as related
 // information.
 //
+// Also reported: a call of an API's context-free form whose wait nothing
+// bounds (sqlx.Connect, which pings without a context, beside
+// ConnectContext), at the call and not inside the form, with the rewrite to
+// the context form; and a connection the function dials and then reads —
+// itself, through the standard library's readers or through the package's
+// helpers — with no deadline set on the way: the dial's timeout covers only
+// connecting.
+//
 //	// WRONG
 //	func load(db *sql.DB, id int) error {
 //		_, err := db.Query("SELECT name FROM users WHERE id = $1", id)
@@ -46,8 +54,9 @@
 // caller, or comes from one in a package that opens only such databases;
 // go-redis commands (the client puts read and write deadlines from its
 // options on every command, and by default ignores the context's); clients
-// and dialers built where the analysis cannot see, unless a caller-owned
-// context in scope is dropped; signal.NotifyContext contexts (the user is the
+// and dialers built where the analysis cannot see, or with a Timeout from
+// configuration (a root given to them where a caller's context is in scope
+// is sharedeadline's finding); signal.NotifyContext contexts (the user is the
 // deadline); test files unless -nodeadline.tests; generated files.
 //
 // Suggested fixes thread a caller-owned context that is in scope: Query

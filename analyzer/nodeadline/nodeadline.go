@@ -104,9 +104,11 @@ func checkSink(rep *reporter, res *ctxflow.Result, c *ctxflow.Call, cfg *Config)
 		return
 	}
 	inScope := res.ContextInScope(c.Fn, call.Pos())
-	if v.Recv == ctxflow.ReceiverUnknown && inScope == "" {
-		// The client or dialer may carry its own timeout; with no caller
-		// context to thread, there is nothing we can say for sure.
+	if v.Recv == ctxflow.ReceiverUnknown && (inScope == "" || v.HasContext) {
+		// The client or dialer may carry its own timeout: with no caller
+		// context to thread there is nothing to say for sure, and a root
+		// given where one is in scope drops that context's deadline and
+		// cancellation — sharedeadline's finding, as through a helper.
 		return
 	}
 	s := c.Sink

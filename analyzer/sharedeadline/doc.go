@@ -39,10 +39,15 @@
 //     hfunc → checkAPI → WithTimeout(Background())). Not reported when the
 //     caller passes that call a root itself (nothing to thread), or for a
 //     literal written where a context is in scope (judged where written);
-//   - context.Background() or TODO() given, where a caller's context is in
-//     scope, to a call whose wait may be bounded by a client or dialer
-//     configured elsewhere (nodeadline cannot call it unbounded, but the
-//     caller's deadline stops there);
+//   - context.Background() or TODO(), or the context http.NewRequest binds,
+//     made where a caller's context is in scope and reaching — directly, or
+//     in a request handed to a helper that sends it — a wait that may be
+//     bounded by a client or dialer configured elsewhere or with a Timeout
+//     from configuration (nodeadline cannot call it unbounded, but the
+//     caller's deadline stops there); a wait a constant Timeout bounds is
+//     left alone;
+//   - an API's context-free form that starts its own root, called where a
+//     context is in scope: use its context form (with the rewrite);
 //   - an inner timeout whose constant budget is at least its parent's constant
 //     budget: it can never fire, and the code reads as if it could;
 //   - ctx = context.WithTimeout(ctx, d) (or WithCancel, or WithValue with the
@@ -62,7 +67,9 @@
 // Not reported, each decided by flow: deliberately detached work — a fresh
 // context in a function literal run on another schedule (started with go,
 // deferred, returned, handed to a runner such as errgroup.Go or
-// context.AfterFunc), handed to a go statement or sent on a channel, kept in
+// context.AfterFunc; but not a goroutine whose result the function waits
+// for, which does its work: kafka-go's grabConnOrConnect, nor a literal
+// that receives a context of its own), handed to a go statement or sent on a channel, kept in
 // a field, given to a cleanup (the cleanup table, or a function whose
 // context reaches one), created after the caller's context is known done
 // (<-ctx.Done(), case <-ctx.Done(), if ctx.Err() != nil, errors.Is(err,

@@ -196,7 +196,9 @@ func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallEx
 // done or an error is known to be a cancellation (cleanup after it), or the
 // new context itself is handed to a goroutine.
 func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
-	for f := fn; f.Parent() != nil; f = f.Parent() {
+	for f := fn; f.Parent() != nil && !ownsContext(f); f = f.Parent() {
+		// A literal that receives its own context (a handler returned as
+		// an http.HandlerFunc) runs under that context, whoever runs it.
 		if c.res.UsedAsValue(f) && !c.res.Awaited(f) {
 			return true
 		}
@@ -208,6 +210,17 @@ func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
 	}
 	if c.afterCancellationTest(fn, call) {
 		return true
+	}
+	return false
+}
+
+// ownsContext reports whether fn has a context of its own: a parameter
+// that is a context or carries one (a request).
+func ownsContext(fn *ssa.Function) bool {
+	for _, p := range fn.Params {
+		if ctxflow.CarriesContext(p.Type()) {
+			return true
+		}
 	}
 	return false
 }
@@ -524,8 +537,8 @@ func takesContext(sig *types.Signature) bool {
 
 // rootToBoundedWait reports a fresh root (context.Background(), TODO(), the
 // context http.NewRequest binds), made where a caller's context is in
-// scope, that reaches, through a call, a wait that may have a bound of its
-// own (a client or dialer configured elsewhere, or with a Timeout from
+// scope, that reaches, directly or through a call, a wait that may have a
+// bound of its own (a client or dialer configured elsewhere, or with a Timeout from
 // configuration): nodeadline cannot say the wait has no deadline, but the
 // caller's deadline and cancellation certainly stop here. A root that
 // travels in a value (a request handed to a helper that sends it) counts
@@ -537,7 +550,18 @@ func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
 		return
 	}
 	if call.Sink != nil {
-		return // direct waits: nodeadline's, which says so already
+		// A direct wait on a client or dialer configured elsewhere (or
+		// with a timeout from configuration): nodeadline cannot call it
+		// unbounded, but the root drops the caller's context. Waits known
+		// unbounded are nodeadline's, which says so already.
+		if v := c.res.Judge(call); v.HasContext && v.Recv == ctxflow.ReceiverUnknown {
+			arg := -1
+			if i, ok := call.Sink.Context.In(len(call.Args)); ok {
+				arg = i
+			}
+			c.droppedRoot(call, ci, v.Ctx, call.CalleeName()+" waits under it", arg)
+		}
+		return
 	}
 	s := call.Summary
 	if s == nil && call.Target != nil {

@@ -86,6 +86,16 @@
 //   - an empty `case <-ctx.Done():` in a loop that does not otherwise look at
 //     the context: the loop spins once the context is done; and `for range
 //     ctx.Done()`, whose body never runs (Done is closed, never sent on);
+//   - a call of a function that returns nothing and gives up silently once
+//     its context is done (a summary fact, SilentOnDone: restic's
+//     FutureBlob.Wait), when the caller then returns a nil error with
+//     something that call was to produce (its receiver or an argument, a
+//     field of one or a method's result on one, read afterwards) and never
+//     looks at the context again;
+//   - result rows iterated with Next and never asked Err (an iterator known
+//     by its methods, Next() bool and Err() error), when they come from a
+//     call given a context: Next is false at the end of the rows and also
+//     when the query fails midway, a cancellation included (gorm's Scan);
 //   - the cancellation hidden from errors.Is: fmt.Errorf formatting such an
 //     error (err or err.Error()) with %v or %s where the result is passed on
 //     (returned, sent, stored, appended, joined); `if err != nil { return

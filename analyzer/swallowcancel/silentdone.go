@@ -17,8 +17,8 @@ import (
 // zero tree ID). The fix checks ctx.Err() after the call.
 func (c *checker) checkSilentDone(f *fnInfo) {
 	for _, call := range c.res.Calls {
-		if call.Fn != f.fn {
-			continue
+		if _, plain := call.Instr.(*ssa.Call); call.Fn != f.fn || !plain {
+			continue // started with go or deferred: not waited for here
 		}
 		s := call.Summary
 		if s == nil && call.Target != nil {
@@ -36,7 +36,7 @@ func (c *checker) checkSilentDone(f *fnInfo) {
 				continue
 			}
 			ret := nilReturnAfter(f.fn, call.Instr, ctx)
-			if ret == nil {
+			if ret == nil || !returnsWaitedFor(ret, call, i) {
 				continue
 			}
 			expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
@@ -92,4 +92,73 @@ func indexIn(b *ssa.BasicBlock, instr ssa.Instruction) int {
 		}
 	}
 	return -1
+}
+
+// returnsWaitedFor reports whether a return hands back something the
+// silent call was to produce, read after it: its receiver or another
+// argument than the context, a field of one, or a method's result on one
+// (restic returned res.ID() after res.Wait(ctx)). A call whose work is a
+// side errand (kafka-go refreshing its metadata cache once the request
+// itself succeeded, and returning the response it already had) leaves the
+// results alone.
+func returnsWaitedFor(ret *ssa.Return, call *ctxflow.Call, ctxArg int) bool {
+	targets := map[ssa.Value]bool{}
+	if call.Recv != nil {
+		targets[call.Recv] = true
+	}
+	for k, a := range call.Args {
+		if k != ctxArg {
+			targets[a] = true
+		}
+	}
+	after := func(v ssa.Value) bool {
+		instr, ok := v.(ssa.Instruction)
+		if !ok || instr.Block() == nil {
+			return false
+		}
+		from := call.Instr.Block()
+		if instr.Block() == from {
+			return indexIn(from, instr) > indexIn(from, call.Instr)
+		}
+		return ctxflow.Reaches(from, instr.Block())
+	}
+	for _, r := range ret.Results[:len(ret.Results)-1] {
+		r = ctxflow.StripInterface(r)
+		if ex, ok := r.(*ssa.Extract); ok {
+			r = ex.Tuple
+		}
+		switch x := r.(type) {
+		case *ssa.Call:
+			if _, recv, _ := ctxflow.SplitCall(x.Common()); recv != nil && targets[recv] && after(x) {
+				return true
+			}
+		case *ssa.UnOp, *ssa.Field:
+			if targets[fieldBase(x)] && after(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fieldBase returns the value whose fields a load reads (res for
+// res.res.id), or nil.
+func fieldBase(v ssa.Value) ssa.Value {
+	if u, ok := v.(*ssa.UnOp); ok {
+		v = u.X
+	}
+	for i := 0; i < 8; i++ {
+		switch x := v.(type) {
+		case *ssa.FieldAddr:
+			v = x.X
+		case *ssa.Field:
+			v = x.X
+		default:
+			if i == 0 {
+				return nil
+			}
+			return v
+		}
+	}
+	return nil
 }

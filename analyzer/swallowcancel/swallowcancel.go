@@ -108,6 +108,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		c.checkSilentDone(f)
 	}
 	c.checkErrorf(f)
+	c.checkRowsErr(f)
 	c.checkConverted(f)
 	c.checkRetriedByHelper(f)
 	c.checkRetry(f)

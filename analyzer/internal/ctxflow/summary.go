@@ -65,7 +65,7 @@ type Summary struct {
 	// handler calling hfunc → checkAPI → WithTimeout(Background())).
 	CallsFunc []ParamReach
 	// SilentOnDone lists the context parameters on whose cancellation the
-	// function, which returns no error, returns early without a word
+	// function, which returns nothing, returns early without a word
 	// (restic's FutureBlob.Wait: `case <-ctx.Done(): return`): a caller
 	// that then reports success reports abandoned work as finished.
 	SilentOnDone []int
@@ -1295,17 +1295,14 @@ func ErrorLast(sig *types.Signature) bool {
 }
 
 // summarizeSilentDone records the context parameters on whose cancellation
-// fn, which has no error result, returns early (a return where the context
-// is known done).
+// fn, which has no result, returns early (a return where the context is
+// known done).
 func (r *Result) summarizeSilentDone(fn *ssa.Function) bool {
 	if fn.Parent() != nil || !hasContextParamSSA(fn) {
 		return false
 	}
-	results := fn.Signature.Results()
-	for i := range results.Len() {
-		if knowledge.IsError(results.At(i).Type()) {
-			return false
-		}
+	if fn.Signature.Results().Len() > 0 {
+		return false // a result can say it (WaitForStateChange's false)
 	}
 	s := r.summaryOf(fn)
 	changed := false

@@ -6,6 +6,7 @@ package requests
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"time"
 )
@@ -110,6 +111,22 @@ func framework(ctx Context, c *http.Client, url string) error {
 		return err
 	}
 	return resp.Body.Close()
+}
+
+// Sent directly on a client configured elsewhere: nodeadline cannot call
+// the wait unbounded, but r.Context() is dropped (go-kit's client before
+// ctxhttp).
+func proxy(c *http.Client) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, _ := http.NewRequest(http.MethodGet, "http://backend/", nil)
+		c.Do(req) // want `http.NewRequest binds the request to context.Background\(\), which drops r.Context\(\)'s deadline and cancellation: \(\*http.Client\).Do waits under it`
+	}
+}
+
+// A DNS lookup given a root where ctx is in scope: the resolver bounds the
+// lookup, ctx is dropped.
+func lookup(ctx context.Context, host string) {
+	net.DefaultResolver.LookupHost(context.TODO(), host) // want `context.TODO\(\) drops ctx's deadline and cancellation: \(\*net.Resolver\).LookupHost waits under it`
 }
 
 // Negatives.

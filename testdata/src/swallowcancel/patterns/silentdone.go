@@ -51,3 +51,28 @@ func saveTreeFixed(ctx context.Context, data []byte) ([32]byte, error) {
 	}
 	return res.res.id, nil
 }
+
+type pool struct{ wake chan chan struct{} }
+
+// refresh is a side errand that gives up once ctx is done.
+func (p *pool) refresh(ctx context.Context) {
+	done := make(chan struct{})
+	select {
+	case <-ctx.Done():
+		return
+	case p.wake <- done:
+	}
+}
+
+func (p *pool) send(ctx context.Context, q string) (string, error) { return q, ctx.Err() }
+
+// The request itself succeeded; the refresh after it is best effort
+// (kafka-go's roundTrip): the result returned is not the refresh's.
+func (p *pool) roundTrip(ctx context.Context, q string) (string, error) {
+	r, err := p.send(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	p.refresh(ctx)
+	return r, nil
+}

@@ -1,0 +1,171 @@
+package swallowcancel
+
+import (
+	"fmt"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+)
+
+// checkRowsErr reports result rows iterated with Next and never asked for
+// Err: Next returns false both at the end of the rows and when the query
+// failed midway — a cancelled context included — and only Err tells them
+// apart (gorm's Scan reported a cancelled First as ErrRecordNotFound). An
+// iterator is known by its methods (Next() bool and Err() error: sql.Rows,
+// pgx.Rows, a mongo Cursor), and counts when it comes from a call given a
+// context here, or, for a parameter, at a call site of this package. A
+// value handed to another function is that function's to check.
+func (c *checker) checkRowsErr(f *fnInfo) {
+	if f.fn.Parent() != nil {
+		return
+	}
+	var values []ssa.Value
+	for _, p := range f.fn.Params {
+		values = append(values, p)
+	}
+	for _, b := range f.fn.Blocks {
+		for _, instr := range b.Instrs {
+			if ex, ok := instr.(*ssa.Extract); ok && ex.Index == 0 {
+				values = append(values, ex)
+			}
+		}
+	}
+	for _, v := range values {
+		if !isIterator(v.Type()) {
+			continue
+		}
+		next, checked := iteratorUses(v)
+		if next == nil || checked {
+			continue
+		}
+		if !c.fromContextCall(v) || contextUsedAfter(v, next) {
+			continue
+		}
+		expr := c.res.Syntax.CallExpr(next.Pos())
+		if expr == nil {
+			continue
+		}
+		c.pass.Report(analysis.Diagnostic{
+			Pos: expr.Pos(), End: expr.End(),
+			Message: fmt.Sprintf("Next returns false at the end of the rows and also when the query fails midway, a cancelled context included, and %s never asks Err: the cancellation passes for the end of the rows; check Err() after the loop", ctxflow.LiteralName(f.fn)),
+		})
+	}
+}
+
+// isIterator reports whether t has Next() bool (with any parameters) and
+// Err() error.
+func isIterator(t types.Type) bool {
+	next, _, _ := types.LookupFieldOrMethod(t, true, nil, "Next")
+	errm, _, _ := types.LookupFieldOrMethod(t, true, nil, "Err")
+	nf, ok1 := next.(*types.Func)
+	ef, ok2 := errm.(*types.Func)
+	if !ok1 || !ok2 {
+		return false
+	}
+	nr, er := nf.Signature().Results(), ef.Signature().Results()
+	return nr.Len() == 1 && types.Identical(nr.At(0).Type(), types.Typ[types.Bool]) &&
+		er.Len() == 1 && types.Identical(er.At(0).Type(), types.Universe.Lookup("error").Type()) && ef.Signature().Params().Len() == 0
+}
+
+// iteratorUses returns the first call of Next on v, and whether Err is
+// called on it or v goes anywhere the function does not follow (handed to
+// another function, stored, returned, captured).
+func iteratorUses(v ssa.Value) (next ssa.CallInstruction, checked bool) {
+	for _, ref := range *v.Referrers() {
+		switch x := ref.(type) {
+		case *ssa.DebugRef:
+		case ssa.CallInstruction:
+			callee, recv, _ := ctxflow.SplitCall(x.Common())
+			if callee == nil || recv != v {
+				return nil, true // handed on: its callee's to check
+			}
+			switch callee.Name() {
+			case "Next":
+				if next == nil {
+					next = x
+				}
+			case "Err":
+				return nil, true
+			}
+		case *ssa.BinOp: // rows == nil
+		default:
+			return nil, true
+		}
+	}
+	return next, false
+}
+
+// fromContextCall reports whether an iterator comes from a call given a
+// context here, or (a parameter) from such a call at a call site of this
+// package.
+func (c *checker) fromContextCall(v ssa.Value) bool {
+	switch x := v.(type) {
+	case *ssa.Extract:
+		if call, ok := x.Tuple.(*ssa.Call); ok {
+			return takesContext(call)
+		}
+	case *ssa.Parameter:
+		k := -1
+		for i, p := range x.Parent().Params {
+			if p == x {
+				k = i
+			}
+		}
+		for _, call := range c.res.CallersOf(x.Parent()) {
+			args := call.Instr.Common().Args
+			if k < 0 || k >= len(args) {
+				continue
+			}
+			if ex, ok := args[k].(*ssa.Extract); ok {
+				if src, ok := ex.Tuple.(*ssa.Call); ok && takesContext(src) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func takesContext(call *ssa.Call) bool {
+	for _, a := range call.Common().Args {
+		if ctxflow.CarriesContext(a.Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+// contextUsedAfter reports whether the context the rows were queried with
+// is handed to another call after next: a cancellation then surfaces there
+// (postgres_exporter asks one row whether a column exists, then queries
+// again with the same context).
+func contextUsedAfter(v ssa.Value, next ssa.CallInstruction) bool {
+	ex, ok := v.(*ssa.Extract)
+	if !ok {
+		return false
+	}
+	src, ok := ex.Tuple.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	from := next.Block()
+	for _, a := range src.Common().Args {
+		if !ctxflow.CarriesContext(a.Type()) {
+			continue
+		}
+		for _, ref := range *a.Referrers() {
+			ci, ok := ref.(ssa.CallInstruction)
+			if !ok || ref == ssa.Instruction(src) {
+				continue
+			}
+			b := ci.Block()
+			if b == from && indexIn(b, ci) > indexIn(b, next) || b != from && ctxflow.Reaches(from, b) {
+				return true
+			}
+		}
+	}
+	return false
+}
