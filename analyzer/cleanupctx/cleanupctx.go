@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -204,6 +205,10 @@ func freeVarOf(v ssa.Value) *ssa.FreeVar {
 				v = args[0]
 				continue
 			}
+			if recv := carrierOf(x); recv != nil {
+				v = recv // stream.Context() of a captured stream
+				continue
+			}
 			return nil
 		default:
 			return nil
@@ -272,6 +277,13 @@ func observedFrom(res *ctxflow.Result, fn *ssa.Function, v ssa.Value, seen map[*
 			}
 			if callee == nil || role != knowledge.NoRole {
 				return nil, false, nil // a root: Background, TODO, WithoutCancel
+			}
+			if recv := res.Underlying(carrierOf(call)); recv != nil {
+				if _, ok := recv.(*ssa.Parameter); ok {
+					// stream.Context() of the function's own stream or
+					// request parameter: the function's own context.
+					return recv, derived, timeout
+				}
 			}
 			return v, derived, timeout // a context returned by some call: observable as it is
 		}
@@ -376,11 +388,35 @@ func isParamOf(v ssa.Value, fn *ssa.Function) bool {
 }
 
 func ctxName(v ssa.Value) string {
+	var name string
 	switch x := v.(type) {
 	case *ssa.Parameter:
-		return x.Name()
+		name = x.Name()
 	case *ssa.FreeVar:
-		return x.Name()
+		name = x.Name()
+	default:
+		return "ctx"
 	}
-	return "ctx"
+	if !knowledge.IsContext(v.Type()) {
+		return name + ".Context()" // a stream or request that carries the function's context
+	}
+	return name
+}
+
+// carrierOf returns the value whose context a call reads, when the call is
+// a method with no parameters returning a context (a gRPC stream's or a
+// request's Context()), or nil.
+func carrierOf(call *ssa.Call) ssa.Value {
+	common := call.Common()
+	var recv ssa.Value
+	var sig *types.Signature
+	if common.IsInvoke() {
+		recv, sig = common.Value, common.Method.Signature()
+	} else if fn, r, args := ctxflow.SplitCall(common); fn != nil && r != nil && len(args) == 0 {
+		recv, sig = r, fn.Signature()
+	}
+	if recv == nil || sig.Params().Len() != 0 || sig.Results().Len() != 1 || !knowledge.IsContext(sig.Results().At(0).Type()) {
+		return nil
+	}
+	return recv
 }

@@ -118,14 +118,27 @@ func Detach(ctx context.Context) context.Context {
 }
 
 // Future is the result of work running elsewhere.
-type Future struct{ ch chan int }
+type Future struct {
+	ch  chan int
+	val int
+}
 
 // Wait returns early, without a word, once ctx is done.
-func (f *Future) Wait(ctx context.Context) int { // want Wait:"^returns silently once param 0 is done$"
+func (f *Future) Wait(ctx context.Context) { // want Wait:"^returns silently once param 0 is done$"
 	select {
 	case <-ctx.Done():
-		return 0
+		return
 	case v := <-f.ch:
-		return v
+		f.val = v
+	}
+}
+
+// WaitValue says it: its result is zero when ctx is done first.
+func (f *Future) WaitValue(ctx context.Context) (int, bool) {
+	select {
+	case <-ctx.Done():
+		return 0, false
+	case v := <-f.ch:
+		return v, true
 	}
 }
