@@ -351,6 +351,9 @@ type uses struct {
 	drains map[*ssa.BasicBlock]bool // blocks of fn that receive from it
 	starts [][]ssa.Value            // what each goroutine given the channel is given
 	goes   []*ssa.Go                // the go statements that start them
+	// guarded are the goroutines' selects that send on the channel with a
+	// way to give up (puddle's success path next to its plain error send).
+	guarded []*ssa.Select
 	// closes are the blocks where fn itself closes the channel (when it
 	// starts no goroutine on that path, as memberlist's probeNode does).
 	closes []*ssa.BasicBlock
@@ -402,6 +405,12 @@ func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 			case *ssa.Select:
 				for _, st := range ref.States {
 					if st.Chan != u.v {
+						continue
+					}
+					if st.Dir == types.SendOnly && u.inGo {
+						// A send that can give up: not stuck itself,
+						// but it counts against "once per run".
+						out.guarded = append(out.guarded, ref)
 						continue
 					}
 					if st.Dir != types.RecvOnly || !inFn {
@@ -480,6 +489,11 @@ func (u uses) sendsOnce() bool {
 		}
 		for _, t := range u.sends {
 			if s != t && s.Parent() == t.Parent() && (s.Block() == t.Block() || ctxflow.Reaches(s.Block(), t.Block())) {
+				return false
+			}
+		}
+		for _, g := range u.guarded {
+			if g.Parent() == s.Parent() && (g.Block() == s.Block() || ctxflow.Reaches(s.Block(), g.Block()) || ctxflow.Reaches(g.Block(), s.Block())) {
 				return false
 			}
 		}

@@ -36,8 +36,10 @@
 // context in scope (a context parameter of it or of an enclosing function,
 // or r.Context() of a request parameter) when the sleep is long (a constant
 // of one second or more, or a duration computed at run time, such as a
-// backoff) or when it sits in a loop that never consults a context (no
-// ctx.Err(), no ctx.Done(), no call given a context).
+// backoff) or when it sits in a loop that can go round without consulting
+// a context (no ctx.Err(), no ctx.Done(), no call given a context on that
+// way round: a check on one branch only, as temporal's ReserveSlot made
+// while throttling, leaves the other rounds deaf to it).
 //
 // The suggested fix replaces the statement with a select on ctx.Done() and
 // time.After(d) that returns ctx.Err() (with zero values for the other
@@ -45,7 +47,7 @@
 // nothing.
 //
 // Not reported: short constant sleeps (under a second) outside loops and in
-// loops that consult the context; functions without a caller-owned context;
+// loops that consult the context on every way round; functions without a caller-owned context;
 // test files; generated files. Selects without a ctx.Done() case,
 // sync.WaitGroup.Wait and sync.Cond.Wait are not judged: whether another
 // channel already stands for cancellation is a design decision the analysis

@@ -72,8 +72,8 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa
 		why = "a computed duration"
 	case d >= longSleep:
 		why = d.String()
-	case loop != nil && !consultsContext(loop):
-		why = "in a loop that never consults a context"
+	case loop != nil && !consultsEveryRound(loop, call.Block()):
+		why = "in a loop that can go round without consulting a context"
 	default:
 		return
 	}
@@ -96,23 +96,50 @@ func sleepDuration(v ssa.Value) (time.Duration, bool) {
 	return time.Duration(n), exact
 }
 
-// consultsContext reports whether any block calls a context's method or
-// passes a context to a call (which may return its error and end the loop).
-func consultsContext(blocks []*ssa.BasicBlock) bool {
-	for _, b := range blocks {
-		for _, instr := range b.Instrs {
-			ci, ok := instr.(ssa.CallInstruction)
-			if !ok {
-				continue
-			}
-			common := ci.Common()
-			if common.IsInvoke() && knowledge.IsContext(common.Value.Type()) {
+// consultsEveryRound reports whether every way round the loop from the
+// sleep's block back to it passes a block that consults a context (calls a
+// context's method, or passes a context to a call, which may return its
+// error and end the loop). A check on one branch only (temporal's
+// ReserveSlot watched ctx.Done() only while throttling) leaves the other
+// rounds deaf to it.
+func consultsEveryRound(loop []*ssa.BasicBlock, sleep *ssa.BasicBlock) bool {
+	in := map[*ssa.BasicBlock]bool{}
+	for _, b := range loop {
+		in[b] = true
+	}
+	if consults(sleep) {
+		return true
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := append([]*ssa.BasicBlock(nil), sleep.Succs...)
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b == sleep {
+			return false // round again without a word from the context
+		}
+		if seen[b] || !in[b] || consults(b) {
+			continue
+		}
+		seen[b] = true
+		stack = append(stack, b.Succs...)
+	}
+	return true
+}
+
+func consults(b *ssa.BasicBlock) bool {
+	for _, instr := range b.Instrs {
+		ci, ok := instr.(ssa.CallInstruction)
+		if !ok {
+			continue
+		}
+		common := ci.Common()
+		if common.IsInvoke() && knowledge.IsContext(common.Value.Type()) {
+			return true
+		}
+		for _, a := range common.Args {
+			if knowledge.IsContext(a.Type()) {
 				return true
-			}
-			for _, a := range common.Args {
-				if knowledge.IsContext(a.Type()) {
-					return true
-				}
 			}
 		}
 	}

@@ -1,5 +1,7 @@
 package a
 
+import "context"
+
 type node struct{ tcp bool }
 
 func pingTCP(n node) (bool, error) { return true, nil }
@@ -81,4 +83,29 @@ func createAll(nodes []node) []bool {
 		started--
 	}
 	return out
+}
+
+// One path sends with a select that can give up, the other with a plain
+// send that cannot (puddle's constructor goroutine): once the caller stops
+// waiting, a failed construction blocks forever.
+func construct(ctx context.Context, n node) (bool, error) {
+	errs := make(chan error) // want `goroutine sends on this unbuffered channel, but the select stops waiting when ctx.Done\(\) fires`
+	go func() {
+		ok, err := pingTCP(n)
+		if err != nil {
+			errs <- err
+			return
+		}
+		select {
+		case errs <- nil:
+		case <-ctx.Done():
+		}
+		_ = ok
+	}()
+	select {
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case err := <-errs:
+		return err == nil, err
+	}
 }

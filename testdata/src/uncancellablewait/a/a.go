@@ -10,7 +10,7 @@ func ready() bool { return true }
 
 func poll(ctx context.Context) error {
 	for !ready() {
-		time.Sleep(100 * time.Millisecond) // want `time.Sleep \(in a loop that never consults a context\) ignores ctx: cancellation and deadlines wait for the whole sleep; select on ctx.Done\(\) and time.After instead`
+		time.Sleep(100 * time.Millisecond) // want `time.Sleep \(in a loop that can go round without consulting a context\) ignores ctx: cancellation and deadlines wait for the whole sleep; select on ctx.Done\(\) and time.After instead`
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package a
 
 import (
+	"context"
 	"net/http"
 	"time"
 )
@@ -24,5 +25,44 @@ func (c *retryClient) Do(req *Request) (*http.Response, error) {
 			return resp, err
 		}
 		time.Sleep(c.wait) // want `time.Sleep \(a computed duration\) ignores req.Context\(\)`
+	}
+}
+
+type supplier struct {
+	throttle time.Duration
+	free     chan struct{}
+}
+
+// The context is watched only while throttling: with no throttle the loop
+// goes round deaf to it (temporal's ReserveSlot).
+func (s *supplier) reserve(ctx context.Context) error {
+	for {
+		if s.throttle > 0 {
+			select {
+			case <-time.After(s.throttle):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		select {
+		case <-s.free:
+			return nil
+		default:
+		}
+		time.Sleep(10 * time.Millisecond) // want `time.Sleep \(in a loop that can go round without consulting a context\) ignores ctx`
+	}
+}
+
+// Watched on every round: a short sleep is left alone.
+func (s *supplier) reserveWatched(ctx context.Context) error {
+	for {
+		select {
+		case <-s.free:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
