@@ -99,7 +99,7 @@ func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan
 		if stops[g.Block()] {
 			continue
 		}
-		ret := leak(g.Block(), mk, stops)
+		ret := exitWithout(g.Block(), mk, stops)
 		if ret == nil {
 			continue
 		}
@@ -127,10 +127,11 @@ func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan
 	}
 }
 
-// leak returns a return of the function reached from the block of a go
-// statement without passing a block in stops (or a path that makes the
-// channel anew), or nil.
-func leak(from *ssa.BasicBlock, mk *ssa.MakeChan, stops map[*ssa.BasicBlock]bool) ssa.Instruction {
+// exitWithout returns where some path from a block leaves the function (a
+// return), or makes the channel anew (the next round of a loop), without
+// passing a block in stops (one that receives from the channel); nil if
+// none does.
+func exitWithout(from *ssa.BasicBlock, mk *ssa.MakeChan, stops map[*ssa.BasicBlock]bool) ssa.Instruction {
 	seen := map[*ssa.BasicBlock]bool{}
 	stack := []*ssa.BasicBlock{from}
 	for len(stack) > 0 {
@@ -140,7 +141,10 @@ func leak(from *ssa.BasicBlock, mk *ssa.MakeChan, stops map[*ssa.BasicBlock]bool
 			continue
 		}
 		seen[b] = true
-		if b != from && (stops[b] || b == mk.Block()) {
+		if b == mk.Block() && b != from {
+			return mk
+		}
+		if stops[b] {
 			continue
 		}
 		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
@@ -525,30 +529,7 @@ func (u uses) carried(c ssa.Value) bool {
 // makes the channel anew (the next round of a loop), without receiving from
 // the channel first.
 func (u uses) leaves(from *ssa.BasicBlock, mk *ssa.MakeChan) bool {
-	if from == nil {
-		return false
-	}
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := []*ssa.BasicBlock{from}
-	for len(stack) > 0 {
-		b := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[b] {
-			continue
-		}
-		seen[b] = true
-		if b == mk.Block() && b != from {
-			return true
-		}
-		if u.drains[b] {
-			continue
-		}
-		if _, ret := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ret {
-			return true
-		}
-		stack = append(stack, b.Succs...)
-	}
-	return false
+	return from != nil && exitWithout(from, mk, u.drains) != nil
 }
 
 // goroutines returns the closures fn starts with a go statement, and the

@@ -275,26 +275,21 @@ func IsContext(t types.Type) bool {
 // embeds a context.Context, and so is one (caddy.Context): a value of it
 // can be passed wherever a context is asked for. A type that merely has
 // the methods (gin.Context, whose Done is nil) does not count.
-func EmbedsContext(t types.Type) bool {
-	if p, ok := types.Unalias(t).(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	st, ok := types.Unalias(t).Underlying().(*types.Struct)
-	if !ok {
-		return false
-	}
-	for f := range st.Fields() {
-		if f.Embedded() && IsContext(f.Type()) {
-			return true
-		}
-	}
-	return false
-}
+func EmbedsContext(t types.Type) bool { return embeds(t, IsContext) }
 
 // EmbedsRequest reports whether t is a struct (or a pointer to one) that
 // embeds an *http.Request (go-retryablehttp's Request): its Context() is
 // the request's.
 func EmbedsRequest(t types.Type) bool {
+	return embeds(t, func(f types.Type) bool {
+		p, ok := f.(*types.Pointer)
+		return ok && TypeRole(p.Elem()) == HTTPRequestType
+	})
+}
+
+// embeds reports whether t is a struct (or a pointer to one) with an
+// embedded field whose type satisfies is.
+func embeds(t types.Type, is func(types.Type) bool) bool {
 	if p, ok := types.Unalias(t).(*types.Pointer); ok {
 		t = p.Elem()
 	}
@@ -303,7 +298,7 @@ func EmbedsRequest(t types.Type) bool {
 		return false
 	}
 	for f := range st.Fields() {
-		if p, ok := f.Type().(*types.Pointer); ok && f.Embedded() && TypeRole(p.Elem()) == HTTPRequestType {
+		if f.Embedded() && is(f.Type()) {
 			return true
 		}
 	}
