@@ -40,6 +40,9 @@ type use struct {
 	what       string    // the wait or cleanup, for messages
 	cleanup    bool      // a cleanup call (Shutdown, Rollback…), not work
 	cancelSafe bool      // a cancelled context is harmless to it
+	// onlyDone: a call judged only where its context is known done (it
+	// returns that context's cancellation, so it fails at once there).
+	onlyDone bool
 }
 
 func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
@@ -64,7 +67,7 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*
 		if expr == nil {
 			continue
 		}
-		for _, u := range uses(res, c) {
+		for _, u := range append(uses(res, c), endsOnCancel(res, c)...) {
 			root, derived, timeout := observed(res, fn, u.ctx)
 			if root == nil {
 				continue
@@ -74,16 +77,22 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*
 				via = " (derived from it, so done too)"
 			}
 			name := ctxName(root)
+			donePos := token.NoPos
 			if d := doneAt(res, dones, root, c.Instr); d != nil {
+				donePos = d.Pos
+			} else {
+				donePos = cancelledAt(res, fn, root, c.Instr)
+			}
+			if donePos.IsValid() {
 				pass.Report(analysis.Diagnostic{
 					Pos: expr.Pos(), End: expr.End(),
 					Message: fmt.Sprintf("%s runs after %s is done and is given that context%s, so it fails at once instead of %s: give it context.WithTimeout(context.WithoutCancel(%s), d)",
 						u.what, name, via, doing(u), name),
-					Related: []analysis.RelatedInformation{{Pos: d.Pos, Message: "the context is known to be done from here"}},
+					Related: []analysis.RelatedInformation{{Pos: donePos, Message: "the context is known to be done from here"}},
 				})
 				continue
 			}
-			if _, deferred := c.Instr.(*ssa.Defer); !deferred || u.cancelSafe {
+			if _, deferred := c.Instr.(*ssa.Defer); !deferred || u.cancelSafe || u.onlyDone {
 				continue
 			}
 			switch {
@@ -158,6 +167,28 @@ func uses(res *ctxflow.Result, c *ctxflow.Call) []use {
 	}
 	if c.Target != nil && c.Target.Parent() != nil {
 		out = append(out, captured(res, c.Target)...)
+	}
+	return out
+}
+
+// endsOnCancel lists the contexts a call hands to a function that waits on
+// something the analysis does not know as a wait (a poll of the file
+// system) but returns that context's cancellation (its summary's
+// CancelList): given a context known done, it fails at once (argo's
+// emissary waited for killed containers with the expired context).
+func endsOnCancel(res *ctxflow.Result, c *ctxflow.Call) []use {
+	if c.Sink != nil || c.Cleanup != nil {
+		return nil
+	}
+	s := c.Summary
+	if s == nil && c.Target != nil {
+		s = res.Summary(c.Target)
+	}
+	var out []use
+	for _, i := range s.Cancels() {
+		if i < len(c.Args) && s.ReachOf(i) == nil && s.CleanupOf(i) == nil {
+			out = append(out, use{ctx: c.Args[i], what: c.CalleeName(), onlyDone: true})
+		}
 	}
 	return out
 }
@@ -366,6 +397,29 @@ func doneAt(res *ctxflow.Result, dones []*ctxflow.Done, root ssa.Value, instr ss
 		}
 	}
 	return nil
+}
+
+// cancelledAt returns the test that found an error to be root's
+// cancellation (errors.Is(err, context.Canceled) on the error of a call
+// given root, which returns that context's cancellation) when its branch
+// dominates instr: root is done there (argo's emissary Kill waited again
+// with the context whose wait had just ended in its cancellation).
+func cancelledAt(res *ctxflow.Result, fn *ssa.Function, root ssa.Value, instr ssa.Instruction) token.Pos {
+	for _, b := range fn.Blocks {
+		err, holds := ctxflow.CancelTest(b)
+		if err == nil || !holds.Dominates(instr.Block()) || len(holds.Preds) != 1 {
+			continue
+		}
+		for _, src := range res.ErrSources(err) {
+			if src.CtxValue == nil {
+				continue
+			}
+			if r, _, _ := observed(res, fn, src.CtxValue); r != nil && res.Underlying(r) == res.Underlying(root) {
+				return b.Instrs[len(b.Instrs)-1].(*ssa.If).Cond.Pos()
+			}
+		}
+	}
+	return token.NoPos
 }
 
 // returnsWhenDone returns a return of fn that runs once root is known done.

@@ -40,9 +40,13 @@
 //   - Any such call given a context known to be done where it runs: the call
 //     is dominated by a receive from that context's Done() (a plain
 //     `<-ctx.Done()`, the `case <-ctx.Done():` of a select, a `for range
-//     ctx.Done()`), or by a test that ctx.Err() is not nil, directly or
-//     through contexts derived from it, including a context a closure
-//     captured.
+//     ctx.Done()`), or by a test that ctx.Err() is not nil, or by a test
+//     that found an error of a call given it to be context.Canceled or
+//     DeadlineExceeded, directly or through contexts derived from it,
+//     including a context a closure captured; here a function that only
+//     returns that context's cancellation counts too (argo's emissary
+//     waited again, with the expired context, for containers it had just
+//     killed).
 //   - A deferred wait or cleanup given ctx in a function that returns once
 //     ctx is known done: that return runs the deferred call with a done
 //     context.

@@ -144,22 +144,7 @@ func (c *checker) isCancelPredicate(fn *ssa.Function) bool {
 
 // sentinel returns CtxCanceled or CtxDeadlineErr for a load of
 // context.Canceled or context.DeadlineExceeded.
-func sentinel(v ssa.Value) knowledge.Role {
-	load, ok := ctxflow.StripInterface(v).(*ssa.UnOp)
-	if !ok || load.Op != token.MUL {
-		return knowledge.NoRole
-	}
-	g, ok := load.X.(*ssa.Global)
-	if !ok {
-		return knowledge.NoRole
-	}
-	obj, _ := g.Object().(*types.Var)
-	switch role := knowledge.VarRole(obj); role {
-	case knowledge.CtxCanceled, knowledge.CtxDeadlineErr:
-		return role
-	}
-	return knowledge.NoRole
-}
+func sentinel(v ssa.Value) knowledge.Role { return ctxflow.CancelSentinel(v) }
 
 // cancelRegion is a block reached only when err is a cancellation: every
 // predecessor is the true branch of a cancellation test on err.

@@ -46,8 +46,12 @@
 // results) when the function returns an error, or returns when it returns
 // nothing.
 //
-// Not reported: short constant sleeps (under a second) outside loops and in
-// loops that consult the context on every way round; functions without a caller-owned context;
+// A constant pause of 200 ms or more in a loop that checks the context on
+// every round is reported too: cancellation still waits for the pause
+// (tailscale's ConnectContext retry was fixed upstream).
+//
+// Not reported: short constant sleeps (under a second) outside loops, and
+// under 200 ms in loops that consult the context on every way round; functions without a caller-owned context;
 // test files; generated files. Selects without a ctx.Done() case,
 // sync.WaitGroup.Wait and sync.Cond.Wait are not judged: whether another
 // channel already stands for cancellation is a design decision the analysis

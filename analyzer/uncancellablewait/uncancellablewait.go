@@ -56,6 +56,11 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	return nil, nil
 }
 
+// noticeablePause is the shortest constant pause in a loop that checks the
+// context on every round that is still reported: cancellation waits for
+// it.
+const noticeablePause = 200 * time.Millisecond
+
 func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call) {
 	expr := res.Syntax.CallExpr(call.Pos())
 	if expr == nil || res.Syntax.Skip(expr.Pos(), false) {
@@ -74,6 +79,12 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa
 		why = d.String()
 	case loop != nil && !consultsEveryRound(loop, call.Block()):
 		why = "in a loop that can go round without consulting a context"
+	case loop != nil && d >= noticeablePause:
+		// A pause between attempts: the loop looks at the context, but
+		// not during the pause, so cancellation waits for it (moby's
+		// 500 ms daemon poll and tailscale's 250 ms ConnectContext retry
+		// were both fixed upstream; a 50 ms throttle is left alone).
+		why = "a " + d.String() + " pause in a loop"
 	default:
 		return
 	}

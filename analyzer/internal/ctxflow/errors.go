@@ -410,3 +410,59 @@ func Returned(ret *ssa.Return, i int) ssa.Value {
 	}
 	return v
 }
+
+// CancelSentinel returns CtxCanceled or CtxDeadlineErr for a load of
+// context.Canceled or context.DeadlineExceeded, else NoRole.
+func CancelSentinel(v ssa.Value) knowledge.Role {
+	load, ok := StripInterface(v).(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return knowledge.NoRole
+	}
+	g, ok := load.X.(*ssa.Global)
+	if !ok {
+		return knowledge.NoRole
+	}
+	obj, _ := g.Object().(*types.Var)
+	switch role := knowledge.VarRole(obj); role {
+	case knowledge.CtxCanceled, knowledge.CtxDeadlineErr:
+		return role
+	}
+	return knowledge.NoRole
+}
+
+// CancelTest returns the error a block's branch tests for being a
+// cancellation (errors.Is(err, context.Canceled) or err ==
+// context.DeadlineExceeded), and the successor taken when it is one; nil
+// for any other block.
+func CancelTest(b *ssa.BasicBlock) (err ssa.Value, holds *ssa.BasicBlock) {
+	if len(b.Instrs) == 0 {
+		return nil, nil
+	}
+	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return nil, nil
+	}
+	var other ssa.Value
+	switch cond := iff.Cond.(type) {
+	case *ssa.Call:
+		fn, _, args := SplitCall(cond.Common())
+		if knowledge.RoleOf(fn) != knowledge.ErrorsIs || len(args) != 2 {
+			return nil, nil
+		}
+		err, other = args[0], args[1]
+	case *ssa.BinOp:
+		if cond.Op != token.EQL {
+			return nil, nil
+		}
+		err, other = cond.X, cond.Y
+		if CancelSentinel(cond.X) != knowledge.NoRole {
+			err, other = cond.Y, cond.X
+		}
+	default:
+		return nil, nil
+	}
+	if CancelSentinel(other) == knowledge.NoRole {
+		return nil, nil
+	}
+	return err, b.Succs[0]
+}

@@ -461,6 +461,13 @@ func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, mode alloc
 				// through it): what matters is how it was built.
 				continue
 			}
+			if callee := ref.Common().StaticCallee(); mode.stored && callee != nil && callee.Pkg == r.Pkg && r.Pkg != nil {
+				// A client kept in a field and also handed to a helper of
+				// this package (external-dns' requestWithRetry): the
+				// package never sets a bound on a client it did not just
+				// build (storedBound checks), so the helper cannot either.
+				continue
+			}
 			return ReceiverUnknown
 		case *ssa.MakeClosure:
 			if fn, ok := ref.Fn.(*ssa.Function); ok && fn.Synthetic != "" && len(ref.Bindings) == 1 && ref.Bindings[0] == a {
