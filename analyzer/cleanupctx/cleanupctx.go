@@ -406,16 +406,16 @@ func doneAt(res *ctxflow.Result, dones []*ctxflow.Done, root ssa.Value, instr ss
 // with the context whose wait had just ended in its cancellation).
 func cancelledAt(res *ctxflow.Result, fn *ssa.Function, root ssa.Value, instr ssa.Instruction) token.Pos {
 	for _, b := range fn.Blocks {
-		err, holds := ctxflow.CancelTest(b)
-		if err == nil || !holds.Dominates(instr.Block()) || len(holds.Preds) != 1 {
+		t := ctxflow.CancelTestOf(b)
+		if t == nil || !t.Holds.Dominates(instr.Block()) || len(t.Holds.Preds) != 1 {
 			continue
 		}
-		for _, src := range res.ErrSources(err) {
+		for _, src := range res.ErrSources(t.Err) {
 			if src.CtxValue == nil {
 				continue
 			}
 			if r, _, _ := observed(res, fn, src.CtxValue); r != nil && res.Underlying(r) == res.Underlying(root) {
-				return b.Instrs[len(b.Instrs)-1].(*ssa.If).Cond.Pos()
+				return t.Pos
 			}
 		}
 	}

@@ -24,38 +24,11 @@ type cancelTest struct {
 }
 
 func (c *checker) cancelTestOf(b *ssa.BasicBlock) *cancelTest {
-	if len(b.Instrs) == 0 {
+	t := ctxflow.CancelTestOf(b)
+	if t == nil {
 		return nil
 	}
-	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-	if !ok {
-		return nil
-	}
-	var err, other ssa.Value
-	var pos token.Pos
-	switch cond := iff.Cond.(type) {
-	case *ssa.Call:
-		fn, _, args := ctxflow.SplitCall(cond.Common())
-		if knowledge.RoleOf(fn) != knowledge.ErrorsIs || len(args) != 2 {
-			return nil
-		}
-		err, other, pos = args[0], args[1], cond.Pos()
-	case *ssa.BinOp:
-		if cond.Op != token.EQL {
-			return nil
-		}
-		err, other, pos = cond.X, cond.Y, cond.Pos()
-		if sentinel(cond.X) != knowledge.NoRole {
-			err, other = cond.Y, cond.X
-		}
-	default:
-		return nil
-	}
-	role := sentinel(other)
-	if role == knowledge.NoRole {
-		return nil
-	}
-	return &cancelTest{iff: iff, err: err, sentinels: map[knowledge.Role]bool{role: true}, pos: pos}
+	return &cancelTest{iff: t.If, err: t.Err, sentinels: map[knowledge.Role]bool{t.Sentinel: true}, pos: t.Pos}
 }
 
 // predicateTest returns the error that the branch ending block b tests with

@@ -430,39 +430,49 @@ func CancelSentinel(v ssa.Value) knowledge.Role {
 	return knowledge.NoRole
 }
 
-// CancelTest returns the error a block's branch tests for being a
-// cancellation (errors.Is(err, context.Canceled) or err ==
-// context.DeadlineExceeded), and the successor taken when it is one; nil
-// for any other block.
-func CancelTest(b *ssa.BasicBlock) (err ssa.Value, holds *ssa.BasicBlock) {
+// CancelTest is a branch on "err is context.Canceled (or
+// DeadlineExceeded)": errors.Is(err, S) or err == S. Holds is the successor
+// taken when it is one; Sentinel says which; Pos is the test's position.
+type CancelTest struct {
+	If       *ssa.If
+	Err      ssa.Value
+	Holds    *ssa.BasicBlock
+	Sentinel knowledge.Role
+	Pos      token.Pos
+}
+
+// CancelTestOf returns the cancellation test that ends a block, or nil.
+func CancelTestOf(b *ssa.BasicBlock) *CancelTest {
 	if len(b.Instrs) == 0 {
-		return nil, nil
+		return nil
 	}
 	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 	if !ok {
-		return nil, nil
+		return nil
 	}
-	var other ssa.Value
+	var err, other ssa.Value
+	var pos token.Pos
 	switch cond := iff.Cond.(type) {
 	case *ssa.Call:
 		fn, _, args := SplitCall(cond.Common())
 		if knowledge.RoleOf(fn) != knowledge.ErrorsIs || len(args) != 2 {
-			return nil, nil
+			return nil
 		}
-		err, other = args[0], args[1]
+		err, other, pos = args[0], args[1], cond.Pos()
 	case *ssa.BinOp:
 		if cond.Op != token.EQL {
-			return nil, nil
+			return nil
 		}
-		err, other = cond.X, cond.Y
+		err, other, pos = cond.X, cond.Y, cond.Pos()
 		if CancelSentinel(cond.X) != knowledge.NoRole {
 			err, other = cond.Y, cond.X
 		}
 	default:
-		return nil, nil
+		return nil
 	}
-	if CancelSentinel(other) == knowledge.NoRole {
-		return nil, nil
+	role := CancelSentinel(other)
+	if role == knowledge.NoRole {
+		return nil
 	}
-	return err, b.Succs[0]
+	return &CancelTest{If: iff, Err: err, Holds: b.Succs[0], Sentinel: role, Pos: pos}
 }
