@@ -48,6 +48,10 @@
 //     left alone;
 //   - an API's context-free form that starts its own root, called where a
 //     context is in scope: use its context form (with the rewrite);
+//   - a function value that starts its own root, handed where a context is
+//     in scope to a runner that calls it during the call (a SyncCalls
+//     summary: singleflight's Do(key, fn)); a literal handed to such a runner
+//     is judged where it is written, as work of the caller;
 //   - an inner timeout whose constant budget is at least its parent's constant
 //     budget: it can never fire, and the code reads as if it could;
 //   - ctx = context.WithTimeout(ctx, d) (or WithCancel, or WithValue with the

@@ -85,6 +85,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		lintutil.Guard(pass, "sharedeadline", call.Fn, func() {
 			c.helperRoot(call)
 			c.funcArgRoot(call)
+			c.syncFuncRoot(call)
 			c.helperConnDeadline(call)
 			c.rootToBoundedWait(call)
 		})
@@ -199,7 +200,7 @@ func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
 	for f := fn; f.Parent() != nil && !ownsContext(f); f = f.Parent() {
 		// A literal that receives its own context (a handler returned as
 		// an http.HandlerFunc) runs under that context, whoever runs it.
-		if c.res.UsedAsValue(f) && !c.res.Awaited(f) {
+		if c.res.UsedAsValue(f) && !c.res.Awaited(f) && !c.res.CalledDuringCall(f) {
 			return true
 		}
 	}
@@ -466,6 +467,54 @@ func (c *checker) helperRoot(call *ctxflow.Call) {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 	}
 	c.pass.Report(d)
+}
+
+// syncFuncRoot reports a function handed, where a caller's context is in
+// scope, to a call that runs it during the call (its summary's SyncCalls:
+// tailscale's singleflight Do(key, nc.dial)), when that function takes no
+// context and starts its own root that reaches a wait: it runs as part of
+// this call, and its wait ignores the caller's deadline and cancellation.
+// A literal written there is judged where it is written (helperRoot).
+func (c *checker) syncFuncRoot(call *ctxflow.Call) {
+	s := call.Summary
+	if s == nil && call.Target != nil {
+		s = c.res.Summary(call.Target)
+	}
+	ci, ok := call.Instr.(*ssa.Call)
+	if s == nil || len(s.SyncCalls) == 0 || !ok {
+		return
+	}
+	expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
+	if expr == nil || len(expr.Args) != len(call.Args) {
+		return
+	}
+	inScope := c.res.ContextInScope(call.Fn, expr.Pos())
+	if inScope == "" || c.detached(call.Fn, ci) {
+		return
+	}
+	for _, i := range s.SyncCalls {
+		if i >= len(call.Args) {
+			continue
+		}
+		fn := c.res.CalledFunc(call.Args[i])
+		if fn == nil || fn.Parent() != nil || takesContext(fn.Signature) {
+			continue
+		}
+		fs := c.res.Summary(fn)
+		if fs == nil || fs.Root == nil {
+			continue
+		}
+		via := ""
+		if fs.Root.Via != "" {
+			via = " via " + fs.Root.Via
+		}
+		arg := expr.Args[i]
+		c.pass.Report(analysis.Diagnostic{
+			Pos: arg.Pos(), End: arg.End(),
+			Message: fmt.Sprintf("%s runs %s during the call, and it starts its own %s, which reaches %s%s: that wait ignores %s's deadline and cancellation; give it a context parameter and pass %s",
+				call.CalleeName(), types.ExprString(arg), fs.Root.Root, fs.Root.Wait, via, inScope, inScope),
+		})
+	}
 }
 
 // funcArgRoot reports a function handed to a call that calls it where a

@@ -69,6 +69,11 @@ type Summary struct {
 	// (restic's FutureBlob.Wait: `case <-ctx.Done(): return`): a caller
 	// that then reports success reports abandoned work as finished.
 	SilentOnDone []int
+	// SyncCalls lists the func parameters the function calls itself,
+	// during the call, and does nothing else with (singleflight's
+	// Do(key, fn), a sync.Once-style helper): a function value handed there
+	// runs under its caller's context.
+	SyncCalls []int
 	// Retries lists the func parameters (each returning an error last)
 	// that the function calls in a loop which goes round again after a
 	// failure and cannot learn of a cancellation: an attempt that fails
@@ -250,6 +255,9 @@ func (s *Summary) String() string {
 	for _, i := range s.SilentOnDone {
 		parts = append(parts, fmt.Sprintf("returns silently once param %d is done", i))
 	}
+	for _, i := range s.SyncCalls {
+		parts = append(parts, fmt.Sprintf("calls param %d during the call", i))
+	}
 	for _, p := range s.Cleanup {
 		parts = append(parts, fmt.Sprintf("%s reaches cleanup %s", p.Name, p.Wait))
 	}
@@ -264,7 +272,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.SyncCalls) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -460,6 +468,7 @@ func (r *Result) summarize() {
 				changed = r.summarizeContextDeadlines(fn) || changed
 				changed = r.summarizeRetries(fn) || changed
 				changed = r.summarizeSilentDone(fn) || changed
+				changed = r.summarizeSyncCalls(fn) || changed
 			})
 		}
 	}
@@ -1324,4 +1333,94 @@ func (r *Result) summarizeSilentDone(fn *ssa.Function) bool {
 		}
 	}
 	return changed
+}
+
+// summarizeSyncCalls records the func parameters fn only ever calls
+// directly (no go, no defer, not stored or passed on).
+func (r *Result) summarizeSyncCalls(fn *ssa.Function) bool {
+	if fn.Parent() != nil {
+		return false
+	}
+	s := r.summaryOf(fn)
+	changed := false
+	for _, p := range fn.Params {
+		if _, ok := p.Type().Underlying().(*types.Signature); !ok || p.Referrers() == nil {
+			continue
+		}
+		idx := SigParam(p)
+		if idx < 0 || slices.Contains(s.SyncCalls, idx) {
+			continue
+		}
+		called, only := false, true
+		for _, ref := range *p.Referrers() {
+			switch x := ref.(type) {
+			case *ssa.DebugRef:
+			case *ssa.Call:
+				if x.Call.Value != ssa.Value(p) {
+					only = false
+				}
+				called = true
+			default:
+				only = false
+			}
+		}
+		if called && only {
+			s.SyncCalls = append(s.SyncCalls, idx)
+			changed = true
+		}
+	}
+	return changed
+}
+
+// CalledFunc returns the function a function value denotes, a bound
+// method value's method included, when it is this package's; else nil.
+func (r *Result) CalledFunc(v ssa.Value) *ssa.Function {
+	fn := FuncValue(v)
+	if fn == nil || r.Pkg == nil {
+		return nil
+	}
+	if fn.Synthetic != "" {
+		if obj, ok := fn.Object().(*types.Func); ok {
+			fn = r.Pkg.Prog.FuncValue(obj)
+		}
+	}
+	if fn == nil || fn.Pkg != r.Pkg {
+		return nil
+	}
+	return fn
+}
+
+// CalledDuringCall reports whether a function literal is only ever handed
+// to calls that call it during the call (their summaries' SyncCalls): it
+// runs under its caller's context, not on a schedule of its own.
+func (r *Result) CalledDuringCall(lit *ssa.Function) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	mc := r.closures[lit]
+	var v ssa.Value = lit
+	if mc != nil {
+		v = mc
+	}
+	if v.Referrers() == nil || len(*v.Referrers()) == 0 {
+		return false
+	}
+	for _, ref := range *v.Referrers() {
+		ci, ok := ref.(*ssa.Call)
+		if !ok {
+			return false
+		}
+		handed := false
+		for _, c := range r.callsAt[ci] {
+			s := r.calleeSummary(c)
+			for k, a := range c.Args {
+				if a == v && s != nil && slices.Contains(s.SyncCalls, k) {
+					handed = true
+				}
+			}
+		}
+		if !handed {
+			return false
+		}
+	}
+	return true
 }

@@ -83,3 +83,37 @@ func (o *Options) open(addr string) (net.Conn, error) {
 func (g *group) openWith(ctx context.Context, o *Options) (net.Conn, error) {
 	return o.open(g.addr)
 }
+
+// once runs fn during the call (a singleflight-style runner).
+type once struct{ done bool }
+
+func (o *once) do(fn func() (net.Conn, error)) (net.Conn, error) {
+	if o.done {
+		return nil, nil
+	}
+	o.done = true
+	return fn()
+}
+
+// A method value handed to a runner that calls it during the call: its own
+// budget cuts ctx off (tailscale's sfDial.Do(key, nc.dial)).
+func (g *group) grabOnce(ctx context.Context, o *once) (net.Conn, error) {
+	return o.do(g.connect) // want `\(\*awaited.once\).do runs g.connect during the call, and it starts its own context.WithTimeout\(context.Background\(\), …\)`
+}
+
+// A literal handed to it is no detached work either: judged where written.
+func (g *group) grabOnceLit(ctx context.Context, o *once) (net.Conn, error) {
+	return o.do(func() (net.Conn, error) {
+		return g.connect() // want `\(\*awaited.group\).connect starts its own context.WithTimeout`
+	})
+}
+
+// keep stores the function for later: that is detached.
+type keeper struct{ fns []func() (net.Conn, error) }
+
+func (k *keeper) keep(fn func() (net.Conn, error)) { k.fns = append(k.fns, fn) }
+
+func (g *group) later(ctx context.Context, k *keeper) {
+	k.keep(g.connect)
+	k.keep(func() (net.Conn, error) { return g.connect() })
+}

@@ -78,7 +78,7 @@ func Dispatch(ctx context.Context, command string, db *sql.DB) error { // want D
 
 // Each calls f where ctx is in scope: a function passed here that starts
 // its own root cuts ctx off.
-func Each(ctx context.Context, ids []int, f func(int) error) error { // want Each:"^calls f where ctx is in scope$"
+func Each(ctx context.Context, ids []int, f func(int) error) error { // want Each:"^calls f where ctx is in scope; calls param 2 during the call$"
 	for _, id := range ids {
 		if err := f(id); err != nil {
 			return err
@@ -98,7 +98,7 @@ func Send(ctx context.Context, conn net.Conn, b []byte) error { // want Send:"^c
 
 // Retry calls op until it succeeds or the attempts run out, sleeping in
 // between: nothing in its loop can learn of a cancellation.
-func Retry(op func() error, attempts int) error { // want Retry:"^retries the errors of param 0$"
+func Retry(op func() error, attempts int) error { // want Retry:"^retries the errors of param 0; calls param 0 during the call$"
 	var err error
 	for i := 0; i < attempts; i++ {
 		if err = op(); err == nil {
@@ -115,7 +115,7 @@ func RetryLater(n int, op func() error) error { // want RetryLater:"^retries the
 }
 
 // Poll waits on ctx between attempts: it stops once ctx is done.
-func Poll(ctx context.Context, op func() error) error { // want Poll:"^calls op where ctx is in scope; returns the cancellation of param 0$"
+func Poll(ctx context.Context, op func() error) error { // want Poll:"^calls op where ctx is in scope; returns the cancellation of param 0; calls param 1 during the call$"
 	for {
 		if err := op(); err == nil {
 			return nil
@@ -129,7 +129,7 @@ func Poll(ctx context.Context, op func() error) error { // want Poll:"^calls op 
 }
 
 // Notify asks the caller what to do with each failure.
-func Notify(op func() error, notify func(error)) error {
+func Notify(op func() error, notify func(error)) error { // want Notify:"^calls param 0 during the call; calls param 1 during the call$"
 	for {
 		err := op()
 		if err == nil {
@@ -144,7 +144,7 @@ var errBusy = errors.New("busy")
 
 // RetryBusy goes round only for errBusy and returns any other error: it
 // retries no cancellation (database/sql's retry of bad connections).
-func RetryBusy(op func() error) error {
+func RetryBusy(op func() error) error { // want RetryBusy:"^calls param 0 during the call$"
 	for i := 0; i < 3; i++ {
 		err := op()
 		if err == nil || !errors.Is(err, errBusy) {
@@ -155,7 +155,7 @@ func RetryBusy(op func() error) error {
 }
 
 // RetryBusyEq is the same with ==.
-func RetryBusyEq(op func() error) error {
+func RetryBusyEq(op func() error) error { // want RetryBusyEq:"^calls param 0 during the call$"
 	for {
 		err := op()
 		if err != errBusy {
@@ -167,12 +167,12 @@ func RetryBusyEq(op func() error) error {
 
 // Walk hands a closure that checks ctx to a walker and returns what the
 // walker returns (filepath.WalkDir): the closure's ctx.Err() is Walk's.
-func Walk(ctx context.Context, walk func(func() error) error) error { // want Walk:"returns the cancellation of param 0$"
+func Walk(ctx context.Context, walk func(func() error) error) error { // want Walk:"returns the cancellation of param 0; calls param 1 during the call$"
 	return walk(func() error { return ctx.Err() })
 }
 
 // Resolve returns no error: its closure's ctx.Err() is nobody's result.
-func Resolve(ctx context.Context, resolve func(func() error) *Store) *Store { // want Resolve:"^calls resolve where ctx is in scope$"
+func Resolve(ctx context.Context, resolve func(func() error) *Store) *Store { // want Resolve:"^calls resolve where ctx is in scope; calls param 1 during the call$"
 	return resolve(func() error { return ctx.Err() })
 }
 
