@@ -197,10 +197,7 @@ func endsOnCancel(res *ctxflow.Result, c *ctxflow.Call) []use {
 // hands to a wait or a cleanup, as the values bound where it was made.
 func captured(res *ctxflow.Result, lit *ssa.Function) []use {
 	var out []use
-	for _, c := range res.Calls {
-		if c.Fn != lit {
-			continue
-		}
+	for _, c := range res.CallsIn(lit) {
 		for _, u := range uses(res, c) {
 			fv := freeVarOf(u.ctx)
 			if fv == nil {
@@ -255,11 +252,26 @@ func freeVarOf(v ssa.Value) *ssa.FreeVar {
 // see through. timeout is the WithTimeout/WithDeadline call made in fn on
 // the way, if any.
 func observed(res *ctxflow.Result, fn *ssa.Function, v ssa.Value) (root ssa.Value, derived bool, timeout *ssa.Call) {
-	return observedFrom(res, fn, v, map[*ssa.Alloc]bool{})
+	return observedFrom(res, fn, v, &walk{seen: map[*ssa.Alloc]bool{}})
 }
 
-func observedFrom(res *ctxflow.Result, fn *ssa.Function, v ssa.Value, seen map[*ssa.Alloc]bool) (root ssa.Value, derived bool, timeout *ssa.Call) {
+// walk is the state of one observed search: the variables on the current
+// path (a cycle answers nil) and a budget of steps for the whole search,
+// since variables assigned from one another can fan out.
+type walk struct {
+	seen  map[*ssa.Alloc]bool
+	steps int
+}
+
+// maxWalkSteps bounds one observed search; past it the answer is nil
+// (not observable), which reports nothing.
+const maxWalkSteps = 512
+
+func observedFrom(res *ctxflow.Result, fn *ssa.Function, v ssa.Value, w *walk) (root ssa.Value, derived bool, timeout *ssa.Call) {
 	for i := 0; i < 32; i++ {
+		if w.steps++; w.steps > maxWalkSteps {
+			return nil, false, nil
+		}
 		v = res.Underlying(v)
 		var call *ssa.Call
 		switch x := v.(type) {
@@ -273,7 +285,7 @@ func observedFrom(res *ctxflow.Result, fn *ssa.Function, v ssa.Value, seen map[*
 			// A variable assigned more than once (ctx = WithLease(ctx, id)
 			// after a closure captured it): observable when every value
 			// stored derives from one root.
-			r, d, t := storedRoot(res, fn, x, seen)
+			r, d, t := storedRoot(res, fn, x, w)
 			if r == nil {
 				return nil, false, nil
 			}
@@ -329,12 +341,12 @@ func observedFrom(res *ctxflow.Result, fn *ssa.Function, v ssa.Value, seen map[*
 // storedRoot is observed for every value stored in a variable: their common
 // root, or nil. Stores that load the variable itself again (ctx =
 // f(ctx)) add nothing but their derivation.
-func storedRoot(res *ctxflow.Result, fn *ssa.Function, alloc *ssa.Alloc, seen map[*ssa.Alloc]bool) (root ssa.Value, derived bool, timeout *ssa.Call) {
-	if seen[alloc] {
+func storedRoot(res *ctxflow.Result, fn *ssa.Function, alloc *ssa.Alloc, w *walk) (root ssa.Value, derived bool, timeout *ssa.Call) {
+	if w.seen[alloc] {
 		return nil, false, nil
 	}
-	seen[alloc] = true
-	defer delete(seen, alloc)
+	w.seen[alloc] = true
+	defer delete(w.seen, alloc)
 	stores := 0
 	for _, ref := range *alloc.Referrers() {
 		st, ok := ref.(*ssa.Store)
@@ -342,7 +354,7 @@ func storedRoot(res *ctxflow.Result, fn *ssa.Function, alloc *ssa.Alloc, seen ma
 			continue
 		}
 		stores++
-		r, d, t := observedFrom(res, fn, st.Val, seen)
+		r, d, t := observedFrom(res, fn, st.Val, w)
 		if r == nil {
 			if reloads(st.Val, alloc) {
 				derived = true
@@ -385,12 +397,7 @@ func reloads(v ssa.Value, alloc *ssa.Alloc) bool {
 
 // doneAt returns the point from which root is known done where instr runs.
 func doneAt(res *ctxflow.Result, dones []*ctxflow.Done, root ssa.Value, instr ssa.Instruction) *ctxflow.Done {
-	idx := 0
-	for i, x := range instr.Block().Instrs {
-		if x == instr {
-			idx = i
-		}
-	}
+	idx := ctxflow.IndexOf(instr)
 	for _, d := range dones {
 		if d.Ctx != nil && res.Underlying(d.Ctx) == res.Underlying(root) && d.Covers(instr.Block(), idx) {
 			return d
@@ -452,9 +459,26 @@ func ctxName(v ssa.Value) string {
 		return "ctx"
 	}
 	if !knowledge.IsContext(v.Type()) {
-		return name + ".Context()" // a stream or request that carries the function's context
+		// A stream or request that carries the function's context: name
+		// the method that gives it, found by its signature.
+		if m := contextMethod(v.Type()); m != "" {
+			return name + "." + m + "()"
+		}
 	}
 	return name
+}
+
+// contextMethod returns the name of t's method with no parameters that
+// returns a context (a gRPC stream's or a request's Context), or "".
+func contextMethod(t types.Type) string {
+	ms := types.NewMethodSet(t)
+	for i := range ms.Len() {
+		sig, ok := ms.At(i).Type().(*types.Signature)
+		if ok && sig.Params().Len() == 0 && sig.Results().Len() == 1 && knowledge.IsContext(sig.Results().At(0).Type()) {
+			return ms.At(i).Obj().Name()
+		}
+	}
+	return ""
 }
 
 // carrierOf returns the value whose context a call reads, when the call is

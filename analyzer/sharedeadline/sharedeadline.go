@@ -205,7 +205,7 @@ func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
 		}
 	}
 	for _, d := range c.res.Dones(fn) {
-		if d.Covers(call.Block(), indexOf(call)) {
+		if d.Covers(call.Block(), ctxflow.IndexOf(call)) {
 			return true
 		}
 	}
@@ -224,15 +224,6 @@ func ownsContext(fn *ssa.Function) bool {
 		}
 	}
 	return false
-}
-
-func indexOf(instr ssa.Instruction) int {
-	for i, x := range instr.Block().Instrs {
-		if x == instr {
-			return i
-		}
-	}
-	return 0
 }
 
 // afterCancellationTest reports whether the call runs only where an error

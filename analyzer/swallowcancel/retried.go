@@ -18,21 +18,13 @@ import (
 // cancellation test found to be something else is not reported: that test
 // is where the function stops the retries (backoff.Permanent).
 func (c *checker) checkRetriedByHelper(f *fnInfo) {
-	for _, b := range f.fn.Blocks {
-		for _, instr := range b.Instrs {
-			ci, ok := instr.(ssa.CallInstruction)
-			if !ok {
-				continue
-			}
-			for _, call := range c.res.CallsAt(ci) {
-				if call.Summary == nil {
-					continue
-				}
-				for _, k := range call.Summary.Retries {
-					if k < len(call.Args) {
-						c.checkRetriedFunc(call, call.Args[k])
-					}
-				}
+	for _, call := range c.res.CallsIn(f.fn) {
+		if call.Summary == nil {
+			continue
+		}
+		for _, k := range call.Summary.Retries {
+			if k < len(call.Args) {
+				c.checkRetriedFunc(call, call.Args[k])
 			}
 		}
 	}

@@ -34,10 +34,11 @@ func (c *checker) checkRowsErr(f *fnInfo) {
 		}
 	}
 	for _, v := range values {
-		if !isIterator(v.Type()) {
+		nextM, errM := iteratorMethods(v.Type())
+		if nextM == nil {
 			continue
 		}
-		next, checked := iteratorUses(v)
+		next, checked := iteratorUses(v, nextM, errM)
 		if next == nil || checked {
 			continue
 		}
@@ -55,25 +56,28 @@ func (c *checker) checkRowsErr(f *fnInfo) {
 	}
 }
 
-// isIterator reports whether t has Next() bool (with any parameters) and
-// Err() error.
-func isIterator(t types.Type) bool {
-	next, _, _ := types.LookupFieldOrMethod(t, true, nil, "Next")
-	errm, _, _ := types.LookupFieldOrMethod(t, true, nil, "Err")
-	nf, ok1 := next.(*types.Func)
-	ef, ok2 := errm.(*types.Func)
+// iteratorMethods returns t's Next() bool (with any parameters) and Err()
+// error methods, or nils when t has not both.
+func iteratorMethods(t types.Type) (next, errm *types.Func) {
+	n, _, _ := types.LookupFieldOrMethod(t, true, nil, "Next")
+	e, _, _ := types.LookupFieldOrMethod(t, true, nil, "Err")
+	nf, ok1 := n.(*types.Func)
+	ef, ok2 := e.(*types.Func)
 	if !ok1 || !ok2 {
-		return false
+		return nil, nil
 	}
 	nr, er := nf.Signature().Results(), ef.Signature().Results()
-	return nr.Len() == 1 && types.Identical(nr.At(0).Type(), types.Typ[types.Bool]) &&
-		er.Len() == 1 && types.Identical(er.At(0).Type(), types.Universe.Lookup("error").Type()) && ef.Signature().Params().Len() == 0
+	if nr.Len() == 1 && types.Identical(nr.At(0).Type(), types.Typ[types.Bool]) &&
+		er.Len() == 1 && types.Identical(er.At(0).Type(), types.Universe.Lookup("error").Type()) && ef.Signature().Params().Len() == 0 {
+		return nf, ef
+	}
+	return nil, nil
 }
 
-// iteratorUses returns the first call of Next on v, and whether Err is
+// iteratorUses returns the first call of next on v, and whether errm is
 // called on it or v goes anywhere the function does not follow (handed to
 // another function, stored, returned, captured).
-func iteratorUses(v ssa.Value) (next ssa.CallInstruction, checked bool) {
+func iteratorUses(v ssa.Value, nextM, errM *types.Func) (next ssa.CallInstruction, checked bool) {
 	for _, ref := range *v.Referrers() {
 		switch x := ref.(type) {
 		case *ssa.DebugRef:
@@ -82,12 +86,12 @@ func iteratorUses(v ssa.Value) (next ssa.CallInstruction, checked bool) {
 			if callee == nil || recv != v {
 				return nil, true // handed on: its callee's to check
 			}
-			switch callee.Name() {
-			case "Next":
+			switch callee.Origin() {
+			case nextM.Origin():
 				if next == nil {
 					next = x
 				}
-			case "Err":
+			case errM.Origin():
 				return nil, true
 			}
 		case *ssa.BinOp: // rows == nil
@@ -151,7 +155,6 @@ func contextUsedAfter(v ssa.Value, next ssa.CallInstruction) bool {
 	if !ok {
 		return false
 	}
-	from := next.Block()
 	for _, a := range src.Common().Args {
 		if !ctxflow.CarriesContext(a.Type()) {
 			continue
@@ -161,8 +164,7 @@ func contextUsedAfter(v ssa.Value, next ssa.CallInstruction) bool {
 			if !ok || ref == ssa.Instruction(src) {
 				continue
 			}
-			b := ci.Block()
-			if b == from && indexIn(b, ci) > indexIn(b, next) || b != from && ctxflow.Reaches(from, b) {
+			if ctxflow.RunsAfter(next, ci) {
 				return true
 			}
 		}

@@ -16,8 +16,8 @@ import (
 // cancellation is reported as success (restic's saveTree returned a
 // zero tree ID). The fix checks ctx.Err() after the call.
 func (c *checker) checkSilentDone(f *fnInfo) {
-	for _, call := range c.res.Calls {
-		if _, plain := call.Instr.(*ssa.Call); call.Fn != f.fn || !plain {
+	for _, call := range c.res.CallsIn(f.fn) {
+		if _, plain := call.Instr.(*ssa.Call); !plain {
 			continue // started with go or deferred: not waited for here
 		}
 		s := call.Summary
@@ -61,37 +61,20 @@ func (c *checker) checkSilentDone(f *fnInfo) {
 // with no other use of ctx on the way (nor anywhere after the call), or
 // nil.
 func nilReturnAfter(fn *ssa.Function, call ssa.Instruction, ctx ssa.Value) *ssa.Return {
-	from := call.Block()
-	after := func(instr ssa.Instruction) bool {
-		b := instr.Block()
-		if b == from {
-			return indexIn(b, instr) > indexIn(b, call)
-		}
-		return ctxflow.Reaches(from, b)
-	}
 	for _, ref := range *ctx.Referrers() {
 		if _, debug := ref.(*ssa.DebugRef); ref == call || debug || ref.Parent() != fn {
 			continue
 		}
-		if after(ref) {
+		if ctxflow.RunsAfter(call, ref) {
 			return nil // ctx is looked at (or handed on) afterwards
 		}
 	}
 	for _, ret := range returns(fn) {
-		if after(ret) && ctxflow.IsNilConst(errResult(ret)) {
+		if ctxflow.RunsAfter(call, ret) && ctxflow.IsNilConst(errResult(ret)) {
 			return ret
 		}
 	}
 	return nil
-}
-
-func indexIn(b *ssa.BasicBlock, instr ssa.Instruction) int {
-	for i, x := range b.Instrs {
-		if x == instr {
-			return i
-		}
-	}
-	return -1
 }
 
 // returnsWaitedFor reports whether a return hands back something the
@@ -113,14 +96,7 @@ func returnsWaitedFor(ret *ssa.Return, call *ctxflow.Call, ctxArg int) bool {
 	}
 	after := func(v ssa.Value) bool {
 		instr, ok := v.(ssa.Instruction)
-		if !ok || instr.Block() == nil {
-			return false
-		}
-		from := call.Instr.Block()
-		if instr.Block() == from {
-			return indexIn(from, instr) > indexIn(from, call.Instr)
-		}
-		return ctxflow.Reaches(from, instr.Block())
+		return ok && ctxflow.RunsAfter(call.Instr, instr)
 	}
 	for _, r := range ret.Results[:len(ret.Results)-1] {
 		r = ctxflow.StripInterface(r)

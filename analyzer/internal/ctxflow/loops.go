@@ -124,6 +124,29 @@ func sortEdges(edges [][2]*ssa.BasicBlock) {
 	}
 }
 
+// IndexOf returns the position of instr in its block (0 if it is not
+// there).
+func IndexOf(instr ssa.Instruction) int {
+	for i, x := range instr.Block().Instrs {
+		if x == instr {
+			return i
+		}
+	}
+	return 0
+}
+
+// RunsAfter reports whether instruction b can run after instruction a:
+// later in the same block, or in a block a path from a's block reaches.
+func RunsAfter(a, b ssa.Instruction) bool {
+	if b.Block() == nil || a.Block() == nil {
+		return false
+	}
+	if b.Block() == a.Block() {
+		return IndexOf(b) > IndexOf(a)
+	}
+	return Reaches(a.Block(), b.Block())
+}
+
 // Reaches reports whether block to can run after block from: a path of one
 // or more edges leads from one to the other.
 func Reaches(from, to *ssa.BasicBlock) bool {

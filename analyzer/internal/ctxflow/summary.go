@@ -467,10 +467,18 @@ func (r *Result) summarize() {
 				changed = r.summarizeFuncCalls(fn) || changed
 				changed = r.summarizeContextDeadlines(fn) || changed
 				changed = r.summarizeRetries(fn) || changed
-				changed = r.summarizeSilentDone(fn) || changed
-				changed = r.summarizeSyncCalls(fn) || changed
 			})
 		}
+	}
+	// What no other summary feeds, once: the fixed point need not redo it.
+	for _, fn := range r.SrcFuncs {
+		if r.failed[fn] {
+			continue
+		}
+		r.guard(fn, func() {
+			r.summarizeSilentDone(fn)
+			r.summarizeSyncCalls(fn)
+		})
 	}
 	for _, c := range r.Calls {
 		if c.Sink == nil && c.Summary == nil {
@@ -1292,6 +1300,20 @@ func (r *Result) RootReportedAtCallers(fn *ssa.Function) bool {
 		}
 	}
 	return true
+}
+
+// CallsIn returns the calls the core recorded in fn's own body (not in
+// the literals nested in it), in block order.
+func (r *Result) CallsIn(fn *ssa.Function) []*Call {
+	var out []*Call
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if ci, ok := instr.(ssa.CallInstruction); ok {
+				out = append(out, r.callsAt[ci]...)
+			}
+		}
+	}
+	return out
 }
 
 // CallsAt returns the calls the core recorded for a call instruction.
