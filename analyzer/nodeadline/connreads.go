@@ -23,7 +23,8 @@ const maxConnDepth = 4
 // conn.SetDeadline). Any use the search cannot follow — the connection
 // stored, returned, captured by a closure (a watchdog may close it),
 // handed to another package's function that is no reader of the standard
-// library, wrapped (tls.Client) — makes it silent.
+// library, wrapped (tls.Client) — makes it silent. A connection kept in a
+// field only this package can reach is followed to every load of it.
 func checkConnReads(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 	call, ok := c.Instr.(*ssa.Call)
 	if !ok || res.LocalDial(c) || res.SetsConnDeadline(c.Fn) {
@@ -98,6 +99,8 @@ func (s *connSearch) follow(v ssa.Value, depth int) {
 			s.follow(x, depth)
 		case *ssa.ChangeInterface:
 			s.follow(x, depth)
+		case *ssa.Store:
+			s.field(x, v, depth)
 		case ssa.CallInstruction:
 			if _, isGo := x.(*ssa.Go); isGo {
 				s.unknown = true // handed to a goroutine: it may set a deadline or close it
@@ -107,6 +110,31 @@ func (s *connSearch) follow(v ssa.Value, depth int) {
 		default:
 			s.unknown = true // stored, returned, captured, converted: not followed
 		}
+		if s.unknown {
+			return
+		}
+	}
+}
+
+// field follows the connection v into the struct field a store keeps it
+// in, when only this package can reach that field: every load of the field
+// in the package is a use of the connection (telegraf's chrony plugin kept
+// the dialed conn in its client's Connection field and read it in
+// Communicate). A deadline set through any load, a load the search cannot
+// judge, or a watchdog that closes the field's connection on a context's
+// Done makes the search silent.
+func (s *connSearch) field(st *ssa.Store, v ssa.Value, depth int) {
+	f := s.res.StoredField(st)
+	if st.Val != v || f == nil || depth >= maxConnDepth || s.res.FieldClosedOnDone(f) {
+		s.unknown = true
+		return
+	}
+	for _, load := range s.res.FieldLoads(f) {
+		if s.res.SetsConnDeadline(load.Parent()) {
+			s.unknown = true
+			return
+		}
+		s.follow(load, depth+1)
 		if s.unknown {
 			return
 		}

@@ -28,10 +28,11 @@
 // Also reported: a call of an API's context-free form whose wait nothing
 // bounds (sqlx.Connect, which pings without a context, beside
 // ConnectContext), at the call and not inside the form, with the rewrite to
-// the context form; and a connection the function dials and then reads —
-// itself, through the standard library's readers or through the package's
-// helpers — with no deadline set on the way: the dial's timeout covers only
-// connecting.
+// the context form; and a connection the function dials (net.DialTimeout
+// too) and then reads — itself, through the standard library's readers,
+// through the package's helpers, or at every load of a field only the
+// package can reach where it keeps the connection — with no deadline set on
+// the way: the dial's timeout covers only connecting.
 //
 //	// WRONG
 //	func load(db *sql.DB, id int) error {

@@ -77,6 +77,17 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 			checkDeferred(pass, res, c)
 		}
 	}
+	// net.DialTimeout is no sink (its argument bounds the dial), but the
+	// connection it returns is read like any other.
+	for fn, instr := range res.Instrs() {
+		call, ok := instr.(*ssa.Call)
+		if !ok || res.Syntax.Skip(call.Pos(), cfg.Tests) || res.Wrapped(fn) {
+			continue
+		}
+		if callee, _, args := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(callee) == knowledge.NetDialTimeout {
+			checkConnReads(pass, res, &ctxflow.Call{Instr: call, Fn: fn, Callee: callee, Args: args})
+		}
+	}
 	return nil, nil
 }
 

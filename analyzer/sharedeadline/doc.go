@@ -23,7 +23,10 @@
 // sharedeadline reports:
 //
 //   - context.WithTimeout/WithDeadline(context.Background() or TODO(), …)
-//     while a context the function received is in scope, when the new
+//     while a context the function received is in scope (a parameter, a
+//     request's, or one an interface-typed parameter carries behind a
+//     method that takes nothing and returns it: a gRPC stream's Context()),
+//     when the new
 //     context goes to work (a wait, a function whose context reaches one, or
 //     the function's result) (fix: derive from it);
 //   - a call, from a function that holds a caller's context, to a helper
@@ -46,6 +49,13 @@
 //     from configuration (nodeadline cannot call it unbounded, but the
 //     caller's deadline stops there); a wait a constant Timeout bounds is
 //     left alone;
+//   - the same, and a helper's own root, in a function that receives its
+//     caller's context in a parameter named _ (cadence's visibility store):
+//     the context is thrown away (no fix: the parameter needs a name);
+//   - the same for a root a constructor kept in a field the package only
+//     ever sets to a bare root (jaeger's SpanReader searched on s.ctx, a
+//     context.Background() from NewSpanReader), once per function (fix:
+//     pass ctx in its place);
 //   - an API's context-free form that starts its own root, called where a
 //     context is in scope: use its context form (with the rewrite);
 //   - a function value that starts its own root, handed where a context is
@@ -73,7 +83,9 @@
 // deferred, returned, handed to a runner such as errgroup.Go or
 // context.AfterFunc; but not a goroutine whose result the function waits
 // for, which does its work: kafka-go's grabConnOrConnect, nor a literal
-// that receives a context of its own), handed to a go statement or sent on a channel, kept in
+// handed to a runner together with the caller's context, tempo's
+// ring.DoBatch(ctx, …, callback), nor a literal that receives a context of
+// its own), handed to a go statement or sent on a channel, kept in
 // a field, given to a cleanup (the cleanup table, or a function whose
 // context reaches one), created after the caller's context is known done
 // (<-ctx.Done(), case <-ctx.Done(), if ctx.Err() != nil, errors.Is(err,

@@ -200,7 +200,7 @@ func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
 	for f := fn; f.Parent() != nil && !ownsContext(f); f = f.Parent() {
 		// A literal that receives its own context (a handler returned as
 		// an http.HandlerFunc) runs under that context, whoever runs it.
-		if c.res.UsedAsValue(f) && !c.res.Awaited(f) && !c.res.CalledDuringCall(f) {
+		if c.res.UsedAsValue(f) && !c.res.Awaited(f) && !c.res.CalledDuringCall(f) && !c.res.HandedWithContext(f) {
 			return true
 		}
 	}
@@ -216,10 +216,10 @@ func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
 }
 
 // ownsContext reports whether fn has a context of its own: a parameter
-// that is a context or carries one (a request).
+// that is a context or carries one (a request, a gRPC stream's Context()).
 func ownsContext(fn *ssa.Function) bool {
 	for _, p := range fn.Params {
-		if ctxflow.CarriesContext(p.Type()) {
+		if ctxflow.CarriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) || knowledge.EmbedsRequest(p.Type()) || ctxflow.ContextMethod(p.Type()) != "" {
 			return true
 		}
 	}
@@ -383,6 +383,9 @@ func (c *checker) useOf(ci ssa.CallInstruction, v ssa.Value) contextUse {
 			if s.CleanupOf(i) != nil {
 				return useCleanup
 			}
+			if s != nil && s.Passes == i+1 {
+				return useDerive // a decorator: it returns the context with values added
+			}
 			if s.ReachOf(i) != nil {
 				return useWait
 			}
@@ -428,8 +431,9 @@ func (c *checker) helperRoot(call *ctxflow.Call) {
 	}
 	pos := c.res.Pos(call)
 	inScope := c.res.ContextInScope(call.Fn, pos)
+	discarded := inScope == "" && ctxflow.DiscardsContext(call.Fn)
 	ci, ok := call.Instr.(*ssa.Call)
-	if inScope == "" || !ok || c.detached(call.Fn, ci) {
+	if inScope == "" && !discarded || !ok || c.detached(call.Fn, ci) {
 		return
 	}
 	expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
@@ -439,6 +443,14 @@ func (c *checker) helperRoot(call *ctxflow.Call) {
 	via := ""
 	if s.Root.Via != "" {
 		via = " via " + s.Root.Via
+	}
+	if discarded {
+		c.pass.Report(analysis.Diagnostic{
+			Pos: expr.Fun.Pos(), End: expr.Fun.End(),
+			Message: fmt.Sprintf("%s starts its own %s, which reaches %s%s, while this function discards the context it receives (its parameter is _): the wait ignores the caller's deadline and cancellation; name that parameter and pass it to %s (give it a context parameter)",
+				call.CalleeName(), s.Root.Root, s.Root.Wait, via, call.CalleeName()),
+		})
+		return
 	}
 	d := analysis.Diagnostic{
 		Pos: expr.Fun.Pos(), End: expr.Fun.End(),
@@ -627,13 +639,20 @@ func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
 
 // droppedRoot reports o, the context a call's wait runs under, if it is a
 // root the function made while a caller's context is in scope (not
-// deliberately detached work): arg is the call's argument that holds it,
-// or -1; reach says how it reaches the wait. Each root is reported once.
+// deliberately detached work), or a root a constructor kept in a field
+// (jaeger's SpanReader ran its searches on s.ctx, a context.Background()
+// stored by NewSpanReader, although every method had the caller's ctx):
+// arg is the call's argument that holds it, or -1; reach says how it
+// reaches the wait. Each root is reported once, a stored one once per
+// function.
 func (c *checker) droppedRoot(call *ctxflow.Call, ci *ssa.Call, o ctxflow.Origin, reach string, arg int) bool {
-	if o.State != ctxflow.NoDeadline || o.Detached || !o.Pos.IsValid() || !(o.RootFn != nil || o.NewRequest) {
+	if o.State != ctxflow.NoDeadline || o.Detached || !o.Pos.IsValid() || !(o.RootFn != nil || o.NewRequest || o.StoredRoot) {
 		return false
 	}
-	if outer := ctxflow.Outermost(call.Fn); outer.Syntax() == nil || o.Pos < outer.Syntax().Pos() || o.Pos >= outer.Syntax().End() {
+	key := o.Pos
+	if o.StoredRoot {
+		key = call.Fn.Pos()
+	} else if outer := ctxflow.Outermost(call.Fn); outer.Syntax() == nil || o.Pos < outer.Syntax().Pos() || o.Pos >= outer.Syntax().End() {
 		return false // made elsewhere: a root the caller handed over is judged there
 	}
 	expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
@@ -641,19 +660,32 @@ func (c *checker) droppedRoot(call *ctxflow.Call, ci *ssa.Call, o ctxflow.Origin
 		return false
 	}
 	inScope := c.res.ContextInScope(call.Fn, expr.Pos())
-	if inScope == "" || c.detached(call.Fn, ci) || c.reportedRoots[o.Pos] {
+	discarded := inScope == "" && ctxflow.DiscardsContext(call.Fn)
+	if inScope == "" && !discarded || c.detached(call.Fn, ci) || c.reportedRoots[key] {
 		return false
 	}
-	c.reportedRoots[o.Pos] = true
+	c.reportedRoots[key] = true
 	d := analysis.Diagnostic{Pos: expr.Fun.Pos(), End: expr.Fun.End()}
-	if o.NewRequest {
+	switch {
+	case discarded:
+		// The caller's context arrives in a parameter named _: there is
+		// nothing to pass until it has a name, so no fix.
+		made := o.Desc
+		if o.NewRequest {
+			made = "http.NewRequest's context.Background()"
+		}
+		d.Message = fmt.Sprintf("%s replaces the context this function receives and discards (its parameter is _): %s, which then ignores the caller's deadline and cancellation; name that parameter and pass it", made, reach)
+		if arg >= 0 && arg < len(expr.Args) && isRootCall(call.Args[arg]) {
+			d.Pos, d.End = expr.Args[arg].Pos(), expr.Args[arg].End()
+		}
+	case o.NewRequest:
 		d.Message = fmt.Sprintf("http.NewRequest binds the request to context.Background(), which drops %s's deadline and cancellation: %s, which then runs on after the caller gave up; build it with http.NewRequestWithContext(%s, …)", inScope, reach, inScope)
 		if mk := c.res.Syntax.CallExpr(o.Pos); mk != nil {
 			if fix := fixutil.ToContextForm(mk, c.res.Syntax.Editable(mk.Pos()), "NewRequestWithContext", inScope, ""); fix != nil {
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
 		}
-	} else {
+	default:
 		d.Message = fmt.Sprintf("%s drops %s's deadline and cancellation: %s, which then runs on after the caller gave up; pass %s", o.Desc, inScope, reach, inScope)
 		if arg >= 0 && arg < len(expr.Args) && isRootCall(call.Args[arg]) {
 			d.Pos, d.End = expr.Args[arg].Pos(), expr.Args[arg].End()
@@ -661,12 +693,32 @@ func (c *checker) droppedRoot(call *ctxflow.Call, ci *ssa.Call, o ctxflow.Origin
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
 		}
+		if sel, ok := storedRootArg(c.pass, expr, arg); ok && o.StoredRoot && c.res.Syntax.Editable(expr.Pos()) {
+			d.SuggestedFixes = []analysis.SuggestedFix{{
+				Message:   "Pass " + inScope,
+				TextEdits: []analysis.TextEdit{{Pos: sel.Pos(), End: sel.End(), NewText: []byte(inScope)}},
+			}}
+		}
 	}
 	if c.pass.Fset.Position(o.Pos).Line != c.pass.Fset.Position(d.Pos).Line {
 		d.Related = []analysis.RelatedInformation{{Pos: o.Pos, Message: "made here: " + o.Desc}}
 	}
 	c.pass.Report(d)
 	return true
+}
+
+// storedRootArg returns a call's argument arg when it is written as a
+// field selection (s.ctx), the form a stored root takes where it is passed.
+func storedRootArg(pass *analysis.Pass, expr *ast.CallExpr, arg int) (*ast.SelectorExpr, bool) {
+	if arg < 0 || arg >= len(expr.Args) {
+		return nil, false
+	}
+	sel, ok := ast.Unparen(expr.Args[arg]).(*ast.SelectorExpr)
+	if !ok {
+		return nil, false
+	}
+	v, ok := pass.TypesInfo.Uses[sel.Sel].(*types.Var)
+	return sel, ok && v.IsField()
 }
 
 // isRootCall reports whether v is a call of context.Background or TODO,

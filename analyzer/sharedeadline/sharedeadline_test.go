@@ -109,3 +109,27 @@ func TestHelpersFixCompiles(t *testing.T) {
 func TestCallbacks(t *testing.T) {
 	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/callbacks")
 }
+
+// TestStoredRoot: a bare root a constructor keeps in a field, given to a
+// wait where the caller's context is in scope.
+func TestStoredRoot(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/storedroot")
+}
+
+// TestCarrier: a parameter with a method returning its caller's context (a
+// gRPC stream) puts that context in scope.
+func TestCarrier(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/carrier")
+}
+
+// TestDiscarded: a function that receives its caller's context as _ and
+// waits under a root of its own.
+func TestDiscarded(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/discarded")
+}
+
+// TestRunners: a literal handed to a runner together with the caller's
+// context is that context's work.
+func TestRunners(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/runners")
+}

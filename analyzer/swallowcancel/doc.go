@@ -75,7 +75,11 @@
 //     cancellation test found to be something else is not reported: that
 //     test is where the function stops the retries (backoff.Permanent). A
 //     helper in another package is known when that package can reach a
-//     wait (it exports facts only then);
+//     wait (it exports facts only then). A helper may also go round while
+//     the function's first result, a bool, is true (rclone's pacer): a
+//     return of false is no retry, nor is a return reached only where a test
+//     found the context live (ctx.Err() == nil, or a predicate of the
+//     package such as fserrors.ContextError);
 //   - retry-on-cancel: a loop that repeats the same call (its arguments do
 //     not change from one round to the next), goes round again after a
 //     failure that may be a cancellation, cannot end on a failure (no return

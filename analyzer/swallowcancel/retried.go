@@ -2,12 +2,15 @@ package swallowcancel
 
 import (
 	"fmt"
+	"go/constant"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // checkRetriedByHelper reports an error that may be a cancellation,
@@ -39,6 +42,11 @@ func (c *checker) checkRetriedFunc(call *ctxflow.Call, op ssa.Value) {
 	}
 	f := &fnInfo{fn: fn, loops: ctxflow.Loops(fn), errLast: true}
 	for _, ret := range returns(fn) {
+		if saysStop(fn, ret) || c.contextLiveAt(ret.Block(), 0) {
+			// (false, err): the function tells the helper not to retry;
+			// or a test found the context still live on the way here.
+			continue
+		}
 		returned := errResult(ret)
 		v := storedBefore(ret, returned)
 		if ctxflow.IsNilConst(v) || c.notCancellation(ret.Block(), returned, false) || c.notCancellation(ret.Block(), v, false) {
@@ -86,4 +94,122 @@ func storedBefore(ret *ssa.Return, v ssa.Value) ssa.Value {
 		}
 	}
 	return v
+}
+
+// saysStop reports whether a return of a function whose first result is a
+// bool (a retry flag: rclone's pacer) returns the constant false there.
+func saysStop(fn *ssa.Function, ret *ssa.Return) bool {
+	if fn.Signature.Results().Len() < 2 || len(ret.Results) == 0 {
+		return false
+	}
+	if b, ok := fn.Signature.Results().At(0).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Bool {
+		return false
+	}
+	c, ok := ret.Results[0].(*ssa.Const)
+	return ok && c.Value != nil && c.Value.Kind() == constant.Bool && !constant.BoolVal(c.Value)
+}
+
+// maxLiveDepth bounds how deep contextLiveAt follows predicates of the
+// package.
+const maxLiveDepth = 3
+
+type liveKey struct {
+	fn   *ssa.Function
+	want bool
+}
+
+// contextLiveAt reports whether b runs only where a test found a context
+// not done: the nil side of ctx.Err(), or the side of a call of a predicate
+// of the package that it takes only while its context is live — rclone's
+// fserrors.ContextError(ctx, &err), false unless ctx.Err() is set, and
+// shouldRetry helpers that return true only after such a test. An error
+// there is no cancellation of that context.
+func (c *checker) contextLiveAt(b *ssa.BasicBlock, depth int) bool {
+	for x := b; x != nil; x = x.Idom() {
+		p := x.Idom()
+		if p == nil || len(p.Instrs) == 0 {
+			return false
+		}
+		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		for edge, succ := range p.Succs {
+			if !succ.Dominates(b) || len(succ.Preds) != 1 {
+				continue
+			}
+			if c.liveOnEdge(iff.Cond, edge == 0, depth) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// liveOnEdge reports whether cond having the value holds shows a context
+// live.
+func (c *checker) liveOnEdge(cond ssa.Value, holds bool, depth int) bool {
+	if not, ok := cond.(*ssa.UnOp); ok && not.Op == token.NOT {
+		return c.liveOnEdge(not.X, !holds, depth)
+	}
+	switch v := cond.(type) {
+	case *ssa.BinOp:
+		// ctx.Err() != nil false, or ctx.Err() == nil true.
+		if v.Op != token.NEQ && v.Op != token.EQL || !ctxflow.IsNilConst(v.Y) {
+			return false
+		}
+		call, ok := v.X.(*ssa.Call)
+		if !ok {
+			return false
+		}
+		if fn, _, _ := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(fn) != knowledge.CtxErr {
+			return false
+		}
+		return (v.Op == token.EQL) == holds
+	case *ssa.Call:
+		return c.liveOn(v.Call.StaticCallee(), holds, depth)
+	case *ssa.Extract:
+		if call, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 {
+			return c.liveOn(call.Call.StaticCallee(), holds, depth)
+		}
+	}
+	return false
+}
+
+// liveOn reports whether fn, a function of the package whose first result
+// is a bool, returns want only where a test found a context live.
+func (c *checker) liveOn(fn *ssa.Function, want bool, depth int) bool {
+	if fn == nil || fn.Pkg != c.res.Pkg || len(fn.Blocks) == 0 || depth >= maxLiveDepth {
+		return false
+	}
+	key := liveKey{fn, want}
+	if v, ok := c.live[key]; ok {
+		return v
+	}
+	if c.live == nil {
+		c.live = map[liveKey]bool{}
+	}
+	c.live[key] = false // a cycle proves nothing
+	res := fn.Signature.Results()
+	if res.Len() == 0 {
+		return false
+	}
+	if b, ok := res.At(0).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Bool {
+		return false
+	}
+	out := false
+	for _, ret := range returns(fn) {
+		if len(ret.Results) == 0 {
+			return false
+		}
+		if k, ok := ret.Results[0].(*ssa.Const); ok && k.Value != nil && k.Value.Kind() == constant.Bool && constant.BoolVal(k.Value) != want {
+			continue // never want here
+		}
+		if !c.contextLiveAt(ret.Block(), depth+1) {
+			return false
+		}
+		out = true
+	}
+	c.live[key] = out
+	return out
 }

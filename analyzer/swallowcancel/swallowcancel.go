@@ -60,6 +60,8 @@ type checker struct {
 	reportedAt map[token.Pos]bool
 	// predicates memoises isCancelPredicate.
 	predicates map[*ssa.Function]bool
+	// live memoises liveOn.
+	live map[liveKey]bool
 }
 
 // fnInfo is what the checks need to know about one function.

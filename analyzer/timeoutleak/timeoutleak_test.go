@@ -15,3 +15,9 @@ func TestTimeoutleak(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, dir, timeoutleak.Analyzer, "timeoutleak/a")
 	linttest.BuildGolden(t, filepath.Join(dir, "src", "timeoutleak", "a"))
 }
+
+// TestNoContext: a package that uses no context and reaches no network is
+// still judged when it starts goroutines and selects.
+func TestNoContext(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), timeoutleak.Analyzer, "timeoutleak/nocontext")
+}

@@ -50,8 +50,21 @@
 // every round is reported too: cancellation still waits for the pause
 // (tailscale's ConnectContext retry was fixed upstream).
 //
+// With no caller-owned context in scope, a sleep of 200 ms or more (or a
+// computed one) in a loop that itself checks a context's Done or Err (one
+// the function made with a deadline, or one reached through a value, such
+// as resty's resp.Request.ctx) is reported: it ignores the context the
+// loop watches (moby's 500 ms daemon poll under a 60 s context).
+//
+// A call, where a caller-owned context is in scope, of a function of the
+// package that takes no context and sleeps with time.Sleep (or of a method
+// of an interface of the package one of whose implementations there does:
+// client-go's BackoffManager.Sleep) is reported at the call; a duration the
+// caller passes is judged like a direct sleep's.
+//
 // Not reported: short constant sleeps (under a second) outside loops, and
-// under 200 ms in loops that consult the context on every way round; functions without a caller-owned context;
+// under 200 ms in loops that consult the context on every way round;
+// functions without a caller-owned context, unless the loop checks one;
 // test files; generated files. Selects without a ctx.Done() case,
 // sync.WaitGroup.Wait and sync.Cond.Wait are not judged: whether another
 // channel already stands for cancellation is a design decision the analysis

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"go/ast"
 	"go/constant"
+	"go/token"
 	"go/types"
 	"strings"
 	"time"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
@@ -43,12 +45,14 @@ func New(core *analysis.Analyzer) *analysis.Analyzer {
 const longSleep = time.Second
 
 func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
+	sleepers := map[*ssa.Function]*sleeper{}
 	for fn, instr := range res.Instrs() {
 		call, ok := instr.(*ssa.Call)
 		if !ok {
 			continue
 		}
 		if callee, _, _ := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(callee) != knowledge.TimeSleep {
+			checkSleeperCall(pass, res, fn, call, sleepers)
 			continue
 		}
 		check(pass, res, fn, call)
@@ -67,10 +71,11 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa
 		return
 	}
 	ctx := res.ContextInScope(fn, expr.Pos())
+	d, isConst := sleepDuration(call.Common().Args[0])
 	if ctx == "" {
+		checkLoopContext(pass, res, call, expr, d, isConst)
 		return
 	}
-	d, isConst := sleepDuration(call.Common().Args[0])
 	var why string
 	switch loop := ctxflow.LoopBlocks(call.Block()); {
 	case !isConst:
@@ -98,7 +103,133 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa
 	pass.Report(diag)
 }
 
+// checkLoopContext judges a sleep with no caller's context in scope, in a
+// loop that checks a context itself (its Done or Err: a context it made
+// with a deadline, or one it reaches through a value, resty's
+// resp.Request.ctx): the sleep ignores the context the loop is watching,
+// and a pause long enough to notice (or computed) keeps the loop from
+// ending when that context does (moby's daemon poll slept 500 ms between
+// pings under a 60 s context).
+func checkLoopContext(pass *analysis.Pass, res *ctxflow.Result, call *ssa.Call, expr *ast.CallExpr, d time.Duration, isConst bool) {
+	loop := ctxflow.LoopBlocks(call.Block())
+	if loop == nil || isConst && d < noticeablePause {
+		return
+	}
+	watched, fixable := checkedContext(pass, res, loop, expr)
+	if watched == "" || onlyWhenNil(pass, expr, watched) {
+		return
+	}
+	why := d.String()
+	if !isConst {
+		why = "a computed duration"
+	}
+	diag := analysis.Diagnostic{
+		Pos: expr.Pos(), End: expr.End(),
+		Message: fmt.Sprintf("time.Sleep (%s) ignores %s, which this loop checks: once it is done the loop still waits for the whole sleep; select on %s.Done() and time.After instead", why, watched, watched),
+	}
+	if fixable {
+		if fix := selectFix(pass, res, expr, watched); fix != nil {
+			diag.SuggestedFixes = []analysis.SuggestedFix{*fix}
+		}
+	}
+	pass.Report(diag)
+}
+
+// onlyWhenNil reports whether the sleep runs only where the watched context
+// is nil (nats.go: `if o.ctx != nil { select … } else { time.Sleep(…) }`):
+// there is nothing to wait on.
+func onlyWhenNil(pass *analysis.Pass, sleep *ast.CallExpr, watched string) bool {
+	for _, f := range pass.Files {
+		if f.FileStart > sleep.Pos() || sleep.Pos() > f.FileEnd {
+			continue
+		}
+		path, _ := astutil.PathEnclosingInterval(f, sleep.Pos(), sleep.End())
+		for i := 1; i < len(path); i++ {
+			iff, ok := path[i].(*ast.IfStmt)
+			if !ok {
+				continue
+			}
+			cond, ok := ast.Unparen(iff.Cond).(*ast.BinaryExpr)
+			if !ok || (cond.Op != token.EQL && cond.Op != token.NEQ) {
+				continue
+			}
+			var other ast.Expr
+			switch {
+			case isNil(pass, cond.Y):
+				other = cond.X
+			case isNil(pass, cond.X):
+				other = cond.Y
+			default:
+				continue
+			}
+			if types.ExprString(other) != watched {
+				continue
+			}
+			inBody := path[i-1] == iff.Body
+			if inBody == (cond.Op == token.EQL) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isNil(pass *analysis.Pass, e ast.Expr) bool {
+	tv, ok := pass.TypesInfo.Types[e]
+	return ok && tv.IsNil()
+}
+
+// checkedContext returns the source of the first context whose Done or Err
+// the loop calls, and whether that is a variable the sleep's position sees
+// as the same one (so a fix can wait on it there), or "".
+func checkedContext(pass *analysis.Pass, res *ctxflow.Result, loop []*ssa.BasicBlock, sleep *ast.CallExpr) (string, bool) {
+	for _, b := range loop {
+		for _, instr := range b.Instrs {
+			ci, ok := instr.(ssa.CallInstruction)
+			if !ok || !ci.Common().IsInvoke() || !knowledge.IsContext(ci.Common().Value.Type()) {
+				continue
+			}
+			if role := knowledge.RoleOf(ci.Common().Method); role != knowledge.CtxDone && role != knowledge.CtxErr {
+				continue
+			}
+			expr := res.Syntax.CallExpr(ci.Pos())
+			if expr == nil {
+				continue
+			}
+			sel, ok := ast.Unparen(expr.Fun).(*ast.SelectorExpr)
+			if !ok {
+				continue
+			}
+			text := types.ExprString(sel.X)
+			id, isIdent := ast.Unparen(sel.X).(*ast.Ident)
+			if !isIdent {
+				return text, false
+			}
+			scope := pass.Pkg.Scope().Innermost(sleep.Pos())
+			if scope == nil {
+				return text, false
+			}
+			_, obj := scope.LookupParent(id.Name, sleep.Pos())
+			return text, obj != nil && obj == pass.TypesInfo.Uses[id]
+		}
+	}
+	return "", false
+}
+
+// sleepDuration returns the longest a sleep of v can last when that is
+// known: a constant, or time.Until(t.Add(c)) — at most c for a t that is
+// not in the future, the time of the last run (franz-go's metadata loop
+// sleeps until 10 ms after its last update).
 func sleepDuration(v ssa.Value) (time.Duration, bool) {
+	if call, ok := v.(*ssa.Call); ok {
+		if callee, _, args := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(callee) == knowledge.TimeUntil && len(args) == 1 {
+			if add, ok := args[0].(*ssa.Call); ok {
+				if callee, _, args := ctxflow.SplitCall(add.Common()); knowledge.RoleOf(callee) == knowledge.TimeAdd && len(args) == 1 {
+					return sleepDuration(args[0])
+				}
+			}
+		}
+	}
 	c, ok := v.(*ssa.Const)
 	if !ok || c.Value == nil || c.Value.Kind() != constant.Int {
 		return 0, false
@@ -189,4 +320,128 @@ func selectFix(pass *analysis.Pass, res *ctxflow.Result, expr *ast.CallExpr, ctx
 		Message:   fmt.Sprintf("Wait on %s.Done() too", ctx),
 		TextEdits: []analysis.TextEdit{{Pos: stmt.Pos(), End: stmt.End(), NewText: []byte(strings.ReplaceAll(b.String(), "\n", "\n"+indent))}},
 	}
+}
+
+// sleeper describes a function of the package that takes no context and
+// sleeps: param is the index of its parameter that gives the duration, or
+// -1 when the duration is its own (long, or computed).
+type sleeper struct {
+	fn    *ssa.Function
+	param int
+}
+
+// sleeperOf returns what fn's sleep is, or nil when fn takes a context, has
+// no body, or never calls time.Sleep for a duration worth reporting
+// (memoised: nil entries too).
+func sleeperOf(fn *ssa.Function, memo map[*ssa.Function]*sleeper) *sleeper {
+	if s, ok := memo[fn]; ok {
+		return s
+	}
+	memo[fn] = nil
+	if len(fn.Blocks) == 0 {
+		return nil
+	}
+	for _, p := range fn.Params {
+		if ctxflow.CarriesContext(p.Type()) {
+			return nil
+		}
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			if callee, _, _ := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(callee) != knowledge.TimeSleep {
+				continue
+			}
+			arg := call.Common().Args[0]
+			if p, ok := arg.(*ssa.Parameter); ok {
+				for i, q := range fn.Params {
+					if q == p {
+						memo[fn] = &sleeper{fn: fn, param: i}
+						return memo[fn]
+					}
+				}
+			}
+			if d, isConst := sleepDuration(arg); !isConst || d >= longSleep {
+				memo[fn] = &sleeper{fn: fn, param: -1}
+				return memo[fn]
+			}
+		}
+	}
+	return nil
+}
+
+// checkSleeperCall judges a call, where a caller's context is in scope, of
+// a function of the package that takes no context and sleeps with
+// time.Sleep — or of a method of an interface of the package one of whose
+// implementations there (not in test files) does (client-go's BackoffManager.Sleep, whose NoBackoff and
+// URLBackoff slept the Retry-After delay with time.Sleep while the request
+// had a ctx): the sleep cannot see the context, so cancellation waits for
+// it. A duration the caller passes is judged like a direct sleep's.
+func checkSleeperCall(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call, memo map[*ssa.Function]*sleeper) {
+	expr := res.Syntax.CallExpr(call.Pos())
+	if expr == nil || res.Syntax.Skip(expr.Pos(), false) {
+		return
+	}
+	ctx := res.ContextInScope(fn, expr.Pos())
+	if ctx == "" {
+		return
+	}
+	common := call.Common()
+	var candidates []*ssa.Function
+	offset := 0
+	switch {
+	case common.IsInvoke():
+		// Only an interface of the package: the implementations it has
+		// are what it was written for. Any type may implement io.Writer
+		// or net.Conn (a test's slow writer among them).
+		if ctxflow.HasContextParam(common.Method) || common.Method.Pkg() != fn.Pkg.Pkg {
+			return
+		}
+		for _, impl := range res.Implementations(common.Method) {
+			if !res.Syntax.Skip(impl.Pos(), false) {
+				candidates = append(candidates, impl)
+			}
+		}
+		offset = 1 // the implementation's receiver comes first
+	default:
+		callee := common.StaticCallee()
+		if callee == nil || callee.Pkg != fn.Pkg || callee.Parent() != nil {
+			return
+		}
+		candidates = []*ssa.Function{callee}
+	}
+	var found *sleeper
+	for _, c := range candidates {
+		if s := sleeperOf(c, memo); s != nil {
+			found = s
+			break
+		}
+	}
+	if found == nil {
+		return
+	}
+	if found.param >= 0 {
+		// The caller gives the duration: judge it where it is given.
+		i := found.param - offset
+		if common.Signature().Recv() != nil && !common.IsInvoke() {
+			i = found.param // a static method call passes its receiver in Args
+		}
+		if i < 0 || i >= len(common.Args) {
+			return
+		}
+		if d, isConst := sleepDuration(common.Args[i]); isConst && d < longSleep {
+			return
+		}
+	}
+	name := found.fn.Name()
+	if obj, ok := found.fn.Object().(*types.Func); ok {
+		name = ctxflow.ShortName(obj)
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos: expr.Pos(), End: expr.End(),
+		Message: fmt.Sprintf("%s takes no context and sleeps with time.Sleep, so %s's cancellation and deadline wait for the whole sleep: give it %s and select on %s.Done() and time.After there", name, ctx, ctx, ctx),
+	})
 }

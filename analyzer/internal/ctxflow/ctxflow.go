@@ -108,7 +108,10 @@ type Result struct {
 	imported map[string]*types.Package
 	// stores indexes every store to a struct field (*types.Var) or package
 	// variable (*ssa.Global), built on first use.
-	stores        map[any][]ssa.Value
+	stores map[any][]ssa.Value
+	// loads indexes every load of a struct field of this package's types
+	// (built on first use by FieldLoads).
+	loads         map[*types.Var][]ssa.Value
 	boundSetLater bool
 	requests      map[ssa.Value]Origin
 	bounds        map[boundKey]Boundedness
@@ -179,7 +182,7 @@ func run(pass *analysis.Pass, catalog *knowledge.Catalog) (res any, err error) {
 	}
 	r.Syntax = syntax.New(pass, inspector.New(syntax.Reportable(pass.Files)))
 	relevant := r.relevance()
-	if !needsSSA(pass.Pkg) || !r.usesAnythingJudged() {
+	if !(needsSSA(pass.Pkg) && r.usesAnythingJudged() || startsGoroutinesAndSelects(pass.Files)) {
 		return r, nil
 	}
 	if err := r.buildSSA(); err != nil {
@@ -256,6 +259,28 @@ func needsSSA(pkg *types.Package) bool {
 		return false
 	}
 	return visit(pkg)
+}
+
+// startsGoroutinesAndSelects reports whether the files start a goroutine
+// and hold a select: what timeoutleak judges needs neither a context nor
+// the network (a worker pool that gives up on a quit channel).
+func startsGoroutinesAndSelects(files []*ast.File) bool {
+	goes, selects := false, false
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n.(type) {
+			case *ast.GoStmt:
+				goes = true
+			case *ast.SelectStmt:
+				selects = true
+			}
+			return !(goes && selects)
+		})
+		if goes && selects {
+			return true
+		}
+	}
+	return false
 }
 
 // judgedPackages are the packages whose functions the rules look at.
@@ -498,10 +523,12 @@ func (r *Result) importedPackage(path string) *types.Package {
 
 // closureTarget returns the function literal a call calls directly, or nil.
 // fieldFunc returns the function a call through a func-typed struct field
-// reaches, when only this package can set the field (it is unexported)
-// and every value it stores there is the same function, method value or
-// closure (kafka-go's connPool.dial, set once to defaultDialer.DialContext);
-// else nil.
+// of this package reaches when every value the package stores there is the
+// same function, method value or closure (kafka-go's connPool.dial, set
+// once to defaultDialer.DialContext); else nil. An exported field may also
+// hold what a user stores, but the package's own value is its default
+// (go-redis' Options.Dialer, set to a net.Dialer's DialContext when the
+// user left it nil), and the call is judged by that default.
 func (r *Result) fieldFunc(v ssa.Value) ssa.Value {
 	var f *types.Var
 	switch x := v.(type) {
@@ -512,7 +539,7 @@ func (r *Result) fieldFunc(v ssa.Value) ssa.Value {
 	case *ssa.Field:
 		f = structField(x.X.Type(), x.Field)
 	}
-	if f == nil || f.Exported() || f.Pkg() != r.Pass.Pkg {
+	if f == nil || f.Pkg() != r.Pass.Pkg {
 		return nil
 	}
 	if _, ok := f.Type().Underlying().(*types.Signature); !ok {
@@ -611,8 +638,10 @@ func (r *Result) Instrs() iter.Seq2[*ssa.Function, ssa.Instruction] {
 func ShortName(fn *types.Func) string { return knowledge.ShortName(fn) }
 
 // ContextInScope returns an expression that denotes a caller-owned context at
-// pos inside fn (a context parameter of fn or of a function enclosing it, or
-// r.Context() of a request parameter), or "" if there is none. Fixes use it;
+// pos inside fn (a context parameter of fn or of a function enclosing it,
+// r.Context() of a request parameter, or the context an interface-typed
+// parameter carries, stream.Context() of a gRPC stream), or "" if there is
+// none. Fixes use it;
 // they never invent context.TODO().
 func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 	scope := r.Pass.Pkg.Scope().Innermost(pos)
@@ -627,7 +656,7 @@ func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 		_, found := scope.LookupParent(p.Name(), pos)
 		return found == obj
 	}
-	var request string
+	var request, carrier string
 	for f := fn; f != nil; f = f.Parent() {
 		for _, p := range f.Params {
 			if !visible(p) {
@@ -639,9 +668,59 @@ func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 			if request == "" && (isHTTPRequestPtr(p.Type()) || knowledge.EmbedsRequest(p.Type())) {
 				request = p.Name() + ".Context()"
 			}
+			if carrier == "" && types.IsInterface(p.Type()) && !isReceiver(f, p) {
+				// An interface whose implementation hands over the
+				// context of the call it stands for (a gRPC stream). A
+				// concrete type with such a method may be an object with
+				// a lifetime of its own (cobra's Command), not a call.
+				if m := ContextMethod(p.Type()); m != "" {
+					carrier = p.Name() + "." + m + "()"
+				}
+			}
 		}
 	}
-	return request
+	if request != "" {
+		return request
+	}
+	return carrier
+}
+
+// DiscardsContext reports whether fn, or a function enclosing it, receives
+// a context in a parameter it leaves unnamed or names _ (an interface
+// method's implementation: `func (s *store) List(_ context.Context, …)`):
+// the caller's context is there, and the function throws it away.
+func DiscardsContext(fn *ssa.Function) bool {
+	for f := fn; f != nil; f = f.Parent() {
+		for _, p := range f.Params {
+			if knowledge.IsContext(p.Type()) && (p.Object() == nil || p.Name() == "_" || p.Name() == "") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isReceiver(fn *ssa.Function, p *ssa.Parameter) bool {
+	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && fn.Params[0] == p
+}
+
+// ContextMethod returns the name of a method of t (or *t) that takes
+// nothing and returns a context — a carrier of its caller's context, such
+// as a gRPC stream's Context() — or "".
+func ContextMethod(t types.Type) string {
+	if !types.IsInterface(t) {
+		if _, isPtr := t.Underlying().(*types.Pointer); !isPtr {
+			t = types.NewPointer(t)
+		}
+	}
+	ms := types.NewMethodSet(t)
+	for i := range ms.Len() {
+		sig, ok := ms.At(i).Obj().Type().(*types.Signature)
+		if ok && ms.At(i).Obj().Exported() && sig.Params().Len() == 0 && sig.Results().Len() == 1 && knowledge.IsContext(sig.Results().At(0).Type()) {
+			return ms.At(i).Obj().Name()
+		}
+	}
+	return ""
 }
 
 func isHTTPRequestPtr(t types.Type) bool {

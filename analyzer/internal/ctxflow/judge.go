@@ -58,6 +58,8 @@ func (r *Result) judge(c *Call) Verdict {
 		v.HasContext, v.Ctx = true, r.classify(c.Args[ctx], 0)
 	case hasReq:
 		v.HasContext, v.Ctx = true, r.requestOrigin(c.Args[req], 0)
+	case s.Bound == knowledge.BoundByDialerTimeout && dialerCancel(c.Recv) != nil:
+		v.HasContext, v.Ctx = true, r.classify(dialerCancel(c.Recv), 0)
 	default:
 		v.Ctx = Origin{State: NoDeadline, Desc: "no context"}
 	}
@@ -176,13 +178,43 @@ func sameString(a, b ssa.Value) bool {
 	return false
 }
 
+// dialerCancel returns the context whose Done channel a dialer literal
+// takes as its Cancel channel (&net.Dialer{Cancel: ctx.Done()}): its dials
+// end with that context, as if given it. Else nil.
+func dialerCancel(recv ssa.Value) ssa.Value {
+	a, ok := recv.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	for _, ref := range *a.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || fieldName(a.Type(), fa.Field) != "Cancel" {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			st, ok := use.(*ssa.Store)
+			if !ok || st.Addr != fa {
+				continue
+			}
+			if done, ok := st.Val.(*ssa.Call); ok && done.Call.IsInvoke() && knowledge.IsContext(done.Call.Value.Type()) && done.Call.Method.Name() == "Done" {
+				return done.Call.Value
+			}
+		}
+	}
+	return nil
+}
+
 // boundFields names the struct fields whose setting bounds a client or
 // dialer; it is part of the memo key of the bound searches.
 type boundFields string
 
+// A dialer's Cancel channel (deprecated, still used: argo-cd's
+// BlockingDial set Cancel: ctx.Done()) ends the dial when it closes; set
+// from a value the search does not follow, it makes the dialer's bound
+// unknown, like a Timeout from configuration.
 const (
 	clientTimeoutFields boundFields = "Timeout"
-	dialerTimeoutFields boundFields = "Timeout,Deadline,NetDialer"
+	dialerTimeoutFields boundFields = "Timeout,Deadline,NetDialer,Cancel"
 )
 
 func (f boundFields) has(name string) bool {
@@ -360,6 +392,59 @@ func (r *Result) indexStores() {
 	}
 }
 
+// FieldLoads returns every value of the package that loads field f (x.f
+// through a pointer, or from a struct value).
+func (r *Result) FieldLoads(f *types.Var) []ssa.Value {
+	if r.loads == nil {
+		r.loads = map[*types.Var][]ssa.Value{}
+		for _, fn := range r.SrcFuncs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					var g *types.Var
+					switch x := instr.(type) {
+					case *ssa.UnOp:
+						g = loadedField(x)
+					case *ssa.Field:
+						g = structField(x.X.Type(), x.Field)
+					}
+					if g != nil && g.Pkg() == r.Pass.Pkg {
+						r.loads[g] = append(r.loads[g], instr.(ssa.Value))
+					}
+				}
+			}
+		}
+	}
+	return r.loads[f]
+}
+
+// FieldClosedOnDone reports whether the package closes the connection kept
+// in field f once a context is done (a watchdog): whatever waits on it ends.
+func (r *Result) FieldClosedOnDone(f *types.Var) bool { return r.fieldClosedOnDone(f) }
+
+// StoredField returns the field a store writes when it is a field of a
+// struct type of this package that only this package can reach (the field
+// or its type unexported), else nil.
+func (r *Result) StoredField(st *ssa.Store) *types.Var {
+	fa, ok := st.Addr.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	f := structField(fa.X.Type(), fa.Field)
+	if f == nil || f.Pkg() != r.Pass.Pkg {
+		return nil
+	}
+	if f.Exported() {
+		t := fa.X.Type()
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if named, ok := types.Unalias(t).(*types.Named); !ok || named.Obj().Exported() {
+			return nil
+		}
+	}
+	return f
+}
+
 // allFuncs is SrcFuncs plus the package initializer, where package variables
 // get their values.
 func (r *Result) allFuncs() []*ssa.Function {
@@ -484,7 +569,8 @@ func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, mode alloc
 // LocalDial reports whether a dial connects to a Unix-domain socket (a
 // constant "unix…" network, or one a test chose): it waits on no peer.
 func (r *Result) LocalDial(c *Call) bool {
-	return c.Sink != nil && c.Sink.Kind == knowledge.Dial && (localNetwork(c.Args) || chosenLocalNetwork(c))
+	dial := c.Sink != nil && c.Sink.Kind == knowledge.Dial || knowledge.RoleOf(c.Callee) == knowledge.NetDialTimeout
+	return dial && (localNetwork(c.Args) || chosenLocalNetwork(c))
 }
 
 // SetsConnDeadline reports whether fn (or a function enclosing it) sets a

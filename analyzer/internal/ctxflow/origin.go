@@ -61,6 +61,9 @@ type Origin struct {
 	Param *ssa.Parameter
 	// Field is set when the value was inherited from a struct field.
 	Field bool
+	// StoredRoot is set when the value is a root kept in a struct field
+	// that the package only ever sets to a bare root (fieldRoot).
+	StoredRoot bool
 	// Request is set when the value is (*http.Request).Context() of a request
 	// the function received: the server owns that context.
 	Request bool
@@ -227,6 +230,7 @@ func (r *Result) fieldRoot(f *types.Var, depth int) (Origin, bool) {
 	}
 	first.Desc += " (stored in field " + f.Name() + ")"
 	first.RootFn, first.Rooted = nil, false // made elsewhere: no function here starts it
+	first.StoredRoot = true
 	return first, true
 }
 

@@ -101,7 +101,7 @@ func retriesFailure(loops []*Loop, call *ssa.Call) bool {
 			return false
 		}
 	}
-	goesRound := false
+	goesRound := retriesOnTrue(loop, call, sig)
 	for _, ref := range *errVal.Referrers() {
 		cmp, ok := ref.(*ssa.BinOp)
 		if !ok || (cmp.Op != token.NEQ && cmp.Op != token.EQL) || !IsNilConst(cmp.Y) {
@@ -122,6 +122,45 @@ func retriesFailure(loops []*Loop, call *ssa.Call) bool {
 		}
 	}
 	return goesRound && !retriesOnlyChosenErrors(loop, errVal) && !loopCanLearnOfCancellation(loop, call, errVal)
+}
+
+// retriesOnTrue reports whether call, of a function whose first result
+// is a bool (rclone's pacer: func() (retry bool, err error)), is in a loop
+// that goes round when that bool is true and leaves when it is false: the
+// function says which failures to retry.
+func retriesOnTrue(loop *Loop, call *ssa.Call, sig *types.Signature) bool {
+	if sig.Results().Len() < 2 {
+		return false
+	}
+	if b, ok := sig.Results().At(0).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Bool {
+		return false
+	}
+	for _, ref := range *call.Referrers() {
+		ex, ok := ref.(*ssa.Extract)
+		if !ok || ex.Index != 0 {
+			continue
+		}
+		for _, use := range *ex.Referrers() {
+			cond, negated := ssa.Value(ex), false
+			if not, ok := use.(*ssa.UnOp); ok && not.Op == token.NOT {
+				cond, negated = not, true
+			}
+			for _, u := range *cond.Referrers() {
+				iff, ok := u.(*ssa.If)
+				if !ok {
+					continue
+				}
+				retry, stop := iff.Block().Succs[0], iff.Block().Succs[1]
+				if negated {
+					retry, stop = stop, retry
+				}
+				if loop.Blocks[retry] && !loop.Blocks[stop] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // retriesOnlyChosenErrors reports whether the loop goes round only for

@@ -1088,6 +1088,14 @@ func (r *Result) calleeSummary(c *Call) *Summary {
 	return out
 }
 
+// Implementations returns this package's methods that implement the
+// interface method m.
+func (r *Result) Implementations(m *types.Func) []*ssa.Function {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.implementations(m)
+}
+
 // implementations returns this package's methods that implement the
 // interface method m: the methods of the package's named types whose
 // method set (value or pointer) satisfies m's interface.
@@ -1415,6 +1423,47 @@ func (r *Result) CalledFunc(v ssa.Value) *ssa.Function {
 // CalledDuringCall reports whether a function literal is only ever handed
 // to calls that call it during the call (their summaries' SyncCalls): it
 // runs under its caller's context, not on a schedule of its own.
+// HandedWithContext reports whether every use of the function literal lit
+// is as an argument of a call that is also given a context its caller did
+// not make from scratch (ring.DoBatch(ctx, …, callback)): the runner is told
+// which context governs the work it runs, so the literal's work is that
+// context's, not detached — except context.AfterFunc, which runs it once
+// the context is done.
+func (r *Result) HandedWithContext(lit *ssa.Function) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	mc := r.closures[lit]
+	var v ssa.Value = lit
+	if mc != nil {
+		v = mc
+	}
+	if v.Referrers() == nil || len(*v.Referrers()) == 0 {
+		return false
+	}
+	for _, ref := range *v.Referrers() {
+		ci, ok := ref.(*ssa.Call)
+		if !ok {
+			return false
+		}
+		callee, _, args := SplitCall(ci.Common())
+		if callee == nil || knowledge.RoleOf(callee) == knowledge.CtxAfterFunc {
+			return false
+		}
+		governed := false
+		for _, a := range args {
+			if a != v && knowledge.IsContext(a.Type()) {
+				if o := r.classify(a, 0); o.State == Inherited || o.State == Deadline {
+					governed = true
+				}
+			}
+		}
+		if !governed {
+			return false
+		}
+	}
+	return true
+}
+
 func (r *Result) CalledDuringCall(lit *ssa.Function) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()

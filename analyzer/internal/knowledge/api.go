@@ -51,6 +51,7 @@ const (
 	TimeNewTimer  // time.NewTimer, time.NewTicker
 	TimeNow       // time.Now
 	TimeAdd       // (time.Time).Add
+	TimeUntil     // time.Until
 	TimeTimeType  // the type time.Time
 	TimeTickerTyp // the type time.Ticker
 	TimeTimerType // the type time.Timer
@@ -74,6 +75,7 @@ const (
 	HTTPClientType         // the type http.Client
 	DialerType             // the types net.Dialer and tls.Dialer
 	NetConnType            // the interface net.Conn
+	NetDialTimeout         // net.DialTimeout: a dial its timeout argument bounds (no sink), whose connection is read like any other
 
 	// Builtin-like.
 	NoReturn // never returns: os.Exit, log.Fatal…, runtime.Goexit, testing's FailNow…
@@ -121,6 +123,8 @@ var roles = map[string]Role{
 	"google.golang.org/grpc/status.Errorf": GRPCStatusError,
 	"google.golang.org/grpc/codes.Code":    GRPCCodeType,
 
+	"net.DialTimeout": NetDialTimeout,
+
 	"time.Sleep":      TimeSleep,
 	"time.After":      TimeAfter,
 	"time.Tick":       TimeAfter,
@@ -128,6 +132,7 @@ var roles = map[string]Role{
 	"time.NewTicker":  TimeNewTimer,
 	"time.Now":        TimeNow,
 	"(time.Time).Add": TimeAdd,
+	"time.Until":      TimeUntil,
 	"time.Time":       TimeTimeType,
 	"time.Ticker":     TimeTickerTyp,
 	"time.Timer":      TimeTimerType,

@@ -54,7 +54,127 @@ func probe(ctx context.Context, addr string) ([]byte, error) {
 	return buf[:n], err
 }
 
+// net.DialTimeout bounds only connecting too.
+func status(addr string) ([]byte, error) {
+	conn, err := net.DialTimeout("tcp", addr, time.Second) // want `the connection from net.DialTimeout is read with no deadline`
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	return io.ReadAll(conn)
+}
+
+// Kept in fields only this package reaches and read later (telegraf's
+// chrony plugin: the dialed conn became its client's Connection, read in
+// Communicate with no deadline).
+type rawClient struct {
+	Connection io.ReadWriter
+}
+
+func (c *rawClient) communicate(req []byte) ([]byte, error) {
+	if _, err := c.Connection.Write(req); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 1024)
+	n, err := c.Connection.Read(buf)
+	return buf[:n], err
+}
+
+type Chrony struct {
+	Server string
+	conn   net.Conn
+	client *rawClient
+}
+
+func (c *Chrony) Start(timeout time.Duration) error {
+	conn, err := net.DialTimeout("udp", c.Server, timeout) // want `the connection from net.DialTimeout is read with no deadline`
+	if err != nil {
+		return err
+	}
+	c.conn = conn
+	c.client = &rawClient{Connection: c.conn}
+	return nil
+}
+
+func (c *Chrony) Stop() { c.conn.Close() }
+
 // Negatives.
+
+// The fix: every read through the field sets a deadline first.
+type deadlineConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *deadlineConn) Read(b []byte) (int, error) {
+	c.SetReadDeadline(time.Now().Add(c.timeout))
+	return c.Conn.Read(b)
+}
+
+type ChronyFixed struct {
+	Server  string
+	Timeout time.Duration
+	conn    net.Conn
+	client  *rawClient
+}
+
+func (c *ChronyFixed) Start() error {
+	conn, err := net.DialTimeout("udp", c.Server, c.Timeout)
+	if err != nil {
+		return err
+	}
+	c.conn = conn
+	c.client = &rawClient{Connection: &deadlineConn{Conn: c.conn, timeout: c.Timeout}}
+	return nil
+}
+
+// A method sets the deadline through another load of the field.
+type session struct{ conn net.Conn }
+
+func (s *session) open(addr string) error {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	s.conn = conn
+	return nil
+}
+
+func (s *session) arm(d time.Duration) { s.conn.SetReadDeadline(time.Now().Add(d)) }
+
+func (s *session) read(buf []byte) (int, error) { return s.conn.Read(buf) }
+
+// A watchdog closes the field's connection when ctx is done.
+type watchedSession struct{ conn net.Conn }
+
+func (s *watchedSession) open(ctx context.Context, addr string) error {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	s.conn = conn
+	go func() {
+		<-ctx.Done()
+		s.conn.Close()
+	}()
+	return nil
+}
+
+func (s *watchedSession) read(buf []byte) (int, error) { return s.conn.Read(buf) }
+
+// An exported field of an exported type: other packages may use it.
+type Exposed struct{ Conn net.Conn }
+
+func (e *Exposed) Open(addr string) error {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	e.Conn = conn
+	return nil
+}
+
+func (e *Exposed) read(buf []byte) (int, error) { return e.Conn.Read(buf) }
 
 // A helper sets the deadline before it reads (the fix).
 func pushPullFixed(addr string, timeout time.Duration) (*state, error) {
@@ -73,7 +193,7 @@ func readRemoteBounded(conn net.Conn, timeout time.Duration) (*state, error) {
 	return &s, err
 }
 
-// Kept in a field: its reader may set a deadline anywhere.
+// Kept in a field nothing reads.
 type client struct{ conn net.Conn }
 
 func (c *client) open(addr string) error {

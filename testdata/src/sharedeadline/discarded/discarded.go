@@ -1,0 +1,57 @@
+// Package discarded: a function that receives its caller's context in a
+// parameter named _ and waits under a root of its own (cadence's
+// Elasticsearch visibility store before its fix).
+package discarded
+
+import (
+	"context"
+	"net/http"
+)
+
+type esClient struct {
+	http *http.Client
+	url  string
+}
+
+func (c *esClient) count(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+type store struct{ es *esClient }
+
+// search takes no context and starts its own.
+func (s *store) search() error {
+	return s.es.count(context.Background())
+}
+
+func (s *store) List(_ context.Context, page int) error {
+	return s.search() // want `\(\*discarded.store\).search starts its own context.Background\(\), which reaches \(\*http.Client\).Do via \(\*discarded.esClient\).count, while this function discards the context it receives \(its parameter is _\): the wait ignores the caller's deadline and cancellation; name that parameter and pass it to \(\*discarded.store\).search \(give it a context parameter\)`
+}
+
+func (s *store) Count(_ context.Context) error {
+	ctx := context.Background()
+	return s.es.count(ctx) // want `context.Background\(\) replaces the context this function receives and discards \(its parameter is _\): \(\*discarded.esClient\).count reaches \(\*http.Client\).Do, which then ignores the caller's deadline and cancellation; name that parameter and pass it`
+}
+
+// Negatives.
+
+// The fix: the parameter is named and passed.
+func (s *store) CountFixed(ctx context.Context) error {
+	return s.es.count(ctx)
+}
+
+// A discarded context with no wait of its own is no finding.
+func (s *store) Name(_ context.Context) string { return "es" }
+
+// No context received at all: nothing is dropped.
+func (s *store) Warm() error {
+	return s.es.count(context.Background())
+}

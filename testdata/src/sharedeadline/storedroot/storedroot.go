@@ -1,0 +1,90 @@
+// Package storedroot: a bare root a constructor keeps in a field, given to
+// waits by methods that have the caller's context (jaeger's SpanReader
+// before its fix), and the shapes left alone.
+package storedroot
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"time"
+)
+
+type esClient struct {
+	http *http.Client
+	url  string
+}
+
+func newESClient(url string, timeout time.Duration) *esClient {
+	return &esClient{http: &http.Client{Timeout: timeout}, url: url}
+}
+
+func (c *esClient) search(ctx context.Context, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+type SpanReader struct {
+	client *esClient
+	ctx    context.Context
+}
+
+func NewSpanReader(url string, timeout time.Duration) *SpanReader {
+	ctx := context.Background()
+	return &SpanReader{client: newESClient(url, timeout), ctx: ctx}
+}
+
+func (s *SpanReader) FindTraces(ctx context.Context, q []byte) error {
+	if err := s.client.search(s.ctx, q); err != nil { // want `context.Background\(\) \(stored in field ctx\) drops ctx's deadline and cancellation: \(\*storedroot.esClient\).search reaches \(\*http.Client\).Do, which then runs on after the caller gave up; pass ctx`
+		return err
+	}
+	return s.client.search(s.ctx, q) // reported once per function
+}
+
+func (s *SpanReader) GetTrace(ctx context.Context, id []byte) error {
+	return s.client.search(s.ctx, id) // want `context.Background\(\) \(stored in field ctx\) drops ctx's deadline`
+}
+
+// Negatives.
+
+// No caller's context in scope: the stored root is all there is.
+func (s *SpanReader) Warm() error {
+	return s.client.search(s.ctx, nil)
+}
+
+// The fix: the caller's context.
+func (s *SpanReader) FindTracesFixed(ctx context.Context, q []byte) error {
+	return s.client.search(ctx, q)
+}
+
+// A field set to a cancellable context is the object's lifetime.
+type Poller struct {
+	client *esClient
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func NewPoller(url string) *Poller {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Poller{client: newESClient(url, time.Second), ctx: ctx, cancel: cancel}
+}
+
+func (p *Poller) Poll(ctx context.Context) error {
+	return p.client.search(p.ctx, nil)
+}
+
+func (p *Poller) Close() { p.cancel() }
+
+// Work handed to a goroutine outlives the call on purpose.
+func (s *SpanReader) Prefetch(ctx context.Context, q []byte) {
+	go func() {
+		_ = s.client.search(s.ctx, q)
+	}()
+}
