@@ -141,6 +141,13 @@ func noun(u use) string {
 // reaches one, or a function literal of this package whose captured
 // context does.
 func uses(res *ctxflow.Result, c *ctxflow.Call) []use {
+	return usesIn(res, c, map[*ssa.Function]bool{})
+}
+
+// usesIn is uses with the literals already looked into: a literal that
+// calls itself (through a variable or a hook field it is stored in, as
+// twirp's ChainHooks does) is looked into once.
+func usesIn(res *ctxflow.Result, c *ctxflow.Call, seen map[*ssa.Function]bool) []use {
 	var out []use
 	if c.Sink != nil {
 		if i, ok := c.Sink.Context.In(len(c.Args)); ok {
@@ -165,8 +172,9 @@ func uses(res *ctxflow.Result, c *ctxflow.Call) []use {
 			out = append(out, use{ctx: a, what: c.CalleeName()})
 		}
 	}
-	if c.Target != nil && c.Target.Parent() != nil {
-		out = append(out, captured(res, c.Target)...)
+	if c.Target != nil && c.Target.Parent() != nil && !seen[c.Target] {
+		seen[c.Target] = true
+		out = append(out, captured(res, c.Target, seen)...)
 	}
 	return out
 }
@@ -195,10 +203,10 @@ func endsOnCancel(res *ctxflow.Result, c *ctxflow.Call) []use {
 
 // captured lists, for a function literal, the contexts it captures and
 // hands to a wait or a cleanup, as the values bound where it was made.
-func captured(res *ctxflow.Result, lit *ssa.Function) []use {
+func captured(res *ctxflow.Result, lit *ssa.Function, seen map[*ssa.Function]bool) []use {
 	var out []use
 	for _, c := range res.CallsIn(lit) {
-		for _, u := range uses(res, c) {
+		for _, u := range usesIn(res, c, seen) {
 			fv := freeVarOf(u.ctx)
 			if fv == nil {
 				continue

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // maxConnDepth bounds how deep the search follows a connection into the
@@ -84,6 +85,20 @@ type connSearch struct {
 	seen    map[ssa.Value]bool
 	read    ssa.Instruction
 	unknown bool
+	// accepting: the search only asks whether the connection is read
+	// before anything else happens to it; escapes lists the uses it
+	// cannot follow, instead of giving up at the first.
+	accepting bool
+	escapes   []ssa.Instruction
+}
+
+// giveUp records a use the search cannot follow.
+func (s *connSearch) giveUp(at ssa.Instruction) {
+	if s.accepting {
+		s.escapes = append(s.escapes, at)
+		return
+	}
+	s.unknown = true
 }
 
 func (s *connSearch) follow(v ssa.Value, depth int) {
@@ -100,15 +115,19 @@ func (s *connSearch) follow(v ssa.Value, depth int) {
 		case *ssa.ChangeInterface:
 			s.follow(x, depth)
 		case *ssa.Store:
-			s.field(x, v, depth)
+			if s.accepting {
+				s.giveUp(x)
+			} else {
+				s.field(x, v, depth)
+			}
 		case ssa.CallInstruction:
 			if _, isGo := x.(*ssa.Go); isGo {
-				s.unknown = true // handed to a goroutine: it may set a deadline or close it
+				s.giveUp(x) // handed to a goroutine: it may set a deadline or close it
 				return
 			}
 			s.call(x, v, depth)
 		default:
-			s.unknown = true // stored, returned, captured, converted: not followed
+			s.giveUp(ref) // stored, returned, captured, converted: not followed
 		}
 		if s.unknown {
 			return
@@ -149,7 +168,7 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 		if b, ok := common.Value.(*ssa.Builtin); ok && b.Name() == "len" {
 			return
 		}
-		s.unknown = true
+		s.giveUp(ci)
 		return
 	}
 	if recv == v {
@@ -160,7 +179,7 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 			}
 		case "Write", "Close", "LocalAddr", "RemoteAddr", "CloseWrite", "CloseRead":
 		default:
-			s.unknown = true // SetDeadline and the like: bounded, or not understood
+			s.giveUp(ci) // SetDeadline and the like: bounded, or not understood
 		}
 		return
 	}
@@ -172,7 +191,7 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 		param := paramType(sig, i)
 		switch {
 		case param == nil:
-			s.unknown = true
+			s.giveUp(ci)
 		case isStd(callee) && isReader(param):
 			// The standard library reads what it is given as an io.Reader
 			// (io.ReadFull, bufio.NewReader, json.NewDecoder).
@@ -183,7 +202,7 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 		default:
 			target := common.StaticCallee()
 			if target == nil || target.Pkg == nil || target.Pkg.Pkg != callee.Pkg() || len(target.Blocks) == 0 || depth >= maxConnDepth || s.res.SetsConnDeadline(target) {
-				s.unknown = true
+				s.giveUp(ci)
 				return
 			}
 			k := i
@@ -191,7 +210,7 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 				k++ // the receiver is the SSA function's first parameter
 			}
 			if k >= len(target.Params) {
-				s.unknown = true
+				s.giveUp(ci)
 				return
 			}
 			s.follow(target.Params[k], depth+1)
@@ -232,4 +251,80 @@ func isReader(t types.Type) bool {
 func isWriterOnly(t types.Type) bool {
 	_, iface := t.Underlying().(*types.Interface)
 	return iface && hasMethod(t, "Write") && !hasMethod(t, "Read") && !hasMethod(t, "SetDeadline")
+}
+
+// checkAcceptReads judges a method that implements net.Listener's Accept
+// (a listener wrapper: TLS sniffing, the PROXY protocol) and reads the
+// connection it accepts before handing it on, with no deadline set:
+// servers call Accept in one loop, so a client that connects and sends
+// nothing blocks every later connection (syncthing's DowngradingListener
+// peeked a byte, fixed with SetReadDeadline). What happens to the
+// connection after the read does not matter: the read comes first.
+func checkAcceptReads(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function) {
+	if fn.Parent() != nil || fn.Signature.Recv() == nil || res.SetsConnDeadline(fn) {
+		return
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			callee, _, _ := ctxflow.SplitCall(call.Common())
+			if knowledge.RoleOf(callee) != knowledge.NetListenerAccept || !implementsAccept(fn, callee) {
+				continue
+			}
+			conn := resultConn(call)
+			if conn == nil {
+				continue
+			}
+			s := &connSearch{res: res, seen: map[ssa.Value]bool{}, accepting: true}
+			s.follow(conn, maxConnDepth) // this function only: a helper may set a deadline
+			if s.read == nil || s.read.Parent() != fn || !before(s.read, s.escapes) {
+				continue
+			}
+			expr := res.Syntax.CallExpr(call.Pos())
+			if expr == nil || res.Syntax.Skip(expr.Pos(), false) {
+				continue
+			}
+			pass.Report(analysis.Diagnostic{
+				Pos: expr.Fun.Pos(), End: expr.Fun.End(), Category: "conn-no-deadline",
+				Message: "Accept reads the connection it accepts with no deadline before returning it: a client that connects and sends nothing blocks this Accept, and the server's accept loop with it; call SetReadDeadline before reading and clear it after",
+				Related: []analysis.RelatedInformation{{Pos: s.read.Pos(), Message: "read here"}},
+			})
+		}
+	}
+}
+
+// implementsAccept reports whether fn is the method by which its receiver
+// type implements the listener interface whose Accept (or a concrete
+// listener's, which implements it) accept is.
+func implementsAccept(fn *ssa.Function, accept *types.Func) bool {
+	obj := fn.Object()
+	recv := fn.Signature.Recv()
+	if obj == nil || accept.Pkg() == nil || obj.Name() != accept.Name() {
+		return false
+	}
+	listener, ok := accept.Pkg().Scope().Lookup("Listener").(*types.TypeName)
+	if !ok {
+		return false
+	}
+	iface, ok := listener.Type().Underlying().(*types.Interface)
+	return ok && types.Implements(recv.Type(), iface)
+}
+
+// before reports whether read runs before every one of uses: in the same
+// block earlier, or in a block that dominates theirs.
+func before(read ssa.Instruction, uses []ssa.Instruction) bool {
+	for _, u := range uses {
+		switch {
+		case u.Block() == read.Block():
+			if ctxflow.IndexOf(u) < ctxflow.IndexOf(read) {
+				return false
+			}
+		case !read.Block().Dominates(u.Block()):
+			return false
+		}
+	}
+	return true
 }

@@ -32,7 +32,9 @@
 // too) and then reads — itself, through the standard library's readers,
 // through the package's helpers, or at every load of a field only the
 // package can reach where it keeps the connection — with no deadline set on
-// the way: the dial's timeout covers only connecting.
+// the way: the dial's timeout covers only connecting; and a listener
+// wrapper's Accept that reads the connection it accepts, with no deadline,
+// before returning it (one silent client blocks the server's accept loop).
 //
 //	// WRONG
 //	func load(db *sql.DB, id int) error {

@@ -77,6 +77,9 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 			checkDeferred(pass, res, c)
 		}
 	}
+	for _, fn := range res.SrcFuncs {
+		checkAcceptReads(pass, res, fn)
+	}
 	// net.DialTimeout is no sink (its argument bounds the dial), but the
 	// connection it returns is read like any other.
 	for fn, instr := range res.Instrs() {
@@ -151,7 +154,7 @@ func checkSink(rep *reporter, res *ctxflow.Result, c *ctxflow.Call, cfg *Config)
 		} else if v.Recv == ctxflow.NotApplicable {
 			why = "nothing else bounds it"
 		}
-		d.Message = fmt.Sprintf("the request sent by %s %scomes from http.NewRequest, which binds it to context.Background(), and %s: build it with http.NewRequestWithContext(%s, …)", name, may, why, ctxOr(inScope))
+		d.Message = fmt.Sprintf("the request sent by %s %s from %s, which binds it to context.Background(), and %s: build it with http.NewRequestWithContext(%s, …)", name, comes(may), v.Ctx.Desc, why, ctxOr(inScope))
 		if fix := renameFix(res, v.Ctx.Pos, "NewRequestWithContext", inScope, ""); fix != nil {
 			d.SuggestedFixes = append(d.SuggestedFixes, *fix)
 		}
@@ -221,7 +224,7 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 		if o.NewRequest {
 			// A request handed to a helper that sends it.
 			_, may := verbs(o.State)
-			d.Message = fmt.Sprintf("the request %s sends to %s %scomes from http.NewRequest, which binds it to context.Background(): the wait has no deadline; build it with http.NewRequestWithContext(%s, …)", c.CalleeName(), waitName(p), may, ctxOr(inScope))
+			d.Message = fmt.Sprintf("the request %s sends to %s %s from %s, which binds it to context.Background(): the wait has no deadline; build it with http.NewRequestWithContext(%s, …)", c.CalleeName(), waitName(p), comes(may), o.Desc, ctxOr(inScope))
 			if fix := renameFix(res, o.Pos, "NewRequestWithContext", inScope, ""); fix != nil {
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
@@ -377,6 +380,14 @@ func requestContextExpr(o ctxflow.Origin) string {
 
 // verbs returns "reaches" and "" for a context unbounded on every path, and
 // "may reach" and "may " for one unbounded on some path.
+// comes is "comes", or "may come" after verbs' may.
+func comes(may string) string {
+	if may != "" {
+		return may + "come"
+	}
+	return "comes"
+}
+
 func verbs(s ctxflow.State) (reaches, may string) {
 	if s == ctxflow.MaybeNoDeadline {
 		return "may reach", "may "

@@ -124,3 +124,15 @@ func TestContextFreeForms(t *testing.T) {
 func TestConnReads(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/connreads")
 }
+
+// TestCallbacks: a context a helper hands to the function it is given
+// reaches that function's wait.
+func TestCallbacks(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/callbacks")
+}
+
+// TestBuilders: requests a helper of the package builds, and clients from
+// fields nothing sets.
+func TestBuilders(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/builders")
+}

@@ -48,7 +48,8 @@
 //     bounded by a client or dialer configured elsewhere or with a Timeout
 //     from configuration (nodeadline cannot call it unbounded, but the
 //     caller's deadline stops there); a wait a constant Timeout bounds is
-//     left alone;
+//     left alone; a helper that derives its own budget from the context it
+//     is given (WithTimeout(ctx, d)) still waits under it;
 //   - the same, and a helper's own root, in a function that receives its
 //     caller's context in a parameter named _ (cadence's visibility store):
 //     the context is thrown away (no fix: the parameter needs a name);

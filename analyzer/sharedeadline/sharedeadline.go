@@ -216,10 +216,12 @@ func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
 }
 
 // ownsContext reports whether fn has a context of its own: a parameter
-// that is a context or carries one (a request, a gRPC stream's Context()).
+// that is a context or carries one (a request, an interface such as a gRPC
+// stream with its Context(); as for ContextInScope, a concrete type with
+// such a method, tls.ClientHelloInfo, may be an object of its own).
 func ownsContext(fn *ssa.Function) bool {
 	for _, p := range fn.Params {
-		if ctxflow.CarriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) || knowledge.EmbedsRequest(p.Type()) || ctxflow.ContextMethod(p.Type()) != "" {
+		if ctxflow.CarriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) || knowledge.EmbedsRequest(p.Type()) || types.IsInterface(p.Type()) && ctxflow.ContextMethod(p.Type()) != "" {
 			return true
 		}
 	}

@@ -281,7 +281,7 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 	case *ssa.Phi:
 		var bs []Boundedness
 		for _, e := range v.Edges {
-			if e != v {
+			if e != v && !r.neverSet(e) {
 				bs = append(bs, r.structBound(e, fields))
 			}
 		}
@@ -325,6 +325,36 @@ func structField(t types.Type, i int) *types.Var {
 		return s.Field(i)
 	}
 	return nil
+}
+
+// neverSet reports whether v is the load of a field only this package can
+// reach (it or its type unexported) that the package never stores to: it
+// holds its zero value, nil, whatever the code that tests it for nil then
+// uses instead (pulsar's admin client fell back to http.DefaultClient from
+// an httpClient field nothing set).
+func (r *Result) neverSet(v ssa.Value) bool {
+	var fa *ssa.FieldAddr
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		fa, _ = load.X.(*ssa.FieldAddr)
+	}
+	if fa == nil {
+		return false
+	}
+	f := structField(fa.X.Type(), fa.Field)
+	if f == nil || f.Pkg() != r.Pass.Pkg {
+		return false
+	}
+	if f.Exported() {
+		t := fa.X.Type()
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if named, ok := types.Unalias(t).(*types.Named); !ok || named.Obj().Exported() {
+			return false
+		}
+	}
+	r.indexStores()
+	return len(r.stores[f]) == 0
 }
 
 // storedBound merges the bounds of every value this package stores to a

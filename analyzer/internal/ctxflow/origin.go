@@ -64,6 +64,10 @@ type Origin struct {
 	// StoredRoot is set when the value is a root kept in a struct field
 	// that the package only ever sets to a bare root (fieldRoot).
 	StoredRoot bool
+	// DerivedFrom is, for a context WithTimeout or WithDeadline made from
+	// a context parameter (State Deadline), that parameter: the wait still
+	// ends with the caller's cancellation and any earlier deadline.
+	DerivedFrom *ssa.Parameter
 	// Request is set when the value is (*http.Request).Context() of a request
 	// the function received: the server owns that context.
 	Request bool
@@ -408,9 +412,14 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 	case knowledge.CtxTimeout, knowledge.CtxDeadline:
 		o := Origin{State: Deadline, Desc: ShortName(fn) + "(…)", Pos: call.Pos(), Bounder: call}
 		if len(args) > 0 {
-			if parent := r.classify(args[0], depth); parent.State.Unbounded() && parent.RootFn != nil {
+			switch parent := r.classify(args[0], depth); {
+			case parent.State.Unbounded() && parent.RootFn != nil:
 				o.RootFn, o.Rooted = parent.RootFn, true
 				o.Root = ShortName(fn) + "(" + parent.Root + ", …)"
+			case parent.State == Inherited && parent.Param != nil && !parent.Request:
+				o.DerivedFrom = parent.Param
+			case parent.State == Deadline:
+				o.DerivedFrom = parent.DerivedFrom
 			}
 		}
 		if role == knowledge.CtxTimeout && len(args) > 1 {
@@ -553,8 +562,13 @@ func (r *Result) requestOriginUncached(v ssa.Value, depth int) Origin {
 			}
 		}
 	case *ssa.Extract:
-		if call, ok := v.Tuple.(*ssa.Call); ok && v.Index == 0 {
-			return r.requestOrigin(call, depth+1)
+		if call, ok := v.Tuple.(*ssa.Call); ok {
+			if v.Index == 0 {
+				if o := r.requestOrigin(call, depth+1); o.State != Unknown {
+					return o
+				}
+			}
+			return r.returnedRequest(call, v.Index, depth+1)
 		}
 	case *ssa.Phi:
 		var origins []Origin
@@ -565,10 +579,20 @@ func (r *Result) requestOriginUncached(v ssa.Value, depth int) Origin {
 			origins = append(origins, r.requestOrigin(e, depth+1))
 		}
 		return merge(origins)
+	case *ssa.Alloc:
+		// &http.Request{…}: a literal cannot set the request's context, so
+		// Context() is context.Background() (go-zero's gateway built the
+		// upstream request this way).
+		if knowledge.TypeRole(v.Type()) == knowledge.HTTPRequestType && !wholeStore(v) {
+			return Origin{State: NoDeadline, Desc: "an http.Request literal", Pos: v.Pos(), NewRequest: true, RootFn: v.Parent(), Root: "an http.Request literal"}
+		}
 	case *ssa.Call:
 		fn, _, args := SplitCall(v.Common())
-		if fn == nil || len(args) == 0 {
+		if fn == nil {
 			return Origin{}
+		}
+		if len(args) == 0 {
+			return r.returnedRequest(v, 0, depth+1)
 		}
 		switch knowledge.RoleOf(fn) {
 		case knowledge.HTTPNewRequest:
@@ -576,8 +600,53 @@ func (r *Result) requestOriginUncached(v ssa.Value, depth int) Origin {
 		case knowledge.HTTPNewRequestWithCtx, knowledge.HTTPRequestWithContext:
 			return r.classify(args[0], depth+1)
 		}
+		if _, tuple := v.Type().(*types.Tuple); !tuple {
+			return r.returnedRequest(v, 0, depth+1)
+		}
 	}
 	return Origin{}
+}
+
+// wholeStore reports whether a whole value is stored into the allocation
+// (`r2 := new(http.Request); *r2 = *r`: a copy that keeps r's context).
+func wholeStore(a *ssa.Alloc) bool {
+	for _, ref := range *a.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == a {
+			return true
+		}
+	}
+	return false
+}
+
+// returnedRequest is the origin of the request that a function of this
+// package returns as result idx (pulsar's request.toHTTP builds it with
+// http.NewRequest): what every return gives there, unless one returns a
+// request it was given (its caller's, judged at the call) or one the
+// search cannot tell.
+func (r *Result) returnedRequest(call *ssa.Call, idx, depth int) Origin {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg != r.Pkg || len(callee.Blocks) == 0 || callee == call.Parent() {
+		return Origin{}
+	}
+	var origins []Origin
+	for _, b := range callee.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || idx >= len(ret.Results) {
+			continue
+		}
+		if IsNilConst(ret.Results[idx]) {
+			continue // an error path: no request
+		}
+		o := r.requestOrigin(ret.Results[idx], depth+1)
+		if o.State == Unknown || o.State == Inherited {
+			return Origin{}
+		}
+		origins = append(origins, o)
+	}
+	if len(origins) == 0 {
+		return Origin{}
+	}
+	return merge(origins)
 }
 
 // Binding returns the value a closure's free variable was bound to where

@@ -80,7 +80,16 @@ type Summary struct {
 	// because its context is done is tried again, until the loop's own
 	// limit (a retry helper that takes no context).
 	Retries []int
+	// FuncArgs lists the context parameters the function hands, as they
+	// are, to a func parameter it calls (argo-cd's BlockingDial gives its
+	// ctx to the dialer it is given): a function passed there whose own
+	// parameter reaches a wait makes the context reach that wait.
+	FuncArgs []FuncArg
 }
+
+// FuncArg says that context parameter Ctx (signature index, receiver
+// excluded) is passed as argument Arg of a call of func parameter Func.
+type FuncArg struct{ Ctx, Func, Arg int }
 
 // ParamReach says that parameter Param (signature index, receiver
 // excluded) reaches Wait (a call that waits, or a cleanup). Via is the first
@@ -272,7 +281,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.SyncCalls) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -362,6 +371,9 @@ func (s *Summary) merge(t *Summary) bool {
 	}
 	for _, i := range t.CancelList {
 		changed = s.addCancel(i) || changed
+	}
+	for _, a := range t.FuncArgs {
+		changed = s.addFuncArg(a) || changed
 	}
 	if s.Root == nil && t.Root != nil {
 		root := *t.Root
@@ -465,6 +477,7 @@ func (r *Result) summarize() {
 				changed = r.summarizeReturns(fn) || changed
 				changed = r.summarizeDeadlines(fn) || changed
 				changed = r.summarizeFuncCalls(fn) || changed
+				changed = r.summarizeFuncArgs(fn) || changed
 				changed = r.summarizeContextDeadlines(fn) || changed
 				changed = r.summarizeRetries(fn) || changed
 			})
@@ -484,7 +497,53 @@ func (r *Result) summarize() {
 		if c.Sink == nil && c.Summary == nil {
 			c.Summary = r.calleeSummary(c)
 		}
+		if extra := r.composedReach(c); len(extra) > 0 {
+			// The waits a function passed here reaches with the context
+			// the callee hands it: this call's own, on a copy.
+			cp := *c.Summary
+			cp.Reach = append(slices.Clone(c.Summary.Reach), extra...)
+			c.Summary = &cp
+		}
 	}
+}
+
+// composedReach returns what the context arguments of call c reach through
+// the functions c passes to the callee's func parameters (FuncArgs).
+func (r *Result) composedReach(c *Call) []ParamReach {
+	if c.Summary == nil || len(c.Summary.FuncArgs) == 0 {
+		return nil
+	}
+	var out []ParamReach
+	for _, a := range c.Summary.FuncArgs {
+		if a.Ctx >= len(c.Args) || a.Func >= len(c.Args) {
+			continue
+		}
+		f := FuncValue(r.underlyingLocal(c.Args[a.Func]))
+		if f == nil {
+			continue
+		}
+		for _, p := range r.funcSummary(f).reachList() {
+			if p.Param == a.Arg {
+				out = append(out, ParamReach{Param: a.Ctx, Wait: p.Wait, Via: LiteralName(f), Bounded: p.Bounded, ByReceiver: p.ByReceiver, BySystem: p.BySystem})
+			}
+		}
+	}
+	return out
+}
+
+// funcSummary returns the summary of a function of this package or the
+// fact of another's, or nil.
+func (r *Result) funcSummary(f *ssa.Function) *Summary {
+	if f.Pkg == r.Pkg {
+		return r.summary[f]
+	}
+	if obj, ok := f.Object().(*types.Func); ok {
+		var fact Summary
+		if r.Pass.ImportObjectFact(obj, &fact) {
+			return &fact
+		}
+	}
+	return nil
 }
 
 // summarizeCall adds to the summaries what one call tells.
@@ -562,6 +621,9 @@ func (r *Result) summarizeCall(c *Call) bool {
 			}
 		}
 	}
+	for _, a := range s.FuncArgs {
+		changed = r.composeFuncArg(c, a) || changed
+	}
 	for _, p := range s.FixedDeadline {
 		if p.Param < len(c.Args) {
 			if q, ok := c.Args[p.Param].(*ssa.Parameter); ok && !consultsDeadline(c.Fn) {
@@ -595,7 +657,10 @@ func (r *Result) summarizeCall(c *Call) bool {
 // the parameter it was inherited from, or as the function's own root.
 func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanup bool) bool {
 	switch {
-	case o.State == Inherited && o.Param != nil && !o.Request:
+	case o.State == Inherited && o.Param != nil && (!o.Request || !servesRequest(o.Param.Parent())):
+		// The context of a request parameter of a function that is no
+		// handler is its caller's, like a context parameter (go-zero's
+		// httpc.request(r, cli) re-reads r.Context() before sending).
 		fn := o.Param.Parent()
 		idx := SigParam(o.Param)
 		if idx < 0 {
@@ -639,6 +704,13 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 			return changed
 		}
 		return r.noteRoot(c, o, p) || changed
+	case !cleanup && o.State == Deadline && o.DerivedFrom != nil:
+		// A budget of the function's own, derived from its caller's
+		// context (dragonfly's client.Check: WithTimeout(ctx, 2s)): the
+		// wait is bounded, and still the caller's context's to cancel.
+		derived := Origin{State: Inherited, Param: o.DerivedFrom}
+		p.Bounded = true
+		return r.noteReach(c, derived, p, on, false)
 	}
 	return false
 }
@@ -701,6 +773,84 @@ func (r *Result) summarizeFuncCalls(fn *ssa.Function) bool {
 		}
 	}
 	return changed
+}
+
+// summarizeFuncArgs records the context parameters fn (or a closure in
+// it) hands as they are to a call of a func parameter (Summary.FuncArgs).
+func (r *Result) summarizeFuncArgs(fn *ssa.Function) bool {
+	changed := false
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok || call.Call.IsInvoke() {
+				continue
+			}
+			p := r.paramOf(call.Call.Value)
+			if p == nil {
+				continue
+			}
+			for j, a := range call.Call.Args {
+				if !knowledge.IsContext(a.Type()) {
+					continue
+				}
+				o := r.classify(a, 0)
+				if o.State != Inherited || o.Param == nil || o.Request || o.Param.Parent() != p.Parent() {
+					continue
+				}
+				ci, fi := SigParam(o.Param), SigParam(p)
+				if ci < 0 || fi < 0 {
+					continue
+				}
+				changed = r.summaryOf(p.Parent()).addFuncArg(FuncArg{Ctx: ci, Func: fi, Arg: j}) || changed
+			}
+		}
+	}
+	return changed
+}
+
+// composeFuncArg applies a callee's FuncArg at call c: the function c
+// passes there, if its parameter Arg reaches a wait, makes c's context
+// argument reach it; a func parameter of the caller passed there, with a
+// context of the caller's, makes a FuncArg of the caller's own.
+func (r *Result) composeFuncArg(c *Call, a FuncArg) bool {
+	if a.Ctx >= len(c.Args) || a.Func >= len(c.Args) {
+		return false
+	}
+	ctx, fv := c.Args[a.Ctx], c.Args[a.Func]
+	if f := FuncValue(r.underlyingLocal(fv)); f != nil {
+		changed := false
+		for _, p := range r.funcSummary(f).reachList() {
+			if p.Param == a.Arg {
+				changed = r.noteReach(c, r.classify(ctx, 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded, ByReceiver: p.ByReceiver, BySystem: p.BySystem}, nil, false) || changed
+			}
+		}
+		return changed
+	}
+	q := r.paramOf(fv)
+	o := r.classify(ctx, 0)
+	if q == nil || o.State != Inherited || o.Param == nil || o.Request || o.Param.Parent() != q.Parent() {
+		return false
+	}
+	ci, fi := SigParam(o.Param), SigParam(q)
+	if ci < 0 || fi < 0 {
+		return false
+	}
+	return r.summaryOf(q.Parent()).addFuncArg(FuncArg{Ctx: ci, Func: fi, Arg: a.Arg})
+}
+
+func (s *Summary) reachList() []ParamReach {
+	if s == nil {
+		return nil
+	}
+	return s.Reach
+}
+
+func (s *Summary) addFuncArg(a FuncArg) bool {
+	if slices.Contains(s.FuncArgs, a) {
+		return false
+	}
+	s.FuncArgs = append(s.FuncArgs, a)
+	return true
 }
 
 // paramOf follows a value through closures' free variables and the cells
@@ -1420,9 +1570,6 @@ func (r *Result) CalledFunc(v ssa.Value) *ssa.Function {
 	return fn
 }
 
-// CalledDuringCall reports whether a function literal is only ever handed
-// to calls that call it during the call (their summaries' SyncCalls): it
-// runs under its caller's context, not on a schedule of its own.
 // HandedWithContext reports whether every use of the function literal lit
 // is as an argument of a call that is also given a context its caller did
 // not make from scratch (ring.DoBatch(ctx, …, callback)): the runner is told
@@ -1432,19 +1579,11 @@ func (r *Result) CalledFunc(v ssa.Value) *ssa.Function {
 func (r *Result) HandedWithContext(lit *ssa.Function) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	mc := r.closures[lit]
-	var v ssa.Value = lit
-	if mc != nil {
-		v = mc
-	}
-	if v.Referrers() == nil || len(*v.Referrers()) == 0 {
+	v, calls := r.literalCalls(lit)
+	if calls == nil {
 		return false
 	}
-	for _, ref := range *v.Referrers() {
-		ci, ok := ref.(*ssa.Call)
-		if !ok {
-			return false
-		}
+	for _, ci := range calls {
 		callee, _, args := SplitCall(ci.Common())
 		if callee == nil || knowledge.RoleOf(callee) == knowledge.CtxAfterFunc {
 			return false
@@ -1464,22 +1603,39 @@ func (r *Result) HandedWithContext(lit *ssa.Function) bool {
 	return true
 }
 
-func (r *Result) CalledDuringCall(lit *ssa.Function) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	mc := r.closures[lit]
+// literalCalls returns the value that stands for the literal lit (its
+// closure, or itself) and the calls it is handed to, or nil calls when it
+// is used otherwise (or not at all).
+func (r *Result) literalCalls(lit *ssa.Function) (ssa.Value, []*ssa.Call) {
 	var v ssa.Value = lit
-	if mc != nil {
+	if mc := r.closures[lit]; mc != nil {
 		v = mc
 	}
 	if v.Referrers() == nil || len(*v.Referrers()) == 0 {
-		return false
+		return v, nil
 	}
+	var calls []*ssa.Call
 	for _, ref := range *v.Referrers() {
 		ci, ok := ref.(*ssa.Call)
 		if !ok {
-			return false
+			return v, nil
 		}
+		calls = append(calls, ci)
+	}
+	return v, calls
+}
+
+// CalledDuringCall reports whether a function literal is only ever handed
+// to calls that call it during the call (their summaries' SyncCalls): it
+// runs under its caller's context, not on a schedule of its own.
+func (r *Result) CalledDuringCall(lit *ssa.Function) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, calls := r.literalCalls(lit)
+	if calls == nil {
+		return false
+	}
+	for _, ci := range calls {
 		handed := false
 		for _, c := range r.callsAt[ci] {
 			s := r.calleeSummary(c)

@@ -76,6 +76,7 @@ const (
 	DialerType             // the types net.Dialer and tls.Dialer
 	NetConnType            // the interface net.Conn
 	NetDialTimeout         // net.DialTimeout: a dial its timeout argument bounds (no sink), whose connection is read like any other
+	NetListenerAccept      // (net.Listener).Accept, (*net.TCPListener).Accept: a connection a client opened
 
 	// Builtin-like.
 	NoReturn // never returns: os.Exit, log.Fatal…, runtime.Goexit, testing's FailNow…
@@ -123,7 +124,9 @@ var roles = map[string]Role{
 	"google.golang.org/grpc/status.Errorf": GRPCStatusError,
 	"google.golang.org/grpc/codes.Code":    GRPCCodeType,
 
-	"net.DialTimeout": NetDialTimeout,
+	"net.DialTimeout":           NetDialTimeout,
+	"(net.Listener).Accept":     NetListenerAccept,
+	"(*net.TCPListener).Accept": NetListenerAccept,
 
 	"time.Sleep":      TimeSleep,
 	"time.After":      TimeAfter,

@@ -247,3 +247,84 @@ func local(path string) ([]byte, error) {
 	defer conn.Close()
 	return io.ReadAll(conn)
 }
+
+// A listener wrapper's Accept that peeks at what it accepts (syncthing's
+// DowngradingListener): one silent client blocks every later Accept.
+type sniffingListener struct {
+	net.Listener
+	tlsConfig *tls.Config
+}
+
+type peekedConn struct {
+	*bufio.Reader
+	net.Conn
+}
+
+func (c *peekedConn) Read(b []byte) (int, error) { return c.Reader.Read(b) }
+
+func (l *sniffingListener) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept() // want `Accept reads the connection it accepts with no deadline before returning it: a client that connects and sends nothing blocks this Accept, and the server's accept loop with it`
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReader(conn)
+	bs, err := br.Peek(1)
+	if err != nil {
+		return conn, nil
+	}
+	wrapped := &peekedConn{br, conn}
+	if bs[0] == 0x16 {
+		return tls.Server(wrapped, l.tlsConfig), nil
+	}
+	return wrapped, nil
+}
+
+// The fix: a deadline around the peek.
+type sniffingListenerFixed struct {
+	net.Listener
+}
+
+func (l *sniffingListenerFixed) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	conn.SetReadDeadline(time.Now().Add(time.Second))
+	br := bufio.NewReader(conn)
+	_, err = br.Peek(1)
+	conn.SetReadDeadline(time.Time{})
+	if err != nil {
+		return conn, nil
+	}
+	return &peekedConn{br, conn}, nil
+}
+
+// Handing the connection to a goroutine before reading it leaves Accept
+// free.
+type asyncListener struct {
+	net.Listener
+	conns chan net.Conn
+}
+
+func (l *asyncListener) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		br := bufio.NewReader(conn)
+		br.Peek(1)
+		l.conns <- conn
+	}()
+	return <-l.conns, nil
+}
+
+// An accept loop that is no Accept method: serving code judged elsewhere.
+func serveOne(ln net.Listener) ([]byte, error) {
+	conn, err := ln.Accept()
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	return io.ReadAll(conn)
+}

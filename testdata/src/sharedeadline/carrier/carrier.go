@@ -109,3 +109,24 @@ func (s *session) ping() error {
 	}
 	return resp.Body.Close()
 }
+
+// A goroutine handed a concrete value with a context method (certmagic's
+// ARI update got the *tls.ClientHelloInfo of a handshake) is still work
+// that outlives the caller.
+type helloInfo struct{ ctx context.Context }
+
+func (h *helloInfo) Context() context.Context { return h.ctx }
+
+func (c *client) refreshLater(ctx context.Context, hello *helloInfo) {
+	go func(hello *helloInfo) {
+		resp, err := c.executeCtx(ctx, nil)
+		if err == nil {
+			resp.Body.Close()
+		}
+		fresh, cancel := context.WithTimeout(context.Background(), 8*60*1e9)
+		defer cancel()
+		if resp, err := c.executeCtx(fresh, nil); err == nil {
+			resp.Body.Close()
+		}
+	}(hello)
+}

@@ -88,3 +88,23 @@ func (s *SpanReader) Prefetch(ctx context.Context, q []byte) {
 		_ = s.client.search(s.ctx, q)
 	}()
 }
+
+// A helper that puts its own budget on what it is given (dragonfly's
+// health client.Check: WithTimeout(ctx, 2s)): a root given to it where a
+// caller's context is in scope drops that context's cancellation.
+func (c *esClient) check(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return c.search(ctx, nil)
+}
+
+func Check(ctx context.Context, c *esClient) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return c.check(context.Background()) // want `context.Background\(\) drops ctx's deadline and cancellation: \(\*storedroot.esClient\).check reaches \(\*http.Client\).Do via \(\*storedroot.esClient\).search, which then runs on after the caller gave up; pass ctx`
+}
+
+// With no caller's context in scope, the helper's budget is the bound.
+func CheckAll(c *esClient) error {
+	return c.check(context.Background())
+}

@@ -32,8 +32,9 @@ func Exec(db *sql.DB, ctx context.Context) error { // want Exec:"ctx reaches \\(
 	return err
 }
 
-// Bounded puts its own deadline on the query: no fact.
-func Bounded(ctx context.Context, db *sql.DB) error {
+// Bounded puts its own deadline on the query: the wait is bounded, and
+// still ends with ctx (a caller that passes a root there drops its own).
+func Bounded(ctx context.Context, db *sql.DB) error { // want Bounded:"^ctx reaches \\(\\*sql.DB\\).ExecContext \\(maybe bounded\\)$"
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	_, err := db.ExecContext(ctx, "DELETE FROM t")

@@ -1,0 +1,106 @@
+// Package builders: requests built by helpers of the package, and clients
+// taken from fields nothing sets (pulsar's admin client before its fix).
+package builders
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+type request struct {
+	method string
+	url    string
+}
+
+// toHTTP builds the request without a context.
+func (r *request) toHTTP() (*http.Request, error) {
+	return http.NewRequest(r.method, r.url, nil)
+}
+
+type client struct {
+	httpClient *http.Client // nothing in the package sets it
+}
+
+func (c *client) doRequest(r *request) (*http.Response, error) {
+	req, err := r.toHTTP()
+	if err != nil {
+		return nil, err
+	}
+	hc := c.httpClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return hc.Do(req) // want `the request sent by \(\*http.Client\).Do comes from http.NewRequest, which binds it to context.Background\(\), and the client has no Timeout`
+}
+
+func (r *request) build() *http.Request {
+	req, _ := http.NewRequest(r.method, r.url, nil)
+	return req
+}
+
+func send(r *request) (*http.Response, error) {
+	return http.DefaultClient.Do(r.build()) // want `the request sent by \(\*http.Client\).Do comes from http.NewRequest`
+}
+
+// Negatives.
+
+// A field the package does set may hold a client with a Timeout.
+type configured struct {
+	httpClient *http.Client
+}
+
+func newConfigured(timeout time.Duration) *configured {
+	return &configured{httpClient: &http.Client{Timeout: timeout}}
+}
+
+func (c *configured) doRequest(r *request) (*http.Response, error) {
+	req, err := r.toHTTP()
+	if err != nil {
+		return nil, err
+	}
+	hc := c.httpClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return hc.Do(req)
+}
+
+// A helper that binds the caller's context.
+func (r *request) withContext(ctx context.Context) (*http.Request, error) {
+	return http.NewRequestWithContext(ctx, r.method, r.url, nil)
+}
+
+func sendCtx(ctx context.Context, r *request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	req, err := r.withContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return http.DefaultClient.Do(req)
+}
+
+// A helper that returns the request it was given: the caller's.
+func passOn(req *http.Request) *http.Request { return req }
+
+func forward(req *http.Request) (*http.Response, error) {
+	return http.DefaultClient.Do(passOn(req))
+}
+
+// A literal whose whole value is copied from another request keeps that
+// request's context (a RoundTripper's shallow copy).
+type copyingTransport struct{ base http.RoundTripper }
+
+func (t copyingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r2 := new(http.Request)
+	*r2 = *r
+	r2.Header = r.Header.Clone()
+	return t.base.RoundTrip(r2)
+}
+
+// A literal request is sent with context.Background().
+func forwardLiteral(r *http.Request) (*http.Response, error) {
+	out := &http.Request{Method: r.Method, URL: r.URL, Header: r.Header.Clone()}
+	return http.DefaultClient.Do(out) // want `the request sent by \(\*http.Client\).Do comes from an http.Request literal, which binds it to context.Background\(\)`
+}
