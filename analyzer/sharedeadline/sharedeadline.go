@@ -191,90 +191,10 @@ func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallEx
 }
 
 // detached reports whether a fresh context made at call, in fn, belongs to
-// work that must outlive or follow the caller's context, by flow: fn is a
-// function literal run on another schedule (started with go, deferred,
-// handed to a runner or registered), the call runs once a context is known
-// done or an error is known to be a cancellation (cleanup after it), or the
-// new context itself is handed to a goroutine.
+// work that must outlive or follow the caller's context (ctxflow's
+// DetachedWork).
 func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
-	for f := fn; f.Parent() != nil && !ownsContext(f); f = f.Parent() {
-		// A literal that receives its own context (a handler returned as
-		// an http.HandlerFunc) runs under that context, whoever runs it.
-		if c.res.UsedAsValue(f) && !c.res.Awaited(f) && !c.res.CalledDuringCall(f) && !c.res.HandedWithContext(f) {
-			return true
-		}
-	}
-	for _, d := range c.res.Dones(fn) {
-		if d.Covers(call.Block(), ctxflow.IndexOf(call)) {
-			return true
-		}
-	}
-	if c.afterCancellationTest(fn, call) {
-		return true
-	}
-	return false
-}
-
-// ownsContext reports whether fn has a context of its own: a parameter
-// that is a context or carries one (a request, an interface such as a gRPC
-// stream with its Context(); as for ContextInScope, a concrete type with
-// such a method, tls.ClientHelloInfo, may be an object of its own).
-func ownsContext(fn *ssa.Function) bool {
-	for _, p := range fn.Params {
-		if ctxflow.CarriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) || knowledge.EmbedsRequest(p.Type()) || types.IsInterface(p.Type()) && ctxflow.ContextMethod(p.Type()) != "" {
-			return true
-		}
-	}
-	return false
-}
-
-// afterCancellationTest reports whether the call runs only where an error
-// was found to be context.Canceled or DeadlineExceeded.
-func (c *checker) afterCancellationTest(fn *ssa.Function, call *ssa.Call) bool {
-	for _, b := range fn.Blocks {
-		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
-		var other ssa.Value
-		switch cond := iff.Cond.(type) {
-		case *ssa.Call:
-			callee, _, args := ctxflow.SplitCall(cond.Common())
-			if knowledge.RoleOf(callee) == knowledge.ErrorsIs && len(args) == 2 {
-				other = args[1]
-			}
-		case *ssa.BinOp:
-			if cond.Op == token.EQL {
-				other = cond.Y
-			}
-		}
-		if other == nil || !isSentinel(other) {
-			continue
-		}
-		if t := b.Succs[0]; len(t.Preds) == 1 && t.Dominates(call.Block()) {
-			return true
-		}
-	}
-	return false
-}
-
-func isSentinel(v ssa.Value) bool {
-	for {
-		switch x := v.(type) {
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.UnOp:
-			g, ok := x.X.(*ssa.Global)
-			if !ok || x.Op != token.MUL {
-				return false
-			}
-			obj, _ := g.Object().(*types.Var)
-			role := knowledge.VarRole(obj)
-			return role == knowledge.CtxCanceled || role == knowledge.CtxDeadlineErr
-		default:
-			return false
-		}
-	}
+	return c.res.DetachedWork(fn, call)
 }
 
 // freshUsedForWork follows the new context (and contexts derived from it)
@@ -648,22 +568,16 @@ func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
 // reaches the wait. Each root is reported once, a stored one once per
 // function.
 func (c *checker) droppedRoot(call *ctxflow.Call, ci *ssa.Call, o ctxflow.Origin, reach string, arg int) bool {
-	if o.State != ctxflow.NoDeadline || o.Detached || !o.Pos.IsValid() || !(o.RootFn != nil || o.NewRequest || o.StoredRoot) {
+	inScope, discarded, ok := c.res.CallerContextDropped(call, o)
+	if !ok {
 		return false
 	}
 	key := o.Pos
 	if o.StoredRoot {
 		key = call.Fn.Pos()
-	} else if outer := ctxflow.Outermost(call.Fn); outer.Syntax() == nil || o.Pos < outer.Syntax().Pos() || o.Pos >= outer.Syntax().End() {
-		return false // made elsewhere: a root the caller handed over is judged there
 	}
 	expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
-	if expr == nil || expr.Ellipsis.IsValid() {
-		return false
-	}
-	inScope := c.res.ContextInScope(call.Fn, expr.Pos())
-	discarded := inScope == "" && ctxflow.DiscardsContext(call.Fn)
-	if inScope == "" && !discarded || c.detached(call.Fn, ci) || c.reportedRoots[key] {
+	if expr.Ellipsis.IsValid() || c.reportedRoots[key] {
 		return false
 	}
 	c.reportedRoots[key] = true

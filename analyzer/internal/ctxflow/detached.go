@@ -1,0 +1,127 @@
+package ctxflow
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// DetachedWork reports whether a fresh context made at call, in fn, belongs to
+// work that must outlive or follow the caller's context, by flow: fn is a
+// function literal run on another schedule (started with go, deferred,
+// handed to a runner or registered), the call runs once a context is known
+// done or an error is known to be a cancellation (cleanup after it), or the
+// new context itself is handed to a goroutine.
+func (r *Result) DetachedWork(fn *ssa.Function, call *ssa.Call) bool {
+	for f := fn; f.Parent() != nil && !ownsContext(f); f = f.Parent() {
+		// A literal that receives its own context (a handler returned as
+		// an http.HandlerFunc) runs under that context, whoever runs it.
+		if r.UsedAsValue(f) && !r.Awaited(f) && !r.CalledDuringCall(f) && !r.HandedWithContext(f) {
+			return true
+		}
+	}
+	for _, d := range r.Dones(fn) {
+		if d.Covers(call.Block(), IndexOf(call)) {
+			return true
+		}
+	}
+	if afterCancellationTest(fn, call) {
+		return true
+	}
+	return false
+}
+
+// ownsContext reports whether fn has a context of its own: a parameter
+// that is a context or carries one (a request, an interface such as a gRPC
+// stream with its Context(); as for ContextInScope, a concrete type with
+// such a method, tls.ClientHelloInfo, may be an object of its own).
+func ownsContext(fn *ssa.Function) bool {
+	for _, p := range fn.Params {
+		if carriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) || knowledge.EmbedsRequest(p.Type()) || types.IsInterface(p.Type()) && ContextMethod(p.Type()) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// afterCancellationTest reports whether the call runs only where an error
+// was found to be context.Canceled or DeadlineExceeded.
+func afterCancellationTest(fn *ssa.Function, call *ssa.Call) bool {
+	for _, b := range fn.Blocks {
+		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		var other ssa.Value
+		switch cond := iff.Cond.(type) {
+		case *ssa.Call:
+			callee, _, args := SplitCall(cond.Common())
+			if knowledge.RoleOf(callee) == knowledge.ErrorsIs && len(args) == 2 {
+				other = args[1]
+			}
+		case *ssa.BinOp:
+			if cond.Op == token.EQL {
+				other = cond.Y
+			}
+		}
+		if other == nil || !isSentinel(other) {
+			continue
+		}
+		if t := b.Succs[0]; len(t.Preds) == 1 && t.Dominates(call.Block()) {
+			return true
+		}
+	}
+	return false
+}
+
+func isSentinel(v ssa.Value) bool {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+		case *ssa.UnOp:
+			g, ok := x.X.(*ssa.Global)
+			if !ok || x.Op != token.MUL {
+				return false
+			}
+			obj, _ := g.Object().(*types.Var)
+			role := knowledge.VarRole(obj)
+			return role == knowledge.CtxCanceled || role == knowledge.CtxDeadlineErr
+		default:
+			return false
+		}
+	}
+}
+
+// CallerContextDropped reports whether o, the context a call's wait runs
+// under, is a root the function made where its caller's context is in
+// scope — or one a constructor kept in a field — so that the caller's
+// deadline and cancellation stop at this call.
+// inScope is the caller's context to pass, or "" when the function receives
+// it in a parameter named _ (discarded). Deliberately detached work (a
+// goroutine, a registered callback, a call after the context is known
+// done) does not count.
+func (r *Result) CallerContextDropped(c *Call, o Origin) (inScope string, discarded, ok bool) {
+	if o.State != NoDeadline || o.Detached || !o.Pos.IsValid() || !(o.RootFn != nil || o.NewRequest || o.StoredRoot) {
+		return "", false, false
+	}
+	if !o.StoredRoot {
+		if outer := Outermost(c.Fn); outer.Syntax() == nil || o.Pos < outer.Syntax().Pos() || o.Pos >= outer.Syntax().End() {
+			return "", false, false // made elsewhere: a root the caller handed over is judged there
+		}
+	}
+	ci, isCall := c.Instr.(*ssa.Call)
+	expr := r.Syntax.CallExpr(c.Instr.Common().Pos())
+	if !isCall || expr == nil {
+		return "", false, false
+	}
+	inScope = r.ContextInScope(c.Fn, expr.Pos())
+	discarded = inScope == "" && DiscardsContext(c.Fn)
+	if inScope == "" && !discarded || r.DetachedWork(c.Fn, ci) {
+		return "", false, false
+	}
+	return inScope, discarded, true
+}
