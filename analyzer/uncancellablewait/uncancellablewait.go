@@ -71,7 +71,7 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa
 		return
 	}
 	ctx := res.ContextInScope(fn, expr.Pos())
-	d, isConst := sleepDuration(call.Common().Args[0])
+	d, isConst := sleepDuration(res, call.Common().Args[0])
 	if ctx == "" {
 		checkLoopContext(pass, res, call, expr, d, isConst)
 		return
@@ -219,13 +219,21 @@ func checkedContext(pass *analysis.Pass, res *ctxflow.Result, loop []*ssa.BasicB
 // sleepDuration returns the longest a sleep of v can last when that is
 // known: a constant, or time.Until(t.Add(c)) — at most c for a t that is
 // not in the future, the time of the last run (franz-go's metadata loop
-// sleeps until 10 ms after its last update).
-func sleepDuration(v ssa.Value) (time.Duration, bool) {
+// sleeps until 10 ms after its last update), or a package variable that
+// only ever holds one constant outside tests.
+func sleepDuration(res *ctxflow.Result, v ssa.Value) (time.Duration, bool) {
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if g, ok := load.X.(*ssa.Global); ok {
+			if c := res.ConstantGlobal(g); c != nil {
+				v = c // a variable only tests change
+			}
+		}
+	}
 	if call, ok := v.(*ssa.Call); ok {
 		if callee, _, args := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(callee) == knowledge.TimeUntil && len(args) == 1 {
 			if add, ok := args[0].(*ssa.Call); ok {
 				if callee, _, args := ctxflow.SplitCall(add.Common()); knowledge.RoleOf(callee) == knowledge.TimeAdd && len(args) == 1 {
-					return sleepDuration(args[0])
+					return sleepDuration(res, args[0])
 				}
 			}
 		}
@@ -333,7 +341,7 @@ type sleeper struct {
 // sleeperOf returns what fn's sleep is, or nil when fn takes a context, has
 // no body, or never calls time.Sleep for a duration worth reporting
 // (memoised: nil entries too).
-func sleeperOf(fn *ssa.Function, memo map[*ssa.Function]*sleeper) *sleeper {
+func sleeperOf(res *ctxflow.Result, fn *ssa.Function, memo map[*ssa.Function]*sleeper) *sleeper {
 	if s, ok := memo[fn]; ok {
 		return s
 	}
@@ -364,7 +372,7 @@ func sleeperOf(fn *ssa.Function, memo map[*ssa.Function]*sleeper) *sleeper {
 					}
 				}
 			}
-			if d, isConst := sleepDuration(arg); !isConst || d >= longSleep {
+			if d, isConst := sleepDuration(res, arg); !isConst || d >= longSleep {
 				memo[fn] = &sleeper{fn: fn, param: -1}
 				return memo[fn]
 			}
@@ -415,7 +423,7 @@ func checkSleeperCall(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function
 	}
 	var found *sleeper
 	for _, c := range candidates {
-		if s := sleeperOf(c, memo); s != nil {
+		if s := sleeperOf(res, c, memo); s != nil {
 			found = s
 			break
 		}
@@ -432,7 +440,7 @@ func checkSleeperCall(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function
 		if i < 0 || i >= len(common.Args) {
 			return
 		}
-		if d, isConst := sleepDuration(common.Args[i]); isConst && d < longSleep {
+		if d, isConst := sleepDuration(res, common.Args[i]); isConst && d < longSleep {
 			return
 		}
 	}

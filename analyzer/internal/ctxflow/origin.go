@@ -441,7 +441,47 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 	if k := r.passedContext(call, fn); k >= 0 && k < len(args) {
 		return r.classify(args[k], depth)
 	}
+	if o, ok := r.returnedRoot(call, depth); ok {
+		return o
+	}
 	return Origin{}
+}
+
+// returnedRoot classifies a call of a function of this package that takes
+// no context and returns a bare root of its own making on every path
+// (harbor's orm.Context(), context.Background() decorated with an ORM): the
+// caller makes that root by calling it, so it is the caller's root, made at
+// the call.
+func (r *Result) returnedRoot(call *ssa.Call, depth int) (Origin, bool) {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg != r.Pkg || len(callee.Blocks) == 0 || callee == call.Parent() || callee.Parent() != nil {
+		return Origin{}, false
+	}
+	if _, tuple := call.Type().(*types.Tuple); tuple || !knowledge.IsContext(call.Type()) {
+		return Origin{}, false
+	}
+	for _, p := range callee.Params {
+		if carriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) || knowledge.EmbedsRequest(p.Type()) {
+			return Origin{}, false
+		}
+	}
+	root := ""
+	for _, b := range callee.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || len(ret.Results) != 1 {
+			continue
+		}
+		o := r.classify(ret.Results[0], depth+1)
+		if o.State != NoDeadline || o.Detached || o.RootFn != callee {
+			return Origin{}, false
+		}
+		root = o.RootDesc()
+	}
+	if root == "" {
+		return Origin{}, false
+	}
+	desc := ShortName(callee.Object().(*types.Func)) + "()"
+	return Origin{State: NoDeadline, Desc: desc, Pos: call.Pos(), RootFn: call.Parent(), Root: desc + ", a fresh " + root}, true
 }
 
 // passedContext returns the index (receiver excluded) of the context

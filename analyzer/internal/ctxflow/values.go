@@ -72,3 +72,34 @@ func FuncValue(v ssa.Value) *ssa.Function {
 	}
 	return nil
 }
+
+// ConstantGlobal returns the constant a package variable always holds: the
+// one constant every store to it outside test files stores (net/http's
+// `var rstAvoidanceDelay = 500 * time.Millisecond`, a variable only so that
+// tests can change it), or nil.
+func (r *Result) ConstantGlobal(g *ssa.Global) *ssa.Const {
+	var only *ssa.Const
+	for _, fn := range r.allFuncs() {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				st, ok := instr.(*ssa.Store)
+				if !ok || st.Addr != g {
+					continue
+				}
+				pos := st.Pos()
+				if !pos.IsValid() {
+					pos = fn.Pos()
+				}
+				if pos.IsValid() && r.Syntax.InTestFile(pos) {
+					continue
+				}
+				c, ok := st.Val.(*ssa.Const)
+				if !ok || only != nil && (c.Value == nil || only.Value == nil || c.Value.ExactString() != only.Value.ExactString()) {
+					return nil
+				}
+				only = c
+			}
+		}
+	}
+	return only
+}

@@ -4,6 +4,7 @@ package builders
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"time"
 )
@@ -103,4 +104,29 @@ func (t copyingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func forwardLiteral(r *http.Request) (*http.Response, error) {
 	out := &http.Request{Method: r.Method, URL: r.URL, Header: r.Header.Clone()}
 	return http.DefaultClient.Do(out) // want `the request sent by \(\*http.Client\).Do comes from an http.Request literal, which binds it to context.Background\(\)`
+}
+
+// A function of the package that returns a fresh root of its own making:
+// calling it makes that root (harbor's orm.Context()).
+type ormKey struct{}
+
+func ormContext() context.Context {
+	return context.WithValue(context.Background(), ormKey{}, "orm")
+}
+
+func lookup(ctx context.Context, db *sql.DB) error {
+	return db.QueryRowContext(ctx, "SELECT 1").Err()
+}
+
+func readOnly(db *sql.DB) error {
+	return lookup(ormContext(), db) // want `builders.ormContext\(\) reaches \(\*sql.DB\).QueryRowContext via builders.lookup: the wait has no deadline`
+}
+
+// A function that returns the context it is given is no root.
+func withOrm(ctx context.Context) context.Context { return context.WithValue(ctx, ormKey{}, "orm") }
+
+func readOnlyCtx(ctx context.Context, db *sql.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return lookup(withOrm(ctx), db)
 }

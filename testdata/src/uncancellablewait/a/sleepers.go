@@ -76,3 +76,26 @@ func flush(ctx context.Context, w io.Writer, p []byte) error {
 	_, err := w.Write(p)
 	return err
 }
+
+// A package variable that only tests change is its constant (net/http's
+// rstAvoidanceDelay): a short pause.
+var lingerDelay = 50 * time.Millisecond
+
+func closeAndLinger() { time.Sleep(lingerDelay) }
+
+func finish(ctx context.Context) error {
+	closeAndLinger()
+	return ctx.Err()
+}
+
+// A variable set elsewhere too is computed.
+var backoffDelay = 50 * time.Millisecond
+
+func SetBackoff(d time.Duration) { backoffDelay = d }
+
+func waitBackoff() { time.Sleep(backoffDelay) }
+
+func retryOnce(ctx context.Context) error {
+	waitBackoff() // want `a.waitBackoff takes no context and sleeps with time.Sleep`
+	return ctx.Err()
+}
