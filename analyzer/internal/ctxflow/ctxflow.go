@@ -111,7 +111,9 @@ type Result struct {
 	stores map[any][]ssa.Value
 	// loads indexes every load of a struct field of this package's types
 	// (built on first use by FieldLoads).
-	loads         map[*types.Var][]ssa.Value
+	loads map[*types.Var][]ssa.Value
+	// constGlobals memoises ConstantGlobal (nil: not one constant).
+	constGlobals  map[*ssa.Global]*ssa.Const
 	boundSetLater bool
 	requests      map[ssa.Value]Origin
 	bounds        map[boundKey]Boundedness

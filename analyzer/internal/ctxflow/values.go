@@ -78,6 +78,20 @@ func FuncValue(v ssa.Value) *ssa.Function {
 // `var rstAvoidanceDelay = 500 * time.Millisecond`, a variable only so that
 // tests can change it), or nil.
 func (r *Result) ConstantGlobal(g *ssa.Global) *ssa.Const {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.constGlobals[g]; ok {
+		return c
+	}
+	if r.constGlobals == nil {
+		r.constGlobals = map[*ssa.Global]*ssa.Const{}
+	}
+	c := r.constantGlobal(g)
+	r.constGlobals[g] = c
+	return c
+}
+
+func (r *Result) constantGlobal(g *ssa.Global) *ssa.Const {
 	var only *ssa.Const
 	for _, fn := range r.allFuncs() {
 		for _, b := range fn.Blocks {
