@@ -51,11 +51,24 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 		byFn[c.Fn] = append(byFn[c.Fn], c)
 	}
 	for _, fn := range res.SrcFuncs {
-		calls := byFn[fn]
-		if len(calls) == 0 || res.Syntax.Skip(fn.Pos(), false) {
+		if res.Syntax.Skip(fn.Pos(), false) {
 			continue
 		}
-		lintutil.Guard(pass, "cleanupctx", fn, func() { check(pass, res, fn, calls) })
+		calls := byFn[fn]
+		lintutil.Guard(pass, "cleanupctx", fn, func() {
+			judged := map[ssa.CallInstruction]bool{}
+			for _, c := range calls {
+				for _, u := range uses(res, c) {
+					if !u.cancelSafe {
+						judged[c.Instr] = true
+					}
+				}
+			}
+			checkAfterCancel(pass, res, fn, judged)
+			if len(calls) > 0 {
+				check(pass, res, fn, calls)
+			}
+		})
 	}
 	return nil, nil
 }

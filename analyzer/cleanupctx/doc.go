@@ -28,7 +28,7 @@
 //	defer cancel()
 //	srv.Shutdown(sctx)
 //
-// cleanupctx reports four shapes. Which calls wait or clean up is decided by
+// cleanupctx reports five shapes. Which calls wait or clean up is decided by
 // the shared core, never by method names: a wait of the sink catalog, a
 // cleanup of the cleanup table ((*http.Server).Shutdown, mongo's
 // Disconnect, pgx's Close and Rollback, and the context-taking cleanup
@@ -59,6 +59,12 @@
 //     context parameter, or a context derived from it: when the function
 //     returns because ctx is done, the deferred call gets no time (a
 //     temporary resource leaks, a lock stays held).
+//
+// The fifth: a call given a context after that context's own cancel
+// function was called on every path to it (rocketmq's completion callback
+// called cancel() and then the user's handler with the context); waits,
+// cleanups and calls of function values (a callback handed a context is
+// handed it to use) count, reading ctx.Err() does not.
 //
 // Not reported: contexts derived with context.WithoutCancel or from
 // context.Background() (they are not done when the caller's is); cleanups

@@ -86,7 +86,9 @@
 //     of an error, no bound, counter or break a failure can take, no panic or
 //     exit), and consults no context (Done, Err, Cause, a cancellation test,
 //     another call given the same context): once the context is done it
-//     never ends;
+//     never ends; and the same loop bounded by a counter when it pauses
+//     between attempts (a time.Sleep of 200 ms or more on the failure path)
+//     for 10 s or more in all, or an unknown total (harness' pingDatabase);
 //   - an empty `case <-ctx.Done():` in a loop that does not otherwise look at
 //     the context: the loop spins once the context is done; and `for range
 //     ctx.Done()`, whose body never runs (Done is closed, never sent on);

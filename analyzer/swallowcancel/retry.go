@@ -3,7 +3,9 @@ package swallowcancel
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
+	"time"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -53,15 +55,153 @@ func (c *checker) checkRetry(f *fnInfo) {
 		if cmp.Op == token.EQL {
 			failure, success = success, failure
 		}
-		if !loop.Blocks[failure] || !c.retryOnly(f, loop, b, success, call) {
+		if !loop.Blocks[failure] {
 			continue
 		}
-		reported[loop] = true
-		pos := c.retryPos(loop, failure, cmp.Pos())
-		c.pass.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(
-			"retrying after err, which may be a context cancellation%s, without checking the context: once it is done every attempt fails at once and the loop never ends; return when ctx.Err() != nil",
-			sourceText(srcs))})
+		switch {
+		case c.retryOnly(f, loop, b, success, call):
+			reported[loop] = true
+			pos := c.retryPos(loop, failure, cmp.Pos())
+			c.pass.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(
+				"retrying after err, which may be a context cancellation%s, without checking the context: once it is done every attempt fails at once and the loop never ends; return when ctx.Err() != nil",
+				sourceText(srcs))})
+		case c.pausedRetry(loop, failure, call) != nil:
+			reported[loop] = true
+			pause := c.pausedRetry(loop, failure, call)
+			// At the attempt: uncancellablewait may speak of the pause.
+			pos := cmp.Pos()
+			if expr := c.res.Syntax.CallExpr(call.Pos()); expr != nil {
+				pos = expr.Pos()
+			}
+			c.pass.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(
+				"retrying after err, which may be a context cancellation%s, pausing between attempts without checking the context: once it is done every attempt fails at once and the loop sleeps through all its attempts before giving up; return when errors.Is(err, context.Canceled) or ctx.Err() != nil",
+				sourceText(srcs)),
+				Related: []analysis.RelatedInformation{{Pos: pause.Pos(), Message: "the pause between attempts"}}})
+		}
 	}
+}
+
+// pausedRetry returns the pause (a time.Sleep on the failure path) of a
+// retry loop that a counter or a bound may end but that goes round after a
+// failure without returning it and without consulting a context (harness'
+// pingDatabase pinged 30 times a second apart whatever the error): once
+// the context is done each attempt fails at once and the loop sleeps
+// through its budget. Only pauses of noticeable length count.
+func (c *checker) pausedRetry(loop *ctxflow.Loop, failure *ssa.BasicBlock, call *ssa.Call) *ssa.Call {
+	var pause *ssa.Call
+	for b := range loop.Blocks {
+		for _, instr := range b.Instrs {
+			switch instr := instr.(type) {
+			case *ssa.Return:
+				if len(instr.Results) > 0 && !ctxflow.IsNilConst(errResult(instr)) {
+					return nil // it can give the failure back at once
+				}
+			case *ssa.Panic, *ssa.Select:
+				return nil
+			case *ssa.UnOp:
+				if instr.Op == token.ARROW {
+					return nil // a receive: a stop channel, a timer chosen over the context
+				}
+			case *ssa.If:
+				if c.cancelTestOf(b) != nil {
+					return nil
+				}
+			case ssa.CallInstruction:
+				if c.callConsults(instr, call) || handsOnError(instr, call) {
+					return nil
+				}
+				sleep, ok := instr.(*ssa.Call)
+				if !ok || !failure.Dominates(b) {
+					continue
+				}
+				if fn, _, args := ctxflow.SplitCall(sleep.Common()); knowledge.RoleOf(fn) == knowledge.TimeSleep && len(args) == 1 && noticeable(args[0]) {
+					pause = sleep
+				}
+			}
+		}
+	}
+	if pause == nil || !longRetry(loop, pause) {
+		return nil
+	}
+	return pause
+}
+
+// handsOnError reports whether a call of a function value is given the
+// failing call's error (retryable(err)): the caller decides, and may stop
+// on a cancellation.
+func handsOnError(ci ssa.CallInstruction, failing *ssa.Call) bool {
+	common := ci.Common()
+	if common.StaticCallee() != nil || common.IsInvoke() {
+		return false
+	}
+	for _, a := range common.Args {
+		if ex, ok := ctxflow.Unconvert(a).(*ssa.Extract); ok && ex.Tuple == failing {
+			return true
+		}
+		if ctxflow.Unconvert(a) == ssa.Value(failing) {
+			return true
+		}
+	}
+	return false
+}
+
+// minRetryPause is the total pause a retry loop must be able to take after
+// a cancellation to be reported: three one-second attempts are a wait a
+// caller hardly notices, thirty are not.
+const minRetryPause = 10 * time.Second
+
+// longRetry reports whether the loop's pauses can add up to minRetryPause:
+// a constant pause times a constant bound on its rounds (a counter compared
+// with a constant), or any pause when either is unknown.
+func longRetry(loop *ctxflow.Loop, pause *ssa.Call) bool {
+	k, ok := pause.Call.Args[0].(*ssa.Const)
+	if !ok || k.Value == nil || k.Value.Kind() != constant.Int {
+		return true
+	}
+	d, _ := constant.Int64Val(k.Value)
+	rounds := loopBound(loop)
+	return rounds < 0 || time.Duration(d)*time.Duration(rounds) >= minRetryPause
+}
+
+// loopBound returns the constant a loop's counter is compared with to stay
+// in it (i < n, i <= n), as a number of rounds, or -1.
+func loopBound(loop *ctxflow.Loop) int64 {
+	for _, e := range loop.Exits() {
+		iff, ok := e[0].Instrs[len(e[0].Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cmp, ok := iff.Cond.(*ssa.BinOp)
+		if !ok {
+			continue
+		}
+		if _, isPhi := cmp.X.(*ssa.Phi); !isPhi {
+			continue
+		}
+		k, ok := cmp.Y.(*ssa.Const)
+		if !ok || k.Value == nil || k.Value.Kind() != constant.Int {
+			continue
+		}
+		n, _ := constant.Int64Val(k.Value)
+		switch cmp.Op {
+		case token.LSS:
+			return n
+		case token.LEQ:
+			return n + 1
+		}
+	}
+	return -1
+}
+
+// noticeable reports whether a pause is long enough to delay a cancelled
+// caller: a constant of 200 ms or more, or a computed one.
+func noticeable(d ssa.Value) bool {
+	k, ok := d.(*ssa.Const)
+	if !ok || k.Value == nil || k.Value.Kind() != constant.Int {
+		return true
+	}
+	n, _ := constant.Int64Val(k.Value)
+	return n >= int64(200*time.Millisecond)
 }
 
 // sameWork reports whether every operand of the call is loop-invariant.

@@ -1,6 +1,11 @@
 package ctxflow
 
-import "golang.org/x/tools/go/ssa"
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
 
 // InLoop reports whether block b can reach itself: it runs in a loop.
 func InLoop(b *ssa.BasicBlock) bool {
@@ -93,12 +98,47 @@ func Innermost(loops []*Loop, b *ssa.BasicBlock) *Loop {
 
 // Invariant reports whether v is the same on every iteration: not computed
 // by an instruction of the loop.
-func (l *Loop) Invariant(v ssa.Value) bool {
+func (l *Loop) Invariant(v ssa.Value) bool { return l.invariant(v, 0) }
+
+// invariant is Invariant, looking through field addresses and loads of a
+// field the loop never stores to (db.DB, the *sql.DB a wrapper embeds,
+// reloaded on every round), at most four deep.
+func (l *Loop) invariant(v ssa.Value, depth int) bool {
 	instr, ok := v.(ssa.Instruction)
 	if !ok {
 		return true // constants, parameters, globals, functions, captures
 	}
-	return instr.Block() == nil || !l.Blocks[instr.Block()]
+	if instr.Block() == nil || !l.Blocks[instr.Block()] {
+		return true
+	}
+	if depth >= 4 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.FieldAddr:
+		return l.invariant(x.X, depth+1)
+	case *ssa.Field:
+		return l.invariant(x.X, depth+1)
+	case *ssa.UnOp:
+		fa, ok := x.X.(*ssa.FieldAddr)
+		return ok && x.Op == token.MUL && l.invariant(fa, depth+1) && !l.storesField(fa)
+	}
+	return false
+}
+
+// storesField reports whether the loop stores to the field fa addresses
+// (of any value of its type).
+func (l *Loop) storesField(fa *ssa.FieldAddr) bool {
+	for b := range l.Blocks {
+		for _, instr := range b.Instrs {
+			if st, ok := instr.(*ssa.Store); ok {
+				if other, ok := st.Addr.(*ssa.FieldAddr); ok && other.Field == fa.Field && types.Identical(other.X.Type(), fa.X.Type()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // Exits returns the loop's exit edges: from a block of the loop to one
