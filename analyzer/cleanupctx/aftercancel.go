@@ -47,7 +47,7 @@ func checkAfterCancel(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function
 					continue
 				}
 				for _, cancel := range cancels {
-					if cancel == call || capturedValue(res, a) != cancelledCtx(res, cancel) || !runsBefore(cancel, call) || madeToBeCancelled(cancelledCtx(res, cancel), cancel) {
+					if cancel == call || capturedValue(res, a) != cancelledCtx(res, cancel) || !ctxflow.RunsBefore(cancel, call) || madeToBeCancelled(cancelledCtx(res, cancel), cancel) {
 						continue
 					}
 					expr := res.Syntax.CallExpr(call.Pos())
@@ -91,15 +91,6 @@ func cancelledCtx(res *ctxflow.Result, call *ssa.Call) ssa.Value {
 		}
 	}
 	return nil
-}
-
-// runsBefore reports whether a runs before b on every path to b: earlier in
-// the same block, or in a block that dominates b's.
-func runsBefore(a, b ssa.Instruction) bool {
-	if a.Block() == b.Block() {
-		return ctxflow.IndexOf(a) < ctxflow.IndexOf(b)
-	}
-	return a.Block().Dominates(b.Block())
 }
 
 func isBuiltin(call *ssa.Call) bool {
@@ -155,10 +146,10 @@ func capturedValue(res *ctxflow.Result, v ssa.Value) ssa.Value {
 	}
 	var last *ssa.Store
 	for _, st := range stores {
-		if !runsBefore(st, mk) {
+		if !ctxflow.RunsBefore(st, mk) {
 			return res.Underlying(v) // changed after the closure is made
 		}
-		if last == nil || runsBefore(last, st) {
+		if last == nil || ctxflow.RunsBefore(last, st) {
 			last = st
 		}
 	}
@@ -180,7 +171,7 @@ func madeToBeCancelled(ctx ssa.Value, cancel *ssa.Call) bool {
 		if _, debug := ref.(*ssa.DebugRef); debug {
 			continue
 		}
-		if ref.Block() == nil || ref.Parent() != cancel.Parent() || !runsBefore(cancel, ref) {
+		if ref.Block() == nil || ref.Parent() != cancel.Parent() || !ctxflow.RunsBefore(cancel, ref) {
 			return false
 		}
 	}

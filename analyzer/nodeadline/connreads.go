@@ -313,16 +313,10 @@ func implementsAccept(fn *ssa.Function, accept *types.Func) bool {
 	return ok && types.Implements(recv.Type(), iface)
 }
 
-// before reports whether read runs before every one of uses: in the same
-// block earlier, or in a block that dominates theirs.
+// before reports whether read runs before every one of uses.
 func before(read ssa.Instruction, uses []ssa.Instruction) bool {
 	for _, u := range uses {
-		switch {
-		case u.Block() == read.Block():
-			if ctxflow.IndexOf(u) < ctxflow.IndexOf(read) {
-				return false
-			}
-		case !read.Block().Dominates(u.Block()):
+		if u != read && !ctxflow.RunsBefore(read, u) {
 			return false
 		}
 	}

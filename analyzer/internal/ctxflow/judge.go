@@ -340,18 +340,9 @@ func (r *Result) neverSet(v ssa.Value) bool {
 	if fa == nil {
 		return false
 	}
-	f := structField(fa.X.Type(), fa.Field)
-	if f == nil || f.Pkg() != r.Pass.Pkg {
+	f := r.privateField(fa)
+	if f == nil {
 		return false
-	}
-	if f.Exported() {
-		t := fa.X.Type()
-		if p, ok := t.Underlying().(*types.Pointer); ok {
-			t = p.Elem()
-		}
-		if named, ok := types.Unalias(t).(*types.Named); !ok || named.Obj().Exported() {
-			return false
-		}
 	}
 	r.indexStores()
 	return len(r.stores[f]) == 0
@@ -459,6 +450,12 @@ func (r *Result) StoredField(st *ssa.Store) *types.Var {
 	if !ok {
 		return nil
 	}
+	return r.privateField(fa)
+}
+
+// privateField returns the field fa addresses when only this package can
+// reach it (the field, or the struct type that has it, unexported), or nil.
+func (r *Result) privateField(fa *ssa.FieldAddr) *types.Var {
 	f := structField(fa.X.Type(), fa.Field)
 	if f == nil || f.Pkg() != r.Pass.Pkg {
 		return nil

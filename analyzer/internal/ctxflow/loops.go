@@ -187,6 +187,18 @@ func RunsAfter(a, b ssa.Instruction) bool {
 	return Reaches(a.Block(), b.Block())
 }
 
+// RunsBefore reports whether a runs before b on every path to b: earlier in
+// the same block, or in a block that dominates b's.
+func RunsBefore(a, b ssa.Instruction) bool {
+	if a.Block() == nil || b.Block() == nil {
+		return false
+	}
+	if a.Block() == b.Block() {
+		return IndexOf(a) < IndexOf(b)
+	}
+	return a.Block().Dominates(b.Block())
+}
+
 // Reaches reports whether block to can run after block from: a path of one
 // or more edges leads from one to the other.
 func Reaches(from, to *ssa.BasicBlock) bool {

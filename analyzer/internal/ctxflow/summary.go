@@ -742,70 +742,73 @@ func (r *Result) summarizeFuncCalls(fn *ssa.Function) bool {
 		return false
 	}
 	changed := false
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if !ok || call.Call.IsInvoke() {
-				continue
-			}
-			p := r.paramOf(call.Call.Value)
-			if p == nil {
-				continue
-			}
-			idx := SigParam(p)
-			inScope := r.ContextInScope(fn, call.Pos())
-			if idx < 0 || inScope == "" {
-				continue
-			}
-			// On: the owner's own context parameter, when it has one: a
-			// caller that passes a root there has nothing to thread.
-			on := 0
-			for k, q := range p.Parent().Params {
-				if carriesContext(q.Type()) {
-					if i := SigParam(p.Parent().Params[k]); i >= 0 {
-						on = i + 1
-					}
-					break
-				}
-			}
-			s := r.summaryOf(p.Parent())
-			changed = s.addReach(&s.CallsFunc, ParamReach{Param: idx, Name: p.Name(), Wait: inScope, On: on}) || changed
+	for call, p := range r.funcParamCalls(fn) {
+		idx := SigParam(p)
+		inScope := r.ContextInScope(fn, call.Pos())
+		if idx < 0 || inScope == "" {
+			continue
 		}
+		// On: the owner's own context parameter, when it has one: a
+		// caller that passes a root there has nothing to thread.
+		on := 0
+		for k, q := range p.Parent().Params {
+			if carriesContext(q.Type()) {
+				if i := SigParam(p.Parent().Params[k]); i >= 0 {
+					on = i + 1
+				}
+				break
+			}
+		}
+		s := r.summaryOf(p.Parent())
+		changed = s.addReach(&s.CallsFunc, ParamReach{Param: idx, Name: p.Name(), Wait: inScope, On: on}) || changed
 	}
 	return changed
+}
+
+// funcParamCalls yields the calls in fn of a func parameter (of fn or of a
+// function enclosing it), with that parameter.
+func (r *Result) funcParamCalls(fn *ssa.Function) iter.Seq2[*ssa.Call, *ssa.Parameter] {
+	return func(yield func(*ssa.Call, *ssa.Parameter) bool) {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				call, ok := instr.(*ssa.Call)
+				if !ok || call.Call.IsInvoke() {
+					continue
+				}
+				if p := r.paramOf(call.Call.Value); p != nil && !yield(call, p) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // summarizeFuncArgs records the context parameters fn (or a closure in
 // it) hands as they are to a call of a func parameter (Summary.FuncArgs).
 func (r *Result) summarizeFuncArgs(fn *ssa.Function) bool {
 	changed := false
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if !ok || call.Call.IsInvoke() {
+	for call, p := range r.funcParamCalls(fn) {
+		for j, a := range call.Call.Args {
+			if !knowledge.IsContext(a.Type()) {
 				continue
 			}
-			p := r.paramOf(call.Call.Value)
-			if p == nil {
-				continue
-			}
-			for j, a := range call.Call.Args {
-				if !knowledge.IsContext(a.Type()) {
-					continue
-				}
-				o := r.classify(a, 0)
-				if o.State != Inherited || o.Param == nil || o.Request || o.Param.Parent() != p.Parent() {
-					continue
-				}
-				ci, fi := SigParam(o.Param), SigParam(p)
-				if ci < 0 || fi < 0 {
-					continue
-				}
-				changed = r.summaryOf(p.Parent()).addFuncArg(FuncArg{Ctx: ci, Func: fi, Arg: j}) || changed
+			if fa, ok := funcArgOf(r.classify(a, 0), p, j); ok {
+				changed = r.summaryOf(p.Parent()).addFuncArg(fa) || changed
 			}
 		}
 	}
 	return changed
+}
+
+// funcArgOf is the FuncArg that says a context of origin o is passed as
+// argument arg of a call of func parameter fparam, when o is a context
+// parameter of fparam's function.
+func funcArgOf(o Origin, fparam *ssa.Parameter, arg int) (FuncArg, bool) {
+	if o.State != Inherited || o.Param == nil || o.Request || o.Param.Parent() != fparam.Parent() {
+		return FuncArg{}, false
+	}
+	ci, fi := SigParam(o.Param), SigParam(fparam)
+	return FuncArg{Ctx: ci, Func: fi, Arg: arg}, ci >= 0 && fi >= 0
 }
 
 // composeFuncArg applies a callee's FuncArg at call c: the function c
@@ -827,15 +830,11 @@ func (r *Result) composeFuncArg(c *Call, a FuncArg) bool {
 		return changed
 	}
 	q := r.paramOf(fv)
-	o := r.classify(ctx, 0)
-	if q == nil || o.State != Inherited || o.Param == nil || o.Request || o.Param.Parent() != q.Parent() {
+	if q == nil {
 		return false
 	}
-	ci, fi := SigParam(o.Param), SigParam(q)
-	if ci < 0 || fi < 0 {
-		return false
-	}
-	return r.summaryOf(q.Parent()).addFuncArg(FuncArg{Ctx: ci, Func: fi, Arg: a.Arg})
+	fa, ok := funcArgOf(r.classify(ctx, 0), q, a.Arg)
+	return ok && r.summaryOf(q.Parent()).addFuncArg(fa)
 }
 
 func (s *Summary) reachList() []ParamReach {
