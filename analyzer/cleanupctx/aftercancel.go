@@ -18,8 +18,8 @@ import (
 // handler with the context it had just ended): the callee gets a context
 // that is already done. Counted are the calls the rule judges anyway
 // (waits, cleanups, functions whose summary says the context reaches one)
-// and calls of function values — a callback handed a context is handed it
-// to use. Reading the context's state (Err, Cause) or decorating it is no
+// and calls of function values the function was handed — a callback handed
+// a context is handed it to use. Reading the context's state (Err, Cause) or decorating it is no
 // use.
 func checkAfterCancel(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, judged map[ssa.CallInstruction]bool) {
 	var cancels []*ssa.Call
@@ -39,7 +39,7 @@ func checkAfterCancel(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function
 			if !ok {
 				continue
 			}
-			if !judged[ssa.CallInstruction(call)] && !(call.Call.StaticCallee() == nil && !call.Call.IsInvoke() && !isBuiltin(call)) {
+			if !judged[ssa.CallInstruction(call)] && !isCallback(res, call) {
 				continue // neither a wait the rule knows nor a callback
 			}
 			for _, a := range call.Call.Args {
@@ -93,9 +93,15 @@ func cancelledCtx(res *ctxflow.Result, call *ssa.Call) ssa.Value {
 	return nil
 }
 
-func isBuiltin(call *ssa.Call) bool {
-	_, ok := call.Call.Value.(*ssa.Builtin)
-	return ok
+// isCallback reports whether call calls a function value the function was
+// handed (a parameter, or a capture of one): a package variable holding a
+// function (containerd's `log.G`) is no callback.
+func isCallback(res *ctxflow.Result, call *ssa.Call) bool {
+	if call.Call.IsInvoke() || call.Call.StaticCallee() != nil {
+		return false
+	}
+	_, param := res.Underlying(call.Call.Value).(*ssa.Parameter)
+	return param
 }
 
 // callName names the callee for the message.

@@ -83,3 +83,15 @@ func (c *pgConn) die() {
 	cancel() // force an immediate hard cancel
 	c.db.PingContext(ctx)
 }
+
+// A package variable holding a function (containerd's log.G) is no
+// callback: a logger taken from a done context still logs.
+var loggerFrom = func(ctx context.Context) *log.Logger { return log.Default() }
+
+func logAfterCancel(ctx context.Context, db *sql.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	err := db.PingContext(ctx)
+	cancel()
+	loggerFrom(ctx).Printf("ping: %v", err)
+	return err
+}
