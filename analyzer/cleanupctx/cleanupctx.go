@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -56,9 +57,13 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 		}
 		calls := byFn[fn]
 		lintutil.Guard(pass, "cleanupctx", fn, func() {
+			// What each call hands to a wait or cleanup, looked up once:
+			// both checks need it.
+			used := map[*ctxflow.Call][]use{}
 			judged := map[ssa.CallInstruction]bool{}
 			for _, c := range calls {
-				for _, u := range uses(res, c) {
+				used[c] = uses(res, c)
+				for _, u := range used[c] {
 					if !u.cancelSafe {
 						judged[c.Instr] = true
 					}
@@ -66,21 +71,21 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 			}
 			checkAfterCancel(pass, res, fn, judged)
 			if len(calls) > 0 {
-				check(pass, res, fn, calls)
+				check(pass, res, fn, calls, used)
 			}
 		})
 	}
 	return nil, nil
 }
 
-func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*ctxflow.Call) {
+func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*ctxflow.Call, used map[*ctxflow.Call][]use) {
 	dones := res.Dones(fn)
 	for _, c := range calls {
 		expr := res.Syntax.CallExpr(c.Instr.Common().Pos())
 		if expr == nil {
 			continue
 		}
-		for _, u := range append(uses(res, c), endsOnCancel(res, c)...) {
+		for _, u := range append(slices.Clone(used[c]), endsOnCancel(res, c)...) {
 			root, derived, timeout := observed(res, fn, u.ctx)
 			if root == nil {
 				continue
@@ -482,24 +487,11 @@ func ctxName(v ssa.Value) string {
 	if !knowledge.IsContext(v.Type()) {
 		// A stream or request that carries the function's context: name
 		// the method that gives it, found by its signature.
-		if m := contextMethod(v.Type()); m != "" {
+		if m := ctxflow.ContextMethod(v.Type()); m != "" {
 			return name + "." + m + "()"
 		}
 	}
 	return name
-}
-
-// contextMethod returns the name of t's method with no parameters that
-// returns a context (a gRPC stream's or a request's Context), or "".
-func contextMethod(t types.Type) string {
-	ms := types.NewMethodSet(t)
-	for i := range ms.Len() {
-		sig, ok := ms.At(i).Type().(*types.Signature)
-		if ok && sig.Params().Len() == 0 && sig.Results().Len() == 1 && knowledge.IsContext(sig.Results().At(0).Type()) {
-			return ms.At(i).Obj().Name()
-		}
-	}
-	return ""
 }
 
 // carrierOf returns the value whose context a call reads, when the call is

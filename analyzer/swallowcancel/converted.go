@@ -74,7 +74,7 @@ func (c *checker) replaces(p *ssa.Parameter) *replacement {
 	}
 	c.replaced[p] = nil
 	fn := p.Parent()
-	for _, ret := range returns(fn) {
+	for _, ret := range ctxflow.Returns(fn) {
 		v := errResult(ret)
 		desc, ok := c.freshThrough(v, p, 0)
 		if !ok || c.wrapsContextErr(v) || answersOther(fn.Blocks[0], ret.Block(), p) || c.notCancellation(ret.Block(), p, true) {
@@ -107,7 +107,7 @@ func (c *checker) freshThrough(v, old ssa.Value, depth int) (string, bool) {
 		}
 	}
 	desc := ""
-	rets := returns(callee)
+	rets := ctxflow.Returns(callee)
 	for _, ret := range rets {
 		d, ok := c.freshThrough(errResult(ret), nil, depth+1)
 		if !ok {

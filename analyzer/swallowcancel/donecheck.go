@@ -38,7 +38,7 @@ func (c *checker) checkDone(f *fnInfo) {
 		return
 	}
 	runner := c.res.UsedAsValue(outermostUse(f.fn))
-	for _, ret := range returns(f.fn) {
+	for _, ret := range ctxflow.Returns(f.fn) {
 		idx := len(ret.Block().Instrs) - 1
 		var d *ctxflow.Done
 		for _, x := range dones {

@@ -138,7 +138,7 @@ func (c *checker) checkReplaced(f *fnInfo) {
 		if len(body.Preds) != 1 {
 			continue
 		}
-		for _, ret := range returns(f.fn) {
+		for _, ret := range ctxflow.Returns(f.fn) {
 			if !body.Dominates(ret.Block()) || answersOther(body, ret.Block(), cmp.X) || c.notCancellation(ret.Block(), cmp.X, true) {
 				continue
 			}

@@ -41,7 +41,7 @@ func (c *checker) checkRetriedFunc(call *ctxflow.Call, op ssa.Value) {
 		return
 	}
 	f := &fnInfo{fn: fn, loops: ctxflow.Loops(fn), errLast: true}
-	for _, ret := range returns(fn) {
+	for _, ret := range ctxflow.Returns(fn) {
 		if saysStop(fn, ret) || c.contextLiveAt(ret.Block(), 0) {
 			// (false, err): the function tells the helper not to retry;
 			// or a test found the context still live on the way here.
@@ -198,7 +198,7 @@ func (c *checker) liveOn(fn *ssa.Function, want bool, depth int) bool {
 		return false
 	}
 	out := false
-	for _, ret := range returns(fn) {
+	for _, ret := range ctxflow.Returns(fn) {
 		if len(ret.Results) == 0 {
 			return false
 		}

@@ -88,42 +88,29 @@ func (c *checker) checkRetry(f *fnInfo) {
 // the context is done each attempt fails at once and the loop sleeps
 // through its budget. Only pauses of noticeable length count.
 func (c *checker) pausedRetry(loop *ctxflow.Loop, failure *ssa.BasicBlock, call *ssa.Call) *ssa.Call {
-	var pause *ssa.Call
-	for b := range loop.Blocks {
+	if c.loopMayStop(loop, call, true) {
+		return nil
+	}
+	// The first noticeable sleep on the failure path, in block order (the
+	// loop's blocks are a set).
+	for _, b := range failure.Parent().Blocks {
+		if !loop.Blocks[b] || !failure.Dominates(b) {
+			continue
+		}
 		for _, instr := range b.Instrs {
-			switch instr := instr.(type) {
-			case *ssa.Return:
-				if len(instr.Results) > 0 && !ctxflow.IsNilConst(errResult(instr)) {
-					return nil // it can give the failure back at once
-				}
-			case *ssa.Panic, *ssa.Select:
-				return nil
-			case *ssa.UnOp:
-				if instr.Op == token.ARROW {
-					return nil // a receive: a stop channel, a timer chosen over the context
-				}
-			case *ssa.If:
-				if c.cancelTestOf(b) != nil {
+			sleep, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			if fn, _, args := ctxflow.SplitCall(sleep.Common()); knowledge.RoleOf(fn) == knowledge.TimeSleep && len(args) == 1 && noticeable(args[0]) {
+				if !longRetry(loop, sleep) {
 					return nil
 				}
-			case ssa.CallInstruction:
-				if c.callConsults(instr, call) || handsOnError(instr, call) {
-					return nil
-				}
-				sleep, ok := instr.(*ssa.Call)
-				if !ok || !failure.Dominates(b) {
-					continue
-				}
-				if fn, _, args := ctxflow.SplitCall(sleep.Common()); knowledge.RoleOf(fn) == knowledge.TimeSleep && len(args) == 1 && noticeable(args[0]) {
-					pause = sleep
-				}
+				return sleep
 			}
 		}
 	}
-	if pause == nil || !longRetry(loop, pause) {
-		return nil
-	}
-	return pause
+	return nil
 }
 
 // handsOnError reports whether a call of a function value is given the
@@ -201,7 +188,7 @@ func noticeable(d ssa.Value) bool {
 		return true
 	}
 	n, _ := constant.Int64Val(k.Value)
-	return n >= int64(200*time.Millisecond)
+	return n >= int64(ctxflow.NoticeablePause)
 }
 
 // sameWork reports whether every operand of the call is loop-invariant.
@@ -221,35 +208,8 @@ func sameWork(loop *ctxflow.Loop, call *ssa.Call) bool {
 // retryOnly checks that a failure stays in the loop and that the loop
 // cannot end but on success and never consults a context.
 func (c *checker) retryOnly(f *fnInfo, loop *ctxflow.Loop, test, success *ssa.BasicBlock, call *ssa.Call) bool {
-	for b := range loop.Blocks {
-		for _, instr := range b.Instrs {
-			switch instr := instr.(type) {
-			case *ssa.Return:
-				if len(instr.Results) > 0 && !ctxflow.IsNilConst(errResult(instr)) {
-					return false // can end on a failure
-				}
-			case *ssa.Panic:
-				return false
-			case *ssa.Select:
-				for _, st := range instr.States {
-					if c.consultsContext(st.Chan, call) {
-						return false
-					}
-				}
-			case ssa.CallInstruction:
-				if c.callConsults(instr, call) {
-					return false
-				}
-			case *ssa.UnOp:
-				if instr.Op == token.ARROW && c.consultsContext(instr.X, call) {
-					return false
-				}
-			case *ssa.If:
-				if c.cancelTestOf(b) != nil {
-					return false
-				}
-			}
-		}
+	if c.loopMayStop(loop, call, false) {
+		return false
 	}
 	for _, e := range loop.Exits() {
 		onSuccess := e[0] == test && e[1] == success || loop.Blocks[success] && success.Dominates(e[0])
@@ -258,6 +218,49 @@ func (c *checker) retryOnly(f *fnInfo, loop *ctxflow.Loop, test, success *ssa.Ba
 		}
 	}
 	return true
+}
+
+// loopMayStop reports whether something in the loop can stop the retries
+// of call's failures: a return of an error that may be non-nil, a panic, a
+// cancellation test, a look at a context (its Done, Err or Cause, another
+// call given the same context). With anyWait, any receive or select (a
+// stop channel, a timer chosen over the context) and a function value
+// handed the error (the caller's judgement) count too.
+func (c *checker) loopMayStop(loop *ctxflow.Loop, call *ssa.Call, anyWait bool) bool {
+	for b := range loop.Blocks {
+		for _, instr := range b.Instrs {
+			switch instr := instr.(type) {
+			case *ssa.Return:
+				if len(instr.Results) > 0 && !ctxflow.IsNilConst(errResult(instr)) {
+					return true // can end on a failure
+				}
+			case *ssa.Panic:
+				return true
+			case *ssa.Select:
+				if anyWait {
+					return true
+				}
+				for _, st := range instr.States {
+					if c.consultsContext(st.Chan, call) {
+						return true
+					}
+				}
+			case ssa.CallInstruction:
+				if c.callConsults(instr, call) || anyWait && handsOnError(instr, call) {
+					return true
+				}
+			case *ssa.UnOp:
+				if instr.Op == token.ARROW && (anyWait || c.consultsContext(instr.X, call)) {
+					return true
+				}
+			case *ssa.If:
+				if c.cancelTestOf(b) != nil {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // consultsContext reports whether ch is a context's Done channel.

@@ -69,7 +69,7 @@ func nilReturnAfter(fn *ssa.Function, call ssa.Instruction, ctx ssa.Value) *ssa.
 			return nil // ctx is looked at (or handed on) afterwards
 		}
 	}
-	for _, ret := range returns(fn) {
+	for _, ret := range ctxflow.Returns(fn) {
 		if ctxflow.RunsAfter(call, ret) && ctxflow.IsNilConst(errResult(ret)) {
 			return ret
 		}

@@ -253,20 +253,6 @@ func sourceText(srcs []ctxflow.ErrSource) string {
 	return " (from " + srcs[0].Desc + ")"
 }
 
-// returns lists fn's return instructions with their error result.
-func returns(fn *ssa.Function) []*ssa.Return {
-	var out []*ssa.Return
-	for _, b := range fn.Blocks {
-		if len(b.Instrs) == 0 {
-			continue
-		}
-		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
-			out = append(out, ret)
-		}
-	}
-	return out
-}
-
 // errResult returns the value a return gives as its error result. In a
 // function with defers, results travel through local slots (stored, defers
 // run, loaded): the value is the last one stored before the return.

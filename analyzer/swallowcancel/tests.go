@@ -176,7 +176,7 @@ func (c *checker) checkCancelTests(f *fnInfo) {
 			continue
 		}
 		name := c.errName(r.tests[0])
-		for _, ret := range returns(f.fn) {
+		for _, ret := range ctxflow.Returns(f.fn) {
 			if !r.covers(ret.Block()) {
 				continue
 			}

@@ -63,7 +63,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 // noticeablePause is the shortest constant pause in a loop that checks the
 // context on every round that is still reported: cancellation waits for
 // it.
-const noticeablePause = 200 * time.Millisecond
+const noticeablePause = ctxflow.NoticeablePause
 
 func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call) {
 	expr := res.Syntax.CallExpr(call.Pos())
@@ -116,7 +116,7 @@ func checkLoopContext(pass *analysis.Pass, res *ctxflow.Result, call *ssa.Call, 
 		return
 	}
 	watched, fixable := checkedContext(pass, res, loop, expr)
-	if watched == "" || onlyWhenNil(pass, expr, watched) {
+	if watched == "" || onlyWhenNil(pass, res, expr, watched) {
 		return
 	}
 	why := d.String()
@@ -138,11 +138,8 @@ func checkLoopContext(pass *analysis.Pass, res *ctxflow.Result, call *ssa.Call, 
 // onlyWhenNil reports whether the sleep runs only where the watched context
 // is nil (nats.go: `if o.ctx != nil { select … } else { time.Sleep(…) }`):
 // there is nothing to wait on.
-func onlyWhenNil(pass *analysis.Pass, sleep *ast.CallExpr, watched string) bool {
-	for _, f := range pass.Files {
-		if f.FileStart > sleep.Pos() || sleep.Pos() > f.FileEnd {
-			continue
-		}
+func onlyWhenNil(pass *analysis.Pass, res *ctxflow.Result, sleep *ast.CallExpr, watched string) bool {
+	if f := res.Syntax.File(sleep.Pos()); f != nil {
 		path, _ := astutil.PathEnclosingInterval(f, sleep.Pos(), sleep.End())
 		for i := 1; i < len(path); i++ {
 			iff, ok := path[i].(*ast.IfStmt)
@@ -389,14 +386,6 @@ func sleeperOf(res *ctxflow.Result, fn *ssa.Function, memo map[*ssa.Function]*sl
 // had a ctx): the sleep cannot see the context, so cancellation waits for
 // it. A duration the caller passes is judged like a direct sleep's.
 func checkSleeperCall(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call, memo map[*ssa.Function]*sleeper) {
-	expr := res.Syntax.CallExpr(call.Pos())
-	if expr == nil || res.Syntax.Skip(expr.Pos(), false) {
-		return
-	}
-	ctx := res.ContextInScope(fn, expr.Pos())
-	if ctx == "" {
-		return
-	}
 	common := call.Common()
 	var candidates []*ssa.Function
 	offset := 0
@@ -443,6 +432,16 @@ func checkSleeperCall(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function
 		if d, isConst := sleepDuration(res, common.Args[i]); isConst && d < longSleep {
 			return
 		}
+	}
+	// Looked up last: this runs for every call of the package, and most
+	// calls are of no sleeper.
+	expr := res.Syntax.CallExpr(call.Pos())
+	if expr == nil || res.Syntax.Skip(expr.Pos(), false) {
+		return
+	}
+	ctx := res.ContextInScope(fn, expr.Pos())
+	if ctx == "" {
+		return
 	}
 	name := found.fn.Name()
 	if obj, ok := found.fn.Object().(*types.Func); ok {

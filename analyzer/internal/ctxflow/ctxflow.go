@@ -664,19 +664,16 @@ func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 			if !visible(p) {
 				continue
 			}
-			if knowledge.IsContext(p.Type()) || knowledge.EmbedsContext(p.Type()) {
-				return p.Name()
-			}
-			if request == "" && (isHTTPRequestPtr(p.Type()) || knowledge.EmbedsRequest(p.Type())) {
-				request = p.Name() + ".Context()"
-			}
-			if carrier == "" && types.IsInterface(p.Type()) && !isReceiver(f, p) {
-				// An interface whose implementation hands over the
-				// context of the call it stands for (a gRPC stream). A
-				// concrete type with such a method may be an object with
-				// a lifetime of its own (cobra's Command), not a call.
-				if m := ContextMethod(p.Type()); m != "" {
-					carrier = p.Name() + "." + m + "()"
+			switch expr, kind := paramContext(f, p); kind {
+			case contextParam:
+				return expr
+			case requestParam:
+				if request == "" {
+					request = expr
+				}
+			case carrierParam:
+				if carrier == "" {
+					carrier = expr
 				}
 			}
 		}
@@ -700,6 +697,37 @@ func DiscardsContext(fn *ssa.Function) bool {
 		}
 	}
 	return false
+}
+
+// The ways a parameter brings its function a caller's context, in the
+// order ContextInScope prefers them.
+const (
+	noContext = iota
+	contextParam
+	requestParam
+	carrierParam
+)
+
+// paramContext says how parameter p of fn brings it a caller's context, and
+// the expression that denotes that context: a context (or a struct
+// embedding one), a request (r.Context()), or an interface whose
+// implementation hands over the context of the call it stands for (a gRPC
+// stream's Context()). A concrete type with such a method may be an object
+// with a lifetime of its own (cobra's Command, tls.ClientHelloInfo), not a
+// call; a receiver's context is its own.
+func paramContext(fn *ssa.Function, p *ssa.Parameter) (string, int) {
+	t := p.Type()
+	switch {
+	case knowledge.IsContext(t) || knowledge.EmbedsContext(t):
+		return p.Name(), contextParam
+	case knowledge.TypeRole(t) == knowledge.HTTPRequestType || knowledge.EmbedsRequest(t):
+		return p.Name() + ".Context()", requestParam
+	case types.IsInterface(t) && !isReceiver(fn, p):
+		if m := ContextMethod(t); m != "" {
+			return p.Name() + "." + m + "()", carrierParam
+		}
+	}
+	return "", noContext
 }
 
 func isReceiver(fn *ssa.Function, p *ssa.Parameter) bool {

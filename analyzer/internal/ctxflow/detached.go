@@ -40,7 +40,7 @@ func (r *Result) DetachedWork(fn *ssa.Function, call *ssa.Call) bool {
 // such a method, tls.ClientHelloInfo, may be an object of its own).
 func ownsContext(fn *ssa.Function) bool {
 	for _, p := range fn.Params {
-		if carriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) || knowledge.EmbedsRequest(p.Type()) || types.IsInterface(p.Type()) && ContextMethod(p.Type()) != "" {
+		if _, kind := paramContext(fn, p); kind != noContext {
 			return true
 		}
 	}

@@ -293,10 +293,8 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 			return ReceiverUnknown
 		}
 		var bs []Boundedness
-		for _, b := range callee.Blocks {
-			if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
-				bs = append(bs, r.structBound(ret.Results[0], fields))
-			}
+		for _, ret := range Returns(callee) {
+			bs = append(bs, r.structBound(ret.Results[0], fields))
 		}
 		return mergeBounds(bs)
 	}

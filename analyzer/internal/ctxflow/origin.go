@@ -466,11 +466,7 @@ func (r *Result) returnedRoot(call *ssa.Call, depth int) (Origin, bool) {
 		}
 	}
 	root := ""
-	for _, b := range callee.Blocks {
-		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok || len(ret.Results) != 1 {
-			continue
-		}
+	for _, ret := range Returns(callee) {
 		o := r.classify(ret.Results[0], depth+1)
 		if o.State != NoDeadline || o.Detached || o.RootFn != callee {
 			return Origin{}, false
@@ -669,9 +665,8 @@ func (r *Result) returnedRequest(call *ssa.Call, idx, depth int) Origin {
 		return Origin{}
 	}
 	var origins []Origin
-	for _, b := range callee.Blocks {
-		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok || idx >= len(ret.Results) {
+	for _, ret := range Returns(callee) {
+		if idx >= len(ret.Results) {
 			continue
 		}
 		if IsNilConst(ret.Results[idx]) {

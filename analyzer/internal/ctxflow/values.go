@@ -1,6 +1,10 @@
 package ctxflow
 
-import "golang.org/x/tools/go/ssa"
+import (
+	"time"
+
+	"golang.org/x/tools/go/ssa"
+)
 
 // Small SSA value helpers the core and the rules share.
 
@@ -117,3 +121,22 @@ func (r *Result) constantGlobal(g *ssa.Global) *ssa.Const {
 	}
 	return only
 }
+
+// Returns lists fn's return instructions that give results.
+func Returns(fn *ssa.Function) []*ssa.Return {
+	var out []*ssa.Return
+	for _, b := range fn.Blocks {
+		if len(b.Instrs) == 0 {
+			continue
+		}
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) > 0 {
+			out = append(out, ret)
+		}
+	}
+	return out
+}
+
+// NoticeablePause is the shortest pause a cancelled caller is kept waiting
+// by that the rules report: shorter throttles (etcd's 50 ms lease renewal)
+// are left alone.
+const NoticeablePause = 200 * time.Millisecond
