@@ -21,8 +21,10 @@ const maxConnDepth = 4
 // with no deadline set on the way: the dial's timeout (or context) covers
 // only connecting, so a peer that accepts and never answers blocks the
 // read forever (memberlist's push/pull exchange, fixed with
-// conn.SetDeadline). Any use the search cannot follow — the connection
-// stored, returned, captured by a closure (a watchdog may close it),
+// conn.SetDeadline). A connection a helper of the package returns is followed
+// into the callers that receive it. Any use the search cannot follow — the
+// connection stored, returned to no caller of the package, captured by a
+// closure (a watchdog may close it),
 // handed to another package's function that is no reader of the standard
 // library, wrapped (tls.Client) — makes it silent. A connection kept in a
 // field only this package can reach is followed to every load of it.
@@ -114,6 +116,8 @@ func (s *connSearch) follow(v ssa.Value, depth int) {
 			s.follow(x, depth)
 		case *ssa.ChangeInterface:
 			s.follow(x, depth)
+		case *ssa.Phi: // the variable of a loop of attempts
+			s.follow(x, depth)
 		case *ssa.Store:
 			if s.accepting {
 				s.giveUp(x)
@@ -126,6 +130,12 @@ func (s *connSearch) follow(v ssa.Value, depth int) {
 				return
 			}
 			s.call(x, v, depth)
+		case *ssa.Return:
+			if s.accepting {
+				s.giveUp(x)
+			} else {
+				s.returned(x, v, depth)
+			}
 		default:
 			s.giveUp(ref) // stored, returned, captured, converted: not followed
 		}
@@ -150,10 +160,54 @@ func (s *connSearch) field(st *ssa.Store, v ssa.Value, depth int) {
 	}
 	for _, load := range s.res.FieldLoads(f) {
 		if s.res.SetsConnDeadline(load.Parent()) {
+			// A deadline set through any load: the package manages the
+			// connection's deadlines (bufio readers wrapped around it at
+			// construction read it wherever they are used).
 			s.unknown = true
 			return
 		}
 		s.follow(load, depth+1)
+		if s.unknown {
+			return
+		}
+	}
+}
+
+// returned follows a connection a helper of the package returns (paho's
+// openConnection) to the callers that receive it: each caller's result is a
+// use of the connection. A helper no call of the package receives from, or
+// a caller that sets a deadline, makes the search silent.
+func (s *connSearch) returned(ret *ssa.Return, v ssa.Value, depth int) {
+	fn := ret.Parent()
+	idx := -1
+	for i, r := range ret.Results {
+		if r == v {
+			idx = i
+		}
+	}
+	callers := s.res.CallersOf(fn)
+	if idx < 0 || fn.Parent() != nil || len(callers) == 0 || depth >= maxConnDepth {
+		s.unknown = true
+		return
+	}
+	for _, c := range callers {
+		call, ok := c.Instr.(*ssa.Call)
+		if !ok || s.res.SetsConnDeadline(c.Fn) {
+			s.unknown = true
+			return
+		}
+		var got ssa.Value = call
+		if len(ret.Results) > 1 {
+			got = nil
+			for _, ref := range *call.Referrers() {
+				if ex, ok := ref.(*ssa.Extract); ok && ex.Index == idx {
+					got = ex
+				}
+			}
+		}
+		if got != nil {
+			s.follow(got, depth+1)
+		}
 		if s.unknown {
 			return
 		}
@@ -177,7 +231,9 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 			if s.read == nil {
 				s.read = ci
 			}
-		case "Write", "Close", "LocalAddr", "RemoteAddr", "CloseWrite", "CloseRead":
+		case "Write", "Close", "LocalAddr", "RemoteAddr", "CloseWrite", "CloseRead", "SetWriteDeadline":
+			// A write deadline bounds writes only (redigo's Do set one and
+			// then read the reply with none).
 		default:
 			s.giveUp(ci) // SetDeadline and the like: bounded, or not understood
 		}

@@ -31,8 +31,9 @@
 // the context form; and a connection the function dials (net.DialTimeout
 // too) and then reads — itself, through the standard library's readers,
 // through the package's helpers, or at every load of a field only the
-// package can reach where it keeps the connection — with no deadline set on
-// the way: the dial's timeout covers only connecting; and a listener
+// package can reach where it keeps the connection, or in the callers a
+// helper returns it to — with no deadline set on the way (a write deadline
+// bounds writes only): the dial's timeout covers only connecting; and a listener
 // wrapper's Accept that reads the connection it accepts, with no deadline,
 // before returning it (one silent client blocks the server's accept loop).
 //
@@ -59,8 +60,10 @@
 // options on every command, and by default ignores the context's); clients
 // and dialers built where the analysis cannot see, or with a Timeout from
 // configuration (a root given to them where a caller's context is in scope
-// is sharedeadline's finding); signal.NotifyContext contexts (the user is the
-// deadline); test files unless -nodeadline.tests; generated files.
+// is sharedeadline's finding) — a client parameter kept in a field counts as
+// built by the package when one of the package's own calls (not its tests) passes a client
+// without a timeout (go-ethereum's DialHTTP): that default is unbounded;
+// signal.NotifyContext contexts (the user is the deadline); test files unless -nodeadline.tests; generated files.
 //
 // Suggested fixes thread a caller-owned context that is in scope: Query
 // becomes QueryContext(ctx, …), http.NewRequest becomes

@@ -49,7 +49,10 @@
 //     from configuration (nodeadline cannot call it unbounded, but the
 //     caller's deadline stops there); a wait a constant Timeout bounds is
 //     left alone; a helper that derives its own budget from the context it
-//     is given (WithTimeout(ctx, d)) still waits under it;
+//     is given (WithTimeout(ctx, d)) still waits under it; a wait is also a
+//     blocking select, outside any loop, of a function outside the standard
+//     library, with a case on ctx.Done() beside a receive that is no timer,
+//     that returns an error when the context ends (gocql's exec);
 //   - the same, and a helper's own root, in a function that receives its
 //     caller's context in a parameter named _ (cadence's visibility store):
 //     the context is thrown away (no fix: the parameter needs a name);
@@ -72,10 +75,20 @@
 //     on success) whose parent has no deadline and that no counter, clock,
 //     stop channel or failure exit bounds: attempts × budget is unbounded;
 //   - conn.SetDeadline/SetReadDeadline/SetWriteDeadline(time.Now().Add(d)) on
-//     a connection dialed in a function that received a context and never
+//     a dialed connection in a function that received a context and never
 //     consults ctx.Deadline() or ctx.Done() (fix: use the earlier of the two),
 //     and the same done by a helper the connection is handed to (its summary
-//     says it sets a fixed deadline on that parameter);
+//     says it sets a fixed deadline on that parameter). Dialed: from a dial
+//     of the catalog or net.DialTimeout, from a function of the package that
+//     returns one, or from a field only the package can reach that it fills
+//     only with dialed connections;
+//   - a call, where a context is in scope, of a function of the package that
+//     receives no context and sets such a fixed deadline on a dialed
+//     connection it holds (itself or through such functions), unless a
+//     watchdog of the package closes that connection when a context ends;
+//   - a budget made and never applied: a WithTimeout whose context is only
+//     asked for its Err, and only after a wait of the function that runs on
+//     another context (nomad's image pull);
 //   - with -sharedeadline.sequential: sequential stages each given a full
 //     constant budget from the same parent (the message gives the sum).
 //
@@ -87,7 +100,8 @@
 // handed to a runner together with the caller's context, tempo's
 // ring.DoBatch(ctx, …, callback), nor a literal that receives a context of
 // its own), handed to a go statement or sent on a channel, kept in
-// a field, given to a cleanup (the cleanup table, or a function whose
+// a field, whose cancel function (or a derived context's) is kept in a
+// field (an object's lifetime), given to a cleanup (the cleanup table, or a function whose
 // context reaches one), created after the caller's context is known done
 // (<-ctx.Done(), case <-ctx.Done(), if ctx.Err() != nil, errors.Is(err,
 // context.Canceled)), or derived from context.WithoutCancel(ctx); a fresh
@@ -98,6 +112,6 @@
 // and retry loops in main, init or goroutines; WithValue in a loop with a
 // different key each round; budgets read from configuration (not constants)
 // for the comparison of budgets; connections accepted rather than dialed, or
-// handed with the context to a helper that may watch it; test and generated
-// files.
+// handed with the context to a helper that may watch it; budgets read before
+// the work they bound, or waited on through Done; test and generated files.
 package sharedeadline

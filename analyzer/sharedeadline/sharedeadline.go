@@ -87,6 +87,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 			c.funcArgRoot(call)
 			c.syncFuncRoot(call)
 			c.helperConnDeadline(call)
+			c.helperOwnConnDeadline(call)
 			c.rootToBoundedWait(call)
 		})
 	}
@@ -122,6 +123,7 @@ func (c *checker) checkFunc(fn *ssa.Function) []*ssa.Call {
 			case deadline && len(expr.Args) >= 2 && len(args) >= 2:
 				fresh := c.freshBudget(fn, call, expr, callee)
 				c.innerNotShorter(call, expr, callee)
+				c.unusedBudget(fn, call, expr, callee)
 				if !fresh {
 					c.retryAttempt(fn, loops, call, expr, callee)
 				}
@@ -665,7 +667,7 @@ func (c *checker) helperConnDeadline(call *ctxflow.Call) {
 		return
 	}
 	for _, p := range s.FixedDeadline {
-		if p.Param >= len(call.Args) || !c.dialed(call.Args[p.Param]) {
+		if p.Param >= len(call.Args) || !c.res.DialedConn(call.Args[p.Param]) {
 			continue
 		}
 		expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
@@ -678,32 +680,6 @@ func (c *checker) helperConnDeadline(call *ctxflow.Call) {
 		})
 		return
 	}
-}
-
-// dialed reports whether a connection value was dialed here: the result of
-// a catalog dial (net.Dial, a Dialer, tls.Dial…). The client side of a
-// request, whose budget is the caller's; accepted server connections set
-// their own deadlines by design.
-func (c *checker) dialed(v ssa.Value) bool {
-	for i := 0; i < 8; i++ {
-		switch x := v.(type) {
-		case *ssa.Extract:
-			v = x.Tuple
-		case *ssa.MakeInterface:
-			v = x.X
-		case *ssa.ChangeInterface:
-			v = x.X
-		case *ssa.TypeAssert:
-			v = x.X
-		case *ssa.Call:
-			callee, _, _ := ctxflow.SplitCall(x.Common())
-			s := c.res.Catalog.Lookup(callee)
-			return s != nil && s.Kind == knowledge.Dial
-		default:
-			return false
-		}
-	}
-	return false
 }
 
 // innerNotShorter: WithTimeout(parent, d2) where parent already has a
@@ -783,12 +759,32 @@ func derivesFrom(phi *ssa.Phi, call *ssa.Call, seen map[*ssa.Phi]bool) bool {
 	return false
 }
 
+// helperOwnConnDeadline reports a call, where a context is in scope, of a
+// function of the package that receives no context and sets a fixed
+// deadline on a dialed connection it holds (a field of its receiver, a
+// connection it dials): the caller's earlier deadline never reaches it.
+func (c *checker) helperOwnConnDeadline(call *ctxflow.Call) {
+	wait := c.res.FixedConnDeadline(call.Target)
+	if wait == "" || ctxflow.ConsultsDeadline(call.Fn) || c.closesOnDone(ctxflow.Outermost(call.Fn)) {
+		return
+	}
+	inScope := c.res.ContextInScope(call.Fn, c.res.Pos(call))
+	expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
+	if inScope == "" || expr == nil {
+		return
+	}
+	c.pass.Report(analysis.Diagnostic{
+		Pos: expr.Fun.Pos(), End: expr.Fun.End(),
+		Message: fmt.Sprintf("%s sets %s on its connection from a fixed timeout, ignoring %s's deadline: the connection may wait past the caller's budget; pass %s to it and use the earlier of the two", call.CalleeName(), wait, inScope, inScope),
+	})
+}
+
 // connDeadline: conn.SetDeadline(time.Now().Add(d)) on a connection dialed
-// here, in a function with a caller's context that never looks at its
+// here (or held in a field the package fills with dialed connections), in a function with a caller's context that never looks at its
 // deadline or Done channel.
 func (c *checker) connDeadline(fn *ssa.Function, call *ssa.Call, method *types.Func) {
 	_, recv, args := ctxflow.SplitCall(call.Common())
-	if len(args) != 1 || !ctxflow.NowPlus(args[0]) || !c.dialed(recv) {
+	if len(args) != 1 || !ctxflow.NowPlus(args[0]) || !c.res.DialedConn(recv) {
 		return
 	}
 	expr := c.res.Syntax.CallExpr(call.Pos())

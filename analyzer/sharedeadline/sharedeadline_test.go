@@ -133,3 +133,21 @@ func TestDiscarded(t *testing.T) {
 func TestRunners(t *testing.T) {
 	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/runners")
 }
+
+// TestConnectionsInFields: fixed deadlines on connections kept in fields or
+// returned by helpers, set by the function or by a helper without a context.
+func TestConnectionsInFields(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/connfield")
+}
+
+// TestUnusedBudget: a budget only read after a wait that runs on another
+// context.
+func TestUnusedBudget(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/unusedbudget")
+}
+
+// TestDoneWaits: a wait governed through ctx.Done() in a select beside a
+// response channel is a wait the caller's context must reach.
+func TestDoneWaits(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/donewait")
+}

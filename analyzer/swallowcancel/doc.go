@@ -121,12 +121,20 @@
 //     may be a cancellation: that error had no other way back;
 //   - a goroutine that closes its channel of errors and, once its context is
 //     done, returns without sending the cancellation on it: the reader sees a
-//     stream that ended cleanly.
+//     stream that ended cleanly;
+//   - a cancellation let through to the success path: `if err != nil &&
+//     !errors.Is(err, context.Canceled) { …; return }` where the error branch
+//     leaves and the cancelled call joins the path a nil error takes, which
+//     uses the call's other results (watermill's handleMessage); not when a
+//     test between the call and the cancellation test found a context of the
+//     function live (the callee's own budget ran out).
 //
 // Not reported: contexts the function owns (it made them cancellable with
 // WithCancel, WithTimeout, WithDeadline, their Cause forms,
 // signal.NotifyContext or errgroup.WithContext, so the cancellation is its
-// own to absorb; function literals inside it too); package main (a command
+// own to absorb; function literals inside it too); a cancellation from a
+// function of the package given no context where none is in scope (the
+// callee's own budget, reported on purpose: nomad's rotateVariables); package main (a command
 // ending on Ctrl-C); errors of cleanup calls; conditions that also accept a
 // non-cancellation error (http.ErrServerClosed, io.EOF); functions with an
 // http.ResponseWriter in scope (a client that went away is the server's to

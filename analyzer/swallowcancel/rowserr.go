@@ -2,6 +2,7 @@ package swallowcancel
 
 import (
 	"fmt"
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
@@ -95,6 +96,66 @@ func iteratorUses(v ssa.Value, nextM, errM *types.Func) (next ssa.CallInstructio
 				return nil, true
 			}
 		case *ssa.BinOp: // rows == nil
+		case *ssa.Store:
+			// A variable a closure captures lives in a cell: its loads are
+			// the uses.
+			cell, ok := x.Addr.(*ssa.Alloc)
+			if !ok || x.Val != v {
+				return nil, true
+			}
+			n, checked := cellUses(cell, nextM, errM)
+			if checked {
+				return nil, true
+			}
+			if next == nil {
+				next = n
+			}
+		case *ssa.MakeClosure:
+			// defer func() { rows.Close() }(): a closure that only closes
+			// the rows (or calls other methods than Err) checks nothing.
+			fn := x.Fn.(*ssa.Function)
+			for i, b := range x.Bindings {
+				if b != v || i >= len(fn.FreeVars) {
+					continue
+				}
+				if n, checked := iteratorUses(fn.FreeVars[i], nextM, errM); checked || n != nil {
+					return nil, true
+				}
+			}
+		default:
+			return nil, true
+		}
+	}
+	return next, false
+}
+
+// cellUses is iteratorUses for a captured variable's cell: its loads here
+// and in the closures given it.
+func cellUses(cell ssa.Value, nextM, errM *types.Func) (next ssa.CallInstruction, checked bool) {
+	for _, ref := range *cell.Referrers() {
+		switch x := ref.(type) {
+		case *ssa.DebugRef, *ssa.Store:
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return nil, true
+			}
+			n, checked := iteratorUses(x, nextM, errM)
+			if checked {
+				return nil, true
+			}
+			if next == nil {
+				next = n
+			}
+		case *ssa.MakeClosure:
+			fn := x.Fn.(*ssa.Function)
+			for i, b := range x.Bindings {
+				if b != cell || i >= len(fn.FreeVars) {
+					continue
+				}
+				if _, checked := cellUses(fn.FreeVars[i], nextM, errM); checked {
+					return nil, true
+				}
+			}
 		default:
 			return nil, true
 		}
@@ -123,12 +184,37 @@ func (c *checker) fromContextCall(v ssa.Value) bool {
 			if k < 0 || k >= len(args) {
 				continue
 			}
-			if ex, ok := args[k].(*ssa.Extract); ok {
-				if src, ok := ex.Tuple.(*ssa.Call); ok && takesContext(src) {
-					return true
-				}
+			if queriedWithContext(args[k], 0) {
+				return true
 			}
 		}
+	}
+	return false
+}
+
+// queriedWithContext reports whether v is the result of a call given a
+// context, or a variable that holds such a result or nil (gf's DoCommit:
+// var sqlRows *sql.Rows, set in one case of a switch).
+func queriedWithContext(v ssa.Value, depth int) bool {
+	switch x := v.(type) {
+	case *ssa.Extract:
+		src, ok := x.Tuple.(*ssa.Call)
+		return ok && takesContext(src)
+	case *ssa.Phi:
+		if depth > 2 {
+			return false
+		}
+		found := false
+		for _, e := range x.Edges {
+			if ctxflow.IsNilConst(e) || e == v {
+				continue
+			}
+			if !queriedWithContext(e, depth+1) {
+				return false
+			}
+			found = true
+		}
+		return found
 	}
 	return false
 }

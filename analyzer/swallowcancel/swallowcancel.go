@@ -115,6 +115,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	c.checkRetriedByHelper(f)
 	c.checkRetry(f)
 	c.checkDropped(f)
+	c.checkSuccessPath(f)
 	c.checkRangeDone(f)
 	c.checkEmptyDoneCase(f)
 	c.checkClosedOnDone(f)

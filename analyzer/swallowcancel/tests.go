@@ -276,10 +276,19 @@ func leadsToNilReturn(b *ssa.BasicBlock) bool {
 // function's own to absorb: it comes from a context the function made
 // cancellable itself, or from a cleanup call (Shutdown's deadline is the
 // grace period running out); an error of unknown origin counts as the
-// function's own when it makes a cancellable context.
+// function's own when it makes a cancellable context; so does one from a
+// function of the package given no context, where none is in scope.
 func (c *checker) exemptError(f *fnInfo, err ssa.Value) bool {
 	if call := callOf(err); call != nil {
 		if callee, _, _ := ctxflow.SplitCall(call.Common()); knowledge.CleanupOf(callee) != nil {
+			return true
+		}
+		if fn := call.Call.StaticCallee(); fn != nil && fn.Pkg == c.res.Pkg && !givenContext(call) && c.res.ContextInScope(f.fn, call.Pos()) == "" {
+			// No context on either side of a call of the package: the
+			// cancellation is the callee's own budget running out, a result
+			// it reports on purpose (nomad's rotateVariables stops at its own
+			// timeout, and its caller returns nil because a follow-up
+			// evaluation continues the work).
 			return true
 		}
 	}
@@ -293,6 +302,21 @@ func (c *checker) exemptError(f *fnInfo, err ssa.Value) bool {
 		}
 	}
 	return true
+}
+
+// givenContext reports whether a call is given a context (as an argument or
+// receiver).
+func givenContext(call *ssa.Call) bool {
+	common := call.Common()
+	if common.IsInvoke() && knowledge.IsContext(common.Value.Type()) {
+		return true
+	}
+	for _, a := range common.Args {
+		if knowledge.IsContext(a.Type()) {
+			return true
+		}
+	}
+	return false
 }
 
 // callOf returns the call an error value is a result of, or nil.

@@ -47,7 +47,16 @@
 // Done() and the senders can see that context: they should send in a
 // select with case <-ctx.Done() (minio-go's streaming upload workers).
 //
-// Not reported: buffered channels; goroutines that send inside a select
+// A range over a channel that a goroutine feeds with plain sends in a loop
+// is reported where it can stop early (a return in its body, or a break,
+// reported at the range): the sender blocks forever on its next send
+// (influxdb's FileStore.WalkKeys). The channel is one the function makes
+// and feeds itself, or one a function of the package returns after starting
+// its feeder; it has no buffer or a constant one. Packages that start
+// goroutines and range over a channel are judged even without a context.
+//
+// Not reported: buffered channels (for ranges, a computed buffer size such
+// as len(keys)); ranges whose channel is received anywhere else; goroutines that send inside a select
 // (they can give up too), or close it from elsewhere; senders of more than
 // one value whose receiver stops on anything but a context they can see; cases every path of which drains the
 // channel (a receive after the timeout, or the same select again in a loop);

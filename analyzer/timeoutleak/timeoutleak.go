@@ -12,7 +12,6 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/lintutil"
 )
 
@@ -45,6 +44,8 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 			checkSelect(pass, res, fn, instr, reported)
 		case *ssa.MakeChan:
 			made = append(made, instr)
+		case *ssa.UnOp:
+			checkAbandonedRange(pass, res, fn, instr)
 		}
 	}
 	for _, mk := range made {
@@ -224,7 +225,7 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		elem := types.TypeString(mk.Type().Underlying().(*types.Chan).Elem(), types.RelativeTo(pass.Pkg))
 		other := sel.States[leaving]
 		when := ""
-		if what := timeoutChan(other.Chan); what != "" && other.Dir == types.RecvOnly {
+		if what := ctxflow.TimeoutChan(other.Chan); what != "" && other.Dir == types.RecvOnly {
 			when = fmt.Sprintf("when %s fires: the goroutine then blocks forever (a leak per timeout)", what)
 		} else {
 			when = fmt.Sprintf("when %s is chosen and the channel is not drained: the goroutine then blocks forever (a leak each time)", caseText(res, other))
@@ -255,7 +256,7 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 // anything else, or the senders cannot see that context, there is no
 // mechanical answer to give, and nothing is said.
 func reportProducers(pass *analysis.Pass, res *ctxflow.Result, call *ast.CallExpr, u uses, other *ssa.SelectState) {
-	if other.Dir != types.RecvOnly || timeoutChan(other.Chan) != "ctx.Done()" {
+	if other.Dir != types.RecvOnly || ctxflow.TimeoutChan(other.Chan) != "ctx.Done()" {
 		return
 	}
 	for _, send := range u.sends {
@@ -284,30 +285,6 @@ func caseText(res *ctxflow.Result, st *ssa.SelectState) string {
 		}
 	}
 	return "another case"
-}
-
-// timeoutChan names a channel that fires on a timeout or cancellation, or "".
-func timeoutChan(v ssa.Value) string {
-	switch v := v.(type) {
-	case *ssa.Call:
-		callee, _, _ := ctxflow.SplitCall(v.Common())
-		switch knowledge.RoleOf(callee) {
-		case knowledge.CtxDone:
-			return "ctx.Done()"
-		case knowledge.TimeAfter:
-			return "time." + callee.Name()
-		}
-	case *ssa.UnOp:
-		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
-			switch knowledge.TypeRole(fa.X.Type()) {
-			case knowledge.TimeTimerType:
-				return "the Timer's C"
-			case knowledge.TimeTickerTyp:
-				return "the Ticker's C"
-			}
-		}
-	}
-	return ""
 }
 
 func unbuffered(mk *ssa.MakeChan) bool {

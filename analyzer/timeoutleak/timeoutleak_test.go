@@ -21,3 +21,9 @@ func TestTimeoutleak(t *testing.T) {
 func TestNoContext(t *testing.T) {
 	analysistest.Run(t, linttest.TestData(t, "../../testdata"), timeoutleak.Analyzer, "timeoutleak/nocontext")
 }
+
+// TestAbandonedRanges: a range over a channel a goroutine feeds in a loop,
+// left early.
+func TestAbandonedRanges(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), timeoutleak.Analyzer, "timeoutleak/ranges")
+}

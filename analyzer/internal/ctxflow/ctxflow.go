@@ -98,6 +98,10 @@ type Result struct {
 	// fieldClosedOnDone.
 	deadlineCallers map[*ssa.Function]bool
 	watchdogs       map[*types.Var]bool
+	// dialedConns and fixedConnDeadlines memoise DialedConn and
+	// FixedConnDeadline (false / "" while being decided: cycles end there).
+	dialedConns        map[any]bool
+	fixedConnDeadlines map[*ssa.Function]string
 	// failed: functions whose analysis panicked (see guard).
 	failed map[*ssa.Function]bool
 	// callers: the package's calls of each of its functions.
@@ -184,7 +188,7 @@ func run(pass *analysis.Pass, catalog *knowledge.Catalog) (res any, err error) {
 	}
 	r.Syntax = syntax.New(pass, inspector.New(syntax.Reportable(pass.Files)))
 	relevant := r.relevance()
-	if !(needsSSA(pass.Pkg) && r.usesAnythingJudged() || startsGoroutinesAndSelects(pass.Files)) {
+	if !(needsSSA(pass.Pkg) && r.usesAnythingJudged() || startsGoroutinesAndWaits(pass)) {
 		return r, nil
 	}
 	if err := r.buildSSA(); err != nil {
@@ -263,22 +267,29 @@ func needsSSA(pkg *types.Package) bool {
 	return visit(pkg)
 }
 
-// startsGoroutinesAndSelects reports whether the files start a goroutine
-// and hold a select: what timeoutleak judges needs neither a context nor
-// the network (a worker pool that gives up on a quit channel).
-func startsGoroutinesAndSelects(files []*ast.File) bool {
-	goes, selects := false, false
-	for _, f := range files {
+// startsGoroutinesAndWaits reports whether the package's files start a
+// goroutine and hold a select or a range over a channel: what timeoutleak
+// judges needs neither a context nor the network (a worker pool that gives
+// up on a quit channel, a producer feeding a range).
+func startsGoroutinesAndWaits(pass *analysis.Pass) bool {
+	goes, waits := false, false
+	for _, f := range pass.Files {
 		ast.Inspect(f, func(n ast.Node) bool {
-			switch n.(type) {
+			switch n := n.(type) {
 			case *ast.GoStmt:
 				goes = true
 			case *ast.SelectStmt:
-				selects = true
+				waits = true
+			case *ast.RangeStmt:
+				if tv, ok := pass.TypesInfo.Types[n.X]; ok && tv.Type != nil {
+					if _, isChan := tv.Type.Underlying().(*types.Chan); isChan {
+						waits = true
+					}
+				}
 			}
-			return !(goes && selects)
+			return !(goes && waits)
 		})
-		if goes && selects {
+		if goes && waits {
 			return true
 		}
 	}

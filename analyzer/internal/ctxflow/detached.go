@@ -13,8 +13,9 @@ import (
 // work that must outlive or follow the caller's context, by flow: fn is a
 // function literal run on another schedule (started with go, deferred,
 // handed to a runner or registered), the call runs once a context is known
-// done or an error is known to be a cancellation (cleanup after it), or the
-// new context itself is handed to a goroutine.
+// done or an error is known to be a cancellation (cleanup after it), the
+// new context itself is handed to a goroutine, or its cancel function (or a
+// derived context's) is kept in a field: an object's lifetime.
 func (r *Result) DetachedWork(fn *ssa.Function, call *ssa.Call) bool {
 	for f := fn; f.Parent() != nil && !ownsContext(f); f = f.Parent() {
 		// A literal that receives its own context (a handler returned as
@@ -30,6 +31,47 @@ func (r *Result) DetachedWork(fn *ssa.Function, call *ssa.Call) bool {
 	}
 	if afterCancellationTest(fn, call) {
 		return true
+	}
+	return cancelKept(call, 0)
+}
+
+// cancelKept reports whether the cancel function of the fresh context made
+// at v, or of one derived from it, is kept in a struct field or package
+// variable: whoever holds the object ends the work, on its own schedule
+// (cli's codespaces invoker keeps the port forwarder's cancel in cancelPF).
+func cancelKept(v ssa.Value, depth int) bool {
+	if depth > 4 || v.Referrers() == nil {
+		return false
+	}
+	for _, ref := range *v.Referrers() {
+		switch x := ref.(type) {
+		case *ssa.Extract:
+			if x.Index == 0 && cancelKept(x, depth+1) {
+				return true
+			}
+			if x.Index == 1 && storedAway(x) {
+				return true
+			}
+		case *ssa.Call:
+			callee, _, args := SplitCall(x.Common())
+			if _, parent, _ := knowledge.RoleOf(callee).Derivation(); parent && len(args) > 0 && args[0] == v && cancelKept(x, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// storedAway reports whether a value is stored in a struct field or a
+// package variable.
+func storedAway(v ssa.Value) bool {
+	for _, ref := range *v.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Val == v {
+			switch st.Addr.(type) {
+			case *ssa.FieldAddr, *ssa.Global:
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -123,5 +165,24 @@ func (r *Result) CallerContextDropped(c *Call, o Origin) (inScope string, discar
 	if inScope == "" && !discarded || r.DetachedWork(c.Fn, ci) {
 		return "", false, false
 	}
+	if root := rootCall(o); root != nil && cancelKept(root, 0) {
+		return "", false, false
+	}
 	return inScope, discarded, true
+}
+
+// rootCall returns the call that made a root origin (Background, TODO, a
+// derivation of one), or nil.
+func rootCall(o Origin) *ssa.Call {
+	if o.RootFn == nil {
+		return nil
+	}
+	for _, b := range o.RootFn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok && call.Pos() == o.Pos {
+				return call
+			}
+		}
+	}
+	return nil
 }

@@ -301,6 +301,51 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 	return ReceiverUnknown
 }
 
+// paramBound judges a client or dialer parameter that a function stores in a
+// field or variable by what the package's own calls pass (a parameter used
+// where it is received is judged at each call instead: ClientWait): when one of them passes a value without a timeout (go-ethereum's
+// DialHTTP handing new(http.Client) to DialHTTPWithClient), the package's
+// default way of building it is unbounded, and so is the parameter, whatever
+// other callers may pass. Otherwise the callers must agree, and a function
+// that callers outside the package (or function values) may reach is unknown.
+// As for stored clients, a package that sets a bounding field on a client it
+// did not just build leaves every parameter unknown.
+func (r *Result) paramBound(p *ssa.Parameter, fields boundFields) Boundedness {
+	fn := p.Parent()
+	idx := SigParam(p)
+	if fn == nil || fn.Parent() != nil || idx < 0 {
+		return ReceiverUnknown
+	}
+	r.indexStores()
+	if r.boundSetLater {
+		return ReceiverUnknown
+	}
+	var bs []Boundedness
+	for _, c := range r.callers[fn] {
+		if idx >= len(c.Args) {
+			return ReceiverUnknown
+		}
+		if r.Syntax.InTestFile(c.Instr.Pos()) {
+			continue // a test's stub client says nothing of the real one
+		}
+		var b Boundedness
+		if a, ok := c.Args[idx].(*ssa.Alloc); ok {
+			// Handing the literal to fn is how it got here: judge its build.
+			b = r.allocBoundMode(a, fields, allocMode{stored: true})
+		} else {
+			b = r.structBound(c.Args[idx], fields)
+		}
+		if b == ReceiverUnbounded {
+			return ReceiverUnbounded
+		}
+		bs = append(bs, b)
+	}
+	if obj := funcObject(fn); obj == nil || obj.Exported() || r.usedAsValue(fn) {
+		bs = append(bs, ReceiverUnknown)
+	}
+	return mergeBounds(bs)
+}
+
 // mergeBounds: all bounded or all unbounded agree; anything else is unknown.
 func mergeBounds(bs []Boundedness) Boundedness {
 	if len(bs) == 0 {
@@ -360,6 +405,10 @@ func (r *Result) storedBound(key any, fields boundFields) Boundedness {
 	return r.memoBound(boundKey{key, fields}, func() Boundedness {
 		var bs []Boundedness
 		for _, val := range r.stores[key] {
+			if p, ok := val.(*ssa.Parameter); ok {
+				bs = append(bs, r.paramBound(p, fields))
+				continue
+			}
 			if a, ok := val.(*ssa.Alloc); ok {
 				bs = append(bs, r.allocBound(a, fields, true))
 				continue

@@ -460,6 +460,13 @@ func (r *Result) Summary(fn *ssa.Function) *Summary {
 // calls. Each round only adds entries, and entries are finite (parameters ×
 // kinds), so it terminates.
 func (r *Result) summarize() {
+	if !r.inGOROOT() {
+		for _, fn := range r.SrcFuncs {
+			if !r.failed[fn] {
+				r.guard(fn, func() { r.summarizeDoneWaits(fn) })
+			}
+		}
+	}
 	for changed := true; changed; {
 		changed = false
 		for _, c := range r.Calls {
@@ -685,6 +692,13 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 		}
 		return s.addReach(&s.Reach, p)
 	case !cleanup && o.RootFn != nil && (o.State.Unbounded() || o.State == Deadline && o.Rooted):
+		if p.Wait == doneWait {
+			// A root a function gives a select on its own Done: judged
+			// where the root is passed (rootToBoundedWait), not recorded
+			// as the function's Root for its callers (go-redis' cluster
+			// helpers with their own short budgets, gocql's Close).
+			return false
+		}
 		if p.BySystem {
 			// A root given to a lookup the system bounds, through a
 			// helper: as for the lookup itself, nothing its callers

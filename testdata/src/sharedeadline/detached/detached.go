@@ -158,3 +158,43 @@ func submit(ctx context.Context, pool interface{ Submit(func()) }, db *sql.DB) {
 		db.ExecContext(bg, "VACUUM")
 	})
 }
+
+// forwarder keeps the cancel of the forwarding it starts: the work lives as
+// long as the object, whatever the context of the call that set it up
+// (cli's codespaces invoker and its cancelPF).
+type forwarder struct {
+	results  chan error
+	cancelFw context.CancelFunc
+}
+
+// forward waits for the tunnel's answer or ctx (a wait ctx governs).
+func (f *forwarder) forward(ctx context.Context) error {
+	select {
+	case err := <-f.results:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (f *forwarder) connect(ctx context.Context) error {
+	fwdCtx, cancel := context.WithCancel(context.Background())
+	f.cancelFw = cancel
+	errc := make(chan error, 1)
+	go func() { errc <- f.forward(fwdCtx) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Kept through a context derived from the root, too.
+func (f *forwarder) connectDerived(ctx context.Context) error {
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	fwdCtx, cancel := context.WithCancel(base)
+	f.cancelFw = cancel
+	return f.forward(fwdCtx)
+}

@@ -109,3 +109,66 @@ func hasColumn(ctx context.Context, db *sql.DB) (int, error) {
 	var n int
 	return n, db.QueryRowContext(ctx, query).Scan(&n)
 }
+
+// queryer hands out rows like a driver wrapper (gf's Link).
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// The rows of one case of a switch, converted by a helper whose deferred
+// closure closes them (gf's DoCommit and RowsToResult).
+func doCommit(ctx context.Context, q queryer, kind string) ([]string, error) {
+	var rows *sql.Rows
+	var err error
+	switch kind {
+	case "query":
+		rows, err = q.QueryContext(ctx, "SELECT name FROM users")
+	}
+	if err != nil || rows == nil {
+		return nil, err
+	}
+	return rowsToResult(rows)
+}
+
+func rowsToResult(rows *sql.Rows) ([]string, error) {
+	defer func() {
+		if err := rows.Close(); err != nil {
+			println(err.Error())
+		}
+	}()
+	var out []string
+	for rows.Next() { // want `patterns.rowsToResult never asks Err`
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return out, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// The fix: Err is asked, in the deferred closure's company.
+func doCommitFixed(ctx context.Context, q queryer) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT name FROM users")
+	if err != nil {
+		return nil, err
+	}
+	return rowsToResultFixed(rows)
+}
+
+func rowsToResultFixed(rows *sql.Rows) ([]string, error) {
+	defer func() {
+		if err := rows.Close(); err != nil {
+			println(err.Error())
+		}
+	}()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return out, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,185 @@
+package ctxflow
+
+import (
+	"go/build"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// doneWait names, in messages, a wait a context governs through its Done
+// channel.
+const doneWait = "a select on its context's Done"
+
+// summarizeDoneWaits records the context parameters fn waits on through a
+// blocking select, outside any loop, that has a case on ctx.Done() and
+// receives from another channel that is no timer (a response fed by a
+// reader goroutine: gocql's exec), and returns an error when the context
+// ends first: the context
+// is that wait's cancellation, whatever else bounds it. The reach is marked
+// bounded, since the other channel may be anything (a queue of the process,
+// a timer), so a root given to it is no missing deadline; a caller's context
+// dropped for it still is (sharedeadline). Done once: it feeds on nothing
+// the fixed point computes. Not for the standard library, whose selects on
+// Done are the internals of waits the catalog already judges (the
+// resolver's lookups, which the system bounds, behind net.Listen).
+func (r *Result) summarizeDoneWaits(fn *ssa.Function) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			sel, ok := instr.(*ssa.Select)
+			if !ok || !sel.Blocking || InLoop(b) {
+				continue // a select in a loop serves until cancelled: a lifetime, not a wait for an answer
+			}
+			var done *ssa.Call
+			doneIdx := -1
+			other := false
+			for i, st := range sel.States {
+				if st.Dir != types.RecvOnly {
+					continue
+				}
+				if d := doneCall(st.Chan); d != nil && done == nil {
+					done, doneIdx = d, i
+					continue
+				}
+				if TimeoutChan(st.Chan) == "" {
+					other = true // not a pause: time.After, a Timer's or Ticker's C
+				}
+			}
+			if done == nil || !other || !failsWhenDone(fn, sel, doneIdx) {
+				continue
+			}
+			o := r.classify(done.Call.Value, 0)
+			if o.State != Inherited || o.Param == nil {
+				continue
+			}
+			c := &Call{Instr: done, Fn: fn}
+			r.noteReach(c, o, ParamReach{Wait: doneWait, Bounded: true}, nil, false)
+		}
+	}
+}
+
+// failsWhenDone reports whether fn returns an error, and every return
+// after the select's case on the Done channel (state doneIdx) returns a
+// non-nil one: the wait was for an answer that did not come. A function that
+// returns nil when its context ends was serving until then (cli's
+// ForwardPortToListener): a lifetime.
+func failsWhenDone(fn *ssa.Function, sel *ssa.Select, doneIdx int) bool {
+	if !ErrorLast(fn.Signature) {
+		return false
+	}
+	caseBlock := selectCase(sel, doneIdx)
+	if caseBlock == nil {
+		return false
+	}
+	found := false
+	for _, ret := range Returns(fn) {
+		if !caseBlock.Dominates(ret.Block()) {
+			continue
+		}
+		if len(ret.Results) == 0 || IsNilConst(ret.Results[len(ret.Results)-1]) {
+			return false
+		}
+		found = true
+	}
+	return found
+}
+
+// selectCase returns the block a select's case i starts, or nil.
+func selectCase(sel *ssa.Select, i int) *ssa.BasicBlock {
+	for _, r := range *sel.Referrers() {
+		ext, ok := r.(*ssa.Extract)
+		if !ok || ext.Index != 0 {
+			continue
+		}
+		for _, u := range *ext.Referrers() {
+			cmp, ok := u.(*ssa.BinOp)
+			if !ok || cmp.Op != token.EQL {
+				continue
+			}
+			k, ok := cmp.Y.(*ssa.Const)
+			if !ok || k.Value == nil || k.Int64() != int64(i) {
+				continue
+			}
+			for _, w := range *cmp.Referrers() {
+				if iff, ok := w.(*ssa.If); ok {
+					return iff.Block().Succs[0]
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// doneCall returns the ctx.Done() call a channel comes from, or nil. Phis
+// (var ctxDone <-chan struct{}; if ctx != nil { ctxDone = ctx.Done() }) are
+// followed to a bounded depth: a loop's phi may reach itself.
+func doneCall(ch ssa.Value) *ssa.Call { return doneCallDepth(ch, 0) }
+
+func doneCallDepth(ch ssa.Value, depth int) *ssa.Call {
+	if depth > 3 {
+		return nil
+	}
+	switch v := ch.(type) {
+	case *ssa.Call:
+		if callee, _, _ := SplitCall(v.Common()); knowledge.RoleOf(callee) == knowledge.CtxDone {
+			return v
+		}
+	case *ssa.Phi:
+		var found *ssa.Call
+		for _, e := range v.Edges {
+			if IsNilConst(e) || e == ssa.Value(v) {
+				continue
+			}
+			d := doneCallDepth(e, depth+1)
+			if d == nil || found != nil && found != d {
+				return nil
+			}
+			found = d
+		}
+		return found
+	}
+	return nil
+}
+
+// TimeoutChan names a channel that stands for a timeout or a cancellation
+// in a select: ctx.Done(), time.After/Tick, a Timer's or Ticker's C; "" for
+// any other channel.
+func TimeoutChan(v ssa.Value) string {
+	switch v := v.(type) {
+	case *ssa.Call:
+		callee, _, _ := SplitCall(v.Common())
+		switch knowledge.RoleOf(callee) {
+		case knowledge.CtxDone:
+			return "ctx.Done()"
+		case knowledge.TimeAfter:
+			return "time." + callee.Name()
+		}
+	case *ssa.UnOp:
+		if fa, ok := v.X.(*ssa.FieldAddr); ok && v.Op == token.MUL {
+			switch knowledge.TypeRole(fa.X.Type()) {
+			case knowledge.TimeTimerType:
+				return "the Timer's C"
+			case knowledge.TimeTickerTyp:
+				return "the Ticker's C"
+			}
+		}
+	}
+	return ""
+}
+
+// inGOROOT reports whether the package's files lie in the Go tree: the
+// standard library, told by where it is and not by the shape of its path
+// (a module named "myapp" has no dot either).
+func (r *Result) inGOROOT() bool {
+	root := build.Default.GOROOT
+	if root == "" || len(r.Pass.Files) == 0 {
+		return false
+	}
+	name := r.Pass.Fset.File(r.Pass.Files[0].Pos()).Name()
+	return strings.HasPrefix(filepath.Clean(name), filepath.Join(filepath.Clean(root), "src")+string(filepath.Separator))
+}

@@ -1,0 +1,299 @@
+package timeoutleak
+
+import (
+	"fmt"
+	"go/token"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+)
+
+// checkAbandonedRange reports a range over a channel that a goroutine feeds
+// with plain sends in a loop, when the range can stop early (a return or
+// break) with nothing left to receive:
+//
+//	merged := merge(readers...) // a goroutine sends every key on it
+//	for v := range merged {
+//		if err := fn(v); err != nil {
+//			return err // the sender blocks forever on its next send
+//		}
+//	}
+//
+// influxdb's FileStore.WalkKeys leaked its reader and merge goroutines this
+// way on every aborted walk. The channel is one the function makes and feeds
+// itself, or one a function of the package returns after starting its
+// feeder; it is unbuffered or has a constant buffer (a sender of an unknown
+// number of values fills any constant buffer). Senders that can give up (a
+// send in a select), channels received from anywhere else (a drain after the
+// loop, a deferred drain) and channels whose buffer is computed are not
+// reported.
+func checkAbandonedRange(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, recv *ssa.UnOp) {
+	if recv.Op != token.ARROW || !recv.CommaOk {
+		return
+	}
+	ch := recv.X
+	if !onlyReceivedBy(ch, recv) {
+		return
+	}
+	feeder := fedChannel(ch)
+	if feeder == "" {
+		return
+	}
+	loop := ctxflow.Innermost(ctxflow.Loops(fn), recv.Block())
+	if loop == nil {
+		return
+	}
+	done := rangeDone(recv)
+	if done == nil {
+		return
+	}
+	for _, b := range fn.Blocks {
+		if !loop.Blocks[b] {
+			continue
+		}
+		for _, s := range b.Succs {
+			if loop.Blocks[s] || b == done.Block() && s == done.Block().Succs[1] {
+				continue
+			}
+			pos := exitPos(s, done.Block().Succs[1])
+			if !pos.IsValid() {
+				pos = recv.Pos()
+			}
+			if res.Syntax.Skip(pos, false) {
+				return
+			}
+			pass.Report(analysis.Diagnostic{
+				Pos: pos,
+				Message: fmt.Sprintf("leaving the range over this channel early stops receiving from it, but %s keeps sending on it with a plain send: the sender blocks forever (a leak each time); drain the channel before leaving (for range ch {}), or give the sender a done channel to select on",
+					feeder),
+			})
+			return
+		}
+	}
+}
+
+// rangeDone returns the If that ends a range over a channel: it tests the
+// receive's ok and leaves the loop (Succs[1]) when the channel is closed.
+func rangeDone(recv *ssa.UnOp) *ssa.If {
+	for _, r := range *recv.Referrers() {
+		ext, ok := r.(*ssa.Extract)
+		if !ok || ext.Index != 1 {
+			continue
+		}
+		for _, u := range *ext.Referrers() {
+			if iff, ok := u.(*ssa.If); ok && iff.Cond == ext {
+				return iff
+			}
+		}
+	}
+	return nil
+}
+
+// exitPos is where an early way out of the loop leaves: the return it runs
+// into; none for a break (it joins the loop's normal exit).
+func exitPos(b, normal *ssa.BasicBlock) token.Pos {
+	for i := 0; i < 8 && b != nil && b != normal; i++ {
+		switch last := b.Instrs[len(b.Instrs)-1].(type) {
+		case *ssa.Return:
+			return last.Pos()
+		case *ssa.Jump:
+			b = b.Succs[0]
+		default:
+			return token.NoPos
+		}
+	}
+	return token.NoPos
+}
+
+// onlyReceivedBy reports whether the range's receive is the only use of the
+// channel value in its function.
+func onlyReceivedBy(ch ssa.Value, recv *ssa.UnOp) bool {
+	for _, r := range *ch.Referrers() {
+		if r != recv {
+			if _, ok := r.(*ssa.DebugRef); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// fedChannel names what feeds ch with plain sends in a loop: "the goroutine
+// this function starts" when ch is made here, "the goroutine that F starts"
+// when it is the result of F, a function of the package that makes the
+// channel, starts the feeder and returns it. "" otherwise.
+func fedChannel(ch ssa.Value) string {
+	if c := chanOf(ch); c != nil {
+		if feeds(c, false) {
+			return "the goroutine this function starts"
+		}
+		return ""
+	}
+	call, ok := ch.(*ssa.Call)
+	if !ok {
+		return ""
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg != ch.Parent().Pkg || callee.Signature.Results().Len() != 1 {
+		return ""
+	}
+	for _, ret := range ctxflow.Returns(callee) {
+		if c := chanOf(ret.Results[0]); c != nil && feeds(c, true) {
+			return "the goroutine that " + callee.Name() + " starts"
+		}
+	}
+	return ""
+}
+
+// feeds reports whether a channel with no buffer or a constant one is given
+// only to goroutines (started where it is made) that send on it with plain
+// sends, one of them in a loop; besides that it may only be closed,
+// returned (when returned is set) or received (otherwise: the range that
+// asks, which checks it is the only receive).
+func feeds(c *channel, returned bool) bool {
+	if _, ok := c.mk.Size.(*ssa.Const); !ok {
+		return false
+	}
+	parent := c.mk.Parent()
+	started := goroutines(parent)
+	var here []ssa.Value  // values denoting the channel in the function that makes it
+	var there []ssa.Value // values denoting it in the goroutines
+	if c.cell == nil {
+		here = append(here, c.mk)
+	} else {
+		for _, r := range *c.mk.Referrers() {
+			if st, ok := r.(*ssa.Store); !ok || st.Addr != c.cell {
+				if _, ok := r.(*ssa.DebugRef); !ok {
+					return false
+				}
+			}
+		}
+		for _, r := range *c.cell.Referrers() {
+			switch r := r.(type) {
+			case *ssa.Store, *ssa.DebugRef:
+			case *ssa.UnOp:
+				if r.Op != token.MUL {
+					return false
+				}
+				here = append(here, r)
+			case *ssa.MakeClosure:
+				anon := r.Fn.(*ssa.Function)
+				if started[anon] == nil {
+					return false
+				}
+				for i, b := range r.Bindings {
+					if b == ssa.Value(c.cell) && i < len(anon.FreeVars) {
+						loads, ok := loadsOf(anon.FreeVars[i])
+						if !ok {
+							return false
+						}
+						there = append(there, loads...)
+					}
+				}
+			default:
+				return false
+			}
+		}
+	}
+	for _, v := range here {
+		for _, r := range *v.Referrers() {
+			switch r := r.(type) {
+			case *ssa.DebugRef, *ssa.Store:
+				if st, ok := r.(*ssa.Store); ok && st.Val == v {
+					return false // kept elsewhere
+				}
+			case *ssa.Return:
+				if !returned {
+					return false
+				}
+			case *ssa.UnOp:
+				if r.Op != token.ARROW || returned {
+					return false
+				}
+			case *ssa.MakeClosure:
+				anon := r.Fn.(*ssa.Function)
+				if started[anon] == nil {
+					return false
+				}
+				for i, b := range r.Bindings {
+					if b == v && i < len(anon.FreeVars) {
+						there = append(there, anon.FreeVars[i])
+					}
+				}
+			case *ssa.Go:
+				callee, isFn := r.Call.Value.(*ssa.Function)
+				if !isFn {
+					return false
+				}
+				for i, a := range r.Call.Args {
+					if a == v && i < len(callee.Params) {
+						there = append(there, callee.Params[i])
+					}
+				}
+			case *ssa.Call:
+				if b, ok := r.Call.Value.(*ssa.Builtin); !ok || b.Name() != "close" && b.Name() != "len" && b.Name() != "cap" {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+	}
+	looping := false
+	for _, v := range there {
+		ok, loops := sendsInLoop(v)
+		if !ok {
+			return false
+		}
+		looping = looping || loops
+	}
+	return looping
+}
+
+// loadsOf returns the loads of a captured variable (a closure's free
+// variable holding its address); ok=false if it is used otherwise.
+func loadsOf(addr ssa.Value) (loads []ssa.Value, ok bool) {
+	for _, r := range *addr.Referrers() {
+		switch r := r.(type) {
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return nil, false
+			}
+			loads = append(loads, r)
+		case *ssa.DebugRef:
+		default:
+			return nil, false
+		}
+	}
+	return loads, true
+}
+
+// sendsInLoop reports whether a goroutine's channel is only sent on with
+// plain sends and closed (ok), and whether a send sits in a loop.
+func sendsInLoop(v ssa.Value) (ok, loops bool) {
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Send:
+			if r.Chan != v {
+				return false, false
+			}
+			if ctxflow.InLoop(r.Block()) {
+				loops = true
+			}
+		case *ssa.Call:
+			if b, ok := r.Call.Value.(*ssa.Builtin); !ok || b.Name() != "close" {
+				return false, false
+			}
+		case *ssa.Defer:
+			if b, ok := r.Call.Value.(*ssa.Builtin); !ok || b.Name() != "close" {
+				return false, false
+			}
+		default:
+			return false, false // a select, passed on: it may give up
+		}
+	}
+	return true, loops
+}

@@ -1,0 +1,10 @@
+package builders
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestTestedRPC(t *testing.T) {
+	newTestedRPC(&http.Client{}).Subscribe()
+}
