@@ -836,7 +836,7 @@ func (c *checker) closesOnDone(fn *ssa.Function) bool {
 				}
 				if knowledge.IsContext(a.Type()) {
 					ctx = true
-				} else if hasDeadlineSetter(a.Type()) {
+				} else if ctxflow.HasDeadlineSetter(a.Type()) {
 					conn = true
 				}
 			}
@@ -848,23 +848,6 @@ func (c *checker) closesOnDone(fn *ssa.Function) bool {
 	for _, anon := range fn.AnonFuncs {
 		if c.closesOnDone(anon) {
 			return true
-		}
-	}
-	return false
-}
-
-// hasDeadlineSetter reports whether values of type t have a deadline
-// setter (net.Conn and the like).
-func hasDeadlineSetter(t types.Type) bool {
-	ms := types.NewMethodSet(t)
-	if _, isPtr := t.(*types.Pointer); !isPtr && !types.IsInterface(t) {
-		ms = types.NewMethodSet(types.NewPointer(t))
-	}
-	for i := range ms.Len() {
-		if fn, ok := ms.At(i).Obj().(*types.Func); ok {
-			if r, w := knowledge.DeadlineSetter(fn); r && w {
-				return true
-			}
 		}
 	}
 	return false

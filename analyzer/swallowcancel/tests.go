@@ -283,7 +283,7 @@ func (c *checker) exemptError(f *fnInfo, err ssa.Value) bool {
 		if callee, _, _ := ctxflow.SplitCall(call.Common()); knowledge.CleanupOf(callee) != nil {
 			return true
 		}
-		if fn := call.Call.StaticCallee(); fn != nil && fn.Pkg == c.res.Pkg && !givenContext(call) && c.res.ContextInScope(f.fn, call.Pos()) == "" {
+		if fn := call.Call.StaticCallee(); fn != nil && fn.Pkg == c.res.Pkg && !ctxflow.GivenContext(call.Common()) && c.res.ContextInScope(f.fn, call.Pos()) == "" {
 			// No context on either side of a call of the package: the
 			// cancellation is the callee's own budget running out, a result
 			// it reports on purpose (nomad's rotateVariables stops at its own
@@ -302,21 +302,6 @@ func (c *checker) exemptError(f *fnInfo, err ssa.Value) bool {
 		}
 	}
 	return true
-}
-
-// givenContext reports whether a call is given a context (as an argument or
-// receiver).
-func givenContext(call *ssa.Call) bool {
-	common := call.Common()
-	if common.IsInvoke() && knowledge.IsContext(common.Value.Type()) {
-		return true
-	}
-	for _, a := range common.Args {
-		if knowledge.IsContext(a.Type()) {
-			return true
-		}
-	}
-	return false
 }
 
 // callOf returns the call an error value is a result of, or nil.

@@ -280,14 +280,8 @@ func consults(b *ssa.BasicBlock) bool {
 		if !ok {
 			continue
 		}
-		common := ci.Common()
-		if common.IsInvoke() && knowledge.IsContext(common.Value.Type()) {
+		if ctxflow.GivenContext(ci.Common()) {
 			return true
-		}
-		for _, a := range common.Args {
-			if knowledge.IsContext(a.Type()) {
-				return true
-			}
 		}
 	}
 	return false

@@ -83,7 +83,7 @@ func (r *Result) returnsDialed(fn *ssa.Function, depth int) bool {
 	res := fn.Signature.Results()
 	idx := -1
 	for i := range res.Len() {
-		if hasDeadlineSetterType(res.At(i).Type()) {
+		if HasDeadlineSetter(res.At(i).Type()) {
 			idx = i
 			break
 		}
@@ -91,29 +91,28 @@ func (r *Result) returnsDialed(fn *ssa.Function, depth int) bool {
 	if idx < 0 {
 		return false
 	}
-	found := false
+	var vals []ssa.Value
 	for _, ret := range Returns(fn) {
 		if idx >= len(ret.Results) {
 			return false
 		}
-		v := ret.Results[idx]
-		if IsNilConst(v) {
-			continue
-		}
-		if !r.dialedConn(v, depth+1) {
-			return false
-		}
-		found = true
+		vals = append(vals, ret.Results[idx])
 	}
-	return found
+	return r.allDialed(vals, depth)
 }
 
 // storesDialed reports whether the package stores only dialed connections
 // (or nil) in field f, at least one.
 func (r *Result) storesDialed(f *types.Var, depth int) bool {
 	r.indexStores()
+	return r.allDialed(r.stores[f], depth)
+}
+
+// allDialed reports whether every value but nil is a dialed connection, and
+// at least one is.
+func (r *Result) allDialed(vals []ssa.Value, depth int) bool {
 	found := false
-	for _, v := range r.stores[f] {
+	for _, v := range vals {
 		if IsNilConst(v) {
 			continue
 		}
@@ -125,9 +124,9 @@ func (r *Result) storesDialed(f *types.Var, depth int) bool {
 	return found
 }
 
-// hasDeadlineSetterType reports whether values of type t have a read or
-// write deadline setter (net.Conn and the like).
-func hasDeadlineSetterType(t types.Type) bool {
+// HasDeadlineSetter reports whether values of type t have a read or write
+// deadline setter (net.Conn and the like).
+func HasDeadlineSetter(t types.Type) bool {
 	ms := types.NewMethodSet(t)
 	if _, isPtr := t.Underlying().(*types.Pointer); !isPtr && !types.IsInterface(t) {
 		ms = types.NewMethodSet(types.NewPointer(t))

@@ -183,3 +183,17 @@ func (r *Result) inGOROOT() bool {
 	name := r.Pass.Fset.File(r.Pass.Files[0].Pos()).Name()
 	return strings.HasPrefix(filepath.Clean(name), filepath.Join(filepath.Clean(root), "src")+string(filepath.Separator))
 }
+
+// GivenContext reports whether a call is given a context, as an argument or
+// as the receiver of a method of context.Context.
+func GivenContext(common *ssa.CallCommon) bool {
+	if common.IsInvoke() && knowledge.IsContext(common.Value.Type()) {
+		return true
+	}
+	for _, a := range common.Args {
+		if knowledge.IsContext(a.Type()) {
+			return true
+		}
+	}
+	return false
+}
