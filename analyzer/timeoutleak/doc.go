@@ -33,7 +33,9 @@
 // time.After, a timer's or ticker's C or a context's Done(), or any other
 // channel, such as a stop channel) from which some path leaves the function,
 // or goes round a loop to make the channel anew, without receiving from the
-// channel. The fix adds the buffer.
+// channel. The fix adds the buffer: one slot, or, for goroutines started
+// one per round of a range loop that does not make the channel anew, one
+// per goroutine (make(chan T, len(urls))).
 //
 // The same goroutine is reported when some path from its go statement
 // leaves the function without receiving from the channel at all (nor from

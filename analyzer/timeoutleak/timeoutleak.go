@@ -7,6 +7,8 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -230,23 +232,80 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		} else {
 			when = fmt.Sprintf("when %s is chosen and the channel is not drained: the goroutine then blocks forever (a leak each time)", caseText(res, other))
 		}
+		size, sizeOK := "1", true
+		who := "goroutine sends"
+		if g := startedInLoop(u, mk); g != nil {
+			// One goroutine a round: one slot saves only one of them.
+			size, sizeOK = roundsOf(pass, res, g, call)
+			who = "goroutines started in a loop send"
+			when = strings.Replace(when, "the goroutine then blocks", "every goroutine not received from then blocks", 1)
+		}
+		advice := fmt.Sprintf("make it buffered: make(chan %s, %s)", elem, size)
+		if !sizeOK {
+			advice = "give it a buffer that holds one value per goroutine started"
+		}
 		d := analysis.Diagnostic{
 			Pos: call.Pos(), End: call.End(),
-			Message: fmt.Sprintf("goroutine sends on this unbuffered channel, but the select stops waiting %s; make it buffered: make(chan %s, 1)", when, elem),
+			Message: fmt.Sprintf("%s on this unbuffered channel, but the select stops waiting %s; %s", who, when, advice),
 			Related: []analysis.RelatedInformation{
 				{Pos: u.sends[0].Pos(), Message: "the goroutine's send"},
 				{Pos: other.Pos, Message: "the case that stops waiting"},
 			},
 		}
-		if res.Syntax.Editable(call.Pos()) && len(call.Args) == 1 {
+		if sizeOK && res.Syntax.Editable(call.Pos()) && len(call.Args) == 1 {
 			d.SuggestedFixes = []analysis.SuggestedFix{{
-				Message:   "Give the channel a buffer of one",
-				TextEdits: []analysis.TextEdit{{Pos: call.Args[0].End(), End: call.Args[0].End(), NewText: []byte(", 1")}},
+				Message:   "Give the channel a buffer of " + size,
+				TextEdits: []analysis.TextEdit{{Pos: call.Args[0].End(), End: call.Args[0].End(), NewText: []byte(", " + size)}},
 			}}
 		}
 		reported[mk] = true
 		pass.Report(d)
 	}
+}
+
+// startedInLoop returns a go statement of u that runs once a round of a
+// loop that does not make the channel anew (mk outside it), or nil.
+func startedInLoop(u uses, mk *ssa.MakeChan) *ssa.Go {
+	for _, g := range u.goes {
+		loop := ctxflow.LoopBlocks(g.Block())
+		if len(loop) > 0 && !slices.Contains(loop, mk.Block()) {
+			return g
+		}
+	}
+	return nil
+}
+
+// roundsOf returns, as source text, how many goroutines the range loop
+// around go statement g starts — len(x) for a range over a slice, array,
+// map or string x, n for a range over an integer n — when x is an
+// identifier declared before the channel is made (so the make can say it);
+// ok=false otherwise.
+func roundsOf(pass *analysis.Pass, res *ctxflow.Result, g *ssa.Go, mk *ast.CallExpr) (string, bool) {
+	cur, ok := res.Syntax.Enclosing(g.Pos(), g.Pos(), (*ast.RangeStmt)(nil))
+	if !ok {
+		return "", false
+	}
+	rs := cur.Node().(*ast.RangeStmt)
+	id, ok := ast.Unparen(rs.X).(*ast.Ident)
+	if !ok || rs.Pos() < mk.End() {
+		return "", false
+	}
+	obj := pass.TypesInfo.Uses[id]
+	if obj == nil || obj.Pos() >= mk.Pos() || obj.Parent() == nil || !obj.Parent().Contains(mk.Pos()) {
+		return "", false
+	}
+	switch t := obj.Type().Underlying().(type) {
+	case *types.Slice, *types.Array, *types.Map:
+		return "len(" + id.Name + ")", true
+	case *types.Basic:
+		if t.Info()&types.IsInteger != 0 {
+			return id.Name, true
+		}
+		if t.Info()&types.IsString != 0 {
+			return "len(" + id.Name + ")", true
+		}
+	}
+	return "", false
 }
 
 // reportProducers reports goroutines that send on the channel more than
