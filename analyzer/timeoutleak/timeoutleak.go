@@ -97,6 +97,9 @@ func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan
 		if ctxflow.InLoop(g.Block()) {
 			return // one goroutine a round, received a counted number of times (gocql's SetHosts): not one slot's business
 		}
+		if g.Parent() != fn {
+			return // started by a closure fn calls: its paths are not fn's
+		}
 	}
 	for _, g := range u.goes {
 		if stops[g.Block()] {
@@ -569,17 +572,30 @@ func (u uses) leaves(from *ssa.BasicBlock, mk *ssa.MakeChan) bool {
 }
 
 // goroutines returns the closures fn starts with a go statement, and the
-// statement.
+// statement: its own, and those of closures fn calls where it makes them
+// (start := func() { go func() { ch <- do() }() }; start()), one level deep.
 func goroutines(fn *ssa.Function) map[*ssa.Function]*ssa.Go {
 	out := map[*ssa.Function]*ssa.Go{}
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			if g, ok := instr.(*ssa.Go); ok {
-				if mc, ok := g.Call.Value.(*ssa.MakeClosure); ok {
-					out[mc.Fn.(*ssa.Function)] = g
+	collect := func(f *ssa.Function) []*ssa.Function {
+		var called []*ssa.Function
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				switch instr := instr.(type) {
+				case *ssa.Go:
+					if mc, ok := instr.Call.Value.(*ssa.MakeClosure); ok {
+						out[mc.Fn.(*ssa.Function)] = instr
+					}
+				case *ssa.Call:
+					if mc, ok := instr.Call.Value.(*ssa.MakeClosure); ok {
+						called = append(called, mc.Fn.(*ssa.Function))
+					}
 				}
 			}
 		}
+		return called
+	}
+	for _, anon := range collect(fn) {
+		collect(anon)
 	}
 	return out
 }

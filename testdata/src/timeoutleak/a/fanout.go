@@ -49,3 +49,33 @@ func fanoutFields(ctx context.Context, req struct{ urls []string }) ([]string, e
 	}
 	return out, nil
 }
+
+// The goroutine is started by a closure the function calls.
+func viaClosure(ctx context.Context, u string) (string, error) {
+	ch := make(chan string) // want `goroutine sends on this unbuffered channel, but the select stops waiting when ctx.Done\(\) fires`
+	start := func() {
+		go func() { ch <- status(u) }()
+	}
+	start()
+	select {
+	case s := <-ch:
+		return s, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// A closure handed on, not called here: who starts it, and when, is not
+// this function's to know.
+func handedOn(ctx context.Context, u string, run func(func())) (string, error) {
+	ch := make(chan string)
+	run(func() {
+		go func() { ch <- status(u) }()
+	})
+	select {
+	case s := <-ch:
+		return s, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
