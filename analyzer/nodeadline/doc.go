@@ -20,7 +20,10 @@
 // the caller is judged at its own call site, across packages, through facts.
 // The exception is an unexported field that every store in the package sets
 // to context.Background() or TODO() (a constructor's `ctx: context.TODO()`):
-// nobody can cancel it or give it a deadline. One root that reaches several
+// nobody can cancel it or give it a deadline. A root made where a caller's
+// context is in scope (a ctx parameter, r.Context()) drops that context:
+// sharedeadline reports it, whether or not the wait is bounded otherwise,
+// so that one call is one finding. One root that reaches several
 // waits of a function (BeginTx, then each tx.ExecContext) is one missing
 // deadline: reported once, at the first wait, the others as related
 // information.
@@ -28,7 +31,10 @@
 // Also reported: a call of an API's context-free form whose wait nothing
 // bounds (sqlx.Connect, which pings without a context, beside
 // ConnectContext), at the call and not inside the form, with the rewrite to
-// the context form; and a connection the function dials (net.DialTimeout
+// the context form — except a method the package hands to another package
+// behind that package's interface when the interface's package has no
+// context form of it (io.Reader's Read, crypto.Signer's Sign: judged
+// inside); and a connection the function dials (net.DialTimeout
 // too) and then reads — itself, through the standard library's readers,
 // through the package's helpers, or at every load of a field only the
 // package can reach where it keeps the connection, or in the callers a
@@ -59,11 +65,12 @@
 // go-redis commands (the client puts read and write deadlines from its
 // options on every command, and by default ignores the context's); clients
 // and dialers built where the analysis cannot see, or with a Timeout from
-// configuration (a root given to them where a caller's context is in scope
-// is sharedeadline's finding) — a client parameter kept in a field counts as
-// built by the package when one of the package's own calls (not its tests) passes a client
-// without a timeout (go-ethereum's DialHTTP): that default is unbounded;
-// signal.NotifyContext contexts (the user is the deadline); test files unless -nodeadline.tests; generated files.
+// configuration — a client parameter kept in a field counts as built by
+// the package when one of the package's own calls (not its tests) passes a
+// client without a timeout (go-ethereum's DialHTTP): that default is
+// unbounded; roots made where a caller's context is in scope
+// (sharedeadline's); signal.NotifyContext contexts (the user is the
+// deadline); test files unless -nodeadline.tests; generated files.
 //
 // Suggested fixes thread a caller-owned context that is in scope: Query
 // becomes QueryContext(ctx, …), http.NewRequest becomes

@@ -44,11 +44,12 @@
 //     literal written where a context is in scope (judged where written);
 //   - context.Background() or TODO(), or the context http.NewRequest binds,
 //     made where a caller's context is in scope and reaching — directly, or
-//     in a request handed to a helper that sends it — a wait that may be
-//     bounded by a client or dialer configured elsewhere or with a Timeout
-//     from configuration (nodeadline cannot call it unbounded, but the
-//     caller's deadline stops there); a wait a constant Timeout bounds is
-//     left alone; a helper that derives its own budget from the context it
+//     in a request handed to a helper that sends it — a wait, bounded by
+//     nothing else ("with no other deadline") or maybe by a client or dialer
+//     configured elsewhere or with a Timeout from configuration: the
+//     caller's deadline and cancellation stop there (nodeadline leaves such
+//     roots to this rule: one call, one finding); a wait a constant Timeout
+//     bounds is left alone; a helper that derives its own budget from the context it
 //     is given (WithTimeout(ctx, d)) still waits under it; a wait is also a
 //     blocking select, outside any loop, of a function outside the standard
 //     library, with a case on ctx.Done() beside a receive that is no timer,

@@ -530,12 +530,16 @@ func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
 		// with a timeout from configuration): nodeadline cannot call it
 		// unbounded, but the root drops the caller's context. Waits known
 		// unbounded are nodeadline's, which says so already.
-		if v := c.res.Judge(call); v.HasContext && v.Recv == ctxflow.ReceiverUnknown {
+		if v := c.res.Judge(call); v.HasContext && v.Recv != ctxflow.ReceiverBounded {
 			arg := -1
 			if i, ok := call.Sink.Context.In(len(call.Args)); ok {
 				arg = i
 			}
-			c.droppedRoot(call, ci, v.Ctx, call.CalleeName()+" waits under it", arg)
+			reach := call.CalleeName() + " waits under it"
+			if v.Recv != ctxflow.ReceiverUnknown {
+				reach += " with no other deadline"
+			}
+			c.droppedRoot(call, ci, v.Ctx, reach, arg)
 		}
 		return
 	}
@@ -547,7 +551,7 @@ func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
 		return
 	}
 	for _, p := range s.Reach {
-		if !p.Bounded || p.ByReceiver || p.Param >= len(call.Args) || p.Excluded(call.Args) {
+		if p.ByReceiver || p.BySystem || p.Param >= len(call.Args) || p.Excluded(call.Args) {
 			continue
 		}
 		via := ""
@@ -555,6 +559,9 @@ func (c *checker) rootToBoundedWait(call *ctxflow.Call) {
 			via = " via " + p.Via
 		}
 		reach := fmt.Sprintf("%s reaches %s%s", call.CalleeName(), p.Wait, via)
+		if !p.Bounded {
+			reach += " with no other deadline"
+		}
 		if c.droppedRoot(call, ci, c.res.Classify(call.Args[p.Param]), reach, p.Param) {
 			return
 		}

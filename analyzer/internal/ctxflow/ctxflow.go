@@ -100,7 +100,10 @@ type Result struct {
 	watchdogs       map[*types.Var]bool
 	// dialedConns and fixedConnDeadlines memoise DialedConn and
 	// FixedConnDeadline (false / "" while being decided: cycles end there).
-	dialedConns        map[any]bool
+	dialedConns map[any]bool
+	// convertedTo: the foreign interfaces the package converts each of
+	// its named types to (calledByForeignCode).
+	convertedTo        map[*types.TypeName][]*types.Named
 	fixedConnDeadlines map[*ssa.Function]string
 	// failed: functions whose analysis panicked (see guard).
 	failed map[*ssa.Function]bool

@@ -33,7 +33,99 @@ func (r *Result) Wrapped(fn *ssa.Function) bool {
 	if obj != nil && r.Catalog.Lookup(obj) != nil {
 		return true
 	}
+	if r.calledByForeignCode(outer) {
+		return false
+	}
 	return r.forwardingCall(outer) != nil || obj != nil && ContextTwin(obj) != nil
+}
+
+// calledByForeignCode reports whether fn is a method the package hands to
+// another package behind an interface of that package (a value of its type
+// converted to the interface, which has the method) whose package offers no
+// context form of it: crypto.Signer's Sign, called by x509.CreateCertificate.
+// Its callers are that package's code, which cannot pass a context: a root
+// fn starts is fn's own finding, not a context-free form left to callers
+// (spire's KeyManagerSigner.Sign passed context.Background() to a plugin
+// RPC). An interface whose package has the context form as well
+// (database/sql/driver's Prepare beside PrepareContext) leaves fn a form.
+func (r *Result) calledByForeignCode(fn *ssa.Function) bool {
+	obj := funcObject(fn)
+	if obj == nil || obj.Signature().Recv() == nil {
+		return false
+	}
+	named := receiverNamed(obj.Signature().Recv().Type())
+	if named == nil {
+		return false
+	}
+	for _, iface := range r.foreignInterfaces(named) {
+		m, _, _ := types.LookupFieldOrMethod(iface, false, nil, obj.Name())
+		mf, ok := m.(*types.Func)
+		if !ok || !types.Identical(mf.Signature(), withoutRecv(obj.Signature())) && !types.Identical(withoutRecv(mf.Signature()), withoutRecv(obj.Signature())) {
+			continue
+		}
+		if !offersContextForm(iface.Obj().Pkg(), mf.Signature()) {
+			return true
+		}
+	}
+	return false
+}
+
+// foreignInterfaces returns the named interface types of other packages
+// that the package converts values of type named (or *named) to.
+func (r *Result) foreignInterfaces(named *types.Named) []*types.Named {
+	if r.convertedTo == nil {
+		r.convertedTo = map[*types.TypeName][]*types.Named{}
+		seen := map[[2]types.Object]bool{}
+		for _, fn := range r.SrcFuncs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					mi, ok := instr.(*ssa.MakeInterface)
+					if !ok {
+						continue
+					}
+					to, ok := types.Unalias(mi.Type()).(*types.Named)
+					from := receiverNamed(mi.X.Type())
+					if !ok || from == nil || to.Obj().Pkg() == nil || to.Obj().Pkg() == r.Pass.Pkg || !types.IsInterface(to) {
+						continue
+					}
+					key := [2]types.Object{from.Obj(), to.Obj()}
+					if !seen[key] {
+						seen[key] = true
+						r.convertedTo[from.Obj()] = append(r.convertedTo[from.Obj()], to)
+					}
+				}
+			}
+		}
+	}
+	return r.convertedTo[named.Obj()]
+}
+
+// offersContextForm reports whether pkg declares an interface method or a
+// function whose parameters are plain's after a leading context.
+func offersContextForm(pkg *types.Package, plain *types.Signature) bool {
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		switch o := scope.Lookup(name).(type) {
+		case *types.Func:
+			if isContextForm(o.Signature(), plain) {
+				return true
+			}
+		case *types.TypeName:
+			if it, ok := o.Type().Underlying().(*types.Interface); ok {
+				for m := range it.Methods() {
+					if isContextForm(m.Signature(), plain) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// withoutRecv returns sig without its receiver.
+func withoutRecv(sig *types.Signature) *types.Signature {
+	return types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic())
 }
 
 // noteDeferred records that fn, if it is a context-free form of an API
@@ -72,7 +164,7 @@ func (r *Result) contextForm(fn *ssa.Function) *types.Func {
 		return twin
 	}
 	var twin *types.Func
-	if obj := funcObject(fn); fn.Parent() == nil && obj != nil && !hasContextParamSSA(fn) && r.Catalog.Lookup(obj) == nil {
+	if obj := funcObject(fn); fn.Parent() == nil && obj != nil && !hasContextParamSSA(fn) && r.Catalog.Lookup(obj) == nil && !r.calledByForeignCode(fn) {
 		if call := r.forwardingCall(fn); call != nil {
 			twin, _, _ = SplitCall(call.Common())
 		} else {

@@ -172,10 +172,9 @@ func (h *Health) Fail(ctx context.Context) error {
 }
 
 // A helper with a request of its own has a context in scope: the root
-// inside it is judged there (nodeadline: use r.Context()), not at its
-// callers.
+// inside it is judged there (use r.Context()), not at its callers.
 func (h *Health) lookup(w http.ResponseWriter, r *http.Request) {
-	h.db.PingContext(context.Background())
+	h.db.PingContext(context.Background()) // want `context.Background\(\) drops r.Context\(\)'s deadline and cancellation: \(\*sql.DB\).PingContext waits under it with no other deadline, which then runs on after the caller gave up; pass r.Context\(\)`
 }
 
 func (h *Health) Route(w http.ResponseWriter, r *http.Request) {
