@@ -409,6 +409,14 @@ func (r *Result) storedBound(key any, fields boundFields) Boundedness {
 				bs = append(bs, r.paramBound(p, fields))
 				continue
 			}
+			if mi, ok := val.(*ssa.MakeInterface); ok {
+				// A client kept in an interface-typed field (autorest's
+				// Sender set to &http.Client{}): judged by its build.
+				if a, ok := mi.X.(*ssa.Alloc); ok {
+					bs = append(bs, r.allocBoundMode(a, fields, allocMode{stored: true, boxed: true}))
+					continue
+				}
+			}
 			if a, ok := val.(*ssa.Alloc); ok {
 				bs = append(bs, r.allocBound(a, fields, true))
 				continue
@@ -548,8 +556,9 @@ func (r *Result) allocBound(a *ssa.Alloc, fields boundFields, stored bool) Bound
 // allocMode says which escapes of a local client or dialer are harmless:
 // stored, the value a field or variable holds (judged by its build);
 // passed, handed to calls as a value (judged at the call that waits
-// through it: see ClientBound).
-type allocMode struct{ stored, passed bool }
+// through it: see ClientBound); boxed, converted to the interface a field
+// holds it in (the store was found).
+type allocMode struct{ stored, passed, boxed bool }
 
 func (r *Result) allocBoundMode(a *ssa.Alloc, fields boundFields, mode allocMode) Boundedness {
 	return r.memoBound(boundKey{allocKey{a, mode}, fields}, func() Boundedness { return r.allocBoundUncached(a, fields, mode) })
@@ -634,6 +643,9 @@ func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, mode alloc
 			}
 			return ReceiverUnknown
 		case *ssa.MakeInterface:
+			if mode.boxed {
+				continue
+			}
 			return ReceiverUnknown
 		}
 	}

@@ -101,19 +101,21 @@ func (r *Result) foreignInterfaces(named *types.Named) []*types.Named {
 }
 
 // offersContextForm reports whether pkg declares an interface method or a
-// function whose parameters are plain's after a leading context.
+// function that takes a leading context, then plain's parameters (and
+// possibly more: database/sql/driver's BeginTx(ctx, opts) beside Begin()),
+// with plain's results.
 func offersContextForm(pkg *types.Package, plain *types.Signature) bool {
 	scope := pkg.Scope()
 	for _, name := range scope.Names() {
 		switch o := scope.Lookup(name).(type) {
 		case *types.Func:
-			if isContextForm(o.Signature(), plain) {
+			if extendsWithContext(o.Signature(), plain) {
 				return true
 			}
 		case *types.TypeName:
 			if it, ok := o.Type().Underlying().(*types.Interface); ok {
 				for m := range it.Methods() {
-					if isContextForm(m.Signature(), plain) {
+					if extendsWithContext(m.Signature(), plain) {
 						return true
 					}
 				}
@@ -121,6 +123,21 @@ func offersContextForm(pkg *types.Package, plain *types.Signature) bool {
 		}
 	}
 	return false
+}
+
+// extendsWithContext reports whether twin takes a context, then plain's
+// parameters, then possibly more, and returns plain's results.
+func extendsWithContext(twin, plain *types.Signature) bool {
+	tp, pp := twin.Params(), plain.Params()
+	if tp.Len() < pp.Len()+1 || !knowledge.IsContext(tp.At(0).Type()) {
+		return false
+	}
+	for i := range pp.Len() {
+		if !types.Identical(tp.At(i+1).Type(), pp.At(i).Type()) {
+			return false
+		}
+	}
+	return types.Identical(twin.Results(), plain.Results())
 }
 
 // withoutRecv returns sig without its receiver.

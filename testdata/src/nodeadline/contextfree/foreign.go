@@ -64,8 +64,26 @@ func (c *remoteConn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
 }
 
-func (c *remoteConn) Close() error              { return nil }
-func (c *remoteConn) Begin() (driver.Tx, error) { return nil, nil }
+func (c *remoteConn) Close() error { return nil }
+
+// BeginTx takes more than Begin (its options): the driver package's
+// ConnBeginTx is still Begin's context form (pgx's stdlib Conn).
+func (c *remoteConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url+"/begin", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	return nil, nil
+}
+
+func (c *remoteConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
 
 func Open(url string) driver.Conn { return &remoteConn{url: url} }
 
