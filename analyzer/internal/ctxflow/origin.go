@@ -673,6 +673,12 @@ func (r *Result) returnedRequest(call *ssa.Call, idx, depth int) Origin {
 			continue // an error path: no request
 		}
 		o := r.requestOrigin(ret.Results[idx], depth+1)
+		if o.State == Inherited && o.Param != nil && o.Param.Parent() == callee {
+			// The request carries a context the helper was given
+			// (tekton's createOutgoingRequest: original.Clone(ctx)): the
+			// one this call passes.
+			o = r.passedOrigin(call, o, depth)
+		}
 		if o.State == Unknown || o.State == Inherited {
 			return Origin{}
 		}
@@ -682,6 +688,22 @@ func (r *Result) returnedRequest(call *ssa.Call, idx, depth int) Origin {
 		return Origin{}
 	}
 	return merge(origins)
+}
+
+// passedOrigin maps an origin that is a parameter of call's callee (its
+// context, or its request's) to what the call passes there.
+func (r *Result) passedOrigin(call *ssa.Call, o Origin, depth int) Origin {
+	callee := call.Call.StaticCallee()
+	for i, p := range callee.Params {
+		if p != o.Param || i >= len(call.Call.Args) {
+			continue
+		}
+		if o.Request {
+			return r.requestOrigin(call.Call.Args[i], depth+1)
+		}
+		return r.classify(call.Call.Args[i], depth+1)
+	}
+	return Origin{}
 }
 
 // Binding returns the value a closure's free variable was bound to where
