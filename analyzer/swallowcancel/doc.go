@@ -122,6 +122,11 @@
 //   - a goroutine that closes its channel of errors and, once its context is
 //     done, returns without sending the cancellation on it: the reader sees a
 //     stream that ended cleanly;
+//   - a range over the channel a function returns when that channel is
+//     closed without a word once the context it is given is done (a
+//     summary fact, EndsOnDone: minio-go's ListObjects), when the ranging
+//     function then returns a nil error without looking at that context
+//     again (thanos' objstore Iter);
 //   - a cancellation let through to the success path: `if err != nil &&
 //     !errors.Is(err, context.Canceled) { …; return }` where the error branch
 //     leaves and the cancelled call joins the path a nil error takes, which

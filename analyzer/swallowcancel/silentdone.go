@@ -2,6 +2,7 @@ package swallowcancel
 
 import (
 	"fmt"
+	"go/token"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -137,4 +138,75 @@ func fieldBase(v ssa.Value) ssa.Value {
 		}
 	}
 	return nil
+}
+
+// checkEndsOnDone reports a range over the channel a call returns when that
+// channel is closed without a word once the context the call is given is
+// done (its summary's EndsOnDone: minio-go's ListObjects), and the function
+// then returns a nil error without looking at that context again: a
+// cancelled listing passes for a complete one (thanos' objstore Iter). The
+// fix returns ctx.Err() after the loop.
+func (c *checker) checkEndsOnDone(f *fnInfo) {
+	for _, call := range c.res.CallsIn(f.fn) {
+		ci, plain := call.Instr.(*ssa.Call)
+		if !plain {
+			continue
+		}
+		s := call.Summary
+		if s == nil && call.Target != nil {
+			s = c.res.Summary(call.Target)
+		}
+		if s == nil || len(s.EndsOnDone) == 0 {
+			continue
+		}
+		for _, i := range s.EndsOnDone {
+			if i >= len(call.Args) {
+				continue
+			}
+			ctx := call.Args[i]
+			if o := c.res.Classify(ctx); !ctxflow.Cancellable(o.State) || c.res.Owned(f.fn, ctx) {
+				continue
+			}
+			if !rangedOver(ci) {
+				continue
+			}
+			ret := nilReturnAfter(f.fn, call.Instr, ctx)
+			if ret == nil {
+				continue
+			}
+			expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
+			if expr == nil {
+				continue
+			}
+			name := c.res.ContextInScope(f.fn, expr.Pos())
+			if name == "" {
+				name = "ctx"
+			}
+			c.pass.Report(analysis.Diagnostic{
+				Pos: expr.Pos(), End: expr.End(),
+				Message: fmt.Sprintf("the channel %s returns is closed without a word once %s is done, so the range over it ends as if the stream were complete and this function returns a nil error: return %s.Err() after the loop", call.CalleeName(), name, name),
+				Related: []analysis.RelatedInformation{{Pos: ret.Pos(), Message: "returns nil here"}},
+			})
+			break
+		}
+	}
+}
+
+// rangedOver reports whether the channel a call returns is received from
+// with the comma-ok form of a range loop (and nothing else).
+func rangedOver(call *ssa.Call) bool {
+	ranged := false
+	for _, ref := range *call.Referrers() {
+		switch x := ref.(type) {
+		case *ssa.DebugRef:
+		case *ssa.UnOp:
+			if x.Op != token.ARROW || !x.CommaOk {
+				return false
+			}
+			ranged = true
+		default:
+			return false
+		}
+	}
+	return ranged
 }

@@ -108,6 +108,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		c.checkDone(f)
 		c.checkReplaced(f)
 		c.checkSilentDone(f)
+		c.checkEndsOnDone(f)
 	}
 	c.checkErrorf(f)
 	c.checkRowsErr(f)

@@ -69,6 +69,12 @@ type Summary struct {
 	// (restic's FutureBlob.Wait: `case <-ctx.Done(): return`): a caller
 	// that then reports success reports abandoned work as finished.
 	SilentOnDone []int
+	// EndsOnDone lists the context parameters on whose cancellation the
+	// channel the function returns is closed without a word: the goroutine
+	// feeding it returns on ctx.Done() and sends nothing to say so
+	// (minio-go's ListObjects), so a range over it ends as if the stream
+	// were complete.
+	EndsOnDone []int
 	// SyncCalls lists the func parameters the function calls itself,
 	// during the call, and does nothing else with (singleflight's
 	// Do(key, fn), a sync.Once-style helper): a function value handed there
@@ -264,6 +270,9 @@ func (s *Summary) String() string {
 	for _, i := range s.SilentOnDone {
 		parts = append(parts, fmt.Sprintf("returns silently once param %d is done", i))
 	}
+	for _, i := range s.EndsOnDone {
+		parts = append(parts, fmt.Sprintf("closes its channel silently once param %d is done", i))
+	}
 	for _, i := range s.SyncCalls {
 		parts = append(parts, fmt.Sprintf("calls param %d during the call", i))
 	}
@@ -281,7 +290,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -487,6 +496,7 @@ func (r *Result) summarize() {
 				changed = r.summarizeFuncArgs(fn) || changed
 				changed = r.summarizeContextDeadlines(fn) || changed
 				changed = r.summarizeRetries(fn) || changed
+				changed = r.summarizeEndsOnDone(fn) || changed
 			})
 		}
 	}
