@@ -17,6 +17,25 @@ import (
 // cancellation is reported as success (restic's saveTree returned a
 // zero tree ID). The fix checks ctx.Err() after the call.
 func (c *checker) checkSilentDone(f *fnInfo) {
+	c.checkSilent(f, func(s *ctxflow.Summary) []int { return s.SilentOnDone },
+		func(call *ctxflow.Call, i int, ctx ssa.Value) *ssa.Return {
+			if c.res.Classify(ctx).State == ctxflow.Unknown {
+				return nil
+			}
+			ret := nilReturnAfter(f.fn, call.Instr, ctx)
+			if ret == nil || !returnsWaitedFor(ret, call, i) {
+				return nil
+			}
+			return ret
+		},
+		"%[1]s returns early, without a word, once %[2]s is done, and this function then returns a nil error: the abandoned work is reported as finished; check %[2]s.Err() after it")
+}
+
+// checkSilent reports a plain call whose summary lists (which) a context
+// parameter on whose cancellation the call gives up without a word, when
+// accept finds the return of a nil error that then reports the abandoned
+// work as done. message has the callee as %[1]s and the context as %[2]s.
+func (c *checker) checkSilent(f *fnInfo, which func(*ctxflow.Summary) []int, accept func(call *ctxflow.Call, i int, ctx ssa.Value) *ssa.Return, message string) {
 	for _, call := range c.res.CallsIn(f.fn) {
 		if _, plain := call.Instr.(*ssa.Call); !plain {
 			continue // started with go or deferred: not waited for here
@@ -28,16 +47,12 @@ func (c *checker) checkSilentDone(f *fnInfo) {
 		if s == nil {
 			continue
 		}
-		for _, i := range s.SilentOnDone {
+		for _, i := range which(s) {
 			if i >= len(call.Args) {
 				continue
 			}
-			ctx := call.Args[i]
-			if c.res.Classify(ctx).State == ctxflow.Unknown {
-				continue
-			}
-			ret := nilReturnAfter(f.fn, call.Instr, ctx)
-			if ret == nil || !returnsWaitedFor(ret, call, i) {
+			ret := accept(call, i, call.Args[i])
+			if ret == nil {
 				continue
 			}
 			expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
@@ -50,7 +65,7 @@ func (c *checker) checkSilentDone(f *fnInfo) {
 			}
 			c.pass.Report(analysis.Diagnostic{
 				Pos: expr.Pos(), End: expr.End(),
-				Message: fmt.Sprintf("%s returns early, without a word, once %s is done, and this function then returns a nil error: the abandoned work is reported as finished; check %s.Err() after it", call.CalleeName(), name, name),
+				Message: fmt.Sprintf(message, call.CalleeName(), name),
 				Related: []analysis.RelatedInformation{{Pos: ret.Pos(), Message: "returns nil here"}},
 			})
 			break
@@ -147,49 +162,15 @@ func fieldBase(v ssa.Value) ssa.Value {
 // cancelled listing passes for a complete one (thanos' objstore Iter). The
 // fix returns ctx.Err() after the loop.
 func (c *checker) checkEndsOnDone(f *fnInfo) {
-	for _, call := range c.res.CallsIn(f.fn) {
-		ci, plain := call.Instr.(*ssa.Call)
-		if !plain {
-			continue
-		}
-		s := call.Summary
-		if s == nil && call.Target != nil {
-			s = c.res.Summary(call.Target)
-		}
-		if s == nil || len(s.EndsOnDone) == 0 {
-			continue
-		}
-		for _, i := range s.EndsOnDone {
-			if i >= len(call.Args) {
-				continue
+	c.checkSilent(f, func(s *ctxflow.Summary) []int { return s.EndsOnDone },
+		func(call *ctxflow.Call, _ int, ctx ssa.Value) *ssa.Return {
+			ci, _ := call.Instr.(*ssa.Call)
+			if o := c.res.Classify(ctx); !ctxflow.Cancellable(o.State) || c.res.Owned(f.fn, ctx) || !rangedOver(ci) {
+				return nil
 			}
-			ctx := call.Args[i]
-			if o := c.res.Classify(ctx); !ctxflow.Cancellable(o.State) || c.res.Owned(f.fn, ctx) {
-				continue
-			}
-			if !rangedOver(ci) {
-				continue
-			}
-			ret := nilReturnAfter(f.fn, call.Instr, ctx)
-			if ret == nil {
-				continue
-			}
-			expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())
-			if expr == nil {
-				continue
-			}
-			name := c.res.ContextInScope(f.fn, expr.Pos())
-			if name == "" {
-				name = "ctx"
-			}
-			c.pass.Report(analysis.Diagnostic{
-				Pos: expr.Pos(), End: expr.End(),
-				Message: fmt.Sprintf("the channel %s returns is closed without a word once %s is done, so the range over it ends as if the stream were complete and this function returns a nil error: return %s.Err() after the loop", call.CalleeName(), name, name),
-				Related: []analysis.RelatedInformation{{Pos: ret.Pos(), Message: "returns nil here"}},
-			})
-			break
-		}
-	}
+			return nilReturnAfter(f.fn, call.Instr, ctx)
+		},
+		"the channel %[1]s returns is closed without a word once %[2]s is done, so the range over it ends as if the stream were complete and this function returns a nil error: return %[2]s.Err() after the loop")
 }
 
 // rangedOver reports whether the channel a call returns is received from
