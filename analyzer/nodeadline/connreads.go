@@ -226,14 +226,15 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 		return
 	}
 	if recv == v {
+		if read, write := knowledge.DeadlineSetter(callee); write && !read {
+			return // a write deadline bounds writes only (redigo's Do set one, then read the reply with none)
+		}
 		switch callee.Name() {
 		case "Read":
 			if s.read == nil {
 				s.read = ci
 			}
-		case "Write", "Close", "LocalAddr", "RemoteAddr", "CloseWrite", "CloseRead", "SetWriteDeadline":
-			// A write deadline bounds writes only (redigo's Do set one and
-			// then read the reply with none).
+		case "Write", "Close", "LocalAddr", "RemoteAddr", "CloseWrite", "CloseRead":
 		default:
 			s.giveUp(ci) // SetDeadline and the like: bounded, or not understood
 		}

@@ -82,7 +82,8 @@ func onlyErrRead(ctx ssa.Value) bool {
 		switch u := u.(type) {
 		case *ssa.DebugRef:
 		case *ssa.Call:
-			if !u.Call.IsInvoke() || u.Call.Value != ctx || u.Call.Method.Name() != "Err" {
+			callee, recv, _ := ctxflow.SplitCall(u.Common())
+			if recv != ctx || knowledge.RoleOf(callee) != knowledge.CtxErr {
 				return false
 			}
 			read = true

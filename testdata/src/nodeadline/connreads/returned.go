@@ -70,3 +70,17 @@ func handshakeBounded(addr string, timeout time.Duration) (byte, error) {
 func Open(addr string) (net.Conn, error) {
 	return net.DialTimeout("tcp", addr, time.Second)
 }
+
+// A write deadline bounds the write, not the read of the reply.
+func command(addr string, cmd []byte) (byte, error) {
+	conn, err := net.DialTimeout("tcp", addr, time.Second) // want `the connection from net.DialTimeout is read with no deadline`
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	conn.SetWriteDeadline(time.Now().Add(time.Second))
+	if _, err := conn.Write(cmd); err != nil {
+		return 0, err
+	}
+	return readAck(conn)
+}
