@@ -20,8 +20,8 @@ const doneWait = "a select on its context's Done"
 // blocking select, outside any loop, that has a case on ctx.Done() and
 // receives from another channel that is no timer (a response fed by a
 // reader goroutine: gocql's exec), and returns an error when the context
-// ends first: the context
-// is that wait's cancellation, whatever else bounds it. The reach is marked
+// ends first: the context is that wait's cancellation, whatever else bounds
+// it. The reach is marked
 // bounded, since the other channel may be anything (a queue of the process,
 // a timer), so a root given to it is no missing deadline; a caller's context
 // dropped for it still is (sharedeadline). Done once: it feeds on nothing
