@@ -2,7 +2,7 @@
 // Source: github.com/ThreeDotsLabs/watermill-sql commit ed97fcdf754b685a0175abd3338d4854f1562167 (pkg/sql/publisher.go)
 // Link: https://github.com/ThreeDotsLabs/watermill-sql/commit/ed97fcdf754b685a0175abd3338d4854f1562167
 // Bug: Publisher.Publish runs the INSERT with p.db.ExecContext(context.Background(), ...), so the message context's deadline/cancellation never reaches the database call and a stuck DB blocks Publish forever
-// Fix: Publish passes messages[0].Context() to ExecContext (Background only when there are no messages)
+// Fix: Publish passes messages[0].Context() to ExecContext (upstream keeps Background for a publish of no messages; this twin returns early there instead, see the comment)
 // Rule: nodeadline
 package watermillsql
 
@@ -96,13 +96,13 @@ func (p *Publisher) Publish(topic string, messages ...*Message) (err error) {
 		return fmt.Errorf("cannot create insert query: %w", err)
 	}
 
-	var ctx context.Context
-	if len(messages) > 0 {
-		ctx = messages[0].Context()
-	} else {
-		ctx = context.Background()
+	if len(messages) == 0 {
+		// Reduction: upstream falls back to context.Background() for a publish
+		// of no messages (a true finding the fix left in place); here there
+		// is nothing to insert, so the twin stays a clean negative.
+		return nil
 	}
-	_, err = p.db.ExecContext(ctx, insertQuery.Query, insertQuery.Args...)
+	_, err = p.db.ExecContext(messages[0].Context(), insertQuery.Query, insertQuery.Args...)
 	if err != nil {
 		return fmt.Errorf("could not insert message as row: %w", err)
 	}
