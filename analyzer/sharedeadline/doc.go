@@ -102,7 +102,9 @@
 // ring.DoBatch(ctx, …, callback), nor a literal that receives a context of
 // its own), handed to a go statement or sent on a channel, kept in a
 // field, whose cancel function (or a derived context's) is kept in a field
-// (an object's lifetime), given to a cleanup (the cleanup table, or a
+// (an object's lifetime), made in a handler that hijacks its response
+// writer (the request's context no longer follows the client), given to a
+// cleanup (the cleanup table, or a
 // function whose context reaches one), created after the caller's context is known done
 // (<-ctx.Done(), case <-ctx.Done(), if ctx.Err() != nil, errors.Is(err,
 // context.Canceled)), or derived from context.WithoutCancel(ctx); a fresh

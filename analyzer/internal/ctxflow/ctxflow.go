@@ -682,7 +682,7 @@ func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 			case contextParam:
 				return expr
 			case requestParam:
-				if request == "" {
+				if request == "" && !r.hijacksWriterOf(f) {
 					request = expr
 				}
 			case carrierParam:
@@ -696,6 +696,18 @@ func (r *Result) ContextInScope(fn *ssa.Function, pos token.Pos) string {
 		return request
 	}
 	return carrier
+}
+
+// hijacksWriterOf reports whether fn hijacks an http.ResponseWriter
+// parameter of its own (gorilla's Upgrade(w, r, nil)): its request's context
+// then no longer ends when the client goes away.
+func (r *Result) hijacksWriterOf(fn *ssa.Function) bool {
+	for _, p := range fn.Params {
+		if knowledge.TypeRole(p.Type()) == knowledge.HTTPResponseWriterType && r.hijacks(fn, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // DiscardsContext reports whether fn, or a function enclosing it, receives

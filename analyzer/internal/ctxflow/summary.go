@@ -75,6 +75,10 @@ type Summary struct {
 	// (minio-go's ListObjects), so a range over it ends as if the stream
 	// were complete.
 	EndsOnDone []int
+	// Hijacks lists the http.ResponseWriter parameters the function hijacks
+	// (gorilla's Upgrade): after that the request's context no longer ends
+	// when the client goes away.
+	Hijacks []int
 	// SyncCalls lists the func parameters the function calls itself,
 	// during the call, and does nothing else with (singleflight's
 	// Do(key, fn), a sync.Once-style helper): a function value handed there
@@ -273,6 +277,9 @@ func (s *Summary) String() string {
 	for _, i := range s.EndsOnDone {
 		parts = append(parts, fmt.Sprintf("closes its channel silently once param %d is done", i))
 	}
+	for _, i := range s.Hijacks {
+		parts = append(parts, fmt.Sprintf("hijacks param %d", i))
+	}
 	for _, i := range s.SyncCalls {
 		parts = append(parts, fmt.Sprintf("calls param %d during the call", i))
 	}
@@ -290,7 +297,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -497,6 +504,7 @@ func (r *Result) summarize() {
 				changed = r.summarizeContextDeadlines(fn) || changed
 				changed = r.summarizeRetries(fn) || changed
 				changed = r.summarizeEndsOnDone(fn) || changed
+				changed = r.summarizeHijacks(fn) || changed
 			})
 		}
 	}

@@ -72,6 +72,7 @@ const (
 	DriverErrBadConn       // the variable driver.ErrBadConn: tells database/sql to retry on another connection
 	HTTPRequestType        // the type http.Request
 	HTTPResponseWriterType // the type http.ResponseWriter
+	HTTPHijack             // (http.Hijacker).Hijack: the server lets go of the connection, and of the request's context
 	HTTPClientType         // the type http.Client
 	DialerType             // the types net.Dialer and tls.Dialer
 	NetConnType            // the interface net.Conn
@@ -149,6 +150,7 @@ var roles = map[string]Role{
 	"net/http.ErrServerClosed":        HTTPErrServerClosed,
 	"net/http.Request":                HTTPRequestType,
 	"net/http.ResponseWriter":         HTTPResponseWriterType,
+	"(net/http.Hijacker).Hijack":      HTTPHijack,
 	"net/http.Client":                 HTTPClientType,
 	"net.Dialer":                      DialerType,
 	"crypto/tls.Dialer":               DialerType,
