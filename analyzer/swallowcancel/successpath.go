@@ -63,20 +63,7 @@ func (c *checker) checkSuccessPath(f *fnInfo) {
 // deliberately treat as "not available" (minio-go falls back to IMDSv1 when
 // the token request times out, after returning ctx.Err() if ctx is done).
 func (c *checker) foundLive(f *fnInfo, call *ssa.Call, at *ssa.BasicBlock) bool {
-	for _, d := range c.res.Dones(f.fn) {
-		iff, ok := d.Instr.(*ssa.If)
-		if !ok {
-			continue
-		}
-		notDone := iff.Block().Succs[0]
-		if notDone == d.Block {
-			notDone = iff.Block().Succs[1]
-		}
-		if notDone.Dominates(at) && call.Block().Dominates(iff.Block()) {
-			return true
-		}
-	}
-	return false
+	return c.foundNotDone(f, call.Block(), at, nil)
 }
 
 // successMerge reports whether merge, the block a cancellation test of ext

@@ -194,16 +194,23 @@ func (c *checker) checkedNotDone(f *fnInfo, s ctxflow.ErrSource, at ssa.Instruct
 	if !ok || at == nil || s.Ctx.Param == nil {
 		return false
 	}
+	return c.foundNotDone(f, src.Block(), at.Block(), s.Ctx.Param)
+}
+
+// foundNotDone reports whether a test that runs after block from (which
+// dominates it) found a context not done on every way to block at: any
+// context, or only the one param when it is given.
+func (c *checker) foundNotDone(f *fnInfo, from, at *ssa.BasicBlock, param *ssa.Parameter) bool {
 	for _, d := range c.res.Dones(f.fn) {
 		iff, ok := d.Instr.(*ssa.If)
-		if !ok || d.Origin.Param != s.Ctx.Param {
+		if !ok || param != nil && d.Origin.Param != param {
 			continue
 		}
 		notDone := iff.Block().Succs[0]
 		if notDone == d.Block {
 			notDone = iff.Block().Succs[1]
 		}
-		if notDone.Dominates(at.Block()) && src.Block().Dominates(iff.Block()) {
+		if notDone.Dominates(at) && from.Dominates(iff.Block()) {
 			return true
 		}
 	}

@@ -363,27 +363,8 @@ type channel struct {
 
 // chanOf returns the local channel v denotes, or nil.
 func chanOf(v ssa.Value) *channel {
-	switch v := v.(type) {
-	case *ssa.MakeChan:
-		return &channel{mk: v}
-	case *ssa.UnOp:
-		cell, ok := v.X.(*ssa.Alloc)
-		if !ok || v.Op != token.MUL {
-			return nil
-		}
-		var mk *ssa.MakeChan
-		for _, ref := range *cell.Referrers() {
-			if st, ok := ref.(*ssa.Store); ok && st.Addr == cell {
-				m, ok := st.Val.(*ssa.MakeChan)
-				if !ok || mk != nil {
-					return nil // assigned more than once, or not from a make
-				}
-				mk = m
-			}
-		}
-		if mk != nil {
-			return &channel{mk: mk, cell: cell}
-		}
+	if mk, cell := ctxflow.LocalChan(v); mk != nil {
+		return &channel{mk: mk, cell: cell}
 	}
 	return nil
 }

@@ -72,7 +72,7 @@ func failsWhenDone(fn *ssa.Function, sel *ssa.Select, doneIdx int) bool {
 	if !ErrorLast(fn.Signature) {
 		return false
 	}
-	caseBlock := selectCase(sel, doneIdx)
+	caseBlock := SelectCase(sel, doneIdx)
 	if caseBlock == nil {
 		return false
 	}
@@ -87,32 +87,6 @@ func failsWhenDone(fn *ssa.Function, sel *ssa.Select, doneIdx int) bool {
 		found = true
 	}
 	return found
-}
-
-// selectCase returns the block a select's case i starts, or nil.
-func selectCase(sel *ssa.Select, i int) *ssa.BasicBlock {
-	for _, r := range *sel.Referrers() {
-		ext, ok := r.(*ssa.Extract)
-		if !ok || ext.Index != 0 {
-			continue
-		}
-		for _, u := range *ext.Referrers() {
-			cmp, ok := u.(*ssa.BinOp)
-			if !ok || cmp.Op != token.EQL {
-				continue
-			}
-			k, ok := cmp.Y.(*ssa.Const)
-			if !ok || k.Value == nil || k.Int64() != int64(i) {
-				continue
-			}
-			for _, w := range *cmp.Referrers() {
-				if iff, ok := w.(*ssa.If); ok {
-					return iff.Block().Succs[0]
-				}
-			}
-		}
-	}
-	return nil
 }
 
 // doneCall returns the ctx.Done() call a channel comes from, or nil. Phis

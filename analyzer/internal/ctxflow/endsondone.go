@@ -89,30 +89,36 @@ func (r *Result) forwardedEndsOnDone(fn *ssa.Function, v ssa.Value) (int, bool) 
 // conversion to a receive-only channel, or the variable a closure captures),
 // and the variable's cell when there is one; nil if it is anything else.
 func returnedChan(v ssa.Value) (*ssa.MakeChan, *ssa.Alloc) {
-	for i := 0; i < 3; i++ {
-		switch x := v.(type) {
-		case *ssa.MakeChan:
-			return x, nil
-		case *ssa.ChangeType:
-			v = x.X
-		case *ssa.UnOp:
-			cell, ok := x.X.(*ssa.Alloc)
-			if !ok || x.Op != token.MUL {
-				return nil, nil
-			}
-			var mk *ssa.MakeChan
-			for _, ref := range *cell.Referrers() {
-				if st, ok := ref.(*ssa.Store); ok && st.Addr == cell {
-					m, ok := st.Val.(*ssa.MakeChan)
-					if !ok || mk != nil {
-						return nil, nil // assigned more than once, or not from a make
-					}
-					mk = m
-				}
-			}
-			return mk, cell
-		default:
+	if ct, ok := v.(*ssa.ChangeType); ok {
+		v = ct.X
+	}
+	return LocalChan(v)
+}
+
+// LocalChan returns the channel v denotes when it was made here: the make
+// itself, or a load of the variable (cell) a closure captures, assigned once
+// from a make (then the cell too); nil otherwise.
+func LocalChan(v ssa.Value) (*ssa.MakeChan, *ssa.Alloc) {
+	switch v := v.(type) {
+	case *ssa.MakeChan:
+		return v, nil
+	case *ssa.UnOp:
+		cell, ok := v.X.(*ssa.Alloc)
+		if !ok || v.Op != token.MUL {
 			return nil, nil
+		}
+		var mk *ssa.MakeChan
+		for _, ref := range *cell.Referrers() {
+			if st, ok := ref.(*ssa.Store); ok && st.Addr == cell {
+				m, ok := st.Val.(*ssa.MakeChan)
+				if !ok || mk != nil {
+					return nil, nil // assigned more than once, or not from a make
+				}
+				mk = m
+			}
+		}
+		if mk != nil {
+			return mk, cell
 		}
 	}
 	return nil, nil
