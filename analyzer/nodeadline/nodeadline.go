@@ -125,12 +125,6 @@ func checkSink(rep *reporter, res *ctxflow.Result, c *ctxflow.Call, cfg *Config)
 		// cancellation — sharedeadline's finding, as through a helper.
 		return
 	}
-	if _, _, dropped := res.CallerContextDropped(c, v.Ctx); dropped && v.HasContext {
-		// A root made where the caller's context is in scope: the caller's
-		// deadline and cancellation stop here, sharedeadline's finding
-		// whether or not something else bounds the wait.
-		return
-	}
 	s := c.Sink
 	name := c.CalleeName()
 	noun := waitNoun(s.Kind)
@@ -219,9 +213,6 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 		o := res.Classify(c.Args[p.Param])
 		if !o.State.Unbounded() {
 			continue
-		}
-		if _, _, dropped := res.CallerContextDropped(c, o); dropped {
-			continue // the caller's context in scope is dropped: sharedeadline's
 		}
 		reaches, _ := verbs(o.State)
 		inScope := res.ContextInScope(c.Fn, call.Pos())

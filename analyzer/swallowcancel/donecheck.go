@@ -52,7 +52,14 @@ func (c *checker) checkDone(f *fnInfo) {
 			continue
 		}
 		v := errResult(ret)
+		if !f.errLast {
+			if v = carriedError(ret, carrierField(f.fn.Signature)); v == nil {
+				continue
+			}
+		}
 		switch {
+		case !f.errLast && !c.carriedFresh(v, d):
+			continue
 		case ctxflow.IsNilConst(v):
 			if f.onlyErr && (runner || d.Plain || c.blockingSelect(d) || c.leavesEndlessLoop(d)) {
 				continue
@@ -82,6 +89,13 @@ func (c *checker) checkDone(f *fnInfo) {
 			}
 		}
 	}
+}
+
+// carriedFresh reports whether v, the error a struct result carries, is a
+// fresh error that hides the done context: the only case judged there.
+func (c *checker) carriedFresh(v ssa.Value, d *ctxflow.Done) bool {
+	_, ok := c.freshError(v, d.Err)
+	return ok && !c.wrapsContextErr(v)
 }
 
 // checkLentDone reports the last attempt's error returned once a context

@@ -20,9 +20,18 @@ import (
 // checkErrorf's), or a literal of an error type with no Unwrap, Is or As
 // method. It returns how to name it and, for a literal, its type.
 func (c *checker) freshError(v, old ssa.Value) (fresh, bool) {
+	return c.freshErrorDepth(v, old, 0)
+}
+
+func (c *checker) freshErrorDepth(v, old ssa.Value, depth int) (fresh, bool) {
 	switch x := ctxflow.StripInterface(v).(type) {
 	case *ssa.Call:
 		callee, _, _ := ctxflow.SplitCall(x.Common())
+		if fn := x.Call.StaticCallee(); fn != nil && depth == 0 {
+			if fr, ok := c.freshConstructor(fn); ok {
+				return fr, true
+			}
+		}
 		switch knowledge.RoleOf(callee) {
 		case knowledge.ErrorsNew:
 			return fresh{desc: "errors.New"}, true
@@ -38,6 +47,11 @@ func (c *checker) freshError(v, old ssa.Value) (fresh, bool) {
 			return fresh{desc: "fmt.Errorf"}, true
 		}
 	case *ssa.UnOp:
+		// A struct value literal (ErrRequestCanceled{error: errors.New(…)})
+		// as an error, inside a constructor.
+		if a, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL && depth > 0 && !hasUnwrap(a.Type()) {
+			return fresh{desc: "a " + types.TypeString(x.Type(), qualifier) + " literal"}, true
+		}
 		// A sentinel error variable (io.ErrUnexpectedEOF, ErrTimeout).
 		// Not driver.ErrBadConn: a driver returns it to make database/sql
 		// retry on another connection, and database/sql looks at the
@@ -56,6 +70,42 @@ func (c *checker) freshError(v, old ssa.Value) (fresh, bool) {
 		}
 	}
 	return fresh{}, false
+}
+
+// freshConstructor reports whether fn, a function of this package that
+// takes no error, returns a fresh error (errors.New, a literal of an error
+// type with no Unwrap) on every path: spicedb's NewRequestCanceledErr().
+// A constructor whose every return is a literal of one type is named by
+// that literal (its fix: an Unwrap method); any other by its call.
+func (c *checker) freshConstructor(fn *ssa.Function) (fresh, bool) {
+	if fn.Pkg != c.res.Pkg || len(fn.Blocks) == 0 || fn.Signature.Results().Len() != 1 || !knowledge.IsError(fn.Signature.Results().At(0).Type()) {
+		return fresh{}, false
+	}
+	for _, p := range fn.Params {
+		if knowledge.IsError(p.Type()) || types.IsInterface(p.Type()) {
+			return fresh{}, false
+		}
+	}
+	rets := ctxflow.Returns(fn)
+	literal := ""
+	for i, ret := range rets {
+		fr, ok := c.freshErrorDepth(ret.Results[0], nil, 1)
+		if !ok {
+			return fresh{}, false
+		}
+		if i == 0 || fr.literal == literal {
+			literal = fr.literal
+		} else {
+			literal = ""
+		}
+	}
+	if len(rets) == 0 {
+		return fresh{}, false
+	}
+	if literal != "" {
+		return fresh{desc: "a " + literal + " literal", literal: literal}, true
+	}
+	return fresh{desc: ctxflow.ShortName(fn.Object().(*types.Func)) + "()"}, true
 }
 
 // grpcCancellation reports whether every value the package stores in g is

@@ -91,10 +91,13 @@ func (c *checker) pausedRetry(loop *ctxflow.Loop, failure *ssa.BasicBlock, call 
 	if c.loopMayStop(loop, call, true) {
 		return nil
 	}
-	// The first noticeable sleep on the failure path, in block order (the
-	// loop's blocks are a set).
+	// The first noticeable sleep on the way from the failure back to the
+	// attempt — after the failure, or at the top of the next round
+	// (`if i > 0 { time.Sleep(…) }`) — in block order (the loop's blocks
+	// are a set).
+	onWay := wayBack(loop, failure, call.Block())
 	for _, b := range failure.Parent().Blocks {
-		if !loop.Blocks[b] || !failure.Dominates(b) {
+		if !onWay[b] {
 			continue
 		}
 		for _, instr := range b.Instrs {
@@ -111,6 +114,23 @@ func (c *checker) pausedRetry(loop *ctxflow.Loop, failure *ssa.BasicBlock, call 
 		}
 	}
 	return nil
+}
+
+// wayBack returns the loop's blocks that the failure can reach without
+// passing through the attempt's block again.
+func wayBack(loop *ctxflow.Loop, failure, attempt *ssa.BasicBlock) map[*ssa.BasicBlock]bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	work := []*ssa.BasicBlock{failure}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		if seen[b] || !loop.Blocks[b] || b == attempt {
+			continue
+		}
+		seen[b] = true
+		work = append(work, b.Succs...)
+	}
+	return seen
 }
 
 // handsOnError reports whether a call of a function value is given the
@@ -191,18 +211,81 @@ func noticeable(d ssa.Value) bool {
 	return n >= int64(ctxflow.NoticeablePause)
 }
 
-// sameWork reports whether every operand of the call is loop-invariant.
+// sameWork reports whether every operand of the call is loop-invariant,
+// or remade each round from its own previous value (heimdall's
+// `request, err = CloneRequest(request, getBody)` before each attempt):
+// the same work again, unlike a value taken from a collection per round.
 func sameWork(loop *ctxflow.Loop, call *ssa.Call) bool {
 	common := call.Common()
 	if !loop.Invariant(common.Value) {
 		return false
 	}
 	for _, a := range common.Args {
-		if !loop.Invariant(ctxflow.Unconvert(a)) {
+		a = ctxflow.Unconvert(a)
+		if loop.Invariant(a) {
+			continue
+		}
+		if p, ok := a.(*ssa.Phi); !ok || !loop.Blocks[p.Block()] || !remadeFromItself(loop, p) {
 			return false
 		}
 	}
 	return true
+}
+
+// remadeFromItself reports whether the phi p, of the loop, only ever
+// holds its value from before the loop or what a call in the loop makes of
+// it: following p's edges within the loop reaches phis and calls, and
+// every such call takes one of those phis.
+func remadeFromItself(loop *ctxflow.Loop, p *ssa.Phi) bool {
+	phis := map[*ssa.Phi]bool{}
+	var calls []*ssa.Call
+	work := []*ssa.Phi{p}
+	for len(work) > 0 {
+		phi := work[len(work)-1]
+		work = work[:len(work)-1]
+		if phis[phi] {
+			continue
+		}
+		if len(phis) > 16 {
+			return false
+		}
+		phis[phi] = true
+		for i, e := range phi.Edges {
+			if phi.Block() == loop.Header && !loop.Blocks[phi.Block().Preds[i]] {
+				continue // the value from before the loop
+			}
+			e = ctxflow.Unconvert(e)
+			if ex, ok := e.(*ssa.Extract); ok {
+				e = ex.Tuple
+			}
+			switch x := e.(type) {
+			case *ssa.Phi:
+				if !loop.Blocks[x.Block()] {
+					return false
+				}
+				work = append(work, x)
+			case *ssa.Call:
+				if !loop.Blocks[x.Block()] {
+					return false
+				}
+				calls = append(calls, x)
+			default:
+				return false
+			}
+		}
+	}
+	for _, call := range calls {
+		takes := false
+		for _, a := range call.Call.Args {
+			if ph, ok := ctxflow.Unconvert(a).(*ssa.Phi); ok && phis[ph] {
+				takes = true
+			}
+		}
+		if !takes {
+			return false
+		}
+	}
+	return len(calls) > 0
 }
 
 // retryOnly checks that a failure stays in the loop and that the loop
@@ -231,7 +314,7 @@ func (c *checker) loopMayStop(loop *ctxflow.Loop, call *ssa.Call, anyWait bool) 
 		for _, instr := range b.Instrs {
 			switch instr := instr.(type) {
 			case *ssa.Return:
-				if len(instr.Results) > 0 && !ctxflow.IsNilConst(errResult(instr)) {
+				if len(instr.Results) > 0 && !ctxflow.IsNilConst(errResult(instr)) && !otherCallsError(loop, errResult(instr), call) {
 					return true // can end on a failure
 				}
 			case *ssa.Panic:
@@ -261,6 +344,20 @@ func (c *checker) loopMayStop(loop *ctxflow.Loop, call *ssa.Call, anyWait bool) 
 		}
 	}
 	return false
+}
+
+// otherCallsError reports whether err, returned in the loop, is the error
+// of another call of the loop than the failing attempt (preparing the next
+// attempt: heimdall's CloneRequest): that exit is taken when that call
+// fails, not when the attempt does. A call given the attempt's context
+// consults it and is judged by callConsults.
+func otherCallsError(loop *ctxflow.Loop, err ssa.Value, failing *ssa.Call) bool {
+	ex, ok := ctxflow.Unconvert(err).(*ssa.Extract)
+	if !ok {
+		return false
+	}
+	other, ok := ex.Tuple.(*ssa.Call)
+	return ok && other != failing && loop.Blocks[other.Block()]
 }
 
 // consultsContext reports whether ch is a context's Done channel.

@@ -103,6 +103,9 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	if f.serves {
 		return // a client that went away is the server's to answer (often a 499)
 	}
+	if !f.errLast && carrierField(fn.Signature) >= 0 {
+		c.checkDone(f)
+	}
 	if f.errLast {
 		c.checkCancelTests(f)
 		c.checkDone(f)
@@ -267,6 +270,77 @@ func sourceText(srcs []ctxflow.ErrSource) string {
 // run, loaded): the value is the last one stored before the return.
 func errResult(ret *ssa.Return) ssa.Value {
 	return ctxflow.Returned(ret, len(ret.Results)-1)
+}
+
+// carrierField returns the index of the one error field of the struct a
+// function returns as its only result (spicedb's ExpandResult{Resp, Err}),
+// or -1.
+func carrierField(sig *types.Signature) int {
+	if sig.Results().Len() != 1 {
+		return -1
+	}
+	t := sig.Results().At(0).Type()
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return -1
+	}
+	field := -1
+	for i := range st.NumFields() {
+		if knowledge.IsError(st.Field(i).Type()) {
+			if field >= 0 {
+				return -1
+			}
+			field = i
+		}
+	}
+	return field
+}
+
+// carriedError returns the error a return puts in its result's error
+// field: the argument of a helper of the package that takes one error
+// (expandResultError(err)), or what a literal stores in the field; nil
+// when it cannot tell.
+func carriedError(ret *ssa.Return, field int) ssa.Value {
+	if len(ret.Results) != 1 {
+		return nil
+	}
+	v := ctxflow.Returned(ret, 0)
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		v = load.X
+	}
+	switch x := v.(type) {
+	case *ssa.Call:
+		fn := x.Call.StaticCallee()
+		if fn == nil || fn.Pkg != ret.Parent().Pkg || carrierField(fn.Signature) < 0 {
+			return nil
+		}
+		var carried ssa.Value
+		for i, p := range fn.Params {
+			if knowledge.IsError(p.Type()) {
+				if carried != nil {
+					return nil
+				}
+				carried = x.Call.Args[i]
+			}
+		}
+		return carried
+	case *ssa.Alloc:
+		for _, ref := range *x.Referrers() {
+			fa, ok := ref.(*ssa.FieldAddr)
+			if !ok || fa.Field != field {
+				continue
+			}
+			for _, use := range *fa.Referrers() {
+				if st, ok := use.(*ssa.Store); ok && st.Addr == fa {
+					return st.Val
+				}
+			}
+		}
+	}
+	return nil
 }
 
 var _ types.Object

@@ -748,6 +748,8 @@ func paramContext(fn *ssa.Function, p *ssa.Parameter) (string, int) {
 		return p.Name(), contextParam
 	case knowledge.TypeRole(t) == knowledge.HTTPRequestType || knowledge.EmbedsRequest(t):
 		return p.Name() + ".Context()", requestParam
+	case !isReceiver(fn, p) && knowledge.RequestAccessor(t) != "":
+		return p.Name() + knowledge.RequestAccessor(t) + ".Context()", requestParam
 	case types.IsInterface(t) && !isReceiver(fn, p):
 		if m := ContextMethod(t); m != "" {
 			return p.Name() + "." + m + "()", carrierParam

@@ -461,7 +461,7 @@ func (r *Result) returnedRoot(call *ssa.Call, depth int) (Origin, bool) {
 		return Origin{}, false
 	}
 	for _, p := range callee.Params {
-		if carriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) || knowledge.EmbedsRequest(p.Type()) {
+		if carriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) || knowledge.EmbedsRequest(p.Type()) || knowledge.RequestAccessor(p.Type()) != "" {
 			return Origin{}, false
 		}
 	}
@@ -673,13 +673,18 @@ func (r *Result) returnedRequest(call *ssa.Call, idx, depth int) Origin {
 			continue // an error path: no request
 		}
 		o := r.requestOrigin(ret.Results[idx], depth+1)
+		mapped := false
 		if o.State == Inherited && o.Param != nil && o.Param.Parent() == callee {
 			// The request carries a context the helper was given
-			// (tekton's createOutgoingRequest: original.Clone(ctx)): the
-			// one this call passes.
-			o = r.passedOrigin(call, o, depth)
+			// (tekton's createOutgoingRequest: original.Clone(ctx)), or is
+			// the request it was given (heimdall's CloneRequest): the one
+			// this call passes.
+			o, mapped = r.passedOrigin(call, o, depth), true
 		}
-		if o.State == Unknown || o.State == Inherited {
+		if o.State == cycle {
+			continue // the request a retry loop remakes from itself
+		}
+		if o.State == Unknown || o.State == Inherited && !mapped {
 			return Origin{}
 		}
 		origins = append(origins, o)

@@ -480,3 +480,59 @@ func ShortName(fn *types.Func) string {
 	}
 	return fn.Pkg().Name() + "." + fn.Name()
 }
+
+// RequestAccessor returns how a web framework's per-request value reaches
+// the request it serves — ".Request" for a struct with an exported
+// *http.Request field (beego's and gin's Context), ".Request()" for an
+// interface with such a method (echo.Context) — or "". Only a value that
+// carries the response writer next to the request counts: that pair is a
+// handler's view of one exchange, so its request's context is the
+// caller's; a struct that merely keeps some request (a retry template)
+// does not have it.
+func RequestAccessor(t types.Type) string {
+	base := t
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		base = p.Elem()
+	}
+	type member struct {
+		access string
+		typ    types.Type
+	}
+	var members []member
+	if st, ok := types.Unalias(base).Underlying().(*types.Struct); ok {
+		for f := range st.Fields() {
+			if f.Exported() && !f.Embedded() {
+				members = append(members, member{"." + f.Name(), f.Type()})
+			}
+		}
+	} else if types.IsInterface(base) {
+		ms := types.NewMethodSet(base)
+		for i := range ms.Len() {
+			m := ms.At(i).Obj()
+			if sig, ok := m.Type().(*types.Signature); ok && m.Exported() && sig.Params().Len() == 0 && sig.Results().Len() == 1 {
+				members = append(members, member{"." + m.Name() + "()", sig.Results().At(0).Type()})
+			}
+		}
+	}
+	var request string
+	var writer *types.Interface
+	for _, m := range members {
+		if p, ok := types.Unalias(m.typ).(*types.Pointer); ok && TypeRole(p.Elem()) == HTTPRequestType {
+			request = m.access
+			if named, ok := types.Unalias(p.Elem()).(*types.Named); ok {
+				if rw, ok := named.Obj().Pkg().Scope().Lookup("ResponseWriter").(*types.TypeName); ok {
+					writer, _ = rw.Type().Underlying().(*types.Interface)
+				}
+			}
+		}
+	}
+	if request == "" || writer == nil {
+		return ""
+	}
+	for _, m := range members {
+		if types.AssignableTo(m.typ, writer) {
+			return request
+		}
+	}
+	return ""
+}

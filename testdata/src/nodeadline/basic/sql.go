@@ -27,7 +27,7 @@ func background(db *sql.DB) {
 }
 
 func backgroundWithCtxInScope(ctx context.Context, db *sql.DB) {
-	db.ExecContext(context.Background(), "DELETE FROM t") // the caller's context in scope is dropped: sharedeadline's
+	db.ExecContext(context.Background(), "DELETE FROM t") // want `context.Background\(\) reaches \(\*sql.DB\).ExecContext: the query has no deadline; pass ctx`
 }
 
 func todoVariable(tx *sql.Tx) {

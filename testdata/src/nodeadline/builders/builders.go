@@ -103,7 +103,7 @@ func (t copyingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // A literal request is sent with context.Background().
 func forwardLiteral(r *http.Request) (*http.Response, error) {
 	out := &http.Request{Method: r.Method, URL: r.URL, Header: r.Header.Clone()}
-	return http.DefaultClient.Do(out) // the caller's context in scope is dropped: sharedeadline's
+	return http.DefaultClient.Do(out) // want `the request sent by \(\*http.Client\).Do comes from an http.Request literal, which binds it to context.Background\(\)`
 }
 
 // A function of the package that returns a fresh root of its own making:

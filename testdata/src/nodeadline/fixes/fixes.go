@@ -25,12 +25,12 @@ func begin(ctx context.Context, db *sql.DB) {
 }
 
 func background(ctx context.Context, db *sql.DB) {
-	db.PingContext(context.Background()) // the caller's context in scope is dropped: sharedeadline's
+	db.PingContext(context.Background()) // want `context.Background\(\) reaches \(\*sql.DB\).PingContext`
 }
 
 func request(w http.ResponseWriter, r *http.Request) {
 	req, _ := http.NewRequest(http.MethodGet, "http://backend/", nil)
-	http.DefaultClient.Do(req) // the caller's context in scope is dropped: sharedeadline's
+	http.DefaultClient.Do(req) // want `http.NewRequestWithContext\(r.Context\(\), …\)`
 }
 
 func dial(ctx context.Context, addr string) {
@@ -50,7 +50,7 @@ func noContextInScope(db *sql.DB) {
 // information), one fix for all of them.
 func migrate(ctx context.Context, db *sql.DB) error {
 	c := context.Background()
-	tx, err := db.BeginTx(c, nil) // the caller's context in scope is dropped: sharedeadline's
+	tx, err := db.BeginTx(c, nil) // want `context.Background\(\) reaches \(\*sql.DB\).BeginTx: the query has no deadline; pass ctx \(or derive from it with context.WithTimeout\) \(the same context reaches 2 more waits here: see related\)`
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (a *api) fanOut(ctx context.Context, url string) error {
 	if err != nil {
 		return err
 	}
-	resp, err := a.do(req) // the caller's context in scope is dropped: sharedeadline's
+	resp, err := a.do(req) // want `the request \(\*fixes.api\).do sends to \(\*http.Client\).Do comes from http.NewRequest, which binds it to context.Background\(\): the wait has no deadline; build it with http.NewRequestWithContext\(ctx, …\)`
 	if err != nil {
 		return err
 	}

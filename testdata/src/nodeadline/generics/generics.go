@@ -35,7 +35,7 @@ func First[T any](db *sql.DB, scan func(*sql.Rows) T) (T, error) {
 
 func FirstCtx[T any](ctx context.Context, db *sql.DB, scan func(*sql.Rows) T) (T, error) {
 	var zero T
-	rows, err := db.QueryContext(context.TODO(), "SELECT 1") // the caller's context in scope is dropped: sharedeadline's
+	rows, err := db.QueryContext(context.TODO(), "SELECT 1") // want `context.TODO\(\) reaches \(\*sql.DB\).QueryContext: the query has no deadline; pass ctx`
 	if err != nil {
 		return zero, err
 	}

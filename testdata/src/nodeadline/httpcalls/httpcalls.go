@@ -16,7 +16,7 @@ func packagePost(url string) {
 
 func defaultClientDo(ctx context.Context, url string) {
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	http.DefaultClient.Do(req) // the caller's context in scope is dropped: sharedeadline's
+	http.DefaultClient.Do(req) // want `the request sent by \(\*http.Client\).Do comes from http.NewRequest, which binds it to context.Background\(\), and the client has no Timeout: build it with http.NewRequestWithContext\(ctx, …\)`
 }
 
 func defaultClientDoBackground(url string) {

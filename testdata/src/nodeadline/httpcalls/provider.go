@@ -36,7 +36,7 @@ func (p *provider) records(_ context.Context) error {
 	if err != nil {
 		return err
 	}
-	resp, err := p.client.Do(req) // the caller's context in scope is dropped: sharedeadline's
+	resp, err := p.client.Do(req) // want `the request sent by \(\*http.Client\).Do comes from http.NewRequest, which binds it to context.Background\(\), and the client has no Timeout`
 	if err != nil {
 		return err
 	}
