@@ -213,3 +213,76 @@ func (c *checker) liveOn(fn *ssa.Function, want bool, depth int) bool {
 	c.live[key] = out
 	return out
 }
+
+// checkIgnoredContextRetry reports a retry helper that takes a context and
+// never uses it: it calls a function it was given in a loop and goes round
+// after a failure, with no receive or select in the loop that could stop
+// it. The caller's attempt runs under the caller's context, so once that is
+// done every attempt fails at once and the helper retries until its own
+// limit (kopia's internalRetry took ctx and never looked at it; the fix
+// returns ctx.Err() before each attempt).
+func (c *checker) checkIgnoredContextRetry(f *fnInfo) {
+	if f.fn.Parent() != nil {
+		return
+	}
+	var ctx *ssa.Parameter
+	for _, p := range f.fn.Params {
+		if knowledge.IsContext(p.Type()) && unused(p) {
+			ctx = p
+		}
+	}
+	if ctx == nil {
+		return
+	}
+	for _, b := range f.fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			attempt, ok := call.Call.Value.(*ssa.Parameter)
+			if !ok || attempt.Parent() != f.fn || !ctxflow.GoesRoundOnFailure(f.loops, call) {
+				continue
+			}
+			if loop := ctxflow.Innermost(f.loops, call.Block()); loop == nil || waitsInLoop(loop) {
+				continue
+			}
+			name := ctx.Name()
+			if name == "" || name == "_" {
+				name = "its context"
+			}
+			c.pass.Report(analysis.Diagnostic{Pos: call.Pos(), Message: fmt.Sprintf(
+				"%s retries %s after a failure but never looks at %s, which it takes: once the caller's context is done every attempt fails at once and the loop runs to its own limit; return ctx.Err() before each attempt",
+				ctxflow.ShortName(f.fn.Object().(*types.Func)), attempt.Name(), name)})
+			return
+		}
+	}
+}
+
+// unused reports whether a parameter is never used.
+func unused(p *ssa.Parameter) bool {
+	for _, r := range *p.Referrers() {
+		if _, ok := r.(*ssa.DebugRef); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// waitsInLoop reports whether the loop receives from a channel or selects:
+// a stop channel may end it.
+func waitsInLoop(loop *ctxflow.Loop) bool {
+	for b := range loop.Blocks {
+		for _, instr := range b.Instrs {
+			switch x := instr.(type) {
+			case *ssa.Select:
+				return true
+			case *ssa.UnOp:
+				if x.Op == token.ARROW {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

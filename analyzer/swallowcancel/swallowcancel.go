@@ -117,6 +117,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	c.checkRowsErr(f)
 	c.checkConverted(f)
 	c.checkRetriedByHelper(f)
+	c.checkIgnoredContextRetry(f)
 	c.checkRetry(f)
 	c.checkDropped(f)
 	c.checkSuccessPath(f)

@@ -3,6 +3,7 @@ package timeoutleak
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -107,14 +108,18 @@ func exitPos(b, normal *ssa.BasicBlock) token.Pos {
 	return token.NoPos
 }
 
-// onlyReceivedBy reports whether the range's receive is the only use of the
-// channel value in its function.
+// onlyReceivedBy reports whether the range's receive is the only receive
+// from the channel value in its function: other uses (handing it to the
+// goroutines, closing it) are feeds' to judge.
 func onlyReceivedBy(ch ssa.Value, recv *ssa.UnOp) bool {
 	for _, r := range *ch.Referrers() {
-		if r != recv {
-			if _, ok := r.(*ssa.DebugRef); !ok {
+		switch r := r.(type) {
+		case *ssa.UnOp:
+			if r != recv {
 				return false
 			}
+		case *ssa.Select:
+			return false
 		}
 	}
 	return true
@@ -197,7 +202,9 @@ func feeds(c *channel, returned bool) bool {
 			}
 		}
 	}
-	for _, v := range here {
+	perRound := map[ssa.Value]bool{} // goroutine values whose go statement runs once per round of a loop
+	for i := 0; i < len(here); i++ {
+		v := here[i]
 		for _, r := range *v.Referrers() {
 			switch r := r.(type) {
 			case *ssa.DebugRef, *ssa.Store:
@@ -220,16 +227,23 @@ func feeds(c *channel, returned bool) bool {
 				for i, b := range r.Bindings {
 					if b == v && i < len(anon.FreeVars) {
 						there = append(there, anon.FreeVars[i])
+						perRound[anon.FreeVars[i]] = ctxflow.InLoop(started[anon].Block())
 					}
 				}
+			case *ssa.ChangeType:
+				here = append(here, r) // chan T given as chan<- T
 			case *ssa.Go:
 				callee, isFn := r.Call.Value.(*ssa.Function)
+				if mc, ok := r.Call.Value.(*ssa.MakeClosure); ok {
+					callee, isFn = mc.Fn.(*ssa.Function), true
+				}
 				if !isFn {
 					return false
 				}
 				for i, a := range r.Call.Args {
 					if a == v && i < len(callee.Params) {
 						there = append(there, callee.Params[i])
+						perRound[callee.Params[i]] = ctxflow.InLoop(r.Block())
 					}
 				}
 			case *ssa.Call:
@@ -243,11 +257,11 @@ func feeds(c *channel, returned bool) bool {
 	}
 	looping := false
 	for _, v := range there {
-		ok, loops := sendsInLoop(v)
+		ok, loops, plain := sendsInLoop(v)
 		if !ok {
 			return false
 		}
-		looping = looping || loops
+		looping = looping || loops || plain && perRound[v]
 	}
 	return looping
 }
@@ -270,30 +284,40 @@ func loadsOf(addr ssa.Value) (loads []ssa.Value, ok bool) {
 	return loads, true
 }
 
-// sendsInLoop reports whether a goroutine's channel is only sent on with
-// plain sends and closed (ok), and whether a send sits in a loop.
-func sendsInLoop(v ssa.Value) (ok, loops bool) {
+// sendsInLoop reports whether a goroutine's channel is only sent on and
+// closed (ok), whether it has a plain send, and whether a plain send sits
+// in a loop. A send in a select may give up; a goroutine of a loop
+// (openfga's resolveDirectUserSet) whose error path sends plainly blocks
+// there all the same.
+func sendsInLoop(v ssa.Value) (ok, loops, plain bool) {
 	for _, r := range *v.Referrers() {
 		switch r := r.(type) {
 		case *ssa.DebugRef:
 		case *ssa.Send:
 			if r.Chan != v {
-				return false, false
+				return false, false, false
 			}
+			plain = true
 			if ctxflow.InLoop(r.Block()) {
 				loops = true
 			}
+		case *ssa.Select:
+			for _, st := range r.States {
+				if st.Chan == v && st.Dir != types.SendOnly {
+					return false, false, false
+				}
+			}
 		case *ssa.Call:
 			if b, ok := r.Call.Value.(*ssa.Builtin); !ok || b.Name() != "close" {
-				return false, false
+				return false, false, false
 			}
 		case *ssa.Defer:
 			if b, ok := r.Call.Value.(*ssa.Builtin); !ok || b.Name() != "close" {
-				return false, false
+				return false, false, false
 			}
 		default:
-			return false, false // a select, passed on: it may give up
+			return false, false, false // passed on: it may give up
 		}
 	}
-	return true, loops
+	return true, loops, plain
 }

@@ -124,6 +124,61 @@ func retriesFailure(loops []*Loop, call *ssa.Call) bool {
 	return goesRound && !retriesOnlyChosenErrors(loop, errVal) && !loopCanLearnOfCancellation(loop, call, errVal)
 }
 
+// GoesRoundOnFailure reports whether call, of a function whose last
+// result is an error, is in a loop where that error, found non-nil, can
+// lead back round the loop, for any error, not only ones a test picked:
+// what retriesFailure asks, without asking whether the loop could learn of
+// a cancellation.
+func GoesRoundOnFailure(loops []*Loop, call *ssa.Call) bool {
+	sig, ok := call.Call.Signature().Underlying().(*types.Signature)
+	if !ok || !ErrorLast(sig) {
+		return false
+	}
+	loop := Innermost(loops, call.Block())
+	if loop == nil {
+		return false
+	}
+	errVal := lastResult(call, sig)
+	if errVal == nil {
+		return false
+	}
+	for _, ref := range *errVal.Referrers() {
+		cmp, ok := ref.(*ssa.BinOp)
+		if !ok || (cmp.Op != token.NEQ && cmp.Op != token.EQL) || !IsNilConst(cmp.Y) {
+			continue
+		}
+		for _, use := range *cmp.Referrers() {
+			iff, ok := use.(*ssa.If)
+			if !ok {
+				continue
+			}
+			failure := iff.Block().Succs[0]
+			if cmp.Op == token.EQL {
+				failure = iff.Block().Succs[1]
+			}
+			if loop.Blocks[failure] && !retriesOnlyChosenErrors(loop, errVal) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lastResult returns the value of call's last result, or nil when it is
+// not used apart.
+func lastResult(call *ssa.Call, sig *types.Signature) ssa.Value {
+	n := sig.Results().Len()
+	if n == 1 {
+		return call
+	}
+	for _, ref := range *call.Referrers() {
+		if ex, ok := ref.(*ssa.Extract); ok && ex.Index == n-1 {
+			return ex
+		}
+	}
+	return nil
+}
+
 // retriesOnTrue reports whether call, of a function whose first result
 // is a bool (rclone's pacer: func() (retry bool, err error)), is in a loop
 // that goes round when that bool is true and leaves when it is false: the

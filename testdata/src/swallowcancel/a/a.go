@@ -383,7 +383,7 @@ func retryBreaks(ctx context.Context, db *sql.DB, retryable func(error) bool) er
 	return err
 }
 
-func retryNotAContextCall(ctx context.Context, parse func() error) error {
+func retryNotAContextCall(parse func() error) error {
 	for {
 		if err := parse(); err != nil {
 			continue // parse takes no context: never a cancellation
