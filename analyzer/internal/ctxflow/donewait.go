@@ -17,7 +17,8 @@ import (
 const doneWait = "a select on its context's Done"
 
 // summarizeDoneWaits records the context parameters fn waits on through a
-// blocking select, outside any loop, that has a case on ctx.Done() and
+// blocking select, outside any loop or in one that waits for a condition
+// (loopAnswers), that has a case on ctx.Done() and
 // receives from another channel that is no timer (a response fed by a
 // reader goroutine: gocql's exec), and returns an error when the context
 // ends first: the context is that wait's cancellation, whatever else bounds
@@ -32,7 +33,7 @@ func (r *Result) summarizeDoneWaits(fn *ssa.Function) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			sel, ok := instr.(*ssa.Select)
-			if !ok || !sel.Blocking || InLoop(b) {
+			if !ok || !sel.Blocking || InLoop(b) && !loopAnswers(fn, b) {
 				continue // a select in a loop serves until cancelled: a lifetime, not a wait for an answer
 			}
 			var done *ssa.Call
@@ -61,6 +62,34 @@ func (r *Result) summarizeDoneWaits(fn *ssa.Function) {
 			r.noteReach(c, o, ParamReach{Wait: doneWait, Bounded: true}, nil, false)
 		}
 	}
+}
+
+// loopAnswers reports whether the loop around block b is a wait for an
+// answer: fn returns a value beside its error, and a way out of the loop
+// returns a value that is no nil constant with a nil error (quic-go's
+// OpenStreamSync waits for stream credit, then returns the stream). A loop
+// that only ever ends in an error, or in a bare nil, serves until told to
+// stop.
+func loopAnswers(fn *ssa.Function, b *ssa.BasicBlock) bool {
+	if fn.Signature.Results().Len() < 2 || !ErrorLast(fn.Signature) {
+		return false
+	}
+	loop := Innermost(Loops(fn), b)
+	if loop == nil {
+		return false
+	}
+	for _, ret := range Returns(fn) {
+		if !loop.Header.Dominates(ret.Block()) {
+			continue // a return before the loop
+		}
+		n := len(ret.Results)
+		if IsNilConst(Returned(ret, n-1)) && !IsNilConst(Returned(ret, 0)) {
+			if _, zero := Returned(ret, 0).(*ssa.Const); !zero {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // failsWhenDone reports whether fn returns an error, and every return

@@ -404,8 +404,16 @@ func (r *Result) storedBound(key any, fields boundFields) Boundedness {
 	}
 	return r.memoBound(boundKey{key, fields}, func() Boundedness {
 		var bs []Boundedness
+		doors := 0
 		for _, val := range r.stores[key] {
+			if p, ok := r.underlyingLocal(val).(*ssa.Parameter); ok && p != val {
+				val = p // an option's closure storing what its maker was given
+			}
 			if p, ok := val.(*ssa.Parameter); ok {
+				if r.doorForOthers(p) {
+					doors++
+					continue
+				}
 				bs = append(bs, r.paramBound(p, fields))
 				continue
 			}
@@ -423,8 +431,32 @@ func (r *Result) storedBound(key any, fields boundFields) Boundedness {
 			}
 			bs = append(bs, r.structBound(val, fields))
 		}
+		if len(bs) == 0 && doors > 0 {
+			return ReceiverUnknown
+		}
 		return mergeBounds(bs)
 	})
+}
+
+// doorForOthers reports whether p is a parameter of an exported function
+// that nothing in the package (tests aside) calls or uses as a value: an
+// option left for other packages (zot's regclient WithHTTPClient). What
+// it may store does not change how the package itself builds the value, so
+// the package's own stores decide.
+func (r *Result) doorForOthers(p *ssa.Parameter) bool {
+	fn := p.Parent()
+	if fn == nil || fn.Parent() != nil {
+		return false
+	}
+	if obj := funcObject(fn); obj == nil || !obj.Exported() || r.usedAsValue(fn) {
+		return false
+	}
+	for _, c := range r.callers[fn] {
+		if !r.Syntax.InTestFile(c.Instr.Pos()) {
+			return false
+		}
+	}
+	return true
 }
 
 // StoredIn returns the values the package stores in a package variable

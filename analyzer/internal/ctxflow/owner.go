@@ -208,19 +208,32 @@ func (r *Result) Awaited(lit *ssa.Function) bool {
 			return false
 		}
 	}
-	received := map[ssa.Value]bool{}
+	received := map[ssa.Value]bool{} // channels the parent receives from
+	waited := map[ssa.Value]bool{}   // contexts whose Done it receives from, WaitGroups it waits on
+	recv := func(ch ssa.Value) {
+		received[r.underlyingLocal(ch)] = true
+		if call, ok := ch.(*ssa.Call); ok {
+			if fn, ctx, _ := SplitCall(call.Common()); knowledge.RoleOf(fn) == knowledge.CtxDone && ctx != nil {
+				waited[r.underlyingLocal(ctx)] = true
+			}
+		}
+	}
 	for _, b := range parent.Blocks {
 		for _, instr := range b.Instrs {
 			switch x := instr.(type) {
 			case *ssa.UnOp:
 				if x.Op == token.ARROW {
-					received[r.underlyingLocal(x.X)] = true
+					recv(x.X)
 				}
 			case *ssa.Select:
 				for _, st := range x.States {
 					if st.Dir == types.RecvOnly {
-						received[r.underlyingLocal(st.Chan)] = true
+						recv(st.Chan)
 					}
+				}
+			case *ssa.Call:
+				if wg := waitGroupCall(x.Common(), "Wait"); wg != nil {
+					waited[r.underlyingLocal(wg)] = true
 				}
 			}
 		}
@@ -238,8 +251,64 @@ func (r *Result) Awaited(lit *ssa.Function) bool {
 						return true
 					}
 				}
+			case ssa.CallInstruction:
+				if r.signalsParent(x.Common(), received, waited) {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// signalsParent reports whether a call in a goroutine tells its parent it
+// is over: it closes a channel the parent receives from, calls Done on a
+// WaitGroup the parent waits on, or cancels a context whose Done the parent
+// receives from (podman's pull: `defer cancel()` in the goroutine, `case
+// <-runCtx.Done()` in the handler).
+func (r *Result) signalsParent(common *ssa.CallCommon, received, waited map[ssa.Value]bool) bool {
+	if b, ok := common.Value.(*ssa.Builtin); ok {
+		return b.Name() == "close" && len(common.Args) == 1 && received[r.underlyingLocal(common.Args[0])]
+	}
+	if wg := waitGroupCall(common, "Done"); wg != nil {
+		return waited[r.underlyingLocal(wg)]
+	}
+	if common.IsInvoke() || common.StaticCallee() != nil {
+		return false
+	}
+	cancel, ok := r.underlyingLocal(common.Value).(*ssa.Extract)
+	if !ok || cancel.Index != 1 {
+		return false
+	}
+	made, ok := cancel.Tuple.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	if fn, _, _ := SplitCall(made.Common()); fn == nil || !knowledge.RoleOf(fn).Cancellable() {
+		return false
+	}
+	for _, ref := range *made.Referrers() {
+		if ctx, ok := ref.(*ssa.Extract); ok && ctx.Index == 0 && waited[ctx] {
+			return true
+		}
+	}
+	return false
+}
+
+// waitGroupCall returns the WaitGroup a call of its method name is made
+// on, or nil.
+func waitGroupCall(common *ssa.CallCommon, name string) ssa.Value {
+	fn := common.StaticCallee()
+	if fn == nil || fn.Name() != name || fn.Signature.Recv() == nil || len(common.Args) == 0 {
+		return nil
+	}
+	ptr, ok := fn.Signature.Recv().Type().(*types.Pointer)
+	if !ok {
+		return nil
+	}
+	named, ok := ptr.Elem().(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "sync" || named.Obj().Name() != "WaitGroup" {
+		return nil
+	}
+	return common.Args[0]
 }
