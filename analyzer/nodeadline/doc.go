@@ -43,7 +43,10 @@
 // helper returns it to — with no deadline set on the way (a write deadline
 // bounds writes only): the dial's timeout covers only connecting; and a listener
 // wrapper's Accept that reads the connection it accepts, with no deadline,
-// before returning it (one silent client blocks the server's accept loop).
+// before returning it (one silent client blocks the server's accept loop);
+// and an HTTP server that reads requests with no deadline: http.ListenAndServe
+// and its siblings (a zero http.Server), or an http.Server the package builds
+// with neither ReadHeaderTimeout nor ReadTimeout.
 //
 //	// WRONG
 //	func load(db *sql.DB, id int) error {

@@ -87,8 +87,12 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		if !ok || res.Syntax.Skip(call.Pos(), cfg.Tests) || res.Wrapped(fn) {
 			continue
 		}
-		if callee, _, args := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(callee) == knowledge.NetDialTimeout {
+		callee, _, args := ctxflow.SplitCall(call.Common())
+		switch knowledge.RoleOf(callee) {
+		case knowledge.NetDialTimeout:
 			checkConnReads(pass, res, &ctxflow.Call{Instr: call, Fn: fn, Callee: callee, Args: args})
+		case knowledge.HTTPServeZero, knowledge.HTTPServerServe:
+			checkServer(pass, res, fn, call)
 		}
 	}
 	return nil, nil

@@ -136,3 +136,8 @@ func TestCallbacks(t *testing.T) {
 func TestBuilders(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/builders")
 }
+
+// TestServers: HTTP servers that read requests with no deadline.
+func TestServers(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), nodeadline.Analyzer, "nodeadline/servers")
+}

@@ -39,6 +39,19 @@ type Verdict struct {
 	Recv       Boundedness
 }
 
+// ServerReadBound judges an *http.Server by its read timeouts
+// (ReadHeaderTimeout, ReadTimeout): bounded when one is set, unbounded when
+// the package builds it with neither, unknown when it cannot see the build.
+func (r *Result) ServerReadBound(c *Call, srv ssa.Value) Boundedness {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.beginQuery(c.Fn)
+	if a, ok := srv.(*ssa.Alloc); ok {
+		return r.allocBoundMode(a, serverReadFields, allocMode{passed: true})
+	}
+	return r.structBound(srv, serverReadFields)
+}
+
 // Judge evaluates a sink call.
 // It is safe for concurrent use.
 func (r *Result) Judge(c *Call) Verdict {
@@ -213,6 +226,7 @@ type boundFields string
 // from a value the search does not follow, it makes the dialer's bound
 // unknown, like a Timeout from configuration.
 const (
+	serverReadFields    boundFields = "ReadTimeout,ReadHeaderTimeout"
 	clientTimeoutFields boundFields = "Timeout"
 	dialerTimeoutFields boundFields = "Timeout,Deadline,NetDialer,Cancel"
 )

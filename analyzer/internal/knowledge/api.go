@@ -78,6 +78,8 @@ const (
 	NetConnType            // the interface net.Conn
 	NetDialTimeout         // net.DialTimeout: a dial its timeout argument bounds (no sink), whose connection is read like any other
 	NetListenerAccept      // (net.Listener).Accept, (*net.TCPListener).Accept: a connection a client opened
+	HTTPServeZero          // http.ListenAndServe, ListenAndServeTLS, Serve, ServeTLS: a zero http.Server, no read timeouts
+	HTTPServerServe        // (*http.Server).ListenAndServe, ListenAndServeTLS, Serve, ServeTLS: read timeouts are the server's
 
 	// Builtin-like.
 	NoReturn // never returns: os.Exit, log.Fatal…, runtime.Goexit, testing's FailNow…
@@ -141,20 +143,28 @@ var roles = map[string]Role{
 	"time.Ticker":     TimeTickerTyp,
 	"time.Timer":      TimeTimerType,
 
-	"net/http.NewRequest":             HTTPNewRequest,
-	"net/http.NewRequestWithContext":  HTTPNewRequestWithCtx,
-	"(*net/http.Request).WithContext": HTTPRequestWithContext,
-	"(*net/http.Request).Clone":       HTTPRequestWithContext,
-	"(*net/http.Request).Context":     HTTPRequestContext,
-	"net/http.DefaultClient":          HTTPDefaultClient,
-	"net/http.ErrServerClosed":        HTTPErrServerClosed,
-	"net/http.Request":                HTTPRequestType,
-	"net/http.ResponseWriter":         HTTPResponseWriterType,
-	"(net/http.Hijacker).Hijack":      HTTPHijack,
-	"net/http.Client":                 HTTPClientType,
-	"net.Dialer":                      DialerType,
-	"crypto/tls.Dialer":               DialerType,
-	"net.Conn":                        NetConnType,
+	"net/http.NewRequest":                  HTTPNewRequest,
+	"net/http.NewRequestWithContext":       HTTPNewRequestWithCtx,
+	"(*net/http.Request).WithContext":      HTTPRequestWithContext,
+	"(*net/http.Request).Clone":            HTTPRequestWithContext,
+	"(*net/http.Request).Context":          HTTPRequestContext,
+	"net/http.DefaultClient":               HTTPDefaultClient,
+	"net/http.ErrServerClosed":             HTTPErrServerClosed,
+	"net/http.Request":                     HTTPRequestType,
+	"net/http.ResponseWriter":              HTTPResponseWriterType,
+	"(net/http.Hijacker).Hijack":           HTTPHijack,
+	"net/http.ListenAndServe":              HTTPServeZero,
+	"net/http.ListenAndServeTLS":           HTTPServeZero,
+	"net/http.Serve":                       HTTPServeZero,
+	"net/http.ServeTLS":                    HTTPServeZero,
+	"(*net/http.Server).ListenAndServe":    HTTPServerServe,
+	"(*net/http.Server).ListenAndServeTLS": HTTPServerServe,
+	"(*net/http.Server).Serve":             HTTPServerServe,
+	"(*net/http.Server).ServeTLS":          HTTPServerServe,
+	"net/http.Client":                      HTTPClientType,
+	"net.Dialer":                           DialerType,
+	"crypto/tls.Dialer":                    DialerType,
+	"net.Conn":                             NetConnType,
 
 	"os.Exit":                   NoReturn,
 	"syscall.Exit":              NoReturn,
