@@ -282,7 +282,7 @@ func TestGolangciEndToEnd(t *testing.T) {
 
 	t.Run("bad setting", func(t *testing.T) {
 		for _, tc := range []struct{ from, to, want string }{
-			{"strict: false", "strictly: true", `deadlinelint: nodeadline: unknown setting "strictly" (known settings: sinks, strict, tests)`},
+			{"strict: false", "strictly: true", `deadlinelint: nodeadline: unknown setting "strictly" (known settings: sinks, skip-servers, strict, tests)`},
 			{"sequential: true", "sequential: maybe", `deadlinelint: sharedeadline: setting "sequential": want true or false, got "maybe"`},
 		} {
 			dir := copyFixture(t)

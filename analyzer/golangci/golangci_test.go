@@ -84,7 +84,7 @@ func TestSettings(t *testing.T) {
 		settings any
 		want     string
 	}{
-		{map[string]any{"bogus": true}, `deadlinelint: nodeadline: unknown setting "bogus" (known settings: sinks, strict, tests)`},
+		{map[string]any{"bogus": true}, `deadlinelint: nodeadline: unknown setting "bogus" (known settings: sinks, skip-servers, strict, tests)`},
 		{map[string]any{"strict": "maybe"}, `deadlinelint: nodeadline: setting "strict": want true or false, got "maybe"`},
 		{map[string]any{"strict": 1}, `deadlinelint: nodeadline: setting "strict": want true or false, got 1`},
 		{map[string]any{"strict": nil}, `deadlinelint: nodeadline: setting "strict": want true or false, got no value`},

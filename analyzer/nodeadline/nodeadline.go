@@ -27,6 +27,9 @@ type Config struct {
 	Strict bool
 	// Tests also checks _test.go files (-nodeadline.tests).
 	Tests bool
+	// SkipServers leaves HTTP servers without read timeouts alone, for
+	// teams that run gosec (G112, G114) already (-nodeadline.skip-servers).
+	SkipServers bool
 }
 
 // Analyzer is nodeadline with the default configuration on the shared core.
@@ -46,6 +49,7 @@ func New(core *analysis.Analyzer, cfg *Config) *analysis.Analyzer {
 	})
 	a.Flags.BoolVar(&cfg.Strict, "strict", cfg.Strict, "treat r.Context() of an incoming *http.Request as having no deadline (http.Server.WriteTimeout does not cancel it)")
 	a.Flags.BoolVar(&cfg.Tests, "tests", cfg.Tests, "also check _test.go files")
+	a.Flags.BoolVar(&cfg.SkipServers, "skip-servers", cfg.SkipServers, "do not report HTTP servers without read timeouts (gosec G112/G114 reports them too)")
 	return a
 }
 
@@ -92,7 +96,9 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		case knowledge.NetDialTimeout:
 			checkConnReads(pass, res, &ctxflow.Call{Instr: call, Fn: fn, Callee: callee, Args: args})
 		case knowledge.HTTPServeZero, knowledge.HTTPServerServe:
-			checkServer(pass, res, fn, call)
+			if !cfg.SkipServers {
+				checkServer(pass, res, fn, call)
+			}
 		}
 	}
 	return nil, nil

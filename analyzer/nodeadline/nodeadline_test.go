@@ -141,3 +141,10 @@ func TestBuilders(t *testing.T) {
 func TestServers(t *testing.T) {
 	analysistest.Run(t, linttest.TestData(t, "../../testdata"), nodeadline.Analyzer, "nodeadline/servers")
 }
+
+// TestServersSkipped: with -skip-servers the same package is silent (its
+// want comments are unmet, so run it on a copy without them).
+func TestServersSkipped(t *testing.T) {
+	a := nodeadline.New(ctxflow.Analyzer, &nodeadline.Config{SkipServers: true})
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), a, "nodeadline/serversskipped")
+}
