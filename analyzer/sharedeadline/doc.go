@@ -51,9 +51,10 @@
 //     roots to this rule: one call, one finding); a wait a constant Timeout
 //     bounds is left alone; a helper that derives its own budget from the context it
 //     is given (WithTimeout(ctx, d)) still waits under it; a wait is also a
-//     blocking select, outside any loop, of a function outside the standard
-//     library, with a case on ctx.Done() beside a receive that is no timer,
-//     that returns an error when the context ends (gocql's exec);
+//     blocking select, outside any loop or in one that waits for a
+//     condition, of a function outside the standard library, with a case on
+//     ctx.Done() beside a receive that is no timer, that returns an error
+//     when the context ends (gocql's exec, quic-go's OpenStreamSync);
 //   - the same, and a helper's own root, in a function that receives its
 //     caller's context in a parameter named _ (cadence's visibility store):
 //     the context is thrown away (no fix: the parameter needs a name);

@@ -73,18 +73,19 @@ func (c *checker) freshErrorDepth(v, old ssa.Value, depth int) (fresh, bool) {
 }
 
 // freshConstructor reports whether fn, a function of this package that
-// takes no error, returns a fresh error (errors.New, a literal of an error
-// type with no Unwrap) on every path: spicedb's NewRequestCanceledErr().
+// takes nothing, returns a fresh error (errors.New, a literal of an error
+// type with no Unwrap) on every path: spicedb's NewRequestCanceledErr(). A
+// constructor given arguments (a status code and a message: a stand-in for
+// gRPC's status.Error(codes.Canceled, …)) may carry the cancellation in
+// them, so it is not judged.
 // A constructor whose every return is a literal of one type is named by
 // that literal (its fix: an Unwrap method); any other by its call.
 func (c *checker) freshConstructor(fn *ssa.Function) (fresh, bool) {
 	if fn.Pkg != c.res.Pkg || len(fn.Blocks) == 0 || fn.Signature.Results().Len() != 1 || !knowledge.IsError(fn.Signature.Results().At(0).Type()) {
 		return fresh{}, false
 	}
-	for _, p := range fn.Params {
-		if knowledge.IsError(p.Type()) || types.IsInterface(p.Type()) {
-			return fresh{}, false
-		}
+	if len(fn.Params) > 0 || len(fn.FreeVars) > 0 {
+		return fresh{}, false
 	}
 	rets := ctxflow.Returns(fn)
 	literal := ""

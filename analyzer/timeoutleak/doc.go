@@ -44,6 +44,12 @@
 // fallback's channel. A `defer close(ch)` in the goroutine, and a close by
 // the function on a path where it starts no goroutine, do not change that.
 //
+// More goroutines sending on one unbuffered channel than the function
+// receives from it, one of them with a plain send, are reported at the make
+// (okteto's GetDiffHash: a timer goroutine and the worker answered on one
+// channel received once): the sender whose value nobody takes blocks
+// forever. The fix gives a slot per sender.
+//
 // Goroutines that send more than once (workers, producers: one slot is no
 // fix) are reported when the case that stops waiting is the context's
 // Done() and the senders can see that context: they should send in a

@@ -52,7 +52,9 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	}
 	for _, mk := range made {
 		if !reported[mk] {
-			checkEarlyReturn(pass, res, mk)
+			if !checkEarlyReturn(pass, res, mk) {
+				checkSurplusSenders(pass, res, mk)
+			}
 		}
 	}
 	return nil, nil
@@ -64,18 +66,20 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 // the goroutine is also given (its error channel: it then sent there
 // instead): memberlist's probeNode returning on an ack before it looks at
 // the TCP fallback's channel.
-func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan) {
+//
+// It reports whether it reported.
+func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan) bool {
 	fn := mk.Parent()
 	ch := &channel{mk: mk}
 	if cell := cellOf(mk); cell != nil {
 		ch.cell = cell
 	}
 	if !unbuffered(mk) {
-		return
+		return false
 	}
 	u, ok := ch.follow(fn)
 	if !ok || len(u.goes) == 0 || !u.sendsOnce() {
-		return
+		return false
 	}
 	stops := map[*ssa.BasicBlock]bool{}
 	for b := range u.drains {
@@ -89,16 +93,16 @@ func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan
 	for _, g := range u.goes {
 		for _, c := range u.closes {
 			if c == g.Block() || ctxflow.Reaches(g.Block(), c) {
-				return // closed on a path the goroutine runs on: not understood
+				return false // closed on a path the goroutine runs on: not understood
 			}
 		}
 	}
 	for _, g := range u.goes {
 		if ctxflow.InLoop(g.Block()) {
-			return // one goroutine a round, received a counted number of times (gocql's SetHosts): not one slot's business
+			return false // one goroutine a round, received a counted number of times (gocql's SetHosts): not one slot's business
 		}
 		if g.Parent() != fn {
-			return // started by a closure fn calls: its paths are not fn's
+			return false // started by a closure fn calls: its paths are not fn's
 		}
 	}
 	for _, g := range u.goes {
@@ -111,7 +115,7 @@ func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan
 		}
 		call := res.Syntax.CallExpr(mk.Pos())
 		if call == nil || res.Syntax.Skip(call.Pos(), false) {
-			return
+			return false
 		}
 		elem := types.TypeString(mk.Type().Underlying().(*types.Chan).Elem(), types.RelativeTo(pass.Pkg))
 		d := analysis.Diagnostic{
@@ -129,8 +133,9 @@ func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan
 			}}
 		}
 		pass.Report(d)
-		return
+		return true
 	}
+	return false
 }
 
 // exitWithout returns where some path from a block leaves the function (a

@@ -84,3 +84,26 @@ func waitTwo(ctx context.Context, done <-chan struct{}) twoErrors {
 		return twoErrors{First: errors.New("canceled")}
 	}
 }
+
+// A constructor given arguments (a status code and a message, as gRPC's
+// status.Error(codes.Canceled, …)) may carry the cancellation in them: it
+// is not judged as a fresh error.
+type statusCodeError struct {
+	code int
+	msg  string
+}
+
+func (e *statusCodeError) Error() string { return e.msg }
+
+const codeCanceled = 1
+
+func statusError(code int, msg string) error { return &statusCodeError{code: code, msg: msg} }
+
+func waitStatus(ctx context.Context, done <-chan struct{}) error {
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return statusError(codeCanceled, ctx.Err().Error())
+	}
+}
