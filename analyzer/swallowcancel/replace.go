@@ -106,7 +106,11 @@ func (c *checker) freshConstructor(fn *ssa.Function) (fresh, bool) {
 	if literal != "" {
 		return fresh{desc: "a " + literal + " literal", literal: literal}, true
 	}
-	return fresh{desc: ctxflow.ShortName(fn.Object().(*types.Func)) + "()"}, true
+	obj, ok := fn.Object().(*types.Func)
+	if !ok {
+		return fresh{}, false // a literal called where it is written
+	}
+	return fresh{desc: ctxflow.ShortName(obj) + "()"}, true
 }
 
 // grpcCancellation reports whether every value the package stores in g is

@@ -222,7 +222,8 @@ func (c *checker) liveOn(fn *ssa.Function, want bool, depth int) bool {
 // limit (kopia's internalRetry took ctx and never looked at it; the fix
 // returns ctx.Err() before each attempt).
 func (c *checker) checkIgnoredContextRetry(f *fnInfo) {
-	if f.fn.Parent() != nil {
+	obj, isFunc := f.fn.Object().(*types.Func)
+	if f.fn.Parent() != nil || !isFunc {
 		return
 	}
 	var ctx *ssa.Parameter
@@ -253,7 +254,7 @@ func (c *checker) checkIgnoredContextRetry(f *fnInfo) {
 			}
 			c.pass.Report(analysis.Diagnostic{Pos: call.Pos(), Message: fmt.Sprintf(
 				"%s retries %s after a failure but never looks at %s, which it takes: once the caller's context is done every attempt fails at once and the loop runs to its own limit; return ctx.Err() before each attempt",
-				ctxflow.ShortName(f.fn.Object().(*types.Func)), attempt.Name(), name)})
+				ctxflow.ShortName(obj), attempt.Name(), name)})
 			return
 		}
 	}

@@ -107,3 +107,14 @@ func waitStatus(ctx context.Context, done <-chan struct{}) error {
 		return statusError(codeCanceled, ctx.Err().Error())
 	}
 }
+
+// A literal called where it is written is no named constructor: judged as
+// any call (it once made the analysis panic when taken for one).
+func waitLiteral(ctx context.Context, done <-chan struct{}) error {
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return func() error { return errors.New("canceled") }()
+	}
+}
