@@ -98,6 +98,7 @@ type Result struct {
 	// fieldClosedOnDone.
 	deadlineCallers map[*ssa.Function]bool
 	watchdogs       map[*types.Var]bool
+	fieldDeadlines  map[*types.Var]bool // fields of connections the package sets a read deadline on (fieldDeadlineSet)
 	// dialedConns and fixedConnDeadlines memoise DialedConn and
 	// FixedConnDeadline (false / "" while being decided: cycles end there).
 	dialedConns map[any]bool

@@ -91,7 +91,7 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 	case knowledge.BoundByDialerTimeout:
 		return r.structBound(c.Recv, dialerTimeoutFields)
 	case knowledge.BoundByConnDeadline:
-		if callsSetDeadline(c.Fn) || r.closedOnDone(c) || r.deadlineSetByCallers(c.Fn, 0) {
+		if r.setsDeadline(c.Fn) || r.closedOnDone(c) || r.deadlineSetByCallers(c.Fn, 0) {
 			return ReceiverBounded
 		}
 		return r.connMakerBound(c.Recv)
@@ -709,6 +709,49 @@ func (r *Result) LocalDial(c *Call) bool {
 // read or overall deadline on a connection.
 func (r *Result) SetsConnDeadline(fn *ssa.Function) bool { return callsSetDeadline(fn) }
 
+// setsDeadline reports whether fn (or a function enclosing it) sets a read
+// or overall deadline on a connection, itself or through a method of the
+// package that does (hertz's Conn.SetDeadline forwarding to its net.Conn).
+func (r *Result) setsDeadline(fn *ssa.Function) bool {
+	if callsSetDeadline(fn) {
+		return true
+	}
+	for f := fn; f != nil; f = f.Parent() {
+		for _, b := range f.Blocks {
+			for _, instr := range b.Instrs {
+				ci, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				if callee := ci.Common().StaticCallee(); callee != nil && callee != fn && callee.Pkg == r.Pkg && len(callee.Blocks) > 0 && forwardsDeadline(callee) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// forwardsDeadline reports whether fn, a small function of the package,
+// sets a read or overall deadline on a connection with a time it is given
+// (a wrapper's SetDeadline(t) calling its conn's): calling it sets one.
+func forwardsDeadline(fn *ssa.Function) bool {
+	if len(fn.Blocks) > 4 || !callsSetDeadline(fn) {
+		return false
+	}
+	for _, p := range fn.Params {
+		if knowledge.TypeRole(p.Type()) == knowledge.TimeTimeType || isDuration(p.Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDuration(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "time" && named.Obj().Name() == "Duration"
+}
+
 // callsSetDeadline reports whether fn (or a function enclosing it) sets a read
 // or overall deadline on a connection.
 func callsSetDeadline(fn *ssa.Function) bool {
@@ -850,7 +893,7 @@ func (r *Result) deadlineSetByCallers(fn *ssa.Function, depth int) bool {
 	r.deadlineCallers[fn] = false // a cycle of calls proves nothing
 	calls := r.privateCalls(fn)
 	for _, c := range calls {
-		if !callsSetDeadline(c.Fn) && !r.deadlineSetByCallers(Outermost(c.Fn), depth+1) {
+		if !r.setsDeadline(c.Fn) && !r.deadlineSetByCallers(Outermost(c.Fn), depth+1) {
 			return false
 		}
 	}
@@ -883,6 +926,18 @@ func (r *Result) connMakerBound(conn ssa.Value) Boundedness {
 		case *ssa.Phi:
 			for _, e := range x.Edges {
 				visit(e, depth+1)
+			}
+		case *ssa.UnOp:
+			// A connection kept in a field on which the package sets a
+			// read deadline somewhere (hertz's Conn.SetDeadline
+			// forwarding to its net.Conn), waited on in an exported
+			// function: callers outside the package may set it first.
+			// An unexported one is judged by its callers
+			// (deadlineSetByCallers).
+			if f := loadedField(x); f != nil && r.fieldDeadlineSet(f) {
+				if obj := funcObject(Outermost(x.Parent())); obj != nil && obj.Exported() {
+					bound = ReceiverUnknown
+				}
 			}
 		case *ssa.Parameter:
 			// A connection handed to an exported function or method:
@@ -921,6 +976,37 @@ func wrappedConn(call *ssa.Call) ssa.Value {
 		return args[0]
 	}
 	return nil
+}
+
+// fieldDeadlineSet reports whether some function of the package sets a
+// read or overall deadline on a connection loaded from field f.
+func (r *Result) fieldDeadlineSet(f *types.Var) bool {
+	if known, ok := r.fieldDeadlines[f]; ok {
+		return known
+	}
+	if r.fieldDeadlines == nil {
+		r.fieldDeadlines = map[*types.Var]bool{}
+	}
+	found := false
+	for _, fn := range r.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				ci, ok := instr.(ssa.CallInstruction)
+				if !ok {
+					continue
+				}
+				callee, recv, _ := SplitCall(ci.Common())
+				if recv == nil {
+					continue
+				}
+				if read, _ := knowledge.DeadlineSetter(callee); read && loadedField(r.underlyingLocal(recv)) == f {
+					found = true
+				}
+			}
+		}
+	}
+	r.fieldDeadlines[f] = found
+	return found
 }
 
 // closedOnDone reports whether the connection a handshake runs on is
