@@ -568,7 +568,10 @@ func (r *Result) fieldFunc(v ssa.Value) ssa.Value {
 		switch val.(type) {
 		case *ssa.Function, *ssa.MakeClosure:
 		default:
-			return nil // a parameter, a nil, a value from elsewhere
+			if IsNilConst(val) {
+				continue // cleared: a nil func is never called (gophercloud's throwaway client)
+			}
+			return nil // a parameter, a value from elsewhere
 		}
 		if only != nil && !sameFuncValue(only, val) {
 			return nil
