@@ -210,6 +210,13 @@ func (r *Result) callErrSources(call *ssa.Call) []ErrSource {
 			return cancellable(ErrSource{Ctx: r.classify(args[0], 0), CtxValue: args[0], Desc: "context.Cause", At: call})
 		}
 		return nil
+	case knowledge.SQLRowResult:
+		// row.Scan's error is the query's: db.QueryRowContext(ctx, …)
+		// defers its error, a cancellation included, to the row.
+		if query, ok := recv.(*ssa.Call); ok {
+			return r.callErrSources(query)
+		}
+		return nil
 	case knowledge.FmtErrorf:
 		var out []ErrSource
 		for _, a := range ErrorfArgs(common) {

@@ -66,6 +66,7 @@ const (
 
 	// database/sql.
 	SQLOpen       // sql.Open: a *sql.DB through the driver registered under its first argument
+	SQLRowResult  // (*sql.Row).Scan, Err: the error of the query that made the row
 	SQLHandleType // the types sql.DB, sql.Conn, sql.Tx, sql.Stmt: handles on one driver's connections
 
 	// database/sql/driver.
@@ -106,6 +107,8 @@ var roles = map[string]Role{
 	"context.Canceled":                          CtxCanceled,
 	"database/sql/driver.ErrBadConn":            DriverErrBadConn,
 	"database/sql.Open":                         SQLOpen,
+	"(*database/sql.Row).Scan":                  SQLRowResult,
+	"(*database/sql.Row).Err":                   SQLRowResult,
 	"database/sql.DB":                           SQLHandleType,
 	"database/sql.Conn":                         SQLHandleType,
 	"database/sql.Tx":                           SQLHandleType,
