@@ -245,7 +245,7 @@ func (c *checker) checkIgnoredContextRetry(f *fnInfo) {
 			if !ok || attempt.Parent() != f.fn || !ctxflow.GoesRoundOnFailure(f.loops, call) {
 				continue
 			}
-			if loop := ctxflow.Innermost(f.loops, call.Block()); loop == nil || waitsInLoop(loop) {
+			if loop := ctxflow.Innermost(f.loops, call.Block()); loop == nil || loop.Waits() {
 				continue
 			}
 			name := ctx.Name()
@@ -270,20 +270,3 @@ func unused(p *ssa.Parameter) bool {
 	return true
 }
 
-// waitsInLoop reports whether the loop receives from a channel or selects:
-// a stop channel may end it.
-func waitsInLoop(loop *ctxflow.Loop) bool {
-	for b := range loop.Blocks {
-		for _, instr := range b.Instrs {
-			switch x := instr.(type) {
-			case *ssa.Select:
-				return true
-			case *ssa.UnOp:
-				if x.Op == token.ARROW {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}

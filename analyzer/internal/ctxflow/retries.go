@@ -89,38 +89,11 @@ func retriesFailure(loops []*Loop, call *ssa.Call) bool {
 	if loop == nil {
 		return false
 	}
-	errVal := ssa.Value(call)
-	if n := sig.Results().Len(); n > 1 {
-		errVal = nil
-		for _, ref := range *call.Referrers() {
-			if ex, ok := ref.(*ssa.Extract); ok && ex.Index == n-1 {
-				errVal = ex
-			}
-		}
-		if errVal == nil {
-			return false
-		}
+	errVal := lastResult(call, sig)
+	if errVal == nil {
+		return false
 	}
-	goesRound := retriesOnTrue(loop, call, sig)
-	for _, ref := range *errVal.Referrers() {
-		cmp, ok := ref.(*ssa.BinOp)
-		if !ok || (cmp.Op != token.NEQ && cmp.Op != token.EQL) || !IsNilConst(cmp.Y) {
-			continue
-		}
-		for _, use := range *cmp.Referrers() {
-			iff, ok := use.(*ssa.If)
-			if !ok {
-				continue
-			}
-			failure := iff.Block().Succs[0]
-			if cmp.Op == token.EQL {
-				failure = iff.Block().Succs[1]
-			}
-			if loop.Blocks[failure] {
-				goesRound = true
-			}
-		}
-	}
+	goesRound := retriesOnTrue(loop, call, sig) || failureGoesRound(loop, errVal)
 	return goesRound && !retriesOnlyChosenErrors(loop, errVal) && !loopCanLearnOfCancellation(loop, call, errVal)
 }
 
@@ -139,9 +112,12 @@ func GoesRoundOnFailure(loops []*Loop, call *ssa.Call) bool {
 		return false
 	}
 	errVal := lastResult(call, sig)
-	if errVal == nil {
-		return false
-	}
+	return errVal != nil && failureGoesRound(loop, errVal) && !retriesOnlyChosenErrors(loop, errVal)
+}
+
+// failureGoesRound reports whether a test of errVal against nil sends a
+// failure round the loop.
+func failureGoesRound(loop *Loop, errVal ssa.Value) bool {
 	for _, ref := range *errVal.Referrers() {
 		cmp, ok := ref.(*ssa.BinOp)
 		if !ok || (cmp.Op != token.NEQ && cmp.Op != token.EQL) || !IsNilConst(cmp.Y) {
@@ -156,7 +132,7 @@ func GoesRoundOnFailure(loops []*Loop, call *ssa.Call) bool {
 			if cmp.Op == token.EQL {
 				failure = iff.Block().Succs[1]
 			}
-			if loop.Blocks[failure] && !retriesOnlyChosenErrors(loop, errVal) {
+			if loop.Blocks[failure] {
 				return true
 			}
 		}
@@ -279,15 +255,13 @@ func identityTested(cond ssa.Value) ssa.Value {
 // DeadlineExceeded, a receive or a select (a stop channel), or a call of
 // another function value given the error (the caller's own judgement).
 func loopCanLearnOfCancellation(loop *Loop, retried *ssa.Call, errVal ssa.Value) bool {
+	if loop.Waits() {
+		return true
+	}
 	for b := range loop.Blocks {
 		for _, instr := range b.Instrs {
 			switch x := instr.(type) {
-			case *ssa.Select:
-				return true
 			case *ssa.UnOp:
-				if x.Op == token.ARROW {
-					return true
-				}
 				if g, ok := x.X.(*ssa.Global); ok && x.Op == token.MUL {
 					if v, ok := g.Object().(*types.Var); ok {
 						switch knowledge.VarRole(v) {
@@ -320,6 +294,24 @@ func loopCanLearnOfCancellation(loop *Loop, retried *ssa.Call, errVal ssa.Value)
 							return true // notify(err) or shouldRetry(err): the caller decides
 						}
 					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// Waits reports whether the loop receives from a channel or selects: a
+// stop channel may end it.
+func (l *Loop) Waits() bool {
+	for b := range l.Blocks {
+		for _, instr := range b.Instrs {
+			switch x := instr.(type) {
+			case *ssa.Select:
+				return true
+			case *ssa.UnOp:
+				if x.Op == token.ARROW {
+					return true
 				}
 			}
 		}
