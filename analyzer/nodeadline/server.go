@@ -18,6 +18,9 @@ import (
 // goroutine forever. A server built where the analysis cannot see, or with
 // a timeout from configuration, is left alone.
 func checkServer(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call) {
+	if res.InGOROOT() {
+		return // net/http's own Serve, httptest's server: how programs serve is judged in the programs
+	}
 	callee, recv, _ := ctxflow.SplitCall(call.Common())
 	var msg string
 	switch knowledge.RoleOf(callee) {

@@ -200,3 +200,8 @@ func GivenContext(common *ssa.CallCommon) bool {
 	}
 	return false
 }
+
+// InGOROOT reports whether the package analyzed is one of the standard
+// library's: some checks judge how a program uses the library, not how
+// the library is built (net/http's own Serve is no server of a program's).
+func (r *Result) InGOROOT() bool { return r.inGOROOT() }

@@ -444,7 +444,65 @@ func (r *Result) classifyCall(call *ssa.Call, depth int) Origin {
 	if o, ok := r.returnedRoot(call, depth); ok {
 		return o
 	}
+	if recv != nil && r.contextAccessor(call.Call.StaticCallee()) {
+		// A wrapper handed in that carries its caller's context (m3's
+		// ctx.GoContext()): the caller's, like a context parameter; the
+		// function's own receiver's is the object's lifecycle.
+		if p := paramRoot(recv); p != nil {
+			desc := p.Name() + "." + fn.Name() + "()"
+			if isReceiver(p.Parent(), p) {
+				return Origin{State: Inherited, Desc: desc, Pos: call.Pos(), Field: true}
+			}
+			return Origin{State: Inherited, Desc: desc, Pos: call.Pos(), Param: p}
+		}
+	}
 	return Origin{}
+}
+
+// contextAccessor reports whether fn, a method of this package that takes
+// nothing, returns a context its receiver holds in a field on every path
+// (m3's Context.GoContext()).
+func (r *Result) contextAccessor(fn *ssa.Function) bool {
+	if fn == nil || fn.Pkg != r.Pkg || fn.Signature.Recv() == nil || len(fn.Params) != 1 || len(fn.Blocks) == 0 || fn.Signature.Results().Len() != 1 || !knowledge.IsContext(fn.Signature.Results().At(0).Type()) {
+		return false
+	}
+	rets := Returns(fn)
+	for _, ret := range rets {
+		if paramRoot(Returned(ret, 0)) != fn.Params[0] {
+			return false
+		}
+	}
+	return len(rets) > 0
+}
+
+// paramRoot returns the parameter v is, or is a field path from (a load
+// of p.f, a field of a struct value p), or nil.
+func paramRoot(v ssa.Value) *ssa.Parameter {
+	for i := 0; i < maxDepth; i++ {
+		switch x := v.(type) {
+		case *ssa.Parameter:
+			return x
+		case *ssa.FieldAddr:
+			v = x.X
+		case *ssa.Field:
+			v = x.X
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return nil
+			}
+			v = x.X
+		case *ssa.Alloc:
+			// A value receiver or parameter spilled to a local.
+			stored := StoredOnce(x)
+			if stored == nil {
+				return nil
+			}
+			v = stored
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // returnedRoot classifies a call of a function of this package that takes

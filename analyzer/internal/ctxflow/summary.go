@@ -1668,6 +1668,9 @@ func (r *Result) CalledDuringCall(lit *ssa.Function) bool {
 	}
 	for _, ci := range calls {
 		handed := false
+		if fn, _, args := SplitCall(ci.Common()); knowledge.RoleOf(fn) == knowledge.OnceDo && slices.Contains(args, v) {
+			handed = true // once.Do(f) runs f before it returns (go-gitlab's configureLimiterOnce)
+		}
 		for _, c := range r.callsAt[ci] {
 			s := r.calleeSummary(c)
 			for k, a := range c.Args {
