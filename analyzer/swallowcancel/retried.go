@@ -269,4 +269,3 @@ func unused(p *ssa.Parameter) bool {
 	}
 	return true
 }
-
