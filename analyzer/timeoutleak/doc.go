@@ -50,6 +50,11 @@
 // channel received once): the sender whose value nobody takes blocks
 // forever. The fix gives a slot per sender.
 //
+// A function that takes a context and returns a channel a goroutine it
+// starts feeds with plain sends in a loop is reported at the send: callers
+// stop reading once the context is done, and the goroutine blocks forever
+// (go-memdb's WatchSet.WatchCh).
+//
 // Goroutines that send more than once (workers, producers: one slot is no
 // fix) are reported when the case that stops waiting is the context's
 // Done() and the senders can see that context: they should send in a

@@ -55,6 +55,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 			if !checkEarlyReturn(pass, res, mk) {
 				checkSurplusSenders(pass, res, mk)
 			}
+			checkProducer(pass, res, mk)
 		}
 	}
 	return nil, nil
