@@ -50,8 +50,8 @@
 // channel received once): the sender whose value nobody takes blocks
 // forever. The fix gives a slot per sender.
 //
-// A function that takes a context and returns a channel a goroutine it
-// starts feeds with plain sends in a loop is reported at the send: callers
+// A function that takes a context and returns an unbuffered channel a
+// goroutine it starts feeds with plain sends in a loop is reported at the send: callers
 // stop reading once the context is done, and the goroutine blocks forever
 // (go-memdb's WatchSet.WatchCh).
 //

@@ -19,10 +19,13 @@ import (
 // blocks forever on its next send. go-memdb's WatchSet.WatchCh looped
 // `triggerCh <- w.WatchCtx(ctx)` on an unbuffered channel; the fix sends
 // once into a buffer of one. The send belongs in a select with
-// `case <-ctx.Done():`.
+// `case <-ctx.Done():`. Only unbuffered channels: with a buffer, a
+// consumer that stops on the context still leaves room for the send that
+// reports it (etcd's GetStream, one slot for its closing error), and how
+// far a larger buffer carries is the callers' contract.
 func checkProducer(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan) {
 	fn := mk.Parent()
-	if fn.Parent() != nil || !returnsChan(fn, mk) {
+	if !unbuffered(mk) || fn.Parent() != nil || !returnsChan(fn, mk) {
 		return
 	}
 	ctx := contextParam(fn)

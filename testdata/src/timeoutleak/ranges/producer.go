@@ -66,3 +66,20 @@ func numbers(n int) <-chan int {
 	}()
 	return out
 }
+
+// A buffered channel leaves room for the send that reports the end (etcd's
+// GetStream keeps one slot for its closing error): the callers' contract.
+func streamBuffered(ctx context.Context, recv func() (int, error)) <-chan int {
+	out := make(chan int, 1)
+	go func() {
+		defer close(out)
+		for {
+			v, err := recv()
+			if err != nil || ctx.Err() != nil {
+				return
+			}
+			out <- v
+		}
+	}()
+	return out
+}
