@@ -286,6 +286,9 @@ func (c *checker) checkErrorf(f *fnInfo) {
 				}
 				srcs := c.cancellations(f, errVal, call)
 				if len(srcs) == 0 {
+					srcs = c.childErr(errVal)
+				}
+				if len(srcs) == 0 {
 					continue
 				}
 				name := c.exprText(call, a.Index)
@@ -301,6 +304,40 @@ func (c *checker) checkErrorf(f *fnInfo) {
 			}
 		}
 	}
+}
+
+// childErr returns ctx.Err() as a cancellation source when ctx is one the
+// function derived from its caller's (WithTimeout(ctx, d)): its own budget
+// ran out, or the caller cancelled — either way the caller asks errors.Is
+// (linodego's WaitForVolumeStatus formatted it with %s). Owned contexts are
+// otherwise the function's own to absorb; formatting the error away is not
+// absorbing it.
+func (c *checker) childErr(v ssa.Value) []ctxflow.ErrSource {
+	call, ok := ctxflow.StripInterface(v).(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	fn, recv, _ := ctxflow.SplitCall(call.Common())
+	if knowledge.RoleOf(fn) != knowledge.CtxErr || recv == nil {
+		return nil
+	}
+	made, ok := ctxflow.Unconvert(recv).(*ssa.Extract)
+	if !ok {
+		return nil
+	}
+	derive, ok := made.Tuple.(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	dfn, _, args := ctxflow.SplitCall(derive.Common())
+	if _, parent, deadline := knowledge.RoleOf(dfn).Derivation(); !(parent || deadline) || len(args) == 0 {
+		return nil
+	}
+	o := c.res.Classify(args[0])
+	if o.State != ctxflow.Inherited || o.Field || o.Signal || o.Param == nil {
+		return nil
+	}
+	return []ctxflow.ErrSource{{Desc: "a context derived from the caller's " + o.Param.Name(), At: call}}
 }
 
 // formattedError returns the error a formatted argument is: the value
