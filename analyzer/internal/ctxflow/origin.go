@@ -240,25 +240,37 @@ func (r *Result) fieldRoot(f *types.Var, depth int) (Origin, bool) {
 
 // rootedInParam reports whether v is a parameter, a capture, or a field path
 // from one: the caller's state.
-func (r *Result) rootedInParam(v ssa.Value) bool {
+func (r *Result) rootedInParam(v ssa.Value) bool { return fieldPathRoot(v, false) != nil }
+
+// fieldPathRoot returns the parameter or captured variable v is, or is a
+// field path from (a load of p.f, a field of a struct value p), or nil;
+// with throughSpills, a local a parameter is stored in once counts as the
+// parameter (a value receiver spilled to the stack).
+func fieldPathRoot(v ssa.Value, throughSpills bool) ssa.Value {
 	for i := 0; i < maxDepth; i++ {
 		switch x := v.(type) {
 		case *ssa.Parameter, *ssa.FreeVar:
-			return true
+			return x
 		case *ssa.FieldAddr:
 			v = x.X
 		case *ssa.Field:
 			v = x.X
 		case *ssa.UnOp:
 			if x.Op != token.MUL {
-				return false
+				return nil
 			}
 			v = x.X
+		case *ssa.Alloc:
+			stored := StoredOnce(x)
+			if !throughSpills || stored == nil {
+				return nil
+			}
+			v = stored
 		default:
-			return false
+			return nil
 		}
 	}
-	return false
+	return nil
 }
 
 func fieldName(t types.Type, i int) string {
@@ -475,34 +487,11 @@ func (r *Result) contextAccessor(fn *ssa.Function) bool {
 	return len(rets) > 0
 }
 
-// paramRoot returns the parameter v is, or is a field path from (a load
-// of p.f, a field of a struct value p), or nil.
+// paramRoot returns the parameter v is, or is a field path from, looking
+// through spilled receivers, or nil.
 func paramRoot(v ssa.Value) *ssa.Parameter {
-	for i := 0; i < maxDepth; i++ {
-		switch x := v.(type) {
-		case *ssa.Parameter:
-			return x
-		case *ssa.FieldAddr:
-			v = x.X
-		case *ssa.Field:
-			v = x.X
-		case *ssa.UnOp:
-			if x.Op != token.MUL {
-				return nil
-			}
-			v = x.X
-		case *ssa.Alloc:
-			// A value receiver or parameter spilled to a local.
-			stored := StoredOnce(x)
-			if stored == nil {
-				return nil
-			}
-			v = stored
-		default:
-			return nil
-		}
-	}
-	return nil
+	p, _ := fieldPathRoot(v, true).(*ssa.Parameter)
+	return p
 }
 
 // returnedRoot classifies a call of a function of this package that takes

@@ -81,15 +81,7 @@ func (r *Result) propagateRetries(fn *ssa.Function, call *ssa.Call) bool {
 // last result is an error, is in a loop where that error, found non-nil,
 // leads back round the loop, and the loop cannot learn of a cancellation.
 func retriesFailure(loops []*Loop, call *ssa.Call) bool {
-	sig, ok := call.Call.Signature().Underlying().(*types.Signature)
-	if !ok || !ErrorLast(sig) {
-		return false
-	}
-	loop := Innermost(loops, call.Block())
-	if loop == nil {
-		return false
-	}
-	errVal := lastResult(call, sig)
+	loop, sig, errVal := attemptInLoop(loops, call)
 	if errVal == nil {
 		return false
 	}
@@ -103,16 +95,23 @@ func retriesFailure(loops []*Loop, call *ssa.Call) bool {
 // what retriesFailure asks, without asking whether the loop could learn of
 // a cancellation.
 func GoesRoundOnFailure(loops []*Loop, call *ssa.Call) bool {
+	loop, _, errVal := attemptInLoop(loops, call)
+	return errVal != nil && failureGoesRound(loop, errVal) && !retriesOnlyChosenErrors(loop, errVal)
+}
+
+// attemptInLoop returns the innermost loop around call, a call of a
+// function whose last result is an error, its signature and that error's
+// value; a nil error value when call is no such attempt.
+func attemptInLoop(loops []*Loop, call *ssa.Call) (*Loop, *types.Signature, ssa.Value) {
 	sig, ok := call.Call.Signature().Underlying().(*types.Signature)
 	if !ok || !ErrorLast(sig) {
-		return false
+		return nil, nil, nil
 	}
 	loop := Innermost(loops, call.Block())
 	if loop == nil {
-		return false
+		return nil, nil, nil
 	}
-	errVal := lastResult(call, sig)
-	return errVal != nil && failureGoesRound(loop, errVal) && !retriesOnlyChosenErrors(loop, errVal)
+	return loop, sig, lastResult(call, sig)
 }
 
 // failureGoesRound reports whether a test of errVal against nil sends a
