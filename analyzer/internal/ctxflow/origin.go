@@ -312,7 +312,61 @@ func (r *Result) mergeEdges(phi *ssa.Phi, depth int) Origin {
 	if i := nilGuardedEdge(phi); i >= 0 {
 		return origins[i]
 	}
+	if kept := nilFallbacksDropped(phi, origins); len(kept) < len(origins) && len(kept) > 0 {
+		return merge(kept)
+	}
 	return merge(origins)
+}
+
+// nilFallbacksDropped returns the origins of phi's edges without those that
+// are a root made only where another edge was found nil (fiber's Destroy:
+// `ctx = s.ctx; if s.gctx != nil { ctx = s.gctx } else if ctx == nil { ctx =
+// context.Background() }`): a nil guard with more than two ways in.
+func nilFallbacksDropped(phi *ssa.Phi, origins []Origin) []Origin {
+	var kept []Origin
+	for i, e := range phi.Edges {
+		if root, ok := e.(*ssa.Call); ok && nilFallback(phi, root) {
+			continue
+		}
+		kept = append(kept, origins[i])
+	}
+	return kept
+}
+
+// nilFallback reports whether root, a context root, is made in a block
+// entered only from a test that found another edge of phi nil.
+func nilFallback(phi *ssa.Phi, root *ssa.Call) bool {
+	if fn, _, _ := SplitCall(root.Common()); knowledge.RoleOf(fn) != knowledge.CtxRoot {
+		return false
+	}
+	b := root.Block()
+	if len(b.Preds) != 1 {
+		return false
+	}
+	iff, ok := b.Preds[0].Instrs[len(b.Preds[0].Instrs)-1].(*ssa.If)
+	if !ok {
+		return false
+	}
+	bin, ok := iff.Cond.(*ssa.BinOp)
+	if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+		return false
+	}
+	nilTrue := bin.Op == token.EQL && b == b.Preds[0].Succs[0] || bin.Op == token.NEQ && b == b.Preds[0].Succs[1]
+	if !nilTrue {
+		return false
+	}
+	tested := bin.X
+	if isNil(bin.X) {
+		tested = bin.Y
+	} else if !isNil(bin.Y) {
+		return false
+	}
+	for _, e := range phi.Edges {
+		if e == tested {
+			return true
+		}
+	}
+	return false
 }
 
 // nilGuardedEdge returns the index of the phi edge v that arrives straight
