@@ -68,11 +68,6 @@ func returnsChan(fn *ssa.Function, mk *ssa.MakeChan) bool {
 			if ch := chanOf(ctxflow.Unconvert(v)); ch != nil && ch.mk == mk {
 				return true
 			}
-			if ct, ok := v.(*ssa.ChangeType); ok {
-				if ch := chanOf(ct.X); ch != nil && ch.mk == mk {
-					return true
-				}
-			}
 		}
 	}
 	return false

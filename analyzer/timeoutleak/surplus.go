@@ -19,15 +19,11 @@ import (
 // on the same unbuffered channel the worker answered on; when the worker
 // won, the timer goroutine was stuck on its send (the fix: make(chan T, 2)).
 // Goroutines and receives must each run at most once per call (none in a
-// loop), and the function must receive at most once on any path.
-func checkSurplusSenders(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan) {
-	if !unbuffered(mk) {
-		return
-	}
+// loop), and the function must receive at most once on any path. mk is
+// unbuffered and u are its uses.
+func checkSurplusSenders(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan, u uses) {
 	fn := mk.Parent()
-	ch := &channel{mk: mk, cell: cellOf(mk)}
-	u, ok := ch.follow(fn)
-	if !ok || len(u.sends) == 0 || len(u.drains) == 0 || len(u.closes) > 0 {
+	if len(u.sends) == 0 || len(u.drains) == 0 || len(u.closes) > 0 {
 		return
 	}
 	for _, g := range u.goes {

@@ -52,8 +52,12 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	}
 	for _, mk := range made {
 		if !reported[mk] {
-			if !checkEarlyReturn(pass, res, mk) {
-				checkSurplusSenders(pass, res, mk)
+			if unbuffered(mk) {
+				// Both judge the same uses of the channel: follow them once.
+				ch := &channel{mk: mk, cell: cellOf(mk)}
+				if u, ok := ch.follow(mk.Parent()); ok && !checkEarlyReturn(pass, res, mk, u) {
+					checkSurplusSenders(pass, res, mk, u)
+				}
 			}
 			checkProducer(pass, res, mk)
 		}
@@ -68,18 +72,10 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 // instead): memberlist's probeNode returning on an ack before it looks at
 // the TCP fallback's channel.
 //
-// It reports whether it reported.
-func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan) bool {
+// It reports whether it reported. mk is unbuffered and u are its uses.
+func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan, u uses) bool {
 	fn := mk.Parent()
-	ch := &channel{mk: mk}
-	if cell := cellOf(mk); cell != nil {
-		ch.cell = cell
-	}
-	if !unbuffered(mk) {
-		return false
-	}
-	u, ok := ch.follow(fn)
-	if !ok || len(u.goes) == 0 || !u.sendsOnce() {
+	if len(u.goes) == 0 || !u.sendsOnce() {
 		return false
 	}
 	stops := map[*ssa.BasicBlock]bool{}

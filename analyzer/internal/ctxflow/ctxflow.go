@@ -98,13 +98,14 @@ type Result struct {
 	// fieldClosedOnDone.
 	deadlineCallers map[*ssa.Function]bool
 	watchdogs       map[*types.Var]bool
-	fieldDeadlines  map[*types.Var]bool // fields of connections the package sets a read deadline on (fieldDeadlineSet)
+	fieldDeadlines  map[*types.Var]bool // fields of connections the package sets a read deadline on, all found at once (fieldDeadlineSet)
 	// dialedConns and fixedConnDeadlines memoise DialedConn and
 	// FixedConnDeadline (false / "" while being decided: cycles end there).
 	dialedConns map[any]bool
 	// convertedTo: the foreign interfaces the package converts each of
 	// its named types to (calledByForeignCode).
 	convertedTo        map[*types.TypeName][]*types.Named
+	foreignCalled      map[*ssa.Function]bool // calledByForeignCode, memoised: it scans interface packages' scopes
 	fixedConnDeadlines map[*ssa.Function]string
 	// failed: functions whose analysis panicked (see guard).
 	failed map[*ssa.Function]bool

@@ -30,10 +30,14 @@ const doneWait = "a select on its context's Done"
 // Done are the internals of waits the catalog already judges (the
 // resolver's lookups, which the system bounds, behind net.Listen).
 func (r *Result) summarizeDoneWaits(fn *ssa.Function) {
+	var loops []*Loop // computed at the first select in a loop
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			sel, ok := instr.(*ssa.Select)
-			if !ok || !sel.Blocking || InLoop(b) && !loopAnswers(fn, b) {
+			if ok && sel.Blocking && InLoop(b) && loops == nil {
+				loops = Loops(fn)
+			}
+			if !ok || !sel.Blocking || InLoop(b) && !loopAnswers(fn, Innermost(loops, b)) {
 				continue // a select in a loop serves until cancelled: a lifetime, not a wait for an answer
 			}
 			var done *ssa.Call
@@ -64,18 +68,14 @@ func (r *Result) summarizeDoneWaits(fn *ssa.Function) {
 	}
 }
 
-// loopAnswers reports whether the loop around block b is a wait for an
+// loopAnswers reports whether loop, around a select, is a wait for an
 // answer: fn returns a value beside its error, and a way out of the loop
 // returns a value that is no nil constant with a nil error (quic-go's
 // OpenStreamSync waits for stream credit, then returns the stream). A loop
 // that only ever ends in an error, or in a bare nil, serves until told to
 // stop.
-func loopAnswers(fn *ssa.Function, b *ssa.BasicBlock) bool {
-	if fn.Signature.Results().Len() < 2 || !ErrorLast(fn.Signature) {
-		return false
-	}
-	loop := Innermost(Loops(fn), b)
-	if loop == nil {
+func loopAnswers(fn *ssa.Function, loop *Loop) bool {
+	if loop == nil || fn.Signature.Results().Len() < 2 || !ErrorLast(fn.Signature) {
 		return false
 	}
 	for _, ret := range Returns(fn) {

@@ -713,23 +713,9 @@ func (r *Result) SetsConnDeadline(fn *ssa.Function) bool { return callsSetDeadli
 // or overall deadline on a connection, itself or through a method of the
 // package that does (hertz's Conn.SetDeadline forwarding to its net.Conn).
 func (r *Result) setsDeadline(fn *ssa.Function) bool {
-	if callsSetDeadline(fn) {
-		return true
-	}
-	for f := fn; f != nil; f = f.Parent() {
-		for _, b := range f.Blocks {
-			for _, instr := range b.Instrs {
-				ci, ok := instr.(ssa.CallInstruction)
-				if !ok {
-					continue
-				}
-				if callee := ci.Common().StaticCallee(); callee != nil && callee != fn && callee.Pkg == r.Pkg && len(callee.Blocks) > 0 && forwardsDeadline(callee) {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	return setsReadDeadline(fn, func(callee *ssa.Function) bool {
+		return callee != fn && callee.Pkg == r.Pkg && len(callee.Blocks) > 0 && forwardsDeadline(callee)
+	})
 }
 
 // forwardsDeadline reports whether fn, a small function of the package,
@@ -740,23 +726,23 @@ func forwardsDeadline(fn *ssa.Function) bool {
 		return false
 	}
 	for _, p := range fn.Params {
-		if knowledge.TypeRole(p.Type()) == knowledge.TimeTimeType || isDuration(p.Type()) {
+		if role := knowledge.TypeRole(p.Type()); role == knowledge.TimeTimeType || role == knowledge.TimeDuration {
 			return true
 		}
 	}
 	return false
 }
 
-func isDuration(t types.Type) bool {
-	named, ok := types.Unalias(t).(*types.Named)
-	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "time" && named.Obj().Name() == "Duration"
-}
-
 // callsSetDeadline reports whether fn (or a function enclosing it) sets a read
 // or overall deadline on a connection.
-func callsSetDeadline(fn *ssa.Function) bool {
-	for ; fn != nil; fn = fn.Parent() {
-		for _, b := range fn.Blocks {
+func callsSetDeadline(fn *ssa.Function) bool { return setsReadDeadline(fn, nil) }
+
+// setsReadDeadline reports whether fn or a function enclosing it calls a
+// read or overall deadline setter, or a function of its own that sets
+// counts (when sets is given).
+func setsReadDeadline(fn *ssa.Function, sets func(callee *ssa.Function) bool) bool {
+	for f := fn; f != nil; f = f.Parent() {
+		for _, b := range f.Blocks {
 			for _, instr := range b.Instrs {
 				ci, ok := instr.(ssa.CallInstruction)
 				if !ok {
@@ -764,6 +750,11 @@ func callsSetDeadline(fn *ssa.Function) bool {
 				}
 				if callee, _, _ := SplitCall(ci.Common()); callee != nil {
 					if read, _ := knowledge.DeadlineSetter(callee); read {
+						return true
+					}
+				}
+				if sets != nil {
+					if callee := ci.Common().StaticCallee(); callee != nil && sets(callee) {
 						return true
 					}
 				}
@@ -979,34 +970,32 @@ func wrappedConn(call *ssa.Call) ssa.Value {
 }
 
 // fieldDeadlineSet reports whether some function of the package sets a
-// read or overall deadline on a connection loaded from field f.
+// read or overall deadline on a connection loaded from field f. One scan of
+// the package finds every such field.
 func (r *Result) fieldDeadlineSet(f *types.Var) bool {
-	if known, ok := r.fieldDeadlines[f]; ok {
-		return known
-	}
 	if r.fieldDeadlines == nil {
 		r.fieldDeadlines = map[*types.Var]bool{}
-	}
-	found := false
-	for _, fn := range r.SrcFuncs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				ci, ok := instr.(ssa.CallInstruction)
-				if !ok {
-					continue
-				}
-				callee, recv, _ := SplitCall(ci.Common())
-				if recv == nil {
-					continue
-				}
-				if read, _ := knowledge.DeadlineSetter(callee); read && loadedField(r.underlyingLocal(recv)) == f {
-					found = true
+		for _, fn := range r.SrcFuncs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					ci, ok := instr.(ssa.CallInstruction)
+					if !ok {
+						continue
+					}
+					callee, recv, _ := SplitCall(ci.Common())
+					if recv == nil {
+						continue
+					}
+					if read, _ := knowledge.DeadlineSetter(callee); read {
+						if g := loadedField(r.underlyingLocal(recv)); g != nil {
+							r.fieldDeadlines[g] = true
+						}
+					}
 				}
 			}
 		}
 	}
-	r.fieldDeadlines[f] = found
-	return found
+	return r.fieldDeadlines[f]
 }
 
 // closedOnDone reports whether the connection a handshake runs on is

@@ -232,7 +232,7 @@ func (r *Result) Awaited(lit *ssa.Function) bool {
 					}
 				}
 			case *ssa.Call:
-				if wg := waitGroupCall(x.Common(), "Wait"); wg != nil {
+				if fn, wg, _ := SplitCall(x.Common()); knowledge.RoleOf(fn) == knowledge.WaitGroupWait && wg != nil {
 					waited[r.underlyingLocal(wg)] = true
 				}
 			}
@@ -270,7 +270,7 @@ func (r *Result) signalsParent(common *ssa.CallCommon, received, waited map[ssa.
 	if b, ok := common.Value.(*ssa.Builtin); ok {
 		return b.Name() == "close" && len(common.Args) == 1 && received[r.underlyingLocal(common.Args[0])]
 	}
-	if wg := waitGroupCall(common, "Done"); wg != nil {
+	if fn, wg, _ := SplitCall(common); knowledge.RoleOf(fn) == knowledge.WaitGroupDone && wg != nil {
 		return waited[r.underlyingLocal(wg)]
 	}
 	if common.IsInvoke() || common.StaticCallee() != nil {
@@ -293,22 +293,4 @@ func (r *Result) signalsParent(common *ssa.CallCommon, received, waited map[ssa.
 		}
 	}
 	return false
-}
-
-// waitGroupCall returns the WaitGroup a call of its method name is made
-// on, or nil.
-func waitGroupCall(common *ssa.CallCommon, name string) ssa.Value {
-	fn := common.StaticCallee()
-	if fn == nil || fn.Name() != name || fn.Signature.Recv() == nil || len(common.Args) == 0 {
-		return nil
-	}
-	ptr, ok := fn.Signature.Recv().Type().(*types.Pointer)
-	if !ok {
-		return nil
-	}
-	named, ok := ptr.Elem().(*types.Named)
-	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "sync" || named.Obj().Name() != "WaitGroup" {
-		return nil
-	}
-	return common.Args[0]
 }

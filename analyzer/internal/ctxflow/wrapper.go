@@ -28,6 +28,10 @@ import (
 // callers are the ones to judge. A function of the catalog (a sink itself)
 // is a wrapper of whatever it calls.
 func (r *Result) Wrapped(fn *ssa.Function) bool {
+	// The memos behind calledByForeignCode fill lazily; rules may ask
+	// from their own goroutines.
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	outer := Outermost(fn)
 	obj := funcObject(outer)
 	if obj != nil && r.Catalog.Lookup(obj) != nil {
@@ -49,6 +53,18 @@ func (r *Result) Wrapped(fn *ssa.Function) bool {
 // RPC). An interface whose package has the context form as well
 // (database/sql/driver's Prepare beside PrepareContext) leaves fn a form.
 func (r *Result) calledByForeignCode(fn *ssa.Function) bool {
+	known, ok := r.foreignCalled[fn]
+	if !ok {
+		known = r.calledByForeignCodeUncached(fn)
+		if r.foreignCalled == nil {
+			r.foreignCalled = map[*ssa.Function]bool{}
+		}
+		r.foreignCalled[fn] = known
+	}
+	return known
+}
+
+func (r *Result) calledByForeignCodeUncached(fn *ssa.Function) bool {
 	obj := funcObject(fn)
 	if obj == nil || obj.Signature().Recv() == nil {
 		return false

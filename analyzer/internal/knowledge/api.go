@@ -34,6 +34,8 @@ const (
 	CtxDeadlineErr // the variable context.DeadlineExceeded
 	GroupGo        // (*errgroup.Group).Go, TryGo: runs a function joined by Wait
 	OnceDo         // (*sync.Once).Do: calls its function before returning
+	WaitGroupWait  // (*sync.WaitGroup).Wait
+	WaitGroupDone  // (*sync.WaitGroup).Done
 
 	// Errors.
 	ErrorsIs
@@ -55,6 +57,7 @@ const (
 	TimeTimeType  // the type time.Time
 	TimeTickerTyp // the type time.Ticker
 	TimeTimerType // the type time.Timer
+	TimeDuration  // the type time.Duration
 
 	// net/http.
 	HTTPNewRequest         // http.NewRequest: a request bound to context.Background
@@ -117,6 +120,8 @@ var roles = map[string]Role{
 	"(*golang.org/x/sync/errgroup.Group).Go":    GroupGo,
 	"(*golang.org/x/sync/errgroup.Group).TryGo": GroupGo,
 	"(*sync.Once).Do":                           OnceDo,
+	"(*sync.WaitGroup).Wait":                    WaitGroupWait,
+	"(*sync.WaitGroup).Done":                    WaitGroupDone,
 
 	"errors.Is":   ErrorsIs,
 	"errors.As":   ErrorsAs,
@@ -145,6 +150,7 @@ var roles = map[string]Role{
 	"time.Time":       TimeTimeType,
 	"time.Ticker":     TimeTickerTyp,
 	"time.Timer":      TimeTimerType,
+	"time.Duration":   TimeDuration,
 
 	"net/http.NewRequest":                  HTTPNewRequest,
 	"net/http.NewRequestWithContext":       HTTPNewRequestWithCtx,
