@@ -72,6 +72,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 			checkAfterCancel(pass, res, fn, judged)
 			if len(calls) > 0 {
 				check(pass, res, fn, calls, used)
+				checkDerivedWhenDone(pass, res, fn, calls, used)
 			}
 		})
 	}

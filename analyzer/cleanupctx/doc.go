@@ -28,7 +28,7 @@
 //	defer cancel()
 //	srv.Shutdown(sctx)
 //
-// cleanupctx reports five shapes. Which calls wait or clean up is decided by
+// cleanupctx reports six shapes. Which calls wait or clean up is decided by
 // the shared core, never by method names: a wait of the sink catalog, a
 // cleanup of the cleanup table ((*http.Server).Shutdown, mongo's
 // Disconnect, pgx's Close and Rollback, and the context-taking cleanup
@@ -65,6 +65,13 @@
 // called cancel() and then the user's handler with the context); waits,
 // cleanups and calls of function values (a callback handed a context is
 // handed it to use) count, reading ctx.Err() does not.
+//
+// And a budget derived (WithTimeout, WithDeadline) from a context known to
+// be done where it is derived, when the new context leaves that branch
+// through a join and reaches a wait or cleanup there (flyctl's "extra
+// second" for the final release update, made in the canceled case of a
+// switch): it is done at once. The fix, suggested, derives it from
+// context.WithoutCancel(ctx).
 //
 // Not reported: contexts derived with context.WithoutCancel or from
 // context.Background() (they are not done when the caller's is); cleanups

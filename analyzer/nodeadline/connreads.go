@@ -37,9 +37,9 @@ func checkConnReads(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 	if conn == nil {
 		return
 	}
-	s := &connSearch{res: res, seen: map[ssa.Value]bool{}}
+	s := &connSearch{res: res, seen: map[ssa.Value]bool{}, ordered: true}
 	s.follow(conn, 0)
-	if s.unknown || s.read == nil {
+	if s.unknown || s.read == nil || !readFirst(s.read, s.escapes) {
 		return
 	}
 	expr := res.Syntax.CallExpr(call.Pos())
@@ -92,11 +92,25 @@ type connSearch struct {
 	// cannot follow, instead of giving up at the first.
 	accepting bool
 	escapes   []ssa.Instruction
+	// ordered: a dialed connection the search cannot follow everywhere is
+	// still judged when its first read runs before every such use, in
+	// the same function (grpc's CONNECT handshake and netbird's SSH
+	// version exchange read the new connection, then wrap it and return
+	// it; a watchdog or deadline set first makes it silent).
+	ordered bool
+	// serving: the connection is a server's, accepted from a listener; the
+	// search follows it into goroutines and closures too, and notes where
+	// it is read and closed (a close outside the readers may be an idle
+	// reaper's).
+	serving bool
+	reads   []ssa.Instruction
+	readIn  map[*ssa.Function]bool
+	closeIn []*ssa.Function
 }
 
 // giveUp records a use the search cannot follow.
 func (s *connSearch) giveUp(at ssa.Instruction) {
-	if s.accepting {
+	if s.accepting || s.ordered {
 		s.escapes = append(s.escapes, at)
 		return
 	}
@@ -119,13 +133,18 @@ func (s *connSearch) follow(v ssa.Value, depth int) {
 		case *ssa.Phi: // the variable of a loop of attempts
 			s.follow(x, depth)
 		case *ssa.Store:
-			if s.accepting {
+			switch alloc, _ := x.Addr.(*ssa.Alloc); {
+			case s.accepting:
 				s.giveUp(x)
-			} else {
+			case (s.serving || s.ordered) && alloc != nil && x.Val == v:
+				s.variable(alloc, depth)
+			default:
 				s.field(x, v, depth)
 			}
+		case *ssa.MakeClosure:
+			s.captured(x, v, depth)
 		case ssa.CallInstruction:
-			if _, isGo := x.(*ssa.Go); isGo {
+			if _, isGo := x.(*ssa.Go); isGo && !s.serving {
 				s.giveUp(x) // handed to a goroutine: it may set a deadline or close it
 				return
 			}
@@ -155,7 +174,7 @@ func (s *connSearch) follow(v ssa.Value, depth int) {
 func (s *connSearch) field(st *ssa.Store, v ssa.Value, depth int) {
 	f := s.res.StoredField(st)
 	if st.Val != v || f == nil || depth >= maxConnDepth || s.res.FieldClosedOnDone(f) {
-		s.unknown = true
+		s.giveUp(st)
 		return
 	}
 	for _, load := range s.res.FieldLoads(f) {
@@ -163,7 +182,7 @@ func (s *connSearch) field(st *ssa.Store, v ssa.Value, depth int) {
 			// A deadline set through any load: the package manages the
 			// connection's deadlines (bufio readers wrapped around it at
 			// construction read it wherever they are used).
-			s.unknown = true
+			s.giveUp(st)
 			return
 		}
 		s.follow(load, depth+1)
@@ -179,6 +198,9 @@ func (s *connSearch) field(st *ssa.Store, v ssa.Value, depth int) {
 // a caller that sets a deadline, makes the search silent.
 func (s *connSearch) returned(ret *ssa.Return, v ssa.Value, depth int) {
 	fn := ret.Parent()
+	if s.ordered && s.readBefore(ret) {
+		return // a helper handing back the connection it read (a handshake): what callers do next comes after
+	}
 	idx := -1
 	for i, r := range ret.Results {
 		if r == v {
@@ -187,13 +209,13 @@ func (s *connSearch) returned(ret *ssa.Return, v ssa.Value, depth int) {
 	}
 	callers := s.res.CallersOf(fn)
 	if idx < 0 || fn.Parent() != nil || len(callers) == 0 || depth >= maxConnDepth {
-		s.unknown = true
+		s.giveUp(ret)
 		return
 	}
 	for _, c := range callers {
 		call, ok := c.Instr.(*ssa.Call)
 		if !ok || s.res.SetsConnDeadline(c.Fn) {
-			s.unknown = true
+			s.giveUp(ret)
 			return
 		}
 		var got ssa.Value = call
@@ -222,6 +244,16 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 		if b, ok := common.Value.(*ssa.Builtin); ok && b.Name() == "len" {
 			return
 		}
+		if target := common.StaticCallee(); s.serving && target != nil && s.ownFunc(target) && depth < maxConnDepth && !s.res.SetsConnDeadline(target) {
+			// A function literal the connection is handed to
+			// (go func(c net.Conn) { … }(conn)).
+			for i, a := range common.Args {
+				if a == v && i < len(target.Params) {
+					s.follow(target.Params[i], depth+1)
+				}
+			}
+			return
+		}
 		s.giveUp(ci)
 		return
 	}
@@ -231,10 +263,10 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 		}
 		switch callee.Name() {
 		case "Read":
-			if s.read == nil {
-				s.read = ci
-			}
-		case "Write", "Close", "LocalAddr", "RemoteAddr", "CloseWrite", "CloseRead":
+			s.noteRead(ci)
+		case "Close":
+			s.closeIn = append(s.closeIn, ci.Parent())
+		case "Write", "LocalAddr", "RemoteAddr", "CloseWrite", "CloseRead":
 		default:
 			s.giveUp(ci) // SetDeadline and the like: bounded, or not understood
 		}
@@ -249,16 +281,20 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 		switch {
 		case param == nil:
 			s.giveUp(ci)
-		case isStd(callee) && isReader(param):
+		case s.serving && s.isStd(callee) && (knowledge.RoleOf(callee) == knowledge.IORelay || hasMethod(param, "Write")):
+			// A proxy relaying a client's bytes, or a protocol server of
+			// the standard library taking the connection over
+			// (rpc.ServeConn): an idle client is normal there, and its
+			// deadline a policy of the server.
+			s.giveUp(ci)
+		case s.isStd(callee) && isReader(param):
 			// The standard library reads what it is given as an io.Reader
 			// (io.ReadFull, bufio.NewReader, json.NewDecoder).
-			if s.read == nil {
-				s.read = ci
-			}
-		case isStd(callee) && isWriterOnly(param):
+			s.noteRead(ci)
+		case s.isStd(callee) && isWriterOnly(param):
 		default:
 			target := common.StaticCallee()
-			if target == nil || target.Pkg == nil || target.Pkg.Pkg != callee.Pkg() || len(target.Blocks) == 0 || depth >= maxConnDepth || s.res.SetsConnDeadline(target) {
+			if target == nil || target.Pkg == nil || target.Pkg.Pkg != callee.Pkg() || !s.ownFunc(target) || depth >= maxConnDepth || s.res.SetsConnDeadline(target) {
 				s.giveUp(ci)
 				return
 			}
@@ -291,9 +327,11 @@ func paramType(sig *types.Signature, i int) types.Type {
 	return nil
 }
 
-// isStd reports whether fn belongs to the standard library.
-func isStd(fn *types.Func) bool {
-	return fn.Pkg() != nil && !strings.Contains(strings.Split(fn.Pkg().Path(), "/")[0], ".")
+// isStd reports whether fn belongs to the standard library: its path's
+// first element has no dot, and it is not the package under analysis
+// (whose path may have none either: module "recall", a GOPATH fixture).
+func (s *connSearch) isStd(fn *types.Func) bool {
+	return fn.Pkg() != nil && fn.Pkg() != s.res.Pass.Pkg && !strings.Contains(strings.Split(fn.Pkg().Path(), "/")[0], ".")
 }
 
 // isReader reports whether t is an interface whose values are read: it has
@@ -368,6 +406,17 @@ func implementsAccept(fn *ssa.Function, accept *types.Func) bool {
 	}
 	iface, ok := listener.Type().Underlying().(*types.Interface)
 	return ok && types.Implements(recv.Type(), iface)
+}
+
+// readFirst reports whether read runs before every one of the uses the
+// search could not follow, all in read's function.
+func readFirst(read ssa.Instruction, uses []ssa.Instruction) bool {
+	for _, u := range uses {
+		if u.Parent() != read.Parent() {
+			return false
+		}
+	}
+	return before(read, uses)
 }
 
 // before reports whether read runs before every one of uses.

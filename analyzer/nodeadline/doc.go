@@ -46,7 +46,14 @@
 // before returning it (one silent client blocks the server's accept loop);
 // and an HTTP server that reads requests with no deadline: http.ListenAndServe
 // and its siblings (a zero http.Server), or an http.Server the package builds
-// with neither ReadHeaderTimeout nor ReadTimeout.
+// with neither ReadHeaderTimeout nor ReadTimeout; and a connection a server
+// accepts and reads, in the accepting function or the goroutine, closure or
+// helper it is handed to, with no deadline set anywhere on the way (one
+// client that sends nothing holds a goroutine and a socket forever), unless
+// it is only relayed (io.Copy), handed to another package, or closed by an
+// idle reaper. A dialed connection the search cannot follow everywhere is
+// still judged when its first read comes before every such use (a
+// handshake that reads it, then wraps it or hands it back).
 //
 //	// WRONG
 //	func load(db *sql.DB, id int) error {

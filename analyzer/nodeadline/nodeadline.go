@@ -27,8 +27,10 @@ type Config struct {
 	Strict bool
 	// Tests also checks _test.go files (-nodeadline.tests).
 	Tests bool
-	// SkipServers leaves HTTP servers without read timeouts alone, for
-	// teams that run gosec (G112, G114) already (-nodeadline.skip-servers).
+	// SkipServers leaves servers that read their clients with no deadline
+	// alone (HTTP servers without read timeouts, accepted connections), for
+	// teams that run gosec (G112, G114) already or judge idle clients a
+	// policy (-nodeadline.skip-servers).
 	SkipServers bool
 }
 
@@ -49,7 +51,7 @@ func New(core *analysis.Analyzer, cfg *Config) *analysis.Analyzer {
 	})
 	a.Flags.BoolVar(&cfg.Strict, "strict", cfg.Strict, "treat r.Context() of an incoming *http.Request as having no deadline (http.Server.WriteTimeout does not cancel it)")
 	a.Flags.BoolVar(&cfg.Tests, "tests", cfg.Tests, "also check _test.go files")
-	a.Flags.BoolVar(&cfg.SkipServers, "skip-servers", cfg.SkipServers, "do not report HTTP servers without read timeouts (gosec G112/G114 reports them too)")
+	a.Flags.BoolVar(&cfg.SkipServers, "skip-servers", cfg.SkipServers, "do not report servers that read their clients with no deadline: HTTP servers without read timeouts (gosec G112/G114 reports them too) and accepted connections")
 	return a
 }
 
@@ -98,6 +100,10 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		case knowledge.HTTPServeZero, knowledge.HTTPServerServe:
 			if !cfg.SkipServers {
 				checkServer(pass, res, fn, call)
+			}
+		case knowledge.NetListenerAccept:
+			if !cfg.SkipServers {
+				checkAcceptedReads(pass, res, fn, call)
 			}
 		}
 	}

@@ -148,3 +148,9 @@ func TestServersSkipped(t *testing.T) {
 	a := nodeadline.New(ctxflow.Analyzer, &nodeadline.Config{SkipServers: true})
 	analysistest.Run(t, linttest.TestData(t, "../../testdata"), a, "nodeadline/serversskipped")
 }
+
+// TestAcceptedConns: connections a server accepts and reads with no
+// deadline, and the uses that bound or hide the reads.
+func TestAcceptedConns(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/accepted")
+}

@@ -89,6 +89,13 @@
 //     never ends; and the same loop bounded by a counter when it pauses
 //     between attempts (a time.Sleep of 200 ms or more on the failure path)
 //     for 10 s or more in all, or an unknown total (harness' pingDatabase);
+//   - a failover loop that, when an attempt fails with what may be the
+//     caller's cancellation, blames the target it picked for that round (a
+//     node, a client) through a function of the package that changes state
+//     (marks it unhealthy, drops it from the pool) and goes on to the next,
+//     with nothing in the loop looking at a context or testing for a
+//     cancellation: once the caller gives up every target is blamed
+//     (typesense-go, rpcx);
 //   - an empty `case <-ctx.Done():` in a loop that does not otherwise look at
 //     the context: the loop spins once the context is done; and `for range
 //     ctx.Done()`, whose body never runs (Done is closed, never sent on);

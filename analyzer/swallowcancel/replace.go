@@ -197,6 +197,14 @@ func (c *checker) checkReplaced(f *fnInfo) {
 			if !body.Dominates(ret.Block()) || answersOther(body, ret.Block(), cmp.X) || c.notCancellation(ret.Block(), cmp.X, true) {
 				continue
 			}
+			// A test inside the error branch may find the context live
+			// on the way to this return (rpcx: if ctx.Err() != nil {
+			// return ctx.Err() }; return ErrShutdown): no cancellation
+			// reaches it.
+			srcs := c.cancellations(f, cmp.X, ret)
+			if len(srcs) == 0 {
+				continue
+			}
 			v := errResult(ret)
 			f, ok := c.freshError(v, cmp.X)
 			if !ok || c.wrapsContextErr(v) {

@@ -44,9 +44,10 @@ func (c *checker) checkRetry(f *fnInfo) {
 			continue
 		}
 		call := callOf(cmp.X)
-		if call == nil || !loop.Blocks[call.Block()] || !sameWork(loop, call) {
+		if call == nil || !loop.Blocks[call.Block()] {
 			continue
 		}
+		same := sameWork(loop, call)
 		srcs := c.cancellations(f, cmp.X, iff)
 		if len(srcs) == 0 {
 			continue
@@ -59,6 +60,9 @@ func (c *checker) checkRetry(f *fnInfo) {
 			continue
 		}
 		switch {
+		case !same:
+			// Each round tries something else (the next node): no retry
+			// of the same work, but a failover may blame each target.
 		case c.retryOnly(f, loop, b, success, call):
 			reported[loop] = true
 			pos := c.retryPos(loop, failure, cmp.Pos())
@@ -77,6 +81,12 @@ func (c *checker) checkRetry(f *fnInfo) {
 				"retrying after err, which may be a context cancellation%s, pausing between attempts without checking the context: once it is done every attempt fails at once and the loop sleeps through all its attempts before giving up; return when errors.Is(err, context.Canceled) or ctx.Err() != nil",
 				sourceText(srcs)),
 				Related: []analysis.RelatedInformation{{Pos: pause.Pos(), Message: "the pause between attempts"}}})
+		}
+		if callers := callerCancellations(srcs); !reported[loop] && len(callers) > 0 {
+			if blame := c.blamedTarget(loop, failure, call); blame != nil {
+				reported[loop] = true
+				c.reportBlame(blame, callers, cmp.Pos())
+			}
 		}
 	}
 }

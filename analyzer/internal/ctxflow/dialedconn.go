@@ -205,3 +205,27 @@ func receivesContext(fn *ssa.Function) bool {
 	}
 	return false
 }
+
+// LocalListener reports whether the listener v is known to be a Unix-domain
+// socket (the result of net.Listen("unix", …)): its clients are local
+// processes, not peers across a network.
+func LocalListener(v ssa.Value) bool {
+	for i := 0; i < 8; i++ {
+		switch x := v.(type) {
+		case *ssa.Extract:
+			v = x.Tuple
+			continue
+		case *ssa.MakeInterface:
+			v = x.X
+			continue
+		case *ssa.ChangeInterface:
+			v = x.X
+			continue
+		case *ssa.Call:
+			callee, _, args := SplitCall(x.Common())
+			return knowledge.RoleOf(callee) == knowledge.NetListen && localNetwork(args)
+		}
+		return false
+	}
+	return false
+}

@@ -294,10 +294,18 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 		return r.allocBound(v, fields, false)
 	case *ssa.Phi:
 		var bs []Boundedness
-		for _, e := range v.Edges {
-			if e != v && !r.neverSet(e) {
-				bs = append(bs, r.structBound(e, fields))
+		for i, e := range v.Edges {
+			if e == v || r.neverSet(e) {
+				continue
 			}
+			b := r.structBound(e, fields)
+			if b == ReceiverUnbounded && nilDefaultEdge(v, i) {
+				// What the package uses when its caller gives no client
+				// (if hc == nil { hc = http.DefaultClient }): its default,
+				// which most callers take, has no timeout.
+				return ReceiverUnbounded
+			}
+			bs = append(bs, b)
 		}
 		return mergeBounds(bs)
 	case *ssa.Call:

@@ -369,6 +369,48 @@ func nilFallback(phi *ssa.Phi, root *ssa.Call) bool {
 	return false
 }
 
+// nilDefaultEdge reports whether phi's edge i arrives only from the true
+// side of a test that found another of its edges, a parameter, nil: `if hc
+// == nil { hc = http.DefaultClient }`, the value used when the caller gives
+// none.
+func nilDefaultEdge(phi *ssa.Phi, i int) bool {
+	preds := phi.Block().Preds
+	if i >= len(preds) {
+		return false
+	}
+	b := preds[i]
+	if len(b.Preds) != 1 || len(b.Preds[0].Instrs) == 0 {
+		return false
+	}
+	guard := b.Preds[0]
+	iff, ok := guard.Instrs[len(guard.Instrs)-1].(*ssa.If)
+	if !ok {
+		return false
+	}
+	bin, ok := iff.Cond.(*ssa.BinOp)
+	if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+		return false
+	}
+	if nilTrue := bin.Op == token.EQL && b == guard.Succs[0] || bin.Op == token.NEQ && b == guard.Succs[1]; !nilTrue {
+		return false
+	}
+	tested := bin.X
+	if isNil(bin.X) {
+		tested = bin.Y
+	} else if !isNil(bin.Y) {
+		return false
+	}
+	if _, param := tested.(*ssa.Parameter); !param {
+		return false // a field the package fills: the nil test is defensive
+	}
+	for j, e := range phi.Edges {
+		if j != i && e == tested {
+			return true
+		}
+	}
+	return false
+}
+
 // nilGuardedEdge returns the index of the phi edge v that arrives straight
 // from `if v == nil` (or `!= nil`) while the other edges are context roots,
 // or -1.

@@ -485,6 +485,12 @@ func (r *Result) summarize() {
 	}
 	for changed := true; changed; {
 		changed = false
+		// Error sources cached on an earlier round were found with the
+		// summaries of then: a callee summarised later (a caller that
+		// comes first in the file) would stay unseen through the cache.
+		// Each round starts afresh; the last one, which changes nothing,
+		// leaves a cache true to the final summaries.
+		clear(r.errs)
 		for _, c := range r.Calls {
 			if r.failed[c.Fn] {
 				continue

@@ -81,7 +81,9 @@ const (
 	DialerType             // the types net.Dialer and tls.Dialer
 	NetConnType            // the interface net.Conn
 	NetDialTimeout         // net.DialTimeout: a dial its timeout argument bounds (no sink), whose connection is read like any other
-	NetListenerAccept      // (net.Listener).Accept, (*net.TCPListener).Accept: a connection a client opened
+	NetListenerAccept      // (net.Listener).Accept, (*net.TCPListener).Accept, AcceptTCP: a connection a client opened
+	NetListen              // net.Listen, (*net.ListenConfig).Listen: a listener on the network its first string names
+	IORelay                // io.Copy, CopyBuffer, CopyN: bytes relayed between two peers, where an idle peer is normal
 	HTTPServeZero          // http.ListenAndServe, ListenAndServeTLS, Serve, ServeTLS: a zero http.Server, no read timeouts
 	HTTPServerServe        // (*http.Server).ListenAndServe, ListenAndServeTLS, Serve, ServeTLS: read timeouts are the server's
 
@@ -135,9 +137,15 @@ var roles = map[string]Role{
 	"google.golang.org/grpc/status.Errorf": GRPCStatusError,
 	"google.golang.org/grpc/codes.Code":    GRPCCodeType,
 
-	"net.DialTimeout":           NetDialTimeout,
-	"(net.Listener).Accept":     NetListenerAccept,
-	"(*net.TCPListener).Accept": NetListenerAccept,
+	"net.DialTimeout":              NetDialTimeout,
+	"(net.Listener).Accept":        NetListenerAccept,
+	"(*net.TCPListener).Accept":    NetListenerAccept,
+	"(*net.TCPListener).AcceptTCP": NetListenerAccept,
+	"net.Listen":                   NetListen,
+	"(*net.ListenConfig).Listen":   NetListen,
+	"io.Copy":                      IORelay,
+	"io.CopyBuffer":                IORelay,
+	"io.CopyN":                     IORelay,
 
 	"time.Sleep":      TimeSleep,
 	"time.After":      TimeAfter,

@@ -319,12 +319,86 @@ func (l *asyncListener) Accept() (net.Conn, error) {
 	return <-l.conns, nil
 }
 
-// An accept loop that is no Accept method: serving code judged elsewhere.
+// An accept loop that is no Accept method: no listener wrapper's finding,
+// but the accepted connection's (see nodeadline/accepted).
 func serveOne(ln net.Listener) ([]byte, error) {
-	conn, err := ln.Accept()
+	conn, err := ln.Accept() // want `the connection accepted here is read with no deadline`
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
 	return io.ReadAll(conn)
+}
+
+// A handshake that reads the new connection, then wraps it and hands it
+// back (netbird's SSH version exchange): the read comes first, whatever
+// callers do with the wrapper after.
+type versioned struct {
+	net.Conn
+	version string
+}
+
+func exchangeVersion(c net.Conn) (*versioned, error) {
+	if _, err := io.WriteString(c, "SSH-2.0-client\r\n"); err != nil {
+		return nil, err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return nil, err
+	}
+	return &versioned{Conn: c, version: line}, nil
+}
+
+func dialVersioned(ctx context.Context, addr string) (*versioned, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr) // want `the connection from \(\*net.Dialer\).DialContext is read with no deadline`
+	if err != nil {
+		return nil, err
+	}
+	v, err := exchangeVersion(conn)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return v, nil
+}
+
+// A watchdog set up before the handshake closes the connection when ctx
+// is done: bounded by the caller's deadline.
+func dialWatched(ctx context.Context, addr string) (*versioned, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			conn.Close()
+		case <-done:
+		}
+	}()
+	return exchangeVersion(conn)
+}
+
+// A deferred closure that only closes the connection on failure runs
+// after the read: no watchdog.
+func dialDeferredClose(ctx context.Context, addr string) (_ *versioned, err error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr) // want `the connection from \(\*net.Dialer\).DialContext is read with no deadline`
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			conn.Close()
+		}
+	}()
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return nil, err
+	}
+	return &versioned{Conn: conn, version: line}, nil
 }

@@ -43,3 +43,14 @@ func Up(ctx context.Context, db *sql.DB) error { // want Up:"ctx reaches \\(\\*s
 func Command(ctx context.Context, cmd string, db *sql.DB) error { // want Command:"ctx reaches \\(\\*sql.DB\\).ExecContext via store.Dispatch when cmd is \"migrate\" or \"up\""
 	return store.Dispatch(ctx, cmd, db)
 }
+
+// Forwarded returns what a helper declared after it returns: its summary
+// sees the helper's, whatever their order in the file.
+func Forwarded(ctx context.Context, db *sql.DB) error { // want Forwarded:"returns the cancellation of param 0$"
+	return execLater(ctx, db)
+}
+
+func execLater(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "UPDATE t SET n = n + 1")
+	return err
+}
