@@ -265,6 +265,9 @@ func checkDeferred(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		return
 	}
 	d := c.Summary.Deferred
+	if d.Twin != "" && preferredTwin(c, d.Twin) {
+		return
+	}
 	wait := d.Wait
 	if d.Via != "" {
 		wait += " via " + d.Via
@@ -281,12 +284,89 @@ func checkDeferred(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 	if inScope != "" {
 		diag.Message = fmt.Sprintf("%s cannot take %s and waits in %s with no deadline, so it can hang forever: %s", c.CalleeName(), inScope, wait, use)
 	}
-	if d.TwinFits {
+	if d.TwinFits && twinReachable(c.Callee, d.Twin) {
 		if fix := renameFix(res, c.Instr.Common().Pos(), d.Twin, inScope, ""); fix != nil {
 			diag.SuggestedFixes = []analysis.SuggestedFix{*fix}
 		}
 	}
 	pass.Report(diag)
+}
+
+// preferredTwin reports whether the call's receiver is what an assertion
+// to an interface with the context-free form gave, on a path where an
+// assertion of the same value to an interface with the context form failed
+// ("prefer RefresherWithContext if available", go-autorest's fix): the
+// implementations that have the twin never get here.
+func preferredTwin(c *ctxflow.Call, twin string) bool {
+	common := c.Instr.Common()
+	if !common.IsInvoke() {
+		return false
+	}
+	ex, ok := common.Value.(*ssa.Extract)
+	if !ok {
+		return false
+	}
+	ta, ok := ex.Tuple.(*ssa.TypeAssert)
+	if !ok || !ta.CommaOk {
+		return false
+	}
+	for b := c.Instr.Block(); b != nil; b = b.Idom() {
+		p := b.Idom()
+		if p == nil || len(p.Instrs) == 0 {
+			break
+		}
+		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok || !p.Succs[1].Dominates(c.Instr.Block()) {
+			continue
+		}
+		okv, ok := iff.Cond.(*ssa.Extract)
+		if !ok || okv.Index != 1 {
+			continue
+		}
+		other, ok := okv.Tuple.(*ssa.TypeAssert)
+		if !ok || !sameLoad(other.X, ta.X) {
+			continue
+		}
+		if obj, _, _ := types.LookupFieldOrMethod(other.AssertedType, true, nil, twin); obj != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// sameLoad reports whether a and b are one value or loads of one field of
+// one value (ba.tokenProvider read for each assertion).
+func sameLoad(a, b ssa.Value) bool {
+	for depth := 0; depth < 4; depth++ {
+		if a == b {
+			return true
+		}
+		la, ok1 := a.(*ssa.UnOp)
+		lb, ok2 := b.(*ssa.UnOp)
+		if !ok1 || !ok2 || la.Op != token.MUL || lb.Op != token.MUL {
+			return false
+		}
+		fa, ok1 := la.X.(*ssa.FieldAddr)
+		fb, ok2 := lb.X.(*ssa.FieldAddr)
+		if !ok1 || !ok2 || fa.Field != fb.Field {
+			return la.X == lb.X
+		}
+		a, b = fa.X, fb.X
+	}
+	return false
+}
+
+// twinReachable reports whether the context form twin can be called where
+// callee is: a method of the receiver's type (an interface may declare only
+// the context-free form, as ecs-agent's SDK interface did).
+func twinReachable(callee *types.Func, twin string) bool {
+	recv := callee.Signature().Recv()
+	if recv == nil {
+		return true
+	}
+	obj, _, _ := types.LookupFieldOrMethod(recv.Type(), true, callee.Pkg(), twin)
+	_, ok := obj.(*types.Func)
+	return ok
 }
 
 // waitName names the wait a summary entry reaches, saying so when its paths

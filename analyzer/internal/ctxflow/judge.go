@@ -287,6 +287,25 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 			return r.allocBound(x, fields, false)
 		case *ssa.FieldAddr:
 			return r.storedBound(structField(x.X.Type(), x.Field), fields)
+		case *ssa.FreeVar:
+			// A client variable a closure captured (ssm-agent's retried
+			// op calling httpClient.Head): the enclosing function's.
+			if a, ok := r.binding(x).(*ssa.Alloc); ok {
+				var bs []Boundedness
+				for _, ref := range *a.Referrers() {
+					st, ok := ref.(*ssa.Store)
+					if !ok || st.Addr != a {
+						continue
+					}
+					if lit, ok := st.Val.(*ssa.Alloc); ok {
+						// Storing the literal in the variable is how it got here.
+						bs = append(bs, r.allocBoundMode(lit, fields, allocMode{stored: true}))
+					} else {
+						bs = append(bs, r.structBound(st.Val, fields))
+					}
+				}
+				return mergeBounds(bs)
+			}
 		}
 	case *ssa.Field:
 		return r.storedBound(structField(v.X.Type(), v.Field), fields)
@@ -309,18 +328,30 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 		}
 		return mergeBounds(bs)
 	case *ssa.Call:
-		// A constructor in this package: judge what it returns.
-		callee := v.Common().StaticCallee()
-		if callee == nil || callee.Pkg != r.Pkg || len(callee.Blocks) == 0 {
-			return ReceiverUnknown
+		return r.constructorBound(v, 0, fields)
+	case *ssa.Extract:
+		if call, ok := v.Tuple.(*ssa.Call); ok {
+			return r.constructorBound(call, v.Index, fields) // client, err := newClient()
 		}
-		var bs []Boundedness
-		for _, ret := range Returns(callee) {
-			bs = append(bs, r.structBound(ret.Results[0], fields))
-		}
-		return mergeBounds(bs)
 	}
 	return ReceiverUnknown
+}
+
+// constructorBound judges result idx of a call of a constructor in this
+// package by what it returns there; nil on an error path is no client.
+func (r *Result) constructorBound(call *ssa.Call, idx int, fields boundFields) Boundedness {
+	callee := call.Common().StaticCallee()
+	if callee == nil || callee.Pkg != r.Pkg || len(callee.Blocks) == 0 {
+		return ReceiverUnknown
+	}
+	var bs []Boundedness
+	for _, ret := range Returns(callee) {
+		if idx >= len(ret.Results) || IsNilConst(ret.Results[idx]) {
+			continue
+		}
+		bs = append(bs, r.structBound(ret.Results[idx], fields))
+	}
+	return mergeBounds(bs)
 }
 
 // paramBound judges a client or dialer parameter that a function stores in a

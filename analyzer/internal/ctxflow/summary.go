@@ -395,6 +395,13 @@ func (s *Summary) merge(t *Summary) bool {
 		root := *t.Root
 		s.Root, changed = &root, true
 	}
+	if s.Deferred == nil && t.Deferred != nil {
+		// An interface method some implementation of the package gives a
+		// context-free form (ecs-agent's SDK client: UpdateTaskProtection
+		// forwarding to its WithContext twin with Background()).
+		d := *t.Deferred
+		s.Deferred, changed = &d, true
+	}
 	return changed
 }
 

@@ -5,6 +5,7 @@ package builders
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"net/http"
 	"time"
 )
@@ -171,4 +172,83 @@ func (c *boundedAgent) get(url string) (*http.Response, error) {
 		return nil, err
 	}
 	return c.hc.Do(req)
+}
+
+// A constructor of the package that returns the client with an error
+// (btcd's newHTTPClient: client, err := …; nil on the error path).
+type rpcClient struct {
+	httpClient *http.Client
+}
+
+func newHTTPClient(proxy string) (*http.Client, error) {
+	if proxy == "-" {
+		return nil, errors.New("bad proxy")
+	}
+	client := http.Client{Transport: &http.Transport{}}
+	return &client, nil
+}
+
+func newRPCClient(proxy string) (*rpcClient, error) {
+	hc, err := newHTTPClient(proxy)
+	if err != nil {
+		return nil, err
+	}
+	return &rpcClient{httpClient: hc}, nil
+}
+
+func (c *rpcClient) post(url string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.httpClient.Do(req) // want `the request sent by \(\*http.Client\).Do comes from http.NewRequest, which binds it to context.Background\(\), and the client has no Timeout`
+}
+
+// The same constructor with a Timeout: bounded.
+type timedRPC struct {
+	httpClient *http.Client
+}
+
+func newTimedHTTPClient() (*http.Client, error) {
+	return &http.Client{Timeout: time.Minute}, nil
+}
+
+func newTimedRPC() (*timedRPC, error) {
+	hc, err := newTimedHTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	return &timedRPC{httpClient: hc}, nil
+}
+
+func (c *timedRPC) post(url string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.httpClient.Do(req)
+}
+
+// A client literal a retried closure captures (ssm-agent's HTTP HEAD,
+// fixed with Timeout: 30 * time.Second).
+func headRetried(url string) (resp *http.Response, err error) {
+	hc := &http.Client{Transport: http.DefaultTransport}
+	op := func() error {
+		resp, err = hc.Head(url) // want `\(\*http.Client\).Head on a client without Timeout has no deadline`
+		return err
+	}
+	for i := 0; i < 3 && op() != nil; i++ {
+	}
+	return resp, err
+}
+
+func headRetriedBounded(url string) (resp *http.Response, err error) {
+	hc := &http.Client{Transport: http.DefaultTransport, Timeout: 30 * time.Second}
+	op := func() error {
+		resp, err = hc.Head(url)
+		return err
+	}
+	for i := 0; i < 3 && op() != nil; i++ {
+	}
+	return resp, err
 }
