@@ -89,6 +89,10 @@
 //     never ends; and the same loop bounded by a counter when it pauses
 //     between attempts (a time.Sleep of 200 ms or more on the failure path)
 //     for 10 s or more in all, or an unknown total (harness' pingDatabase);
+//   - a retry loop whose only exit on a failure is a test for
+//     context.DeadlineExceeded while the attempt's context carries the
+//     caller's cancellation (its own timeout derived from the caller's):
+//     once the caller cancels, Canceled goes round forever (flyctl);
 //   - a failover loop that, when an attempt fails with what may be the
 //     caller's cancellation, blames the target it picked for that round (a
 //     node, a client) through a function of the package that changes state

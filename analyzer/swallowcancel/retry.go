@@ -48,7 +48,7 @@ func (c *checker) checkRetry(f *fnInfo) {
 			continue
 		}
 		same := sameWork(loop, call)
-		srcs := c.cancellations(f, cmp.X, iff)
+		srcs := c.cancellationsIn(f, cmp.X, iff, loop)
 		if len(srcs) == 0 {
 			continue
 		}

@@ -119,6 +119,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	c.checkRetriedByHelper(f)
 	c.checkIgnoredContextRetry(f)
 	c.checkRetry(f)
+	c.checkDeadlineOnly(f)
 	c.checkDropped(f)
 	c.checkSuccessPath(f)
 	c.checkRangeDone(f)
@@ -132,6 +133,16 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 // context was checked not done after the error and before the use is no
 // cancellation (had it been one, the context would be done).
 func (c *checker) cancellations(f *fnInfo, v ssa.Value, at ssa.Instruction) []ctxflow.ErrSource {
+	return c.cancellationsIn(f, v, at, nil)
+}
+
+// cancellationsIn is cancellations for a retry in loop: there a context the
+// function owns counts too when the loop does not make it anew each round
+// (ollama's upload made ctx with WithCancel before its retries and slept
+// through all of them once it was cancelled): retrying work whose context
+// is done is futile whoever cancelled it, and only a per-attempt budget
+// may run out and be retried.
+func (c *checker) cancellationsIn(f *fnInfo, v ssa.Value, at ssa.Instruction, loop *ctxflow.Loop) []ctxflow.ErrSource {
 	if at != nil && c.messageRulesOut(at.Block(), v) {
 		return nil
 	}
@@ -140,7 +151,7 @@ func (c *checker) cancellations(f *fnInfo, v ssa.Value, at ssa.Instruction) []ct
 		if s.Sentinel != knowledge.NoRole {
 			continue
 		}
-		if ctx := ctxOf(s); ctx != nil && c.res.Owned(f.fn, ctx) {
+		if ctx := ctxOf(s); ctx != nil && c.res.Owned(f.fn, ctx) && (loop == nil || !loop.Invariant(ctx) || !ctxflow.Cancellable(s.Ctx.State)) {
 			continue
 		}
 		if c.checkedNotDone(f, s, at) {

@@ -309,6 +309,22 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 		}
 	case *ssa.Field:
 		return r.storedBound(structField(v.X.Type(), v.Field), fields)
+	case *ssa.FieldAddr:
+		// A client kept by value in a field only the package can reach
+		// (safebrowsing's netAPI{client http.Client}), called through
+		// its address: never set, it is the zero client.
+		f := r.privateField(v)
+		if f == nil {
+			return ReceiverUnknown
+		}
+		if _, ptr := f.Type().Underlying().(*types.Pointer); ptr {
+			return ReceiverUnknown
+		}
+		r.indexStores()
+		if len(r.stores[f]) == 0 && !r.boundSetLater {
+			return ReceiverUnbounded
+		}
+		return r.storedBound(f, fields)
 	case *ssa.Alloc:
 		return r.allocBound(v, fields, false)
 	case *ssa.Phi:
@@ -656,11 +672,52 @@ type allocKey struct {
 	mode  allocMode
 }
 
+// storesBoundedTransport reports whether a store through the client's
+// Transport field puts there a transport whose ResponseHeaderTimeout is set
+// to something other than zero where it is built (a literal, or a Clone of
+// the default transport adjusted after).
+func storesBoundedTransport(transport *ssa.FieldAddr) bool {
+	for _, use := range *transport.Referrers() {
+		st, ok := use.(*ssa.Store)
+		if !ok || st.Addr != transport {
+			continue
+		}
+		v := st.Val
+		if mi, ok := v.(*ssa.MakeInterface); ok {
+			v = mi.X
+		}
+		if v.Referrers() == nil {
+			continue
+		}
+		for _, ref := range *v.Referrers() {
+			fa, ok := ref.(*ssa.FieldAddr)
+			if !ok || fieldName(v.Type(), fa.Field) != "ResponseHeaderTimeout" {
+				continue
+			}
+			for _, u := range *fa.Referrers() {
+				if set, ok := u.(*ssa.Store); ok && set.Addr == fa {
+					if c, ok := set.Val.(*ssa.Const); !ok || c.Value != nil && c.Value.String() != "0" {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
 func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, mode allocMode) Boundedness {
 	out := ReceiverUnbounded
 	for _, ref := range *a.Referrers() {
 		switch ref := ref.(type) {
 		case *ssa.FieldAddr:
+			if fields == clientTimeoutFields && fieldName(a.Type(), ref.Field) == "Transport" && storesBoundedTransport(ref) {
+				// A Transport with a ResponseHeaderTimeout bounds the wait
+				// for the answer but not for its body: partly bounded,
+				// which nodeadline leaves alone (jaeger's fix counted it
+				// enough; rclone's remotes needed a deadline as well).
+				return ReceiverUnknown
+			}
 			if !fields.has(fieldName(a.Type(), ref.Field)) {
 				continue
 			}

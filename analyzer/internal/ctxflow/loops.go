@@ -120,8 +120,17 @@ func (l *Loop) invariant(v ssa.Value, depth int) bool {
 	case *ssa.Field:
 		return l.invariant(x.X, depth+1)
 	case *ssa.UnOp:
+		if x.Op != token.MUL {
+			return false
+		}
+		if a, ok := x.X.(*ssa.Alloc); ok {
+			// A variable kept in memory because a closure captures it
+			// (ollama's opts): invariant while the loop stores nothing
+			// to it.
+			return l.invariant(a, depth+1) && !l.storesTo(a)
+		}
 		fa, ok := x.X.(*ssa.FieldAddr)
-		return ok && x.Op == token.MUL && l.invariant(fa, depth+1) && !l.storesField(fa)
+		return ok && l.invariant(fa, depth+1) && !l.storesField(fa)
 	}
 	return false
 }
@@ -136,6 +145,26 @@ func (l *Loop) storesField(fa *ssa.FieldAddr) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// storesTo reports whether the loop may change the variable a: it stores to
+// it, or uses its address for anything but a load (a call, a closure).
+func (l *Loop) storesTo(a *ssa.Alloc) bool {
+	for _, ref := range *a.Referrers() {
+		if ref.Block() == nil || !l.Blocks[ref.Block()] {
+			continue
+		}
+		switch x := ref.(type) {
+		case *ssa.DebugRef:
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return true
+			}
+		default:
+			return true
 		}
 	}
 	return false

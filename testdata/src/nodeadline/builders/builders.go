@@ -252,3 +252,70 @@ func headRetriedBounded(url string) (resp *http.Response, err error) {
 	}
 	return resp, err
 }
+
+// A client kept by value in a field nothing sets: the zero client
+// (safebrowsing's netAPI, fixed with &http.Client{Timeout: timeout}).
+type netAPI struct {
+	url    string
+	client http.Client
+}
+
+func newNetAPI(url string) *netAPI { return &netAPI{url: url} }
+
+func (a *netAPI) lookup() (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, a.url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return a.client.Do(req) // want `the request sent by \(\*http.Client\).Do comes from http.NewRequest, which binds it to context.Background\(\), and the client has no Timeout`
+}
+
+// The same field given a Timeout where the value is built: bounded.
+type timedAPI struct {
+	url    string
+	client http.Client
+}
+
+func newTimedAPI(url string) *timedAPI {
+	return &timedAPI{url: url, client: http.Client{Timeout: time.Minute}}
+}
+
+func (a *timedAPI) lookup() (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, a.url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return a.client.Do(req)
+}
+
+// A transport that bounds the wait for the response headers (jaeger's
+// sampling fetcher, fixed with ResponseHeaderTimeout on a clone of the
+// default transport): partly bounded (the body is not), left alone, by
+// pointer or by value.
+type samplingFetcher struct {
+	url string
+	hc  *http.Client
+}
+
+func newSamplingFetcher(url string) *samplingFetcher {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 10 * time.Second
+	return &samplingFetcher{url: url, hc: &http.Client{Transport: t}}
+}
+
+func (f *samplingFetcher) fetch() (*http.Response, error) {
+	return f.hc.Get(f.url)
+}
+
+type valueFetcher struct {
+	url string
+	hc  http.Client
+}
+
+func newValueFetcher(url string) *valueFetcher {
+	return &valueFetcher{url: url, hc: http.Client{Transport: &http.Transport{ResponseHeaderTimeout: time.Minute}}}
+}
+
+func (f *valueFetcher) fetch() (*http.Response, error) {
+	return f.hc.Get(f.url)
+}
