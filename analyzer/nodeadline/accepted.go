@@ -190,15 +190,8 @@ func (s *connSearch) reaped() bool {
 // receives reports whether fn receives from a channel or selects.
 func receives(fn *ssa.Function) bool {
 	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			switch x := instr.(type) {
-			case *ssa.Select:
-				return true
-			case *ssa.UnOp:
-				if x.Op == token.ARROW {
-					return true
-				}
-			}
+		if ctxflow.BlockWaits(b) {
+			return true
 		}
 	}
 	return false

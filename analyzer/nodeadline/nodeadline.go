@@ -324,34 +324,12 @@ func preferredTwin(c *ctxflow.Call, twin string) bool {
 			continue
 		}
 		other, ok := okv.Tuple.(*ssa.TypeAssert)
-		if !ok || !sameLoad(other.X, ta.X) {
+		if !ok || !ctxflow.SameLoad(other.X, ta.X) {
 			continue
 		}
 		if obj, _, _ := types.LookupFieldOrMethod(other.AssertedType, true, nil, twin); obj != nil {
 			return true
 		}
-	}
-	return false
-}
-
-// sameLoad reports whether a and b are one value or loads of one field of
-// one value (ba.tokenProvider read for each assertion).
-func sameLoad(a, b ssa.Value) bool {
-	for depth := 0; depth < 4; depth++ {
-		if a == b {
-			return true
-		}
-		la, ok1 := a.(*ssa.UnOp)
-		lb, ok2 := b.(*ssa.UnOp)
-		if !ok1 || !ok2 || la.Op != token.MUL || lb.Op != token.MUL {
-			return false
-		}
-		fa, ok1 := la.X.(*ssa.FieldAddr)
-		fb, ok2 := lb.X.(*ssa.FieldAddr)
-		if !ok1 || !ok2 || fa.Field != fb.Field {
-			return la.X == lb.X
-		}
-		a, b = fa.X, fb.X
 	}
 	return false
 }

@@ -2,8 +2,6 @@ package swallowcancel
 
 import (
 	"fmt"
-	"go/token"
-	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -32,7 +30,7 @@ func (c *checker) checkDeadlineOnly(f *fnInfo) {
 			continue
 		}
 		ctx := attemptContext(call)
-		if ctx == nil || !c.carriesCallerCancel(f, ctx) || c.seesCanceled(loop) {
+		if ctx == nil || !c.carriesCallerCancel(f, ctx) || c.seesCancellation(loop, false) {
 			continue
 		}
 		if !exitsOnlyOn(loop, t.Holds, t.Err) {
@@ -106,51 +104,6 @@ func onlyDeferred(derive *ssa.Call) bool {
 		}
 	}
 	return true
-}
-
-// seesCanceled reports whether the loop looks at the context or tests for
-// context.Canceled, itself or in a function of the package it calls.
-func (c *checker) seesCanceled(loop *ctxflow.Loop) bool {
-	canceled := func(instr ssa.Instruction) bool {
-		switch x := instr.(type) {
-		case *ssa.Select:
-			return true
-		case ssa.CallInstruction:
-			fn, _, _ := ctxflow.SplitCall(x.Common())
-			switch knowledge.RoleOf(fn) {
-			case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
-				return true
-			}
-		case *ssa.UnOp:
-			if g, ok := x.X.(*ssa.Global); ok && x.Op == token.MUL {
-				if v, ok := g.Object().(*types.Var); ok && knowledge.VarRole(v) == knowledge.CtxCanceled {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	for b := range loop.Blocks {
-		for _, instr := range b.Instrs {
-			if canceled(instr) {
-				return true
-			}
-			ci, ok := instr.(ssa.CallInstruction)
-			if !ok {
-				continue
-			}
-			if callee := ci.Common().StaticCallee(); callee != nil && callee.Pkg == c.res.Pkg {
-				for _, cb := range callee.Blocks {
-					for _, in := range cb.Instrs {
-						if canceled(in) {
-							return true
-						}
-					}
-				}
-			}
-		}
-	}
-	return false
 }
 
 // exitsOnlyOn reports whether every way out of the loop is where the

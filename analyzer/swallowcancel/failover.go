@@ -24,7 +24,7 @@ import (
 // pool for the requests after it. Retrying different targets is no harm
 // in itself (a DNS client trying each server): only the blame is reported.
 func (c *checker) blamedTarget(loop *ctxflow.Loop, failure *ssa.BasicBlock, call *ssa.Call) *ssa.Call {
-	if c.seesCancellation(loop) {
+	if c.seesCancellation(loop, true) {
 		return nil
 	}
 	onWay := wayBack(loop, failure, call.Block())
@@ -73,56 +73,45 @@ func roundTarget(loop *ctxflow.Loop, v ssa.Value, attempt *ssa.Call) bool {
 }
 
 // seesCancellation reports whether anything in the loop looks at a context
-// (Done, Err, Cause) or mentions context.Canceled or DeadlineExceeded,
-// itself or in a function of the package it calls (rpcx's fix:
-// contextCanceled(err)).
-func (c *checker) seesCancellation(loop *ctxflow.Loop) bool {
+// (Done, Err, Cause, a select) or loads a sentinel it counts
+// (context.Canceled, and DeadlineExceeded when deadlineToo), itself or in a
+// function of the package it calls (rpcx's fix: contextCanceled(err)).
+func (c *checker) seesCancellation(loop *ctxflow.Loop, deadlineToo bool) bool {
+	sees := func(instr ssa.Instruction) bool {
+		switch ctxflow.SentinelLoad(instr) {
+		case knowledge.CtxCanceled:
+			return true
+		case knowledge.CtxDeadlineErr:
+			return deadlineToo
+		}
+		switch x := instr.(type) {
+		case *ssa.Select:
+			return true // a wait the context may end
+		case ssa.CallInstruction:
+			fn, _, _ := ctxflow.SplitCall(x.Common())
+			switch knowledge.RoleOf(fn) {
+			case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
+				return true
+			}
+		}
+		return false
+	}
 	for b := range loop.Blocks {
 		for _, instr := range b.Instrs {
-			if mentionsCancellation(instr) {
+			if sees(instr) {
 				return true
 			}
 			ci, ok := instr.(ssa.CallInstruction)
 			if !ok {
 				continue
 			}
-			if callee := ci.Common().StaticCallee(); callee != nil && callee.Pkg == c.res.Pkg && bodyMentionsCancellation(callee) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func bodyMentionsCancellation(fn *ssa.Function) bool {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			if mentionsCancellation(instr) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// mentionsCancellation reports whether instr looks at a context or loads
-// context.Canceled / DeadlineExceeded.
-func mentionsCancellation(instr ssa.Instruction) bool {
-	switch x := instr.(type) {
-	case *ssa.Select:
-		return true // a wait the context may end
-	case ssa.CallInstruction:
-		fn, _, _ := ctxflow.SplitCall(x.Common())
-		switch knowledge.RoleOf(fn) {
-		case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
-			return true
-		}
-	case *ssa.UnOp:
-		if g, ok := x.X.(*ssa.Global); ok && x.Op == token.MUL {
-			if v, ok := g.Object().(*types.Var); ok {
-				switch knowledge.VarRole(v) {
-				case knowledge.CtxCanceled, knowledge.CtxDeadlineErr:
-					return true
+			if callee := ci.Common().StaticCallee(); callee != nil && callee.Pkg == c.res.Pkg {
+				for _, cb := range callee.Blocks {
+					for _, in := range cb.Instrs {
+						if sees(in) {
+							return true
+						}
+					}
 				}
 			}
 		}

@@ -137,7 +137,7 @@ func chosenLocalNetwork(c *Call) bool {
 			continue
 		}
 		for _, pair := range [2][2]ssa.Value{{cmp.X, cmp.Y}, {cmp.Y, cmp.X}} {
-			if localNetwork([]ssa.Value{pair[1]}) && sameString(pair[0], network) {
+			if localNetwork([]ssa.Value{pair[1]}) && SameLoad(pair[0], network) {
 				return true
 			}
 		}
@@ -165,10 +165,11 @@ func TrueGuards(b *ssa.BasicBlock) iter.Seq[*ssa.If] {
 	}
 }
 
-// sameString reports whether a and b are one value, or loads of one field
+// SameLoad reports whether a and b are one value, or loads of one field
 // of one struct (a switch reads cli.proto once, the case body again; in a
-// closure, through two loads of the captured cli).
-func sameString(a, b ssa.Value) bool {
+// closure, through two loads of the captured cli; go-autorest asserts
+// ba.tokenProvider twice).
+func SameLoad(a, b ssa.Value) bool {
 	for depth := 0; depth < 4; depth++ {
 		if a == b {
 			return true

@@ -339,26 +339,8 @@ func nilFallback(phi *ssa.Phi, root *ssa.Call) bool {
 	if fn, _, _ := SplitCall(root.Common()); knowledge.RoleOf(fn) != knowledge.CtxRoot {
 		return false
 	}
-	b := root.Block()
-	if len(b.Preds) != 1 {
-		return false
-	}
-	iff, ok := b.Preds[0].Instrs[len(b.Preds[0].Instrs)-1].(*ssa.If)
-	if !ok {
-		return false
-	}
-	bin, ok := iff.Cond.(*ssa.BinOp)
-	if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
-		return false
-	}
-	nilTrue := bin.Op == token.EQL && b == b.Preds[0].Succs[0] || bin.Op == token.NEQ && b == b.Preds[0].Succs[1]
-	if !nilTrue {
-		return false
-	}
-	tested := bin.X
-	if isNil(bin.X) {
-		tested = bin.Y
-	} else if !isNil(bin.Y) {
+	tested := foundNil(root.Block())
+	if tested == nil {
 		return false
 	}
 	for _, e := range phi.Edges {
@@ -367,6 +349,33 @@ func nilFallback(phi *ssa.Phi, root *ssa.Call) bool {
 		}
 	}
 	return false
+}
+
+// foundNil returns the value a test found nil when block b is entered only
+// from the nil side of `x == nil` (or `x != nil`), or nil.
+func foundNil(b *ssa.BasicBlock) ssa.Value {
+	if len(b.Preds) != 1 || len(b.Preds[0].Instrs) == 0 {
+		return nil
+	}
+	guard := b.Preds[0]
+	iff, ok := guard.Instrs[len(guard.Instrs)-1].(*ssa.If)
+	if !ok {
+		return nil
+	}
+	bin, ok := iff.Cond.(*ssa.BinOp)
+	if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+		return nil
+	}
+	if nilSide := bin.Op == token.EQL && b == guard.Succs[0] || bin.Op == token.NEQ && b == guard.Succs[1]; !nilSide {
+		return nil
+	}
+	switch {
+	case isNil(bin.X):
+		return bin.Y
+	case isNil(bin.Y):
+		return bin.X
+	}
+	return nil
 }
 
 // nilDefaultEdge reports whether phi's edge i arrives only from the true
@@ -378,28 +387,7 @@ func nilDefaultEdge(phi *ssa.Phi, i int) bool {
 	if i >= len(preds) {
 		return false
 	}
-	b := preds[i]
-	if len(b.Preds) != 1 || len(b.Preds[0].Instrs) == 0 {
-		return false
-	}
-	guard := b.Preds[0]
-	iff, ok := guard.Instrs[len(guard.Instrs)-1].(*ssa.If)
-	if !ok {
-		return false
-	}
-	bin, ok := iff.Cond.(*ssa.BinOp)
-	if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
-		return false
-	}
-	if nilTrue := bin.Op == token.EQL && b == guard.Succs[0] || bin.Op == token.NEQ && b == guard.Succs[1]; !nilTrue {
-		return false
-	}
-	tested := bin.X
-	if isNil(bin.X) {
-		tested = bin.Y
-	} else if !isNil(bin.Y) {
-		return false
-	}
+	tested := foundNil(preds[i])
 	if _, param := tested.(*ssa.Parameter); !param {
 		return false // a field the package fills: the nil test is defensive
 	}

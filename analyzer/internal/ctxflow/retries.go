@@ -259,16 +259,10 @@ func loopCanLearnOfCancellation(loop *Loop, retried *ssa.Call, errVal ssa.Value)
 	}
 	for b := range loop.Blocks {
 		for _, instr := range b.Instrs {
+			if SentinelLoad(instr) != knowledge.NoRole {
+				return true
+			}
 			switch x := instr.(type) {
-			case *ssa.UnOp:
-				if g, ok := x.X.(*ssa.Global); ok && x.Op == token.MUL {
-					if v, ok := g.Object().(*types.Var); ok {
-						switch knowledge.VarRole(v) {
-						case knowledge.CtxCanceled, knowledge.CtxDeadlineErr:
-							return true
-						}
-					}
-				}
 			case ssa.CallInstruction:
 				if x == ssa.CallInstruction(retried) {
 					continue
@@ -304,18 +298,46 @@ func loopCanLearnOfCancellation(loop *Loop, retried *ssa.Call, errVal ssa.Value)
 // stop channel may end it.
 func (l *Loop) Waits() bool {
 	for b := range l.Blocks {
-		for _, instr := range b.Instrs {
-			switch x := instr.(type) {
-			case *ssa.Select:
+		if BlockWaits(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// BlockWaits reports whether b receives from a channel or selects.
+func BlockWaits(b *ssa.BasicBlock) bool {
+	for _, instr := range b.Instrs {
+		switch x := instr.(type) {
+		case *ssa.Select:
+			return true
+		case *ssa.UnOp:
+			if x.Op == token.ARROW {
 				return true
-			case *ssa.UnOp:
-				if x.Op == token.ARROW {
-					return true
-				}
 			}
 		}
 	}
 	return false
+}
+
+// SentinelLoad returns CtxCanceled or CtxDeadlineErr when instr loads
+// context.Canceled or context.DeadlineExceeded, else NoRole.
+func SentinelLoad(instr ssa.Instruction) knowledge.Role {
+	x, ok := instr.(*ssa.UnOp)
+	if !ok || x.Op != token.MUL {
+		return knowledge.NoRole
+	}
+	g, ok := x.X.(*ssa.Global)
+	if !ok {
+		return knowledge.NoRole
+	}
+	if v, ok := g.Object().(*types.Var); ok {
+		switch role := knowledge.VarRole(v); role {
+		case knowledge.CtxCanceled, knowledge.CtxDeadlineErr:
+			return role
+		}
+	}
+	return knowledge.NoRole
 }
 
 func (s *Summary) addRetry(i int) bool {
