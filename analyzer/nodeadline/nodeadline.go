@@ -273,6 +273,12 @@ func checkDeferred(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		wait += " via " + d.Via
 	}
 	inScope := res.ContextInScope(c.Fn, call.Pos())
+	if recv := c.Callee.Signature().Recv(); inScope == "" && recv != nil && types.IsInterface(recv.Type()) {
+		// Through an interface the implementation is a guess, and a
+		// caller with no context to give has no better call to make
+		// (sqlx's own NamedQuery calling e.Queryx): its callers are told.
+		return
+	}
 	use := "use a form of it that takes a context with a deadline"
 	if d.Twin != "" {
 		use = fmt.Sprintf("use %s(%s, …)", d.Twin, ctxOr(inScope))
@@ -292,23 +298,22 @@ func checkDeferred(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 	pass.Report(diag)
 }
 
-// preferredTwin reports whether the call's receiver is what an assertion
-// to an interface with the context-free form gave, on a path where an
-// assertion of the same value to an interface with the context form failed
-// ("prefer RefresherWithContext if available", go-autorest's fix): the
-// implementations that have the twin never get here.
+// preferredTwin reports whether the call runs on a path where an assertion
+// of its receiver (or of the value the receiver was asserted from) to an
+// interface with the context form failed ("prefer RefresherWithContext if
+// available", go-autorest's fix; lib/pq's `if dctx, ok :=
+// d.(DialerContext); ok { … }; return d.Dial(…)`; sarama's type switch):
+// the implementations that have the twin never get here.
 func preferredTwin(c *ctxflow.Call, twin string) bool {
 	common := c.Instr.Common()
 	if !common.IsInvoke() {
 		return false
 	}
-	ex, ok := common.Value.(*ssa.Extract)
-	if !ok {
-		return false
-	}
-	ta, ok := ex.Tuple.(*ssa.TypeAssert)
-	if !ok || !ta.CommaOk {
-		return false
+	base := ctxflow.StripInterface(common.Value)
+	if ex, ok := base.(*ssa.Extract); ok {
+		if ta, ok := ex.Tuple.(*ssa.TypeAssert); ok && ta.CommaOk {
+			base = ta.X // u, ok := a.provider.(updater)
+		}
 	}
 	for b := c.Instr.Block(); b != nil; b = b.Idom() {
 		p := b.Idom()
@@ -324,7 +329,7 @@ func preferredTwin(c *ctxflow.Call, twin string) bool {
 			continue
 		}
 		other, ok := okv.Tuple.(*ssa.TypeAssert)
-		if !ok || !ctxflow.SameLoad(other.X, ta.X) {
+		if !ok || !ctxflow.SameLoad(ctxflow.StripInterface(other.X), base) {
 			continue
 		}
 		if obj, _, _ := types.LookupFieldOrMethod(other.AssertedType, true, nil, twin); obj != nil {

@@ -16,7 +16,8 @@ import (
 // of a failed attempt for a failure that may be the caller's cancellation:
 // each round picks a target (a node, a client, an endpoint), calls it, and
 // on failure hands that target to a function of the package that changes
-// state (marks it unhealthy, drops it from the pool) before going round to
+// state (marks it unhealthy, drops it from the pool) in a statement of its
+// own (a getter whose result is used blames nothing) before going round to
 // the next, and nothing in the loop looks at the context or tests for a
 // cancellation. Once the caller gives up, every remaining target fails at
 // once and is blamed in turn (typesense-go marked every node unhealthy;
@@ -36,6 +37,9 @@ func (c *checker) blamedTarget(loop *ctxflow.Loop, failure *ssa.BasicBlock, call
 			blame, ok := instr.(*ssa.Call)
 			if !ok || blame == call {
 				continue
+			}
+			if refs := blame.Referrers(); refs != nil && len(*refs) > 0 {
+				continue // a result used (a getter's, gocql's host.ConnectAddress() in a log line): no action
 			}
 			callee := blame.Common().StaticCallee()
 			if callee == nil || callee.Pkg != c.res.Pkg || len(callee.Blocks) == 0 || !mutates(callee, 2) {

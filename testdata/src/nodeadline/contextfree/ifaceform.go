@@ -110,3 +110,33 @@ func (a *authorizer) authorize(r *http.Request) error {
 }
 
 var _ = &authorizer{provider: &sdkClient{hc: &http.Client{}}}
+
+// The same idiom on the parameter itself (lib/pq's dial: if dctx, ok :=
+// d.(DialerContext); ok { return dctx.DialContext(…) }; return d.Dial(…)).
+func updateVia(ctx context.Context, u updater) error {
+	if uc, ok := u.(updaterWithContext); ok {
+		return uc.UpdateWithContext(ctx, "token")
+	}
+	return u.Update("token")
+}
+
+// And a type switch (sarama's proxy dialer).
+func updateSwitch(ctx context.Context, u updater) error {
+	switch v := u.(type) {
+	case updaterWithContext:
+		return v.UpdateWithContext(ctx, "token")
+	default:
+		return v.Update("token")
+	}
+}
+
+// With no context in scope, a call through the interface is left to the
+// function's own callers (sqlx's NamedQuery calling e.Queryx).
+func updateAll(u protectionAPI, ids []string) error {
+	for _, id := range ids {
+		if err := u.Update(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
