@@ -290,7 +290,9 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 		case s.isStd(callee) && isReader(param):
 			// The standard library reads what it is given as an io.Reader
 			// (io.ReadFull, bufio.NewReader, json.NewDecoder).
-			s.noteRead(ci)
+			if at := s.firstRead(ci); at != nil {
+				s.noteRead(at)
+			}
 		case s.isStd(callee) && isWriterOnly(param):
 		default:
 			target := common.StaticCallee()
@@ -312,6 +314,85 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 			return
 		}
 	}
+}
+
+// firstRead returns where a call of the standard library given the
+// connection as a reader first reads it: the call itself, or, for a
+// wrapper it returns (bufio.NewReader, json.NewDecoder), which reads only
+// when used, in the ordered search the first call of a method on that
+// wrapper (nil when there is none: a wrapper kept for later reads nothing
+// yet, and the later reads may come after a deadline).
+func (s *connSearch) firstRead(ci ssa.CallInstruction) ssa.Instruction {
+	call, ok := ci.(*ssa.Call)
+	if !s.ordered || !ok {
+		return ci
+	}
+	return s.wrapperRead(call, 0)
+}
+
+// wrapperRead returns the call itself when it reads at once, or the first
+// use of the wrapper it returns that reads: a method called on it, or a
+// standard-library reader given it (json.NewDecoder(bufio.NewReader(c)),
+// followed the same way); the call itself when the wrapper is kept in a
+// field only the package can reach (raft's netConn.r: the search follows
+// that field's connection); nil when it is kept elsewhere.
+func (s *connSearch) wrapperRead(call *ssa.Call, depth int) ssa.Instruction {
+	if !returnsWrapper(call) {
+		return call
+	}
+	if depth > 3 {
+		return nil
+	}
+	refs := *call.Referrers()
+	for i := 0; i < len(refs); i++ {
+		if mi, ok := refs[i].(*ssa.MakeInterface); ok && mi.Referrers() != nil {
+			refs = append(refs[:i:i], append(*mi.Referrers(), refs[i+1:]...)...)
+			i--
+			continue
+		}
+		if st, ok := refs[i].(*ssa.Store); ok && st.Val == call && s.res.StoredField(st) != nil {
+			return call
+		}
+		use, ok := refs[i].(*ssa.Call)
+		if !ok {
+			continue
+		}
+		fn, recv, args := ctxflow.SplitCall(use.Common())
+		if ctxflow.StripInterface(recv) == call {
+			return use
+		}
+		if fn == nil || fn.Pkg() == nil || strings.Contains(strings.Split(fn.Pkg().Path(), "/")[0], ".") {
+			continue
+		}
+		for _, a := range args {
+			if ctxflow.StripInterface(a) == call {
+				if at := s.wrapperRead(use, depth+1); at != nil {
+					return at
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// returnsWrapper reports whether call's first result is a value that reads
+// its argument later (a pointer or an interface other than error).
+func returnsWrapper(call *ssa.Call) bool {
+	t := call.Type()
+	if tuple, ok := t.(*types.Tuple); ok {
+		if tuple.Len() == 0 {
+			return false
+		}
+		t = tuple.At(0).Type()
+	}
+	if knowledge.IsError(t) {
+		return false
+	}
+	switch t.Underlying().(type) {
+	case *types.Pointer, *types.Interface:
+		return true
+	}
+	return false
 }
 
 func paramType(sig *types.Signature, i int) types.Type {

@@ -402,3 +402,22 @@ func dialDeferredClose(ctx context.Context, addr string) (_ *versioned, err erro
 	}
 	return &versioned{Conn: conn, version: line}, nil
 }
+
+// A client that keeps the connection and a reader around it in a field
+// other packages can reach, and sets a deadline per request elsewhere:
+// building the reader reads nothing, so nothing is read before the
+// connection escapes.
+type Session struct {
+	Conn   net.Conn
+	Reader *bufio.Reader
+}
+
+func openSession(ctx context.Context, addr string) (*Session, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReader(conn)
+	return &Session{Conn: conn, Reader: br}, nil
+}
