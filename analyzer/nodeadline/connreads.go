@@ -361,7 +361,7 @@ func (s *connSearch) wrapperRead(call *ssa.Call, depth int) ssa.Instruction {
 		if ctxflow.StripInterface(recv) == call {
 			return use
 		}
-		if fn == nil || fn.Pkg() == nil || strings.Contains(strings.Split(fn.Pkg().Path(), "/")[0], ".") {
+		if fn == nil || !s.isStd(fn) {
 			continue
 		}
 		for _, a := range args {

@@ -210,22 +210,14 @@ func receivesContext(fn *ssa.Function) bool {
 // socket (the result of net.Listen("unix", …)): its clients are local
 // processes, not peers across a network.
 func LocalListener(v ssa.Value) bool {
-	for i := 0; i < 8; i++ {
-		switch x := v.(type) {
-		case *ssa.Extract:
-			v = x.Tuple
-			continue
-		case *ssa.MakeInterface:
-			v = x.X
-			continue
-		case *ssa.ChangeInterface:
-			v = x.X
-			continue
-		case *ssa.Call:
-			callee, _, args := SplitCall(x.Common())
-			return knowledge.RoleOf(callee) == knowledge.NetListen && localNetwork(args)
-		}
+	v = StripInterface(v)
+	if ex, ok := v.(*ssa.Extract); ok {
+		v = ex.Tuple
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok {
 		return false
 	}
-	return false
+	callee, _, args := SplitCall(call.Common())
+	return knowledge.RoleOf(callee) == knowledge.NetListen && localNetwork(args)
 }

@@ -298,12 +298,8 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 					if !ok || st.Addr != a {
 						continue
 					}
-					if lit, ok := st.Val.(*ssa.Alloc); ok {
-						// Storing the literal in the variable is how it got here.
-						bs = append(bs, r.allocBoundMode(lit, fields, allocMode{stored: true}))
-					} else {
-						bs = append(bs, r.structBound(st.Val, fields))
-					}
+					// Storing the literal in the variable is how it got here.
+					bs = append(bs, r.handedBound(st.Val, fields))
 				}
 				return mergeBounds(bs)
 			}
@@ -398,13 +394,8 @@ func (r *Result) paramBound(p *ssa.Parameter, fields boundFields) Boundedness {
 		if r.Syntax.InTestFile(c.Instr.Pos()) {
 			continue // a test's stub client says nothing of the real one
 		}
-		var b Boundedness
-		if a, ok := c.Args[idx].(*ssa.Alloc); ok {
-			// Handing the literal to fn is how it got here: judge its build.
-			b = r.allocBoundMode(a, fields, allocMode{stored: true})
-		} else {
-			b = r.structBound(c.Args[idx], fields)
-		}
+		// Handing the literal to fn is how it got here: judge its build.
+		b := r.handedBound(c.Args[idx], fields)
 		if b == ReceiverUnbounded {
 			return ReceiverUnbounded
 		}
@@ -414,6 +405,16 @@ func (r *Result) paramBound(p *ssa.Parameter, fields boundFields) Boundedness {
 		bs = append(bs, ReceiverUnknown)
 	}
 	return mergeBounds(bs)
+}
+
+// handedBound judges a value that reached its use by being stored or
+// passed: a literal by how it was built (its escape there is how it got
+// here), anything else as structBound does.
+func (r *Result) handedBound(v ssa.Value, fields boundFields) Boundedness {
+	if lit, ok := v.(*ssa.Alloc); ok {
+		return r.allocBoundMode(lit, fields, allocMode{stored: true})
+	}
+	return r.structBound(v, fields)
 }
 
 // mergeBounds: all bounded or all unbounded agree; anything else is unknown.
@@ -673,6 +674,13 @@ type allocKey struct {
 	mode  allocMode
 }
 
+// zeroConst reports whether v is a constant nil or zero: a bounding field
+// stored with it bounds nothing.
+func zeroConst(v ssa.Value) bool {
+	c, ok := v.(*ssa.Const)
+	return ok && (c.IsNil() || c.Value != nil && c.Value.String() == "0")
+}
+
 // storesBoundedTransport reports whether a store through the client's
 // Transport field puts there a transport whose ResponseHeaderTimeout is set
 // to something other than zero where it is built (a literal, or a Clone of
@@ -683,11 +691,8 @@ func storesBoundedTransport(transport *ssa.FieldAddr) bool {
 		if !ok || st.Addr != transport {
 			continue
 		}
-		v := st.Val
-		if mi, ok := v.(*ssa.MakeInterface); ok {
-			v = mi.X
-		}
-		if v.Referrers() == nil {
+		v := StripInterface(st.Val)
+		if knowledge.TypeRole(v.Type()) != knowledge.HTTPTransportType || v.Referrers() == nil {
 			continue
 		}
 		for _, ref := range *v.Referrers() {
@@ -696,10 +701,8 @@ func storesBoundedTransport(transport *ssa.FieldAddr) bool {
 				continue
 			}
 			for _, u := range *fa.Referrers() {
-				if set, ok := u.(*ssa.Store); ok && set.Addr == fa {
-					if c, ok := set.Val.(*ssa.Const); !ok || c.Value != nil && c.Value.String() != "0" {
-						return true
-					}
+				if set, ok := u.(*ssa.Store); ok && set.Addr == fa && !zeroConst(set.Val) {
+					return true
 				}
 			}
 		}
@@ -712,7 +715,7 @@ func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, mode alloc
 	for _, ref := range *a.Referrers() {
 		switch ref := ref.(type) {
 		case *ssa.FieldAddr:
-			if fields == clientTimeoutFields && fieldName(a.Type(), ref.Field) == "Transport" && storesBoundedTransport(ref) {
+			if knowledge.TypeRole(a.Type()) == knowledge.HTTPClientType && fieldName(a.Type(), ref.Field) == "Transport" && storesBoundedTransport(ref) {
 				// A Transport with a ResponseHeaderTimeout bounds the wait
 				// for the answer but not for its body: partly bounded,
 				// which nodeadline leaves alone (jaeger's fix counted it
@@ -724,11 +727,10 @@ func (r *Result) allocBoundUncached(a *ssa.Alloc, fields boundFields, mode alloc
 			}
 			for _, use := range *ref.Referrers() {
 				if st, ok := use.(*ssa.Store); ok && st.Addr == ref {
-					c, ok := st.Val.(*ssa.Const)
-					if ok && (c.IsNil() || c.Value != nil && c.Value.String() == "0") {
+					if zeroConst(st.Val) {
 						continue
 					}
-					if !ok {
+					if _, ok := st.Val.(*ssa.Const); !ok {
 						// A timeout from configuration (caddy's
 						// Timeout: time.Duration(hl.Timeout)) may be
 						// zero, which is none.

@@ -78,6 +78,7 @@ const (
 	HTTPResponseWriterType // the type http.ResponseWriter
 	HTTPHijack             // (http.Hijacker).Hijack: the server lets go of the connection, and of the request's context
 	HTTPClientType         // the type http.Client
+	HTTPTransportType      // the type http.Transport: its ResponseHeaderTimeout bounds the wait for an answer
 	DialerType             // the types net.Dialer and tls.Dialer
 	NetConnType            // the interface net.Conn
 	NetDialTimeout         // net.DialTimeout: a dial its timeout argument bounds (no sink), whose connection is read like any other
@@ -179,6 +180,7 @@ var roles = map[string]Role{
 	"(*net/http.Server).Serve":             HTTPServerServe,
 	"(*net/http.Server).ServeTLS":          HTTPServerServe,
 	"net/http.Client":                      HTTPClientType,
+	"net/http.Transport":                   HTTPTransportType,
 	"net.Dialer":                           DialerType,
 	"crypto/tls.Dialer":                    DialerType,
 	"net.Conn":                             NetConnType,
