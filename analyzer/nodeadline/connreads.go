@@ -261,6 +261,11 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 		if read, write := knowledge.DeadlineSetter(callee); write && !read {
 			return // a write deadline bounds writes only (redigo's Do set one, then read the reply with none)
 		}
+		// v is the dialed connection itself (data flow, not a name
+		// guess), so its methods are net.Conn's and the name picks one
+		// of them: Read waits, Write and the address getters are judged
+		// elsewhere or not waits, anything else (SetDeadline, a
+		// wrapper's own method) is not understood here.
 		switch callee.Name() {
 		case "Read":
 			s.noteRead(ci)

@@ -133,6 +133,13 @@
 //   - a goroutine that closes its channel of errors and, once its context is
 //     done, returns without sending the cancellation on it: the reader sees a
 //     stream that ended cleanly;
+//   - a new message (errors.New, an Errorf without %w) handed, once a
+//     context the function did not make is done, to a function of the
+//     package that reports it (sends it on a channel or stores it in a
+//     field, itself or through up to three calls of the package) in place
+//     of the cancellation (flux's executionState.do); a sentinel or an
+//     error type handed over there is often the object's own "closed"
+//     status and is left alone;
 //   - a range over the channel a function returns when that channel is
 //     closed without a word once the context it is given is done (a
 //     summary fact, EndsOnDone: minio-go's ListObjects), when the ranging

@@ -125,6 +125,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	c.checkRangeDone(f)
 	c.checkEmptyDoneCase(f)
 	c.checkClosedOnDone(f)
+	c.checkHandedFresh(f)
 }
 
 // cancellations returns the sources by which the error v, used at

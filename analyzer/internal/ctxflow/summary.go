@@ -496,7 +496,10 @@ func (r *Result) summarize() {
 		// summaries of then: a callee summarised later (a caller that
 		// comes first in the file) would stay unseen through the cache.
 		// Each round starts afresh; the last one, which changes nothing,
-		// leaves a cache true to the final summaries.
+		// leaves a cache true to the final summaries. The other memos
+		// (origins, requests, passes, bounds, dialedConns,
+		// fixedConnDeadlines, drivers) read only SSA and imported facts,
+		// never this package's summaries, so they stay valid across rounds.
 		clear(r.errs)
 		for _, c := range r.Calls {
 			if r.failed[c.Fn] {
