@@ -298,7 +298,10 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 			if at := s.firstRead(ci); at != nil {
 				s.noteRead(at)
 			}
-		case s.isStd(callee) && isWriterOnly(param):
+		case isWriterOnly(param):
+			// Handed over as an io.Writer, whoever the callee: through
+			// that interface it can only write (kafka's req.WriteTo(c.rw)),
+			// never set a deadline or read.
 		default:
 			target := common.StaticCallee()
 			if target == nil || target.Pkg == nil || target.Pkg.Pkg != callee.Pkg() || !s.ownFunc(target) || depth >= maxConnDepth || s.res.SetsConnDeadline(target) {

@@ -61,10 +61,10 @@ func (c *checker) checkDone(f *fnInfo) {
 		case !f.errLast && !c.carriedFresh(v, d):
 			continue
 		case ctxflow.IsNilConst(v):
-			if f.onlyErr && (runner || d.Plain || c.blockingSelect(d) || c.leavesEndlessLoop(d)) {
+			if f.onlyErr && (runner || d.Plain || c.blockingSelect(d) || c.leavesEndlessLoop(d)) && !c.pollsUntil(f, d) {
 				continue
 			}
-			if c.unreachableNil(ret) {
+			if c.unreachableNil(ret) || c.choseKind(d, ret) {
 				continue
 			}
 			what, fix := c.doneNames(d)
@@ -89,6 +89,24 @@ func (c *checker) checkDone(f *fnInfo) {
 			}
 		}
 	}
+}
+
+// choseKind reports whether ret, a return of nil where d's context is
+// done, lies on the "no" branch of a test for one kind of cancellation
+// made after the done point (errors.Is(ctx.Err(), context.DeadlineExceeded)
+// returned the error): the function told a deadline from a cancel and
+// chose to end quietly on the other (compose's Ctrl-C).
+func (c *checker) choseKind(d *ctxflow.Done, ret *ssa.Return) bool {
+	for b := ret.Block(); b != nil && b != d.Block; b = b.Idom() {
+		p := b.Idom()
+		if p == nil {
+			return false
+		}
+		if t := c.cancelTestOf(p); t != nil && len(p.Succs) == 2 && p.Succs[1].Dominates(ret.Block()) && !p.Succs[0].Dominates(ret.Block()) {
+			return true
+		}
+	}
+	return false
 }
 
 // carriedFresh reports whether v, the error a struct result carries, is a

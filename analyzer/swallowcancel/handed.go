@@ -34,7 +34,11 @@ func (c *checker) checkHandedFresh(f *fnInfo) {
 				continue
 			}
 			callee := call.Call.StaticCallee()
-			if callee == nil || callee.Pkg != f.fn.Pkg || len(callee.Blocks) == 0 {
+			// A function that hands the error over and returns nothing: one
+			// that returns something (a result carrying the error) is
+			// judged by what the caller does with that, in the return
+			// checks.
+			if callee == nil || callee.Pkg != f.fn.Pkg || len(callee.Blocks) == 0 || callee.Signature.Results().Len() > 0 {
 				continue
 			}
 			var d *ctxflow.Done
@@ -105,8 +109,12 @@ func reportsParam(p *ssa.Parameter, depth int) bool {
 			if ref.Val != p {
 				continue
 			}
-			switch ref.Addr.(type) {
-			case *ssa.FieldAddr, *ssa.Global, *ssa.FreeVar, *ssa.IndexAddr:
+			switch addr := ref.Addr.(type) {
+			case *ssa.FieldAddr:
+				if _, local := addr.X.(*ssa.Alloc); !local {
+					return true // a field of a value others hold, not one being built
+				}
+			case *ssa.Global, *ssa.FreeVar, *ssa.IndexAddr:
 				return true
 			}
 		case *ssa.Call:

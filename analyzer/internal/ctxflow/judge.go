@@ -953,12 +953,39 @@ func (r *Result) fieldClosedOnDone(f *types.Var) bool {
 	return false
 }
 
-// knownDoneAt reports whether a context is known done at instruction i of
-// block b of fn.
+// knownDoneAt reports whether a context is known done, or a clock of the
+// function's own has fired, at instruction i of block b of fn: a close
+// there is a watchdog's.
 func (r *Result) knownDoneAt(fn *ssa.Function, b *ssa.BasicBlock, i int) bool {
 	for _, d := range r.donesLocked(fn) {
 		if d.Covers(b, i) {
 			return true
+		}
+	}
+	return timerFiredAt(fn, b)
+}
+
+// timerFiredAt reports whether block b lies in the case of a select that
+// fires on a clock (time.After, a Timer's C): a close there is a watchdog
+// on a timeout of the package's own (kafka's sendRequest closed the
+// connection after 2×timeout while a goroutine read it).
+func timerFiredAt(fn *ssa.Function, b *ssa.BasicBlock) bool {
+	for _, blk := range fn.Blocks {
+		for _, instr := range blk.Instrs {
+			sel, ok := instr.(*ssa.Select)
+			if !ok {
+				continue
+			}
+			for i, st := range sel.States {
+				// One-shot timeouts only: a Ticker's tick is periodic work
+				// (nsq's heartbeat), whose error paths may close too.
+				if n := TimeoutChan(st.Chan); st.Dir != types.RecvOnly || n != "time.After" && n != "the Timer's C" {
+					continue
+				}
+				if c := SelectCase(sel, i); c != nil && c.Dominates(b) {
+					return true
+				}
+			}
 		}
 	}
 	return false

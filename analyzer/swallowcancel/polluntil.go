@@ -1,0 +1,70 @@
+package swallowcancel
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// pollsUntil reports whether the done point is in a loop that polls for a
+// condition: the loop pauses on a clock (a select case on time.After, a
+// Timer's or Ticker's C, or a time.Sleep), makes a call that waits on the
+// outside world with a context (the poll), and can leave through a return
+// of a nil error elsewhere than where the context is done (the condition
+// met: compose's waitDependency). Its caller cannot tell "ready" from
+// "gave up", so a nil there is no run-until-cancelled idiom: a function
+// that runs until cancelled has no other way to succeed.
+func (c *checker) pollsUntil(f *fnInfo, d *ctxflow.Done) bool {
+	if d.Instr == nil {
+		return false
+	}
+	loop := ctxflow.Innermost(f.loops, d.Instr.Block())
+	if loop == nil {
+		return false
+	}
+	clock, poll := false, false
+	for b := range loop.Blocks {
+		for _, instr := range b.Instrs {
+			switch x := instr.(type) {
+			case *ssa.Select:
+				for _, st := range x.States {
+					if st.Dir == types.RecvOnly && ctxflow.TimeoutChan(st.Chan) != "" && ctxflow.TimeoutChan(st.Chan) != "ctx.Done()" {
+						clock = true
+					}
+				}
+			case *ssa.UnOp:
+				if n := ctxflow.TimeoutChan(x.X); x.Op == token.ARROW && n != "" && n != "ctx.Done()" {
+					clock = true
+				}
+			case *ssa.Call:
+				callee, _, _ := ctxflow.SplitCall(x.Common())
+				if knowledge.RoleOf(callee) == knowledge.TimeSleep {
+					clock = true
+				}
+				for _, call := range c.res.CallsAt(x) {
+					if call.Sink != nil && call.Sink.Context != knowledge.NoArg || call.Summary != nil && (len(call.Summary.Reach) > 0 || len(call.Summary.CancelList) > 0) {
+						poll = true
+					}
+				}
+			}
+		}
+	}
+	if !clock || !poll {
+		return false
+	}
+	for _, edge := range loop.Exits() {
+		for _, ret := range ctxflow.Returns(f.fn) {
+			if !edge[1].Dominates(ret.Block()) || d.Covers(ret.Block(), len(ret.Block().Instrs)-1) || d.Covers(edge[0], len(edge[0].Instrs)-1) {
+				continue
+			}
+			if v := errResult(ret); v != nil && !c.nonNil(v, 0) && !foundNonNil(v, ret.Block(), nil) {
+				return true
+			}
+		}
+	}
+	return false
+}
