@@ -37,6 +37,10 @@
 // one per round of a range loop that does not make the channel anew, one
 // per goroutine (make(chan T, len(urls))).
 //
+// A send in a closure the goroutine defers, under `if r := recover(); r
+// != nil`, runs only on a panic and does not count against "once per run"
+// (oci-go-sdk's Retry sent its panic on the result channel).
+//
 // The same goroutine is reported when some path from its go statement
 // leaves the function without receiving from the channel at all (nor from
 // another channel the goroutine is given, such as its error channel):

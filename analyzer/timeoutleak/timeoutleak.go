@@ -395,6 +395,10 @@ func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 		v        ssa.Value
 		inGo     bool // inside a function started by a go statement
 		indirect bool // v holds a pointer to the channel
+		// onPanic: inside a closure the goroutine defers, whose sends
+		// run only once a recover() found a panic (oci-go-sdk's Retry):
+		// the normal path's sends are the ones judged.
+		onPanic bool
 	}
 	out.drains = map[*ssa.BasicBlock]bool{}
 	started := goroutines(fn)
@@ -422,7 +426,7 @@ func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 			case *ssa.UnOp:
 				switch {
 				case u.indirect && ref.Op == token.MUL:
-					work = append(work, use{v: ref, inGo: u.inGo})
+					work = append(work, use{v: ref, inGo: u.inGo, onPanic: u.onPanic})
 				case ref.Op == token.ARROW && inFn:
 					out.drains[ref.Block()] = true
 				default:
@@ -447,6 +451,12 @@ func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 			case *ssa.Send:
 				if ref.Chan != u.v || !u.inGo {
 					return out, false
+				}
+				if u.onPanic {
+					if !afterRecovered(ref.Block()) {
+						return out, false
+					}
+					continue
 				}
 				out.sends = append(out.sends, ref)
 			case *ssa.Call:
@@ -477,9 +487,10 @@ func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 					out.starts = append(out.starts, ref.Bindings)
 					out.goes = append(out.goes, g)
 				}
+				deferred := u.inGo && !u.onPanic && deferredBy(ref)
 				for i, b := range ref.Bindings {
 					if b == u.v && i < len(anon.FreeVars) {
-						work = append(work, use{v: anon.FreeVars[i], inGo: started[anon] != nil, indirect: u.indirect})
+						work = append(work, use{v: anon.FreeVars[i], inGo: started[anon] != nil || deferred, indirect: u.indirect, onPanic: deferred})
 					}
 				}
 			case *ssa.Go:
@@ -557,6 +568,42 @@ func (u uses) leaves(from *ssa.BasicBlock, mk *ssa.MakeChan) bool {
 // goroutines returns the closures fn starts with a go statement, and the
 // statement: its own, and those of closures fn calls where it makes them
 // (start := func() { go func() { ch <- do() }() }; start()), one level deep.
+// deferredBy reports whether the closure mc makes is deferred where it is
+// made (defer func() { … }()).
+func deferredBy(mc *ssa.MakeClosure) bool {
+	for _, ref := range *mc.Referrers() {
+		if d, ok := ref.(*ssa.Defer); ok && d.Call.Value == mc {
+			return true
+		}
+	}
+	return false
+}
+
+// afterRecovered reports whether block b runs only where a recover()
+// returned non-nil: `if r := recover(); r != nil { … }`.
+func afterRecovered(b *ssa.BasicBlock) bool {
+	for x := b; x != nil; x = x.Idom() {
+		p := x.Idom()
+		if p == nil || len(p.Instrs) == 0 {
+			return false
+		}
+		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cmp, ok := iff.Cond.(*ssa.BinOp)
+		if !ok || cmp.Op != token.NEQ || !ctxflow.IsNilConst(cmp.Y) {
+			continue
+		}
+		if call, ok := cmp.X.(*ssa.Call); ok {
+			if bi, ok := call.Call.Value.(*ssa.Builtin); ok && bi.Name() == "recover" && p.Succs[0].Dominates(b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func goroutines(fn *ssa.Function) map[*ssa.Function]*ssa.Go {
 	out := map[*ssa.Function]*ssa.Go{}
 	collect := func(f *ssa.Function) []*ssa.Function {
