@@ -25,14 +25,18 @@
 //   - context.WithTimeout/WithDeadline(context.Background() or TODO(), …)
 //     while a context the function received is in scope (a parameter, a
 //     request's, or one an interface-typed parameter carries behind a
-//     method that takes nothing and returns it: a gRPC stream's Context()),
+//     method that takes nothing and returns it: a gRPC stream's Context(),
+//     or in an exported Context field of a struct a parameter points to:
+//     kubo's cmds.Request),
 //     when the new
 //     context goes to work (a wait, a function whose context reaches one, or
 //     the function's result) (fix: derive from it);
 //   - a call, from a function that holds a caller's context, to a helper
 //     that takes no context and starts its own root that reaches a wait (a
-//     summary, across packages): the caller's deadline and cancellation stop
-//     there (fix, for a helper of the same package: give it a context
+//     summary, across packages; also a root started in a goroutine the
+//     helper waits for, and a fresh budget around a DNS lookup, though not
+//     a bare root given to one): the caller's deadline and cancellation
+//     stop there (fix, for a helper of the same package: give it a context
 //     parameter and pass ctx);
 //   - a function (a literal or a declared one) that takes no context and
 //     starts its own root that reaches a wait, handed to a call whose summary

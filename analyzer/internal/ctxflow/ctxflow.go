@@ -759,8 +759,33 @@ func paramContext(fn *ssa.Function, p *ssa.Parameter) (string, int) {
 		if m := ContextMethod(t); m != "" {
 			return p.Name() + "." + m + "()", carrierParam
 		}
+	case !isReceiver(fn, p):
+		if f := contextField(t); f != "" {
+			return p.Name() + "." + f, carrierParam
+		}
 	}
 	return "", noContext
+}
+
+// contextField returns the name of the exported context.Context field of
+// the struct t points to (a command request's Context: kubo's
+// cmds.Request), or "": the caller filled it in for this call. Only
+// through a pointer, and never a receiver's (an object's own lifetime).
+func contextField(t types.Type) string {
+	ptr, ok := types.Unalias(t).(*types.Pointer)
+	if !ok {
+		return ""
+	}
+	st, ok := ptr.Elem().Underlying().(*types.Struct)
+	if !ok {
+		return ""
+	}
+	for f := range st.Fields() {
+		if f.Exported() && !f.Embedded() && knowledge.IsContext(f.Type()) {
+			return f.Name()
+		}
+	}
+	return ""
 }
 
 func isReceiver(fn *ssa.Function, p *ssa.Parameter) bool {

@@ -197,6 +197,10 @@ func funcOf(f *ssa.Function) *types.Func {
 func (r *Result) Awaited(lit *ssa.Function) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.awaited(lit)
+}
+
+func (r *Result) awaited(lit *ssa.Function) bool {
 	parent := lit.Parent()
 	mc := r.closures[lit]
 	if parent == nil || mc == nil || mc.Parent() != parent {

@@ -608,7 +608,15 @@ func (r *Result) summarizeCall(c *Call) bool {
 		}
 		if c.Sink.Bound == knowledge.BoundBySystem && v.Ctx.State != Inherited {
 			// A root given to a lookup the system bounds: nothing its
-			// callers could wait on without end.
+			// callers could wait on without end. A fresh budget of the
+			// function's own around it (kubo's resolveAddresses:
+			// WithTimeout(Background(), 10s)) still cuts their
+			// cancellation: the function's Root, which only
+			// sharedeadline reads. A bare root does not (minio's
+			// isLoopback).
+			if v.Ctx.State == Deadline {
+				return r.noteRoot(c, v.Ctx, ParamReach{Wait: c.CalleeName(), BySystem: true})
+			}
 			return false
 		}
 		// A receiver that bounds the wait (a client with Timeout), or may
@@ -680,11 +688,13 @@ func (r *Result) summarizeCall(c *Call) bool {
 		// this form's callers in turn, if it is one.
 		changed = r.noteDeferred(c.Fn, DeferredWait{Wait: d.Wait, Via: c.CalleeName()}) || changed
 	}
-	if _, async := c.Instr.(*ssa.Go); s.Root != nil && !hasContextParamSSA(c.Fn) && !async {
+	if _, async := c.Instr.(*ssa.Go); s.Root != nil && !hasContextParamSSA(c.Fn) && (!async || c.Target != nil && r.awaited(c.Target)) {
 		// A helper that starts its own root, called from a function with
 		// no context of its own: the caller starts that root too, for its
-		// own callers. Not through a go statement: the caller does not
-		// wait for that work, which is detached by design.
+		// own callers. Not through a go statement, whose work is detached
+		// by design, unless the caller waits for that goroutine (kubo's
+		// resolveAddresses: one lookup goroutine per address, then
+		// wg.Wait): then it is the caller's own work.
 		outer := r.summaryOf(c.Fn)
 		if outer.Root == nil {
 			outer.Root = &RootWait{Root: s.Root.Root, Wait: s.Root.Wait, Via: c.CalleeName(), Timeout: s.Root.Timeout}
@@ -735,8 +745,11 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 		}
 		if p.BySystem {
 			// A root given to a lookup the system bounds, through a
-			// helper: as for the lookup itself, nothing its callers
-			// could wait on without end.
+			// helper: as for the lookup itself (a fresh budget is a
+			// Root, a bare root nothing).
+			if o.State == Deadline {
+				return r.noteRoot(c, o, p)
+			}
 			return false
 		}
 		changed := false
