@@ -72,8 +72,9 @@
 //     in scope to a runner that calls it during the call (a SyncCalls
 //     summary: singleflight's Do(key, fn)); a literal handed to such a runner
 //     is judged where it is written, as work of the caller;
-//   - an inner timeout whose constant budget is at least its parent's constant
-//     budget: it can never fire, and the code reads as if it could;
+//   - an inner timeout whose constant budget is longer than its parent's
+//     constant budget: it can never fire, and the code reads as if it could
+//     (an equal one is left alone: it reads as meant and changes nothing);
 //   - ctx = context.WithTimeout(ctx, d) (or WithCancel, or WithValue with the
 //     same key) re-wrapped on every iteration of a loop: budgets chain and
 //     values pile up;
@@ -121,5 +122,8 @@
 // different key each round; budgets read from configuration (not constants)
 // for the comparison of budgets; connections accepted rather than dialed, or
 // handed with the context to a helper that may watch it; budgets read before
-// the work they bound, or waited on through Done; test and generated files.
+// the work they bound, or waited on through Done in a pause (beside a timer)
+// or by code that ends quietly when they fire (a select beside an answer
+// that fails when the budget ends first is a wait: psql-wire's Shutdown);
+// test and generated files.
 package sharedeadline

@@ -181,9 +181,13 @@ func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallEx
 	if knowledge.RoleOf(callee) == knowledge.CtxTimeout {
 		what = budgetText(call, expr, callee) + " budget"
 	}
+	msg := fmt.Sprintf("%s(context.%s(), …) starts a fresh %s that ignores %s's deadline and cancellation: the stage can outlive its caller; derive it from %s", ctxflow.ShortName(callee), rootFn.Name(), what, inScope, inScope)
+	if copiesDeadline(call) {
+		msg = fmt.Sprintf("%s(context.%s(), …) copies %s's deadline but drops its cancellation: the stage runs on after the caller gives up; derive it from %s", ctxflow.ShortName(callee), rootFn.Name(), inScope, inScope)
+	}
 	d := analysis.Diagnostic{
 		Pos: expr.Args[0].Pos(), End: expr.Args[0].End(),
-		Message: fmt.Sprintf("%s(context.%s(), …) starts a fresh %s that ignores %s's deadline and cancellation: the stage can outlive its caller; derive it from %s", ctxflow.ShortName(callee), rootFn.Name(), what, inScope, inScope),
+		Message: msg,
 	}
 	if fix := fixutil.ReplaceContextRoot(c.pass, expr.Args[0], inScope, c.res.Syntax.Editable(expr.Pos())); fix != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{*fix}
@@ -237,6 +241,13 @@ func (c *checker) freshUsedForWork(call *ssa.Call) bool {
 				queue = append(queue, ref.(ssa.Value))
 			case ssa.CallInstruction:
 				used = true
+				if done, ok := ref.(*ssa.Call); ok && isDoneCall(done) && ctxflow.WaitsOnDone(done.Parent(), done) {
+					// Its Done received beside an answer the function waits
+					// for (psql-wire's Shutdown: the connections'
+					// WaitGroup or the context): the context bounds a wait.
+					waits = true
+					continue
+				}
 				switch c.useOf(ref, v) {
 				case useWait:
 					waits = true
@@ -690,14 +701,16 @@ func (c *checker) helperConnDeadline(call *ctxflow.Call) {
 }
 
 // innerNotShorter: WithTimeout(parent, d2) where parent already has a
-// constant budget d1 <= d2.
+// constant budget d1 < d2. An equal budget is left alone: a stage given
+// "the same 5s" reads as meant (kubearchive's fix derived both of its 5 s
+// stages from a 5 s parent), and it changes nothing.
 func (c *checker) innerNotShorter(call *ssa.Call, expr *ast.CallExpr, callee *types.Func) {
 	d2, ok := budget(call, callee)
 	if !ok || len(expr.Args) < 2 {
 		return
 	}
 	parent := c.res.Classify(call.Common().Args[0])
-	if parent.State != ctxflow.Deadline || parent.Timeout <= 0 || d2 < parent.Timeout {
+	if parent.State != ctxflow.Deadline || parent.Timeout <= 0 || d2 <= parent.Timeout {
 		return
 	}
 	d := analysis.Diagnostic{
@@ -1047,4 +1060,29 @@ func before(a, b ssa.Instruction) bool {
 		}
 	}
 	return false
+}
+
+// isDoneCall reports whether call is a context's Done().
+func isDoneCall(call *ssa.Call) bool {
+	callee, _, _ := ctxflow.SplitCall(call.Common())
+	return knowledge.RoleOf(callee) == knowledge.CtxDone
+}
+
+// copiesDeadline reports whether a WithDeadline call's deadline is what a
+// context's Deadline() returned (psql-wire's Shutdown copied its caller's).
+func copiesDeadline(call *ssa.Call) bool {
+	args := call.Common().Args
+	if len(args) < 2 {
+		return false
+	}
+	ext, ok := args[1].(*ssa.Extract)
+	if !ok {
+		return false
+	}
+	src, ok := ext.Tuple.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	callee, _, _ := ctxflow.SplitCall(src.Common())
+	return knowledge.RoleOf(callee) == knowledge.CtxDeadlineOf
 }

@@ -37,25 +37,11 @@ func (r *Result) summarizeDoneWaits(fn *ssa.Function) {
 			if ok && sel.Blocking && InLoop(b) && loops == nil {
 				loops = Loops(fn)
 			}
-			if !ok || !sel.Blocking || InLoop(b) && !loopAnswers(fn, Innermost(loops, b)) {
-				continue // a select in a loop serves until cancelled: a lifetime, not a wait for an answer
+			if !ok {
+				continue
 			}
-			var done *ssa.Call
-			doneIdx := -1
-			other := false
-			for i, st := range sel.States {
-				if st.Dir != types.RecvOnly {
-					continue
-				}
-				if d := doneCall(st.Chan); d != nil && done == nil {
-					done, doneIdx = d, i
-					continue
-				}
-				if TimeoutChan(st.Chan) == "" {
-					other = true // not a pause: time.After, a Timer's or Ticker's C
-				}
-			}
-			if done == nil || !other || !failsWhenDone(fn, sel, doneIdx) {
+			done := answerWait(fn, sel, loops)
+			if done == nil {
 				continue
 			}
 			o := r.classify(done.Call.Value, 0)
@@ -66,6 +52,59 @@ func (r *Result) summarizeDoneWaits(fn *ssa.Function) {
 			r.noteReach(c, o, ParamReach{Wait: doneWait, Bounded: true}, nil, false)
 		}
 	}
+}
+
+// answerWait returns the call of a context's Done that sel, in fn, waits
+// on beside an answer: sel blocks, outside any loop or in one that waits
+// for a condition (loopAnswers), receives from another channel that is no
+// timer, and fn returns an error when the context ends first. nil for a
+// select that pauses or serves until cancelled. loops is fn's, or nil when
+// sel is in no loop.
+func answerWait(fn *ssa.Function, sel *ssa.Select, loops []*Loop) *ssa.Call {
+	b := sel.Block()
+	if !sel.Blocking || InLoop(b) && !loopAnswers(fn, Innermost(loops, b)) {
+		return nil // a select in a loop serves until cancelled: a lifetime, not a wait for an answer
+	}
+	var done *ssa.Call
+	doneIdx := -1
+	other := false
+	for i, st := range sel.States {
+		if st.Dir != types.RecvOnly {
+			continue
+		}
+		if d := doneCall(st.Chan); d != nil && done == nil {
+			done, doneIdx = d, i
+			continue
+		}
+		if TimeoutChan(st.Chan) == "" {
+			other = true // not a pause: time.After, a Timer's or Ticker's C
+		}
+	}
+	if done == nil || !other || !failsWhenDone(fn, sel, doneIdx) {
+		return nil
+	}
+	return done
+}
+
+// WaitsOnDone reports whether done, a call of a context's Done in fn, is
+// received in a select that waits for an answer (answerWait): the context
+// is that wait's cancellation (psql-wire's Shutdown waited for its
+// connections' WaitGroup or the context).
+func WaitsOnDone(fn *ssa.Function, done *ssa.Call) bool {
+	var loops []*Loop
+	for _, ref := range *done.Referrers() {
+		sel, ok := ref.(*ssa.Select)
+		if !ok {
+			continue
+		}
+		if InLoop(sel.Block()) && loops == nil {
+			loops = Loops(fn)
+		}
+		if answerWait(fn, sel, loops) == done {
+			return true
+		}
+	}
+	return false
 }
 
 // loopAnswers reports whether loop, around a select, is a wait for an
@@ -110,7 +149,7 @@ func failsWhenDone(fn *ssa.Function, sel *ssa.Select, doneIdx int) bool {
 		if !caseBlock.Dominates(ret.Block()) {
 			continue
 		}
-		if len(ret.Results) == 0 || IsNilConst(ret.Results[len(ret.Results)-1]) {
+		if len(ret.Results) == 0 || IsNilConst(Returned(ret, len(ret.Results)-1)) {
 			return false
 		}
 		found = true
