@@ -16,6 +16,7 @@ import (
 	"iter"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 
@@ -109,6 +110,8 @@ type Result struct {
 	fixedConnDeadlines map[*ssa.Function]string
 	// failed: functions whose analysis panicked (see guard).
 	failed map[*ssa.Function]bool
+	// passedFuncs memoises passedFunc.
+	passedFuncs map[*ssa.Parameter]ssa.Value
 	// callers: the package's calls of each of its functions.
 	callers map[*ssa.Function][]*Call
 	// methods and imported: catalog methods by parts, and the packages
@@ -566,6 +569,14 @@ func (r *Result) fieldFunc(v ssa.Value) ssa.Value {
 	r.indexStores()
 	var only ssa.Value
 	for _, val := range r.stores[f] {
+		if p, ok := val.(*ssa.Parameter); ok {
+			// A constructor or adder that stores the function it is
+			// given (opa-control-plane's Pool.Add(fn)): what the
+			// package's calls of it pass.
+			if val = r.passedFunc(p); val == nil {
+				return nil
+			}
+		}
 		switch val.(type) {
 		case *ssa.Function, *ssa.MakeClosure:
 		default:
@@ -579,6 +590,52 @@ func (r *Result) fieldFunc(v ssa.Value) ssa.Value {
 		}
 		only = val
 	}
+	return only
+}
+
+// passedFunc returns the one function value that every static call of
+// the package passes for parameter p of a declared function (not a
+// closure), or nil: no call, different functions, or something else.
+// Memoised per parameter.
+func (r *Result) passedFunc(p *ssa.Parameter) ssa.Value {
+	if v, ok := r.passedFuncs[p]; ok {
+		return v
+	}
+	if r.passedFuncs == nil {
+		r.passedFuncs = map[*ssa.Parameter]ssa.Value{}
+	}
+	r.passedFuncs[p] = nil
+	g := p.Parent()
+	idx := slices.Index(g.Params, p)
+	if g.Parent() != nil || idx < 0 {
+		return nil
+	}
+	var only ssa.Value
+	for _, fn := range r.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				ci, ok := instr.(ssa.CallInstruction)
+				if !ok || ci.Common().StaticCallee() != g {
+					continue
+				}
+				args := ci.Common().Args
+				if idx >= len(args) {
+					return nil
+				}
+				val := args[idx]
+				if _, ok := val.(*ssa.Function); !ok {
+					if _, ok := val.(*ssa.MakeClosure); !ok {
+						return nil
+					}
+				}
+				if only != nil && !sameFuncValue(only, val) {
+					return nil
+				}
+				only = val
+			}
+		}
+	}
+	r.passedFuncs[p] = only
 	return only
 }
 
