@@ -133,6 +133,13 @@
 //   - a goroutine that closes its channel of errors and, once its context is
 //     done, returns without sending the cancellation on it: the reader sees a
 //     stream that ended cleanly;
+//   - the same done points reached by a test that breaks out of a loop
+//     straight to the code after it (`if ctx.Err() != nil { break }`, then
+//     `return nil`): on that path the rest of the items were abandoned;
+//   - a completion call given a nil error there (oxia's cb.OnComplete(nil)
+//     after such a break), when the function gives the same call, on the
+//     same receiver, a real error elsewhere: it is how the function reports
+//     its outcome;
 //   - a new message (errors.New, an Errorf without %w) handed, once a
 //     context the function did not make is done, to a function of the
 //     package that reports it (sends it on a channel or stores it in a

@@ -42,7 +42,7 @@ func (c *checker) checkDone(f *fnInfo) {
 		idx := len(ret.Block().Instrs) - 1
 		var d *ctxflow.Done
 		for _, x := range dones {
-			if x.Covers(ret.Block(), idx) && c.foreignContext(f, x) {
+			if (x.Covers(ret.Block(), idx) || c.breaksOutTo(x, ret.Block())) && c.foreignContext(f, x) {
 				d = x
 				break
 			}
@@ -89,6 +89,18 @@ func (c *checker) checkDone(f *fnInfo) {
 			}
 		}
 	}
+}
+
+// breaksOutTo reports whether a test that found the context done breaks
+// out of a loop straight into block b (`if ctx.Err() != nil { break }`,
+// then the code after the loop): on that path b runs with the context
+// done. Only a test (not a select case, whose break is judged as a wait)
+// and only when b is no longer in that loop.
+func (c *checker) breaksOutTo(d *ctxflow.Done, b *ssa.BasicBlock) bool {
+	if _, isTest := d.Instr.(*ssa.If); !isTest || !ctxflow.InLoop(d.Instr.Block()) || ctxflow.InLoop(b) && ctxflow.Reaches(b, d.Instr.Block()) {
+		return false
+	}
+	return d.LeadsStraightTo(b)
 }
 
 // choseKind reports whether ret, a return of nil where d's context is

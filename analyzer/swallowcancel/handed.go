@@ -131,3 +131,96 @@ func reportsParam(p *ssa.Parameter, depth int) bool {
 	}
 	return false
 }
+
+// checkCompletedNil reports a completion call given a nil error where a
+// context the function did not make is known done (or a test that found
+// it done breaks out of a loop straight to the call), when the same
+// function, on the same receiver, is given a real error elsewhere in the
+// function: that call is how the function reports its outcome, and nil
+// tells the receiver the work finished (oxia's leaderController.Read:
+// `if ctx.Err() != nil { break }`, then cb.OnComplete(nil)).
+func (c *checker) checkCompletedNil(f *fnInfo) {
+	dones := c.res.Dones(f.fn)
+	if len(dones) == 0 {
+		return
+	}
+	for _, b := range f.fn.Blocks {
+		for i, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			var d *ctxflow.Done
+			for _, x := range dones {
+				if (x.Covers(b, i) || c.breaksOutTo(x, b)) && c.foreignContext(f, x) {
+					d = x
+					break
+				}
+			}
+			if d == nil {
+				continue
+			}
+			for k, arg := range call.Call.Args {
+				if !knowledge.IsError(arg.Type()) || !ctxflow.IsNilConst(arg) || !reportsErrorsThrough(f.fn, call, k) {
+					continue
+				}
+				e := c.res.Syntax.CallExpr(call.Pos())
+				at := k - recvOffset(call)
+				if e == nil || at < 0 || at >= len(e.Args) {
+					continue
+				}
+				a := e.Args[at]
+				_, fix := c.doneNames(d)
+				diag := analysis.Diagnostic{Pos: a.Pos(), End: a.End(), Message: fmt.Sprintf(
+					"%s is given a nil error when %s is done, though it is how this function reports its failures: the receiver takes the abandoned work for finished; pass %s",
+					c.callName(call), c.ctxName(d), fix)}
+				if c.res.Syntax.Editable(a.Pos()) && c.visibleAs(fix, d.Pos, a.Pos()) {
+					diag.SuggestedFixes = []analysis.SuggestedFix{{
+						Message:   "Pass " + fix,
+						TextEdits: []analysis.TextEdit{{Pos: a.Pos(), End: a.End(), NewText: []byte(fix)}},
+					}}
+				}
+				c.pass.Report(diag)
+			}
+		}
+	}
+}
+
+// reportsErrorsThrough reports whether fn also makes the same call as call
+// (the same function or method, on the same receiver or function value)
+// with a non-nil error in argument k.
+func reportsErrorsThrough(fn *ssa.Function, call *ssa.Call, k int) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			other, ok := instr.(*ssa.Call)
+			if !ok || other == call || k >= len(other.Call.Args) || ctxflow.IsNilConst(other.Call.Args[k]) {
+				continue
+			}
+			if sameCallee(call.Common(), other.Common()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameCallee reports whether two calls call the same function or method
+// on the same receiver or function value.
+func sameCallee(a, b *ssa.CallCommon) bool {
+	if a.IsInvoke() != b.IsInvoke() {
+		return false
+	}
+	if a.IsInvoke() {
+		return a.Method == b.Method && sameVariable(a.Value, b.Value)
+	}
+	if fa, fb := a.StaticCallee(), b.StaticCallee(); fa != nil || fb != nil {
+		if fa != fb {
+			return false
+		}
+		if fa.Signature.Recv() != nil {
+			return len(a.Args) > 0 && len(b.Args) > 0 && sameVariable(a.Args[0], b.Args[0])
+		}
+		return true
+	}
+	return sameVariable(a.Value, b.Value)
+}

@@ -126,6 +126,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	c.checkEmptyDoneCase(f)
 	c.checkClosedOnDone(f)
 	c.checkHandedFresh(f)
+	c.checkCompletedNil(f)
 }
 
 // cancellations returns the sources by which the error v, used at

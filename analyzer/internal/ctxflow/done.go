@@ -31,9 +31,10 @@ type Done struct {
 	// Pos is where the context is learned done (the receive, the select,
 	// the test): the scope in which fixes name it.
 	Pos token.Pos
-	// Empty is set for a select case with no statements whose branch goes
-	// straight to a block other paths reach too: the context is done on
-	// that edge only, so the Done covers no block. Block is that target.
+	// Empty is set for a select case with no statements, or a test's done
+	// branch, that goes straight to a block other paths reach too: the
+	// context is done on that edge only, so the Done covers no block.
+	// Block is that target.
 	Empty bool
 }
 
@@ -54,6 +55,41 @@ func (d *Done) Covers(b *ssa.BasicBlock, idx int) bool {
 		return true
 	}
 	return d.Block.Dominates(b)
+}
+
+// LeadsStraightTo reports whether a path from where the context is known
+// done reaches block b through unconditional jumps only, each block on the
+// way holding nothing but its jump (a `break` out of a loop on
+// `if ctx.Err() != nil`): b then runs, on that path, with the context
+// done, though other paths join it there (the loop's normal end).
+func (d *Done) LeadsStraightTo(b *ssa.BasicBlock) bool {
+	if d.Plain {
+		return false
+	}
+	x := d.Block
+	for range 8 {
+		if x == b {
+			return true
+		}
+		if len(x.Succs) != 1 || !onlyJump(x) {
+			return false
+		}
+		x = x.Succs[0]
+	}
+	return false
+}
+
+// onlyJump reports whether block b holds nothing but its jump (and debug
+// references).
+func onlyJump(b *ssa.BasicBlock) bool {
+	for _, instr := range b.Instrs {
+		switch instr.(type) {
+		case *ssa.Jump, *ssa.DebugRef:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Dones returns every point in fn from which a context is known done.
@@ -263,7 +299,10 @@ func (r *Result) doneTest(iff *ssa.If) *Done {
 	d.Instr = iff
 	d.Pos = iff.Cond.Pos()
 	if len(d.Block.Preds) != 1 {
-		return nil // reached from elsewhere too: not only when done
+		// Reached from elsewhere too (a `break` go/ssa threads straight
+		// to the loop's exit): done on that edge only, as for an empty
+		// select case.
+		d.Empty = true
 	}
 	return d
 }
