@@ -56,6 +56,10 @@ func (s *connSearch) ownFunc(fn *ssa.Function) bool {
 
 // noteRead records a read of the connection.
 func (s *connSearch) noteRead(at ssa.Instruction) {
+	if !s.serving && !s.accepting && s.readerLoop(at) {
+		s.giveUp(at)
+		return
+	}
 	if s.read == nil {
 		s.read = at
 	}
@@ -63,6 +67,29 @@ func (s *connSearch) noteRead(at ssa.Instruction) {
 	if s.readIn != nil {
 		s.readIn[at.Parent()] = true
 	}
+}
+
+// readerLoop reports whether at, a read of a dialed connection, is in a
+// loop of a function the package only ever starts with go: a reader
+// goroutine that owns the connection for its lifetime (wsrpc's
+// handleRead, a multiplexed client's demultiplexer). Its idle waits
+// between answers are the connection's keepalive policy; the caller's wait
+// for an answer is elsewhere (a select on the reply and a timeout).
+func (s *connSearch) readerLoop(at ssa.Instruction) bool {
+	fn := at.Parent()
+	if !ctxflow.InLoop(at.Block()) {
+		return false
+	}
+	callers := s.res.CallersOf(fn)
+	if len(callers) == 0 {
+		return false
+	}
+	for _, c := range callers {
+		if _, isGo := c.Instr.(*ssa.Go); !isGo {
+			return false
+		}
+	}
+	return true
 }
 
 // readBefore reports whether a read found so far runs before at, in its

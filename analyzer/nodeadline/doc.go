@@ -53,7 +53,10 @@
 // it is only relayed (io.Copy), handed to another package, or closed by an
 // idle reaper. A dialed connection the search cannot follow everywhere is
 // still judged when its first read comes before every such use (a
-// handshake that reads it, then wraps it or hands it back).
+// handshake that reads it, then wraps it or hands it back). Handed over as
+// an io.Writer it is only written to; a read in the loop of a reader
+// goroutine (started only with go) is its lifetime, not an answer, and a
+// close in a one-shot timeout case is a watchdog: both make it silent.
 //
 //	// WRONG
 //	func load(db *sql.DB, id int) error {

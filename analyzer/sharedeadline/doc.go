@@ -34,10 +34,11 @@
 //   - a call, from a function that holds a caller's context, to a helper
 //     that takes no context and starts its own root that reaches a wait (a
 //     summary, across packages; also a root started in a goroutine the
-//     helper waits for, and a fresh budget around a DNS lookup, though not
-//     a bare root given to one): the caller's deadline and cancellation
-//     stop there (fix, for a helper of the same package: give it a context
-//     parameter and pass ctx);
+//     helper waits for; not a root that reaches only DNS lookups, which the
+//     system bounds, even under a fresh budget: go-redis' endpoint
+//     detection): the caller's deadline and cancellation stop there (fix,
+//     for a helper of the same package: give it a context parameter and
+//     pass ctx);
 //   - a function (a literal or a declared one) that takes no context and
 //     starts its own root that reaches a wait, handed to a call whose summary
 //     says it calls that parameter where a context is in scope (a handler
@@ -72,6 +73,11 @@
 //     in scope to a runner that calls it during the call (a SyncCalls
 //     summary: singleflight's Do(key, fn)); a literal handed to such a runner
 //     is judged where it is written, as work of the caller;
+//   - a select that waits for an answer under a timer of its own
+//     (time.After, a Timer's C) with a caller's context in scope and no
+//     case on a context's Done: blocking, outside any loop, its timer case
+//     ending the function in an error (wsrpc's Invoke); fix: add case
+//     <-ctx.Done() returning ctx.Err();
 //   - an inner timeout whose constant budget is longer than its parent's
 //     constant budget: it can never fire, and the code reads as if it could
 //     (an equal one is left alone: it reads as meant and changes nothing);

@@ -104,6 +104,10 @@ func (c *checker) checkFunc(fn *ssa.Function) []*ssa.Call {
 	var bounded []*ssa.Call
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
+			if sel, ok := instr.(*ssa.Select); ok {
+				c.ownTimerWait(fn, sel)
+				continue
+			}
 			call, ok := instr.(*ssa.Call)
 			if !ok {
 				continue
@@ -1085,4 +1089,48 @@ func copiesDeadline(call *ssa.Call) bool {
 	}
 	callee, _, _ := ctxflow.SplitCall(src.Common())
 	return knowledge.RoleOf(callee) == knowledge.CtxDeadlineOf
+}
+
+// ownTimerWait reports a select that waits for an answer under a timer of
+// its own (time.After, a Timer's C) while a caller's context is in scope
+// and no case is a context's Done: the caller's cancellation and any
+// earlier deadline never reach the wait (wsrpc's Invoke waited two seconds
+// for the reply whatever ctx said). Only a blocking select outside any
+// loop, with a receive that is no clock (the answer), whose clock case
+// ends the function in an error (a timeout).
+func (c *checker) ownTimerWait(fn *ssa.Function, sel *ssa.Select) {
+	if !sel.Blocking || ctxflow.InLoop(sel.Block()) {
+		return
+	}
+	clock, answer := -1, false
+	for i, st := range sel.States {
+		if st.Dir != types.RecvOnly {
+			continue
+		}
+		switch {
+		case ctxflow.IsDoneChan(st.Chan):
+			return // the context is watched
+		case ctxflow.ClockChan(st.Chan):
+			if clock < 0 {
+				clock = i
+			}
+		default:
+			answer = true
+		}
+	}
+	if clock < 0 || !answer || !ctxflow.FailsAfterCase(fn, sel, clock) {
+		return
+	}
+	inScope := c.res.ContextInScope(fn, sel.Pos())
+	if inScope == "" {
+		return
+	}
+	clause := c.res.SelectClause(sel, clock)
+	if clause == nil {
+		return
+	}
+	c.pass.Report(analysis.Diagnostic{
+		Pos: clause.Pos(), End: clause.Colon + 1,
+		Message: fmt.Sprintf("this select waits for an answer under a timer of its own and has no case on %s.Done(): %s's cancellation and deadline never reach the wait; add case <-%s.Done() returning %s.Err()", inScope, inScope, inScope, inScope),
+	})
 }

@@ -630,27 +630,14 @@ func dependsOn(v ssa.Value, set map[ssa.Value]bool, depth int) bool {
 }
 
 // commClause returns the case clause of the select whose channel is the
-// done one: cases are the select's states in order, the default left out.
+// done one.
 func (c *checker) commClause(sel *ssa.Select, d *ctxflow.Done) *ast.CommClause {
-	cur, ok := c.res.Syntax.Enclosing(sel.Pos(), sel.Pos(), (*ast.SelectStmt)(nil))
-	if !ok {
-		return nil
-	}
-	stmt := cur.Node().(*ast.SelectStmt)
-	i := 0
-	for _, s := range stmt.Body.List {
-		cc := s.(*ast.CommClause)
-		if cc.Comm == nil {
-			continue
-		}
-		if i < len(sel.States) {
-			if ch, ok := sel.States[i].Chan.(*ssa.Call); ok {
-				if fn, recv, _ := ctxflow.SplitCall(ch.Common()); knowledge.RoleOf(fn) == knowledge.CtxDone && recv == d.Ctx {
-					return cc
-				}
+	for i, st := range sel.States {
+		if ch, ok := st.Chan.(*ssa.Call); ok {
+			if fn, recv, _ := ctxflow.SplitCall(ch.Common()); knowledge.RoleOf(fn) == knowledge.CtxDone && recv == d.Ctx {
+				return c.res.SelectClause(sel, i)
 			}
 		}
-		i++
 	}
 	return nil
 }

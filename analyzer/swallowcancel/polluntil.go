@@ -32,12 +32,12 @@ func (c *checker) pollsUntil(f *fnInfo, d *ctxflow.Done) bool {
 			switch x := instr.(type) {
 			case *ssa.Select:
 				for _, st := range x.States {
-					if st.Dir == types.RecvOnly && ctxflow.TimeoutChan(st.Chan) != "" && ctxflow.TimeoutChan(st.Chan) != "ctx.Done()" {
+					if st.Dir == types.RecvOnly && ctxflow.ClockChan(st.Chan) {
 						clock = true
 					}
 				}
 			case *ssa.UnOp:
-				if n := ctxflow.TimeoutChan(x.X); x.Op == token.ARROW && n != "" && n != "ctx.Done()" {
+				if x.Op == token.ARROW && ctxflow.ClockChan(x.X) {
 					clock = true
 				}
 			case *ssa.Call:

@@ -1,6 +1,7 @@
 package ctxflow
 
 import (
+	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
@@ -201,6 +202,27 @@ func (r *Result) doneChanOf(ch ssa.Value, visiting map[any]bool) (ssa.Value, Ori
 		return r.doneChanOf(v.X, visiting)
 	}
 	return nil, Origin{}, false
+}
+
+// SelectClause returns the syntax of case i of a select: go/ssa keeps the
+// cases in source order as the select's states, the default left out.
+func (r *Result) SelectClause(sel *ssa.Select, i int) *ast.CommClause {
+	cur, ok := r.Syntax.Enclosing(sel.Pos(), sel.Pos(), (*ast.SelectStmt)(nil))
+	if !ok {
+		return nil
+	}
+	k := 0
+	for _, s := range cur.Node().(*ast.SelectStmt).Body.List {
+		cc, ok := s.(*ast.CommClause)
+		if !ok || cc.Comm == nil {
+			continue
+		}
+		if k == i {
+			return cc
+		}
+		k++
+	}
+	return nil
 }
 
 // SelectCase returns the block where case i of a select starts: the go/ssa

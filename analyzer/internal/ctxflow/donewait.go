@@ -214,6 +214,24 @@ func TimeoutChan(v ssa.Value) string {
 	return ""
 }
 
+// FailsAfterCase reports whether every return of fn that case i of sel
+// leads to returns a non-nil error (at least one does): the case ends a
+// wait in failure (a timeout, a cancellation).
+func FailsAfterCase(fn *ssa.Function, sel *ssa.Select, i int) bool {
+	return failsWhenDone(fn, sel, i)
+}
+
+// IsDoneChan reports whether a select's channel is a context's Done (a
+// call of it, or a variable holding one).
+func IsDoneChan(v ssa.Value) bool { return doneCall(v) != nil }
+
+// ClockChan reports whether a channel in a select fires on a clock:
+// time.After or Tick, a Timer's or Ticker's C (a pause, not an answer).
+func ClockChan(v ssa.Value) bool {
+	n := TimeoutChan(v)
+	return n != "" && n != "ctx.Done()"
+}
+
 // inGOROOT reports whether the package's files lie in the Go tree: the
 // standard library, told by where it is and not by the shape of its path
 // (a module named "myapp" has no dot either).

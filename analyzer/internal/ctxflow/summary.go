@@ -608,15 +608,12 @@ func (r *Result) summarizeCall(c *Call) bool {
 		}
 		if c.Sink.Bound == knowledge.BoundBySystem && v.Ctx.State != Inherited {
 			// A root given to a lookup the system bounds: nothing its
-			// callers could wait on without end. A fresh budget of the
-			// function's own around it (kubo's resolveAddresses:
-			// WithTimeout(Background(), 10s)) still cuts their
-			// cancellation: the function's Root, which only
-			// sharedeadline reads. A bare root does not (minio's
-			// isLoopback).
-			if v.Ctx.State == Deadline {
-				return r.noteRoot(c, v.Ctx, ParamReach{Wait: c.CalleeName(), BySystem: true})
-			}
+			// callers could wait on without end. Not even a fresh budget
+			// around it is recorded as the function's Root: go-redis
+			// makes one (2 s, endpoint detection) in helpers reached
+			// from a dozen functions with a context, each a finding of
+			// no use (measured on the unseen modules); kubo's
+			// resolveAddresses is the miss that costs.
 			return false
 		}
 		// A receiver that bounds the wait (a client with Timeout), or may
@@ -745,11 +742,8 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 		}
 		if p.BySystem {
 			// A root given to a lookup the system bounds, through a
-			// helper: as for the lookup itself (a fresh budget is a
-			// Root, a bare root nothing).
-			if o.State == Deadline {
-				return r.noteRoot(c, o, p)
-			}
+			// helper: as for the lookup itself, nothing its callers
+			// could wait on without end.
 			return false
 		}
 		changed := false

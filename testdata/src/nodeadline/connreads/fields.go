@@ -90,3 +90,28 @@ func (c *wconn) sendHelper(req request) (*bytes.Reader, error) {
 	line, err := c.rd.ReadBytes('\n')
 	return bytes.NewReader(line), err
 }
+
+// Not reported: a reader goroutine that owns the connection for its
+// lifetime (wsrpc's handleRead): its idle waits between replies are the
+// connection's keepalive policy; callers wait for their reply elsewhere.
+type muxConn struct {
+	conn    net.Conn
+	replies chan string
+}
+
+func dialMux(addr string, timeout time.Duration) (*muxConn, error) {
+	conn, err := net.DialTimeout("tcp", addr, timeout)
+	if err != nil {
+		return nil, err
+	}
+	m := &muxConn{conn: conn, replies: make(chan string, 16)}
+	go m.readLoop()
+	return m, nil
+}
+
+func (m *muxConn) readLoop() {
+	sc := bufio.NewScanner(m.conn)
+	for sc.Scan() {
+		m.replies <- sc.Text()
+	}
+}

@@ -9,15 +9,16 @@ import (
 
 // A command request that carries its caller's context in an exported
 // field (kubo's cmds.Request{Context}) puts it in scope; a helper that
-// resolves every address in a goroutine it waits for, each under a fresh
-// 10 s budget, cuts it off (kubo's swarm connect).
+// fetches every address in a goroutine it waits for, each under a fresh
+// 10 s budget, cuts it off. (kubo's own helper only resolved DNS names,
+// which the system bounds: no Root, as for go-redis' endpoint detection.)
 type Request struct {
 	Context   context.Context
 	Arguments []string
 }
 
 func swarmConnect(req *Request) ([]string, error) {
-	return resolveAddresses(req.Arguments) // want `carrier.resolveAddresses starts its own context.WithTimeout\(context.Background\(\), …\), which reaches \(\*net.Resolver\).LookupTXT via the func literal in carrier.resolveAddresses: the wait ignores req.Context's deadline and cancellation; pass req.Context to it`
+	return resolveAddresses(req.Arguments) // want `carrier.resolveAddresses starts its own context.WithTimeout\(context.Background\(\), …\), which reaches \(\*net.Dialer\).DialContext via the func literal in carrier.resolveAddresses: the wait ignores req.Context's deadline and cancellation; pass req.Context to it`
 }
 
 func resolveAddresses(addrs []string) ([]string, error) {
@@ -32,14 +33,16 @@ func resolveAddresses(addrs []string) ([]string, error) {
 		go func(a string) {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			txts, err := net.DefaultResolver.LookupTXT(ctx, a)
+			var d net.Dialer
+			conn, err := d.DialContext(ctx, "tcp", a)
 			cancel()
 			if err != nil {
 				errC <- err
 				return
 			}
+			conn.Close()
 			mu.Lock()
-			out = append(out, txts...)
+			out = append(out, a)
 			mu.Unlock()
 		}(a)
 	}
@@ -59,7 +62,10 @@ func warmCache(addrs []string) {
 		go func(a string) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			net.DefaultResolver.LookupTXT(ctx, a)
+			var d net.Dialer
+			if conn, err := d.DialContext(ctx, "tcp", a); err == nil {
+				conn.Close()
+			}
 		}(a)
 	}
 }

@@ -244,12 +244,9 @@ func dialVia(ctx context.Context, d legacyDialer, addr string) (net.Conn, error)
 
 var _ legacyDialer = netDialer{}
 
-// A fresh budget around a DNS lookup, made by a helper that takes no
-// context (go-redis' endpoint detection under its own 2 s budget, kubo's
-// resolveAddresses under 10 s): the resolver bounds the lookup, but the
-// caller's cancellation stops there, as it would for the same budget made
-// where ctx is in scope. A bare root given to a lookup is no finding
-// (isLoopback above).
+// A root given to a DNS lookup through a helper (go-redis' endpoint
+// detection under its own 2 s budget): the resolver bounds the lookup, so,
+// as for the lookup itself, no finding.
 func isInternal(ctx context.Context, host string) (bool, error) {
 	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
 	return err == nil && len(addrs) > 0 && addrs[0].IP.IsPrivate(), err
@@ -263,7 +260,7 @@ func detectEndpoint(host string) bool {
 }
 
 func newClient(ctx context.Context, host string) bool {
-	return detectEndpoint(host) // want `helpers.detectEndpoint starts its own context.WithTimeout\(context.Background\(\), …\), which reaches \(\*net.Resolver\).LookupIPAddr via helpers.isInternal`
+	return detectEndpoint(host)
 }
 
 // The same helper shape reaching a query is a finding.
