@@ -131,5 +131,7 @@
 // the work they bound, or waited on through Done in a pause (beside a timer)
 // or by code that ends quietly when they fire (a select beside an answer
 // that fails when the budget ends first is a wait: psql-wire's Shutdown);
+// WithDeadline(Background(), the caller's own Deadline()), which keeps the
+// budget and drops the cancellation on purpose (boulder's multiSource);
 // test and generated files.
 package sharedeadline

@@ -185,10 +185,14 @@ func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallEx
 	if knowledge.RoleOf(callee) == knowledge.CtxTimeout {
 		what = budgetText(call, expr, callee) + " budget"
 	}
-	msg := fmt.Sprintf("%s(context.%s(), …) starts a fresh %s that ignores %s's deadline and cancellation: the stage can outlive its caller; derive it from %s", ctxflow.ShortName(callee), rootFn.Name(), what, inScope, inScope)
 	if copiesDeadline(call) {
-		msg = fmt.Sprintf("%s(context.%s(), …) copies %s's deadline but drops its cancellation: the stage runs on after the caller gives up; derive it from %s", ctxflow.ShortName(callee), rootFn.Name(), inScope, inScope)
+		// WithDeadline(Background(), the caller's own Deadline()): the
+		// budget is kept and only the cancellation dropped, on purpose
+		// (boulder's multiSource let its Redis lookup outlive a cancelled
+		// request, "or it would defeat the purpose").
+		return false
 	}
+	msg := fmt.Sprintf("%s(context.%s(), …) starts a fresh %s that ignores %s's deadline and cancellation: the stage can outlive its caller; derive it from %s", ctxflow.ShortName(callee), rootFn.Name(), what, inScope, inScope)
 	d := analysis.Diagnostic{
 		Pos: expr.Args[0].Pos(), End: expr.Args[0].End(),
 		Message: msg,

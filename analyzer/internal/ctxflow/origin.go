@@ -315,7 +315,60 @@ func (r *Result) mergeEdges(phi *ssa.Phi, depth int) Origin {
 	if kept := nilFallbacksDropped(phi, origins); len(kept) < len(origins) && len(kept) > 0 {
 		return merge(kept)
 	}
+	for i := range phi.Edges {
+		// A root taken only where the caller's context was found to have
+		// no deadline (`if d, ok := ctx.Deadline(); ok { c =
+		// WithDeadline(c, d) }`: boulder's multiSource copies the
+		// caller's deadline when there is one): there the caller had none
+		// to give either; what the wait lacks is the caller's.
+		if origins[i].State.Unbounded() && r.noDeadlineEdge(phi, i) {
+			origins[i] = Origin{State: Inherited, Desc: origins[i].Desc, Pos: origins[i].Pos}
+		}
+	}
 	return merge(origins)
+}
+
+// noDeadlineEdge reports whether phi's edge i is only taken where a test
+// found, from `_, ok := ctx.Deadline()` on a context the caller handed
+// over, that it carries no deadline: the edge is the false branch of `if
+// ok`, or leaves a block under that branch.
+func (r *Result) noDeadlineEdge(phi *ssa.Phi, i int) bool {
+	pred := phi.Block().Preds[i]
+	if iff := r.deadlineOkTest(pred); iff != nil {
+		return pred.Succs[1] == phi.Block() && pred.Succs[0] != phi.Block()
+	}
+	for b := pred; b.Idom() != nil; b = b.Idom() {
+		p := b.Idom()
+		if r.deadlineOkTest(p) != nil {
+			return len(p.Succs[1].Preds) == 1 && p.Succs[1].Dominates(pred)
+		}
+	}
+	return false
+}
+
+// deadlineOkTest returns the If that ends block b when it tests the ok of
+// a caller's context's Deadline(), or nil.
+func (r *Result) deadlineOkTest(b *ssa.BasicBlock) *ssa.If {
+	if len(b.Instrs) == 0 {
+		return nil
+	}
+	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return nil
+	}
+	ext, ok := iff.Cond.(*ssa.Extract)
+	if !ok || ext.Index != 1 {
+		return nil
+	}
+	call, ok := ext.Tuple.(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	fn, recv, _ := SplitCall(call.Common())
+	if knowledge.RoleOf(fn) != knowledge.CtxDeadlineOf || recv == nil || r.classify(recv, 0).State != Inherited {
+		return nil
+	}
+	return iff
 }
 
 // nilFallbacksDropped returns the origins of phi's edges without those that

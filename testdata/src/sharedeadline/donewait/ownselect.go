@@ -19,7 +19,10 @@ func (s *server) Shutdown(ctx context.Context) error {
 	var shutdownCtx context.Context
 	var cancel context.CancelFunc
 	if deadline, ok := ctx.Deadline(); ok {
-		shutdownCtx, cancel = context.WithDeadline(context.Background(), deadline) // want `context.WithDeadline\(context.Background\(\), …\) copies ctx's deadline but drops its cancellation: the stage runs on after the caller gives up; derive it from ctx`
+		// Not reported: the caller's own deadline copied onto a fresh
+		// context keeps the budget and drops the cancellation on purpose
+		// (boulder's multiSource).
+		shutdownCtx, cancel = context.WithDeadline(context.Background(), deadline)
 	} else {
 		shutdownCtx, cancel = context.WithTimeout(context.Background(), s.timeout) // want `context.WithTimeout\(context.Background\(\), …\) starts a fresh s.timeout budget that ignores ctx's deadline and cancellation`
 	}
