@@ -40,13 +40,7 @@ func (c *checker) checkDone(f *fnInfo) {
 	runner := c.res.UsedAsValue(outermostUse(f.fn))
 	for _, ret := range ctxflow.Returns(f.fn) {
 		idx := len(ret.Block().Instrs) - 1
-		var d *ctxflow.Done
-		for _, x := range dones {
-			if (x.Covers(ret.Block(), idx) || c.breaksOutTo(x, ret.Block())) && c.foreignContext(f, x) {
-				d = x
-				break
-			}
-		}
+		d := c.foreignDoneAt(f, dones, ret.Block(), idx, true)
 		if d == nil {
 			c.checkLentDone(f, ret, idx, dones)
 			continue

@@ -41,13 +41,7 @@ func (c *checker) checkHandedFresh(f *fnInfo) {
 			if callee == nil || callee.Pkg != f.fn.Pkg || len(callee.Blocks) == 0 || callee.Signature.Results().Len() > 0 {
 				continue
 			}
-			var d *ctxflow.Done
-			for _, x := range dones {
-				if x.Covers(b, i) && c.foreignContext(f, x) {
-					d = x
-					break
-				}
-			}
+			d := c.foreignDoneAt(f, dones, b, i, false)
 			if d == nil {
 				continue
 			}
@@ -83,6 +77,18 @@ func (c *checker) checkHandedFresh(f *fnInfo) {
 			}
 		}
 	}
+}
+
+// foreignDoneAt returns the done point of a context the function did not
+// make that covers instruction i of block b (or, with breaks, that a done
+// test breaks out of a loop straight to b), or nil.
+func (c *checker) foreignDoneAt(f *fnInfo, dones []*ctxflow.Done, b *ssa.BasicBlock, i int, breaks bool) *ctxflow.Done {
+	for _, x := range dones {
+		if (x.Covers(b, i) || breaks && c.breaksOutTo(x, b)) && c.foreignContext(f, x) {
+			return x
+		}
+	}
+	return nil
 }
 
 // recvOffset is 1 for a static method call, whose receiver is the first
@@ -150,13 +156,7 @@ func (c *checker) checkCompletedNil(f *fnInfo) {
 			if !ok {
 				continue
 			}
-			var d *ctxflow.Done
-			for _, x := range dones {
-				if (x.Covers(b, i) || c.breaksOutTo(x, b)) && c.foreignContext(f, x) {
-					d = x
-					break
-				}
-			}
+			d := c.foreignDoneAt(f, dones, b, i, true)
 			if d == nil {
 				continue
 			}
