@@ -88,7 +88,10 @@
 //     another call given the same context): once the context is done it
 //     never ends; and the same loop bounded by a counter when it pauses
 //     between attempts (a time.Sleep of 200 ms or more on the failure path)
-//     for 10 s or more in all, or an unknown total (harness' pingDatabase);
+//     for 10 s or more in all, or an unknown total (harness' pingDatabase;
+//     a request http.NewRequest builds anew each round from the same inputs
+//     is the same call, and an Errorf wrapping another call's error is no
+//     exit a failed attempt can take: constellation's WaitForCilium);
 //   - a retry loop whose only exit on a failure is a test for
 //     context.DeadlineExceeded while the attempt's context carries the
 //     caller's cancellation (its own timeout derived from the caller's):

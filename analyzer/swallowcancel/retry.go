@@ -232,10 +232,43 @@ func sameWork(loop *ctxflow.Loop, call *ssa.Call) bool {
 	}
 	for _, a := range common.Args {
 		a = ctxflow.Unconvert(a)
-		if loop.Invariant(a) {
+		if loop.Invariant(a) || sameRequest(loop, a) {
 			continue
 		}
 		if p, ok := a.(*ssa.Phi); !ok || !loop.Blocks[p.Block()] || !remadeFromItself(loop, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameRequest reports whether a is a request http.NewRequest or
+// NewRequestWithContext builds in the loop from what is the same every
+// round (constellation's health probe: the same URL, the same context): a
+// request made anew for each attempt of the same work.
+func sameRequest(loop *ctxflow.Loop, a ssa.Value) bool {
+	ex, ok := a.(*ssa.Extract)
+	if !ok || ex.Index != 0 {
+		return false
+	}
+	call, ok := ex.Tuple.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	callee, _, args := ctxflow.SplitCall(call.Common())
+	switch knowledge.RoleOf(callee) {
+	case knowledge.HTTPNewRequest, knowledge.HTTPNewRequestWithCtx:
+	default:
+		return false
+	}
+	for _, arg := range args {
+		arg = ctxflow.Unconvert(arg)
+		if load, ok := arg.(*ssa.UnOp); ok && load.Op == token.MUL {
+			if _, global := load.X.(*ssa.Global); global {
+				continue // a package variable read each round (http.NoBody)
+			}
+		}
+		if !loop.Invariant(arg) {
 			return false
 		}
 	}
@@ -362,6 +395,25 @@ func (c *checker) loopMayStop(loop *ctxflow.Loop, call *ssa.Call, anyWait bool) 
 // fails, not when the attempt does. A call given the attempt's context
 // consults it and is judged by callConsults.
 func otherCallsError(loop *ctxflow.Loop, err ssa.Value, failing *ssa.Call) bool {
+	if call, ok := ctxflow.StripInterface(err).(*ssa.Call); ok {
+		// fmt.Errorf("…: %w", err) of that other call's error
+		// (constellation's "unable to create request").
+		callee, _, _ := ctxflow.SplitCall(call.Common())
+		if knowledge.RoleOf(callee) != knowledge.FmtErrorf {
+			return false
+		}
+		found := false
+		for _, a := range ctxflow.ErrorfArgs(call.Common()) {
+			if !knowledge.IsError(a.Value.Type()) {
+				continue
+			}
+			if !otherCallsError(loop, a.Value, failing) {
+				return false
+			}
+			found = true
+		}
+		return found
+	}
 	ex, ok := ctxflow.Unconvert(err).(*ssa.Extract)
 	if !ok {
 		return false

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
 	"time"
@@ -166,4 +167,68 @@ func sendWithRetriesFixed(client *http.Client, req *http.Request, retries int) (
 		break
 	}
 	return resp, err
+}
+
+// The same health probe rebuilt for each attempt (http.NewRequestWithContext
+// from the same URL and context) is one attempt retried, and an error
+// wrapping the request builder's failure is no exit a failed attempt can
+// take (constellation's WaitForCilium).
+func waitHealthy5s(ctx context.Context, client *http.Client) error {
+	for {
+		time.Sleep(5 * time.Second)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:9879/healthz", http.NoBody)
+		if err != nil {
+			return fmt.Errorf("unable to create request: %w", err)
+		}
+		resp, err := client.Do(req) // want `retrying after err, which may be a context cancellation \(from \(\*http.Client\).Do\), pausing between attempts without checking the context`
+		if err != nil {
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return nil
+		}
+	}
+}
+
+// Not reported: the fixed form looks at the context each round.
+func waitHealthy5sFixed(ctx context.Context, client *http.Client) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		time.Sleep(5 * time.Second)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:9879/healthz", http.NoBody)
+		if err != nil {
+			return fmt.Errorf("unable to create request: %w", err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return nil
+		}
+	}
+}
+
+// Not reported: a request built from what changes each round is other
+// work (the next URL), not a retry.
+func probeAll(ctx context.Context, client *http.Client, urls []string) error {
+	for _, u := range urls {
+		time.Sleep(5 * time.Second)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, http.NoBody)
+		if err != nil {
+			return fmt.Errorf("unable to create request: %w", err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			continue
+		}
+		resp.Body.Close()
+	}
+	return nil
 }
