@@ -1077,22 +1077,10 @@ func isDoneCall(call *ssa.Call) bool {
 }
 
 // copiesDeadline reports whether a WithDeadline call's deadline is what a
-// context's Deadline() returned (psql-wire's Shutdown copied its caller's).
+// context's Deadline() returned (boulder's multiSource copied its caller's).
 func copiesDeadline(call *ssa.Call) bool {
 	args := call.Common().Args
-	if len(args) < 2 {
-		return false
-	}
-	ext, ok := args[1].(*ssa.Extract)
-	if !ok {
-		return false
-	}
-	src, ok := ext.Tuple.(*ssa.Call)
-	if !ok {
-		return false
-	}
-	callee, _, _ := ctxflow.SplitCall(src.Common())
-	return knowledge.RoleOf(callee) == knowledge.CtxDeadlineOf
+	return len(args) >= 2 && ctxflow.DeadlineResult(args[1], 0) != nil
 }
 
 // ownTimerWait reports a select that waits for an answer under a timer of

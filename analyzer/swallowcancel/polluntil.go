@@ -56,8 +56,9 @@ func (c *checker) pollsUntil(f *fnInfo, d *ctxflow.Done) bool {
 	if !clock || !poll {
 		return false
 	}
+	returns := ctxflow.Returns(f.fn)
 	for _, edge := range loop.Exits() {
-		for _, ret := range ctxflow.Returns(f.fn) {
+		for _, ret := range returns {
 			if !edge[1].Dominates(ret.Block()) || d.Covers(ret.Block(), len(ret.Block().Instrs)-1) || d.Covers(edge[0], len(edge[0].Instrs)-1) {
 				continue
 			}

@@ -80,7 +80,7 @@ func answerWait(fn *ssa.Function, sel *ssa.Select, loops []*Loop) *ssa.Call {
 			other = true // not a pause: time.After, a Timer's or Ticker's C
 		}
 	}
-	if done == nil || !other || !failsWhenDone(fn, sel, doneIdx) {
+	if done == nil || !other || !FailsAfterCase(fn, sel, doneIdx) {
 		return nil
 	}
 	return done
@@ -131,16 +131,17 @@ func loopAnswers(fn *ssa.Function, loop *Loop) bool {
 	return false
 }
 
-// failsWhenDone reports whether fn returns an error, and every return
-// after the select's case on the Done channel (state doneIdx) returns a
-// non-nil one: the wait was for an answer that did not come. A function that
-// returns nil when its context ends was serving until then (cli's
-// ForwardPortToListener): a lifetime.
-func failsWhenDone(fn *ssa.Function, sel *ssa.Select, doneIdx int) bool {
+// FailsAfterCase reports whether fn returns an error, and every return
+// after case i of sel returns a non-nil one (at least one does): the case
+// ends a wait in failure. For the case on a context's Done: the wait was
+// for an answer that did not come; a function that returns nil when its
+// context ends was serving until then (cli's ForwardPortToListener): a
+// lifetime. For a timer's case: a timeout.
+func FailsAfterCase(fn *ssa.Function, sel *ssa.Select, i int) bool {
 	if !ErrorLast(fn.Signature) {
 		return false
 	}
-	caseBlock := SelectCase(sel, doneIdx)
+	caseBlock := SelectCase(sel, i)
 	if caseBlock == nil {
 		return false
 	}
@@ -212,13 +213,6 @@ func TimeoutChan(v ssa.Value) string {
 		}
 	}
 	return ""
-}
-
-// FailsAfterCase reports whether every return of fn that case i of sel
-// leads to returns a non-nil error (at least one does): the case ends a
-// wait in failure (a timeout, a cancellation).
-func FailsAfterCase(fn *ssa.Function, sel *ssa.Select, i int) bool {
-	return failsWhenDone(fn, sel, i)
 }
 
 // IsDoneChan reports whether a select's channel is a context's Done (a

@@ -356,19 +356,31 @@ func (r *Result) deadlineOkTest(b *ssa.BasicBlock) *ssa.If {
 	if !ok {
 		return nil
 	}
-	ext, ok := iff.Cond.(*ssa.Extract)
-	if !ok || ext.Index != 1 {
+	call := DeadlineResult(iff.Cond, 1)
+	if call == nil {
+		return nil
+	}
+	if _, recv, _ := SplitCall(call.Common()); recv == nil || r.classify(recv, 0).State != Inherited {
+		return nil
+	}
+	return iff
+}
+
+// DeadlineResult returns the ctx.Deadline() call whose result index
+// (0 the time, 1 the ok) v is, or nil.
+func DeadlineResult(v ssa.Value, index int) *ssa.Call {
+	ext, ok := v.(*ssa.Extract)
+	if !ok || ext.Index != index {
 		return nil
 	}
 	call, ok := ext.Tuple.(*ssa.Call)
 	if !ok {
 		return nil
 	}
-	fn, recv, _ := SplitCall(call.Common())
-	if knowledge.RoleOf(fn) != knowledge.CtxDeadlineOf || recv == nil || r.classify(recv, 0).State != Inherited {
+	if fn, _, _ := SplitCall(call.Common()); knowledge.RoleOf(fn) != knowledge.CtxDeadlineOf {
 		return nil
 	}
-	return iff
+	return call
 }
 
 // nilFallbacksDropped returns the origins of phi's edges without those that
