@@ -69,6 +69,23 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 
 		reportedRoots: map[token.Pos]bool{},
 	}
+	// Where this rule reported, so that a function whose signature drops
+	// the context is not reported twice (unusedContext).
+	var reportedAt []token.Pos
+	report := pass.Report
+	pass.Report = func(d analysis.Diagnostic) {
+		reportedAt = append(reportedAt, d.Pos)
+		report(d)
+	}
+	reportedIn := func(fn *ssa.Function) bool {
+		syn := fn.Syntax()
+		for _, p := range reportedAt {
+			if p >= syn.Pos() && p < syn.End() {
+				return true
+			}
+		}
+		return false
+	}
 	var bounded []*ssa.Call // WithTimeout calls with a constant budget, for -sequential
 	for _, fn := range res.SrcFuncs {
 		if len(fn.Blocks) == 0 || res.Syntax.Skip(fn.Pos(), false) {
@@ -89,6 +106,18 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 			c.helperConnDeadline(call)
 			c.helperOwnConnDeadline(call)
 			c.rootToBoundedWait(call)
+		})
+	}
+	callsOf := map[*ssa.Function][]*ctxflow.Call{}
+	for _, call := range res.Calls {
+		callsOf[call.Fn] = append(callsOf[call.Fn], call)
+	}
+	for _, fn := range res.SrcFuncs {
+		if len(fn.Blocks) == 0 || res.Syntax.Skip(fn.Pos(), false) {
+			continue
+		}
+		lintutil.Guard(pass, "sharedeadline", fn, func() {
+			c.unusedContext(fn, callsOf[fn], reportedIn)
 		})
 	}
 	if cfg.Sequential {

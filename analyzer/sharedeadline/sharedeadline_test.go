@@ -151,3 +151,9 @@ func TestUnusedBudget(t *testing.T) {
 func TestDoneWaits(t *testing.T) {
 	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/donewait")
 }
+
+// TestUnusedContext: a function that never reads the context it receives
+// and waits under another one (prysm, celestia-node, mutagen).
+func TestUnusedContext(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/unusedctx")
+}

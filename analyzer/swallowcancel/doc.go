@@ -55,6 +55,12 @@
 //     default), or the done point is in an endless for {} loop. A function
 //     that returns a result next to the error (a partial sum, a page of rows)
 //     and pairs it with nil when cancelled is reported however it learned;
+//   - there, an earlier call's error that a test on the way found nil,
+//     itself or through wrappers that return nil for nil (pkg/errors.Wrap
+//     and kin, a helper of the package that begins with `if err == nil {
+//     return nil }`): the return is nil on that path (prysm's
+//     isDataAvailable); the author wrote an error there, so the
+//     run-until-cancelled exemption does not apply;
 //   - the last attempt's error returned in place of the cancellation: a
 //     loop that calls something, pauses (a select without default, or a
 //     receive) and, when the context is done in the pause, returns the
@@ -120,7 +126,12 @@
 //     error (err or err.Error()) with %v or %s where the result is passed on
 //     (returned, sent, stored, appended, joined); `if err != nil { return
 //     errors.New(…) }`, an Errorf that drops err, or a literal of an error
-//     type with no Unwrap, Is or As method;
+//     type with no Unwrap, Is or As method; an Errorf whose %w wraps only an
+//     errors.New copy of the message (go-telegram/bot); any argument of an
+//     error constructor of the package that hands its format and arguments
+//     to fmt.Sprintf (zeebo/errs' Class.New: storj); the error may come from
+//     a method of the same receiver that returns the cancellation of a
+//     context kept in a receiver field (gosnmp's netConnect);
 //   - an error that may be a cancellation handed to an error converter of
 //     the same package (an error parameter, an error result) that returns,
 //     on some path where the error is not known to be something else (no

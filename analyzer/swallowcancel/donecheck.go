@@ -69,6 +69,7 @@ func (c *checker) checkDone(f *fnInfo) {
 			diag := analysis.Diagnostic{Pos: c.nilPos(ret), Message: msg}
 			c.withFix(&diag, ret, fix, d.Pos)
 			c.pass.Report(diag)
+		case f.errLast && c.reportStaleNil(d, v, ret):
 		case c.joinMayBeNil(v) && !c.wrapsContextErr(v):
 			_, fix := c.doneNames(d)
 			c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(

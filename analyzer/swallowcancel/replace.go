@@ -36,10 +36,23 @@ func (c *checker) freshErrorDepth(v, old ssa.Value, depth int) (fresh, bool) {
 		case knowledge.ErrorsNew:
 			return fresh{desc: "errors.New"}, true
 		case knowledge.FmtErrorf:
+			var inner *fresh
 			for _, a := range ctxflow.ErrorfArgs(x.Common()) {
+				if a.Verb == 'w' && depth < 2 && !usesValue(a.Value, old) {
+					// Wrapping a fresh error made from err's message
+					// (errors.New(strings.Replace(err.Error(), …))):
+					// the chain holds the copy, not err.
+					if fr, ok := c.freshErrorDepth(a.Value, old, depth+1); ok && fr.desc == "errors.New" {
+						inner = &fr
+						continue
+					}
+				}
 				if a.Verb == 'w' || usesValue(a.Value, old) {
 					return fresh{}, false
 				}
+			}
+			if inner != nil {
+				return fresh{desc: "fmt.Errorf wrapping " + inner.desc}, true
 			}
 			if args := x.Common().Args; len(ctxflow.ErrorfArgs(x.Common())) == 0 && len(args) > 1 && !ctxflow.IsNilConst(args[len(args)-1]) {
 				return fresh{}, false // arguments the format cannot be paired with: unsure
@@ -173,6 +186,41 @@ func usesValue(v, old ssa.Value) bool {
 	return false
 }
 
+// isValueConst reports whether v is a constant other than nil.
+func isValueConst(v ssa.Value) bool {
+	k, ok := v.(*ssa.Const)
+	return ok && k.Value != nil
+}
+
+// derivedFrom reports whether v is read off the error err: a field of it,
+// or of what a call given it returns (ToErrorResponse(err).Code), a few
+// steps deep.
+func derivedFrom(v, err ssa.Value, depth int) bool {
+	if depth > 3 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Field:
+		return derivedFrom(x.X, err, depth+1)
+	case *ssa.FieldAddr:
+		return derivedFrom(x.X, err, depth+1)
+	case *ssa.UnOp:
+		return x.Op == token.MUL && derivedFrom(x.X, err, depth+1)
+	case *ssa.Extract:
+		return derivedFrom(x.Tuple, err, depth+1)
+	case *ssa.Call:
+		if depth == 0 {
+			return false // err passed to a predicate: judged by what it is
+		}
+		for _, a := range x.Call.Args {
+			if sameVariable(ctxflow.StripInterface(a), ctxflow.StripInterface(err)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // checkReplaced reports `if err != nil { return errors.New(…) }` for an
 // error that may be a cancellation: the new error hides it.
 func (c *checker) checkReplaced(f *fnInfo) {
@@ -257,6 +305,12 @@ func answersOther(body, ret *ssa.BasicBlock, err ssa.Value) bool {
 			if cond.Op == token.NEQ && ctxflow.IsNilConst(cond.Y) && knowledge.IsError(cond.X.Type()) && !sameVariable(ctxflow.StripInterface(cond.X), ctxflow.StripInterface(err)) {
 				return true
 			}
+			if cond.Op == token.EQL && (isValueConst(cond.Y) && derivedFrom(cond.X, err, 0) || isValueConst(cond.X) && derivedFrom(cond.Y, err, 0)) {
+				// A code read off err compared with a constant
+				// (minio's ToErrorResponse(err).Code == InvalidRange):
+				// err is a particular error there.
+				return true
+			}
 		case *ssa.Call:
 			callee, _, args := ctxflow.SplitCall(cond.Common())
 			role := knowledge.RoleOf(callee)
@@ -280,12 +334,12 @@ func (c *checker) checkErrorf(f *fnInfo) {
 			if !ok {
 				continue
 			}
-			callee, _, _ := ctxflow.SplitCall(call.Common())
-			if knowledge.RoleOf(callee) != knowledge.FmtErrorf || !passedOn(call, 0) {
+			fargs, forwarder, ok := c.printfCall(call)
+			if !ok || !passedOn(call, 0) {
 				continue
 			}
-			for _, a := range ctxflow.ErrorfArgs(call.Common()) {
-				if a.Verb != 'v' && a.Verb != 's' {
+			for _, a := range fargs {
+				if a.Verb != 'v' && a.Verb != 's' && forwarder == "" {
 					continue
 				}
 				errVal, viaError := formattedError(a.Value)
@@ -298,6 +352,16 @@ func (c *checker) checkErrorf(f *fnInfo) {
 				}
 				if len(srcs) == 0 {
 					continue
+				}
+				if forwarder != "" {
+					d := analysis.Diagnostic{Pos: call.Pos(), Message: fmt.Sprintf(
+						"%s formats its arguments into a message with fmt.Sprintf, so %s, which may be a context cancellation%s, is not wrapped: errors.Is(err, context.Canceled) is false upstream; wrap it (fmt.Errorf with %%w, or a wrapping constructor)",
+						forwarder, c.exprText(call, a.Index), sourceText(srcs))}
+					if expr := c.res.Syntax.CallExpr(call.Pos()); expr != nil {
+						d.Pos, d.End = expr.Pos(), expr.End()
+					}
+					c.pass.Report(d)
+					break
 				}
 				name := c.exprText(call, a.Index)
 				d := analysis.Diagnostic{Pos: call.Pos(), Message: fmt.Sprintf(
@@ -312,6 +376,45 @@ func (c *checker) checkErrorf(f *fnInfo) {
 			}
 		}
 	}
+}
+
+// printfCall pairs the verbs and arguments of a call that formats an error
+// message: fmt.Errorf itself (forwarder ""), or a function of the package
+// whose result is an error and that hands its format and arguments on to
+// fmt.Sprintf (zeebo/errs' Class.New: every verb is stringified, %w too),
+// named by forwarder.
+func (c *checker) printfCall(call *ssa.Call) (args []ctxflow.ErrorfArg, forwarder string, ok bool) {
+	callee, _, _ := ctxflow.SplitCall(call.Common())
+	if knowledge.RoleOf(callee) == knowledge.FmtErrorf {
+		return ctxflow.ErrorfArgs(call.Common()), "", true
+	}
+	fn := call.Common().StaticCallee()
+	if fn == nil || fn.Pkg != c.res.Pkg || !fn.Signature.Variadic() || len(fn.Params) < 2 || !knowledge.IsError(call.Type()) {
+		return nil, "", false
+	}
+	format, list := fn.Params[len(fn.Params)-2], fn.Params[len(fn.Params)-1]
+	if b, isBasic := format.Type().Underlying().(*types.Basic); !isBasic || b.Kind() != types.String {
+		return nil, "", false
+	}
+	forwards := false
+	for _, ref := range *list.Referrers() {
+		inner, isCall := ref.(*ssa.Call)
+		if !isCall {
+			return nil, "", false // the arguments go elsewhere too
+		}
+		icallee, _, _ := ctxflow.SplitCall(inner.Common())
+		ia := inner.Common().Args
+		if knowledge.RoleOf(icallee) != knowledge.FmtSprintf || len(ia) != 2 || ia[0] != ssa.Value(format) || ia[1] != ssa.Value(list) {
+			return nil, "", false
+		}
+		forwards = true
+	}
+	if !forwards {
+		return nil, "", false
+	}
+	shifted := *call.Common()
+	shifted.Args = shifted.Args[len(shifted.Args)-2:]
+	return ctxflow.ErrorfArgs(&shifted), ctxflow.ShortName(callee), true
 }
 
 // childErr returns ctx.Err() as a cancellation source when ctx is one the

@@ -41,6 +41,11 @@
 // != nil`, runs only on a panic and does not count against "once per run"
 // (oci-go-sdk's Retry sent its panic on the result channel).
 //
+// The same holds for a future: a function of the package that makes the
+// unbuffered channel, starts one goroutine sending on it once and returns
+// it, received in a caller's select with a case that leaves without it
+// (go-sh's Go(f) chan error and WaitTimeout): reported at the make, once.
+//
 // The same goroutine is reported when some path from its go statement
 // leaves the function without receiving from the channel at all (nor from
 // another channel the goroutine is given, such as its error channel):

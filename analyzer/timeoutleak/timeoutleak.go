@@ -55,7 +55,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 			if unbuffered(mk) {
 				// Both judge the same uses of the channel: follow them once.
 				ch := &channel{mk: mk, cell: cellOf(mk)}
-				if u, ok := ch.follow(mk.Parent()); ok && !checkEarlyReturn(pass, res, mk, u) {
+				if u, ok := ch.follow(mk.Parent()); ok && !u.returned && !checkEarlyReturn(pass, res, mk, u) {
 					checkSurplusSenders(pass, res, mk, u)
 				}
 			}
@@ -139,7 +139,7 @@ func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan
 // return), or makes the channel anew (the next round of a loop), without
 // passing a block in stops (one that receives from the channel); nil if
 // none does.
-func exitWithout(from *ssa.BasicBlock, mk *ssa.MakeChan, stops map[*ssa.BasicBlock]bool) ssa.Instruction {
+func exitWithout(from *ssa.BasicBlock, mk ssa.Instruction, stops map[*ssa.BasicBlock]bool) ssa.Instruction {
 	seen := map[*ssa.BasicBlock]bool{}
 	stack := []*ssa.BasicBlock{from}
 	for len(stack) > 0 {
@@ -201,12 +201,15 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		if st.Dir != types.RecvOnly {
 			continue
 		}
+		if checkFuture(pass, res, fn, sel, i, reported) {
+			continue
+		}
 		ch := chanOf(st.Chan)
 		if ch == nil || ch.mk.Parent() != fn || !unbuffered(ch.mk) {
 			continue
 		}
 		u, ok := ch.follow(fn)
-		if !ok || len(u.sends) == 0 || len(u.closes) > 0 {
+		if !ok || u.returned || len(u.sends) == 0 || len(u.closes) > 0 {
 			continue
 		}
 		leaving := -1
@@ -383,6 +386,9 @@ type uses struct {
 	// closes are the blocks where fn itself closes the channel (when it
 	// starts no goroutine on that path, as memberlist's probeNode does).
 	closes []*ssa.BasicBlock
+	// returned is set when fn returns the channel to its caller (a
+	// future: go-sh's Go(f) chan error); only checkFuture judges it.
+	returned bool
 }
 
 // follow follows every use of the channel in fn and in the closures
@@ -505,6 +511,16 @@ func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 						work = append(work, use{v: callee.Params[i], inGo: true})
 					}
 				}
+			case *ssa.Return:
+				if !inFn || u.inGo || u.indirect {
+					return out, false
+				}
+				out.returned = true
+			case *ssa.ChangeType:
+				if !inFn || u.inGo || u.indirect {
+					return out, false
+				}
+				work = append(work, use{v: ref}) // chan T to <-chan T, on its way out
 			case *ssa.DebugRef:
 			default:
 				return out, false // passed on, converted, stored: cannot follow

@@ -225,6 +225,11 @@ func (r *Result) callErrSources(call *ssa.Call) []ErrSource {
 			}
 		}
 		return out
+	case knowledge.ErrWrapNilSafe:
+		if len(args) > 0 {
+			return r.errSources(args[0])
+		}
+		return nil
 	case knowledge.ErrorsJoin:
 		var out []ErrSource
 		values := variadicValues(common)
@@ -266,6 +271,12 @@ func (r *Result) callErrSources(call *ssa.Call) []ErrSource {
 	}
 	s := r.calleeSummary(c)
 	var out []ErrSource
+	if s != nil && s.CancelsRecv && c.Recv != nil && sameReceiver(c.Recv, call.Parent()) {
+		// A sibling method on the same receiver: its context field is
+		// the one this method sees.
+		desc := c.CalleeName() + ", which returns the cancellation of its receiver's context"
+		out = append(out, ErrSource{Ctx: Origin{State: Inherited, Field: true, Desc: "the receiver's context"}, Desc: desc, At: call})
+	}
 	for _, i := range s.Cancels() {
 		if i >= len(c.Args) {
 			continue
@@ -482,4 +493,10 @@ func CancelTestOf(b *ssa.BasicBlock) *CancelTest {
 		return nil
 	}
 	return &CancelTest{If: iff, Err: err, Holds: b.Succs[0], Sentinel: role, Pos: pos}
+}
+
+// sameReceiver reports whether v is fn's receiver (x.method() inside a
+// method of x).
+func sameReceiver(v ssa.Value, fn *ssa.Function) bool {
+	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && v == ssa.Value(fn.Params[0])
 }

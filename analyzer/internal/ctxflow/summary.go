@@ -45,6 +45,11 @@ type Summary struct {
 	// CancelList lists the context parameters whose cancellation the
 	// function's error result may carry (ctx.Err(), or a wait given ctx).
 	CancelList []int
+	// CancelsRecv is set on a method whose error result may carry the
+	// cancellation of a context kept in a field of its receiver (gosnmp's
+	// netConnect dialing with x.Context): a method of the same receiver
+	// that calls it gets that context's cancellation back.
+	CancelsRecv bool
 	// Cleanup lists the context parameters that reach a cleanup call
 	// (Shutdown, Rollback…).
 	Cleanup []ParamReach
@@ -268,6 +273,9 @@ func (s *Summary) String() string {
 	for _, i := range s.CancelList {
 		parts = append(parts, fmt.Sprintf("returns the cancellation of param %d", i))
 	}
+	if s.CancelsRecv {
+		parts = append(parts, "returns the cancellation of its receiver's context")
+	}
 	for _, i := range s.Retries {
 		parts = append(parts, fmt.Sprintf("retries the errors of param %d", i))
 	}
@@ -297,7 +305,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && !s.CancelsRecv && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -387,6 +395,9 @@ func (s *Summary) merge(t *Summary) bool {
 	}
 	for _, i := range t.CancelList {
 		changed = s.addCancel(i) || changed
+	}
+	if t.CancelsRecv && !s.CancelsRecv {
+		s.CancelsRecv, changed = true, true
 	}
 	for _, a := range t.FuncArgs {
 		changed = s.addFuncArg(a) || changed
@@ -1234,6 +1245,12 @@ func (r *Result) summarizeReturns(fn *ssa.Function) bool {
 			continue
 		}
 		for _, src := range r.errSources(Returned(ret, len(ret.Results)-1)) {
+			if src.Ctx.State == Inherited && src.Ctx.Field && src.CtxValue != nil && ReceiverField(src.CtxValue, fn) {
+				if s := r.summaryOf(fn); !s.CancelsRecv {
+					s.CancelsRecv, changed = true, true
+				}
+				continue
+			}
 			if src.Ctx.State != Inherited || src.Ctx.Param == nil || src.Ctx.Request {
 				continue
 			}
@@ -1250,6 +1267,20 @@ func (r *Result) summarizeReturns(fn *ssa.Function) bool {
 		}
 	}
 	return changed
+}
+
+// ReceiverField reports whether v is loaded from a field of fn's receiver
+// (x.Context): a context the object keeps for its own lifetime.
+func ReceiverField(v ssa.Value, fn *ssa.Function) bool {
+	if fn.Signature.Recv() == nil || len(fn.Params) == 0 {
+		return false
+	}
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return false
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	return ok && fa.X == fn.Params[0]
 }
 
 // calleeSummary returns what is known of the function a call reaches: its

@@ -42,7 +42,9 @@ const (
 	ErrorsAs
 	ErrorsJoin
 	ErrorsNew
+	ErrWrapNilSafe // github.com/pkg/errors.Wrap and its kin: nil when the error they are given is nil
 	FmtErrorf
+	FmtSprintf      // fmt.Sprintf: formats into a string, so %w wraps nothing
 	StringsContains // strings.Contains: a test of an error's message, err.Error()
 	GRPCStatusError // status.Error, status.Errorf: a gRPC status error with a code (first argument)
 	GRPCCodeType    // the type codes.Code: a gRPC status code
@@ -131,6 +133,14 @@ var roles = map[string]Role{
 	"errors.Join": ErrorsJoin,
 	"errors.New":  ErrorsNew,
 	"fmt.Errorf":  FmtErrorf,
+	"fmt.Sprintf": FmtSprintf,
+
+	// pkg/errors wraps with Unwrap (v0.9): errors.Is sees through it.
+	"github.com/pkg/errors.Wrap":         ErrWrapNilSafe,
+	"github.com/pkg/errors.Wrapf":        ErrWrapNilSafe,
+	"github.com/pkg/errors.WithMessage":  ErrWrapNilSafe,
+	"github.com/pkg/errors.WithMessagef": ErrWrapNilSafe,
+	"github.com/pkg/errors.WithStack":    ErrWrapNilSafe,
 
 	"strings.Contains": StringsContains,
 
@@ -456,13 +466,13 @@ var cleanups = map[string]Cleanup{}
 
 func init() {
 	for _, c := range []Cleanup{
-		{"(*net/http.Server).Shutdown", At(0), false},
-		{"(*github.com/jackc/pgx/v5.Conn).Close", At(0), true},
-		{"(*github.com/jackc/pgx/v4.Conn).Close", At(0), true},
-		{"(github.com/jackc/pgx/v5.Tx).Rollback", At(0), true},
-		{"(github.com/jackc/pgx/v4.Tx).Rollback", At(0), true},
-		{"(*go.mongodb.org/mongo-driver/mongo.Client).Disconnect", At(0), false},
-		{"(*go.mongodb.org/mongo-driver/v2/mongo.Client).Disconnect", At(0), false},
+		{Func: "(*net/http.Server).Shutdown", Context: At(0)},
+		{Func: "(*github.com/jackc/pgx/v5.Conn).Close", Context: At(0), CancelSafe: true},
+		{Func: "(*github.com/jackc/pgx/v4.Conn).Close", Context: At(0), CancelSafe: true},
+		{Func: "(github.com/jackc/pgx/v5.Tx).Rollback", Context: At(0), CancelSafe: true},
+		{Func: "(github.com/jackc/pgx/v4.Tx).Rollback", Context: At(0), CancelSafe: true},
+		{Func: "(*go.mongodb.org/mongo-driver/mongo.Client).Disconnect", Context: At(0)},
+		{Func: "(*go.mongodb.org/mongo-driver/v2/mongo.Client).Disconnect", Context: At(0)},
 	} {
 		cleanups[c.Func] = c
 	}

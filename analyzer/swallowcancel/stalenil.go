@@ -1,0 +1,212 @@
+package swallowcancel
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// staleNil reports whether v, the error a return passes on where a
+// context is done, is an earlier call's error that a test on the way found
+// nil — directly, or through wrappers that return nil for a nil error
+// (pkg/errors.Wrap and kin, or a helper of the package that begins with
+// `if err == nil { return nil }`). On that path the return is nil: the
+// caller is told the work finished (prysm's isDataAvailable returned
+// errors.Wrap(err, "context deadline waiting for blob sidecars") with the
+// err of a lookup that had succeeded). It returns the stale error value.
+//
+// The author wrote an error there, so the run-until-cancelled exemption
+// of a bare `return nil` does not apply.
+//
+// An error made in the same loop as the done point is the last attempt's
+// (a service loop returning its last tick's error on shutdown): that is
+// the last-attempt check's business, which wants it known non-nil.
+func (c *checker) staleNil(v ssa.Value, ret *ssa.Return, doneAt *ssa.BasicBlock) (ssa.Value, bool) {
+	u := ctxflow.StripInterface(v)
+	for range 4 {
+		call, ok := u.(*ssa.Call)
+		if !ok {
+			break
+		}
+		arg, ok := c.nilSafeWrapArg(call)
+		if !ok {
+			break
+		}
+		u = ctxflow.StripInterface(arg)
+	}
+	var made *ssa.Call
+	switch x := u.(type) {
+	case *ssa.Extract:
+		made, _ = x.Tuple.(*ssa.Call)
+	case *ssa.Call:
+		made = x
+	}
+	if made == nil {
+		return nil, false // a parameter, a phi, a constant: not a stale result
+	}
+	if callee, _, _ := ctxflow.SplitCall(made.Common()); knowledge.RoleOf(callee) == knowledge.CtxErr || knowledge.RoleOf(callee) == knowledge.CtxCause {
+		return nil, false // the context's own error, found non-nil on the way here
+	}
+	if slices.Contains(ctxflow.LoopBlocks(doneAt), made.Block()) {
+		return nil, false
+	}
+	for _, b := range ret.Parent().Blocks {
+		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		if nilSide := nilEdge(iff, u); nilSide != nil && reachesAvoiding(nilSide, ret.Block(), made.Block()) {
+			return u, true
+		}
+	}
+	return nil, false
+}
+
+// reportStaleNil reports a return of a stale nil error once d's context
+// is done (staleNil), and says whether it did.
+func (c *checker) reportStaleNil(d *ctxflow.Done, v ssa.Value, ret *ssa.Return) bool {
+	at := d.Block
+	if d.Instr != nil {
+		at = d.Instr.Block()
+	}
+	stale, ok := c.staleNil(v, ret, at)
+	if !ok {
+		return false
+	}
+	what := "this error"
+	if call := calledBy(stale); call != "" {
+		what = "the error of " + call
+	}
+	_, fix := c.doneNames(d)
+	diag := analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
+		"when %s is done this returns %s, which a test on the way found nil: the return is then nil and tells the caller the work finished when it was abandoned; return %s there (or wrap it with %%w)",
+		c.ctxName(d), what, fix)}
+	c.staleFix(&diag, ret, fix, d.Pos)
+	c.pass.Report(diag)
+	return true
+}
+
+// calledBy names the call whose result v is, for messages.
+func calledBy(v ssa.Value) string {
+	if x, ok := v.(*ssa.Extract); ok {
+		v = x.Tuple
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return ""
+	}
+	if callee, _, _ := ctxflow.SplitCall(call.Common()); callee != nil {
+		return ctxflow.ShortName(callee)
+	}
+	return ""
+}
+
+// nilSafeWrapArg returns the error a call wraps when the call returns nil
+// for a nil error: a catalog wrapper (pkg/errors), or a function of the
+// package whose entry tests that parameter against nil and returns nil.
+func (c *checker) nilSafeWrapArg(call *ssa.Call) (ssa.Value, bool) {
+	callee, _, args := ctxflow.SplitCall(call.Common())
+	if knowledge.RoleOf(callee) == knowledge.ErrWrapNilSafe {
+		if len(args) > 0 {
+			return args[0], true
+		}
+		return nil, false
+	}
+	fn := call.Common().StaticCallee()
+	if fn == nil || fn.Pkg != c.res.Pkg || len(fn.Blocks) == 0 {
+		return nil, false
+	}
+	entry := fn.Blocks[0]
+	iff, ok := entry.Instrs[len(entry.Instrs)-1].(*ssa.If)
+	if !ok {
+		return nil, false
+	}
+	for i, p := range fn.Params {
+		if !knowledge.IsError(p.Type()) || i >= len(call.Common().Args) {
+			continue
+		}
+		side := nilEdge(iff, p)
+		if side == nil || len(side.Instrs) == 0 {
+			continue
+		}
+		if r, ok := side.Instrs[len(side.Instrs)-1].(*ssa.Return); ok && len(r.Results) > 0 && ctxflow.IsNilConst(r.Results[len(r.Results)-1]) {
+			return call.Common().Args[i], true
+		}
+	}
+	return nil, false
+}
+
+// nilEdge returns the successor of iff taken when v is nil, if iff tests
+// v against nil (v == nil, v != nil), or nil.
+func nilEdge(iff *ssa.If, v ssa.Value) *ssa.BasicBlock {
+	cmp, ok := iff.Cond.(*ssa.BinOp)
+	if !ok || cmp.Op != token.EQL && cmp.Op != token.NEQ {
+		return nil
+	}
+	x, y := ctxflow.StripInterface(cmp.X), ctxflow.StripInterface(cmp.Y)
+	if !(x == v && ctxflow.IsNilConst(cmp.Y) || y == v && ctxflow.IsNilConst(cmp.X)) {
+		return nil
+	}
+	if cmp.Op == token.EQL {
+		return iff.Block().Succs[0]
+	}
+	return iff.Block().Succs[1]
+}
+
+// reachesAvoiding reports whether to can be reached from from in the
+// control-flow graph without passing through avoid, where the value tested
+// is made anew (the next round of a loop): one pass over the blocks.
+func reachesAvoiding(from, to, avoid *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	work := []*ssa.BasicBlock{from}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		if b == to {
+			return true
+		}
+		if seen[b] || b == avoid {
+			continue
+		}
+		seen[b] = true
+		work = append(work, b.Succs...)
+	}
+	return false
+}
+
+// staleFix offers to put fix (ctx.Err()) where the return names the stale
+// error variable, when exactly one error variable appears in the returned
+// expression.
+func (c *checker) staleFix(d *analysis.Diagnostic, ret *ssa.Return, fix string, from token.Pos) {
+	e := c.lastResult(ret)
+	if e == nil || !c.res.Syntax.Editable(e.Pos()) || !c.visibleAs(fix, from, e.Pos()) {
+		return
+	}
+	var found []*ast.Ident
+	ast.Inspect(e, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		if v, ok := c.pass.TypesInfo.Uses[id].(*types.Var); ok && knowledge.IsError(v.Type()) {
+			found = append(found, id)
+		}
+		return true
+	})
+	if len(found) != 1 {
+		return
+	}
+	id := found[0]
+	d.SuggestedFixes = []analysis.SuggestedFix{{
+		Message:   "Pass on " + fix,
+		TextEdits: []analysis.TextEdit{{Pos: id.Pos(), End: id.End(), NewText: []byte(fix)}},
+	}}
+}
