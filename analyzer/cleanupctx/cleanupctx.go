@@ -70,6 +70,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 				}
 			}
 			checkAfterCancel(pass, res, fn, judged)
+			checkRegisteredAfterCancel(pass, res, fn, calls, used)
 			if len(calls) > 0 {
 				check(pass, res, fn, calls, used)
 				checkDerivedWhenDone(pass, res, fn, calls, used)

@@ -64,7 +64,11 @@
 // function was called on every path to it (rocketmq's completion callback
 // called cancel() and then the user's handler with the context); waits,
 // cleanups and calls of function values (a callback handed a context is
-// handed it to use) count, reading ctx.Err() does not.
+// handed it to use) count, reading ctx.Err() does not. The same for a wait
+// in an HTTP handler literal (it takes an *http.Request) that the enclosing
+// function registers and that uses a context that function cancels with
+// defer cancel(): the handler runs after the return, on a done context
+// (hatchet's health probes).
 //
 // And a budget derived (WithTimeout, WithDeadline) from a context known to
 // be done where it is derived, when the new context leaves that branch

@@ -63,23 +63,19 @@
 //   - the same, and a helper's own root, in a function that receives its
 //     caller's context in a parameter named _ (cadence's visibility store):
 //     the context is thrown away (no fix: the parameter needs a name);
-//   - a declared function or method that never reads the context it
-//     receives (named _, or overwritten before any use) and, during the
-//     call, waits under another one: a root or a budget made from one, or
-//     a context kept in a field of its receiver (prysm's
-//     BlockHashByHeight(ctx, …) fetched with the service's w.ctx;
-//     celestia-node's Stop(ctx) overwrote ctx with
-//     WithTimeout(Background(), StopTimeout()), so a cleanup counts here
-//     too). A budget of one's own behind a parameter named _ is left
-//     alone, as above. Once per function, where no other finding of this
-//     rule is;
-//     waits in goroutines, context-free API calls (nodeadline's) and
-//     waits given another context the caller handed in are not counted
-//     (fix: pass the parameter in place of the root or the field);
 //   - the same for a root a constructor kept in a field the package only
 //     ever sets to a bare root (jaeger's SpanReader searched on s.ctx, a
 //     context.Background() from NewSpanReader), once per function (fix:
 //     pass ctx in its place);
+//   - a declared function or method that never reads the context it
+//     receives in a named parameter (one named _ is discarded on purpose)
+//     and, during the call, waits under a context kept in a field of its
+//     receiver (prysm's BlockHashByHeight(ctx, …) fetched with the
+//     service's w.ctx) or, where it overwrites the parameter, under a root
+//     or a budget made from one (celestia-node's Stop(ctx) overwrote ctx
+//     with WithTimeout(Background(), StopTimeout()), so a cleanup counts
+//     there too). Once per function, where no other finding of this rule
+//     is (fix: pass the parameter in place of the root or the field);
 //   - an API's context-free form that starts its own root, called where a
 //     context is in scope: use its context form (with the rewrite);
 //   - a function value that starts its own root, handed where a context is

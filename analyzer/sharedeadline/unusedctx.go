@@ -12,8 +12,9 @@ import (
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
-// unusedContext reports a function that receives a context it never reads
-// (a parameter named _, or one overwritten before any use) and, during the
+// unusedContext reports a function that receives a context in a named
+// parameter it never reads (an oversight; one named _ is discarded on
+// purpose) and, during the
 // call, waits under another one in a shape that says so by flow (see
 // waitWithout): the caller hands its deadline and cancellation over, and
 // they stop at the signature. prysm's BlockHashByHeight(ctx, …) fetched
@@ -46,10 +47,6 @@ func (c *checker) unusedContext(fn *ssa.Function, calls []*ctxflow.Call, reporte
 			continue
 		}
 		name := param.Name()
-		receives := fmt.Sprintf("receives %s but never uses it", name)
-		if name == "_" || name == "" {
-			receives = "receives a context it discards (its parameter is _)"
-		}
 		under := "with no context"
 		switch {
 		case arg >= 0 && arg < len(expr.Args) && !expr.Ellipsis.IsValid():
@@ -62,15 +59,13 @@ func (c *checker) unusedContext(fn *ssa.Function, calls []*ctxflow.Call, reporte
 		}
 		d := analysis.Diagnostic{
 			Pos: expr.Fun.Pos(), End: expr.Fun.End(), Category: "unused-context",
-			Message: fmt.Sprintf("%s %s, and %s waits %s: the caller's deadline and cancellation never reach the wait; %s",
-				fnName(fn), receives, wait, under, useAdvice(name)),
+			Message: fmt.Sprintf("%s receives %s but never uses it, and %s waits %s: the caller's deadline and cancellation never reach the wait; pass %s to the wait (or derive its budget from %s)",
+				fnName(fn), name, wait, under, name, name),
 			Related: []analysis.RelatedInformation{{Pos: param.Pos(), Message: "the context received here"}},
 		}
-		if name != "_" && name != "" {
-			if at := c.contextExpr(expr, arg, o); at != nil {
-				if fix := replaceWithParam(at, name, c.res.Syntax.Editable(at.Pos())); fix != nil {
-					d.SuggestedFixes = []analysis.SuggestedFix{*fix}
-				}
+		if at := c.contextExpr(expr, arg, o); at != nil {
+			if fix := replaceWithParam(at, name, c.res.Syntax.Editable(at.Pos())); fix != nil {
+				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
 		}
 		c.pass.Report(d)
@@ -78,7 +73,8 @@ func (c *checker) unusedContext(fn *ssa.Function, calls []*ctxflow.Call, reporte
 	}
 }
 
-// deadContextParam returns fn's context parameter when nothing reads it,
+// deadContextParam returns fn's named context parameter when nothing
+// reads it (an oversight: a parameter named _ is discarded on purpose),
 // or nil. Only declared functions and methods: a function literal's
 // signature is often dictated by what it is handed to.
 func deadContextParam(fn *ssa.Function) *ssa.Parameter {
@@ -92,8 +88,11 @@ func deadContextParam(fn *ssa.Function) *ssa.Parameter {
 		if refs := p.Referrers(); refs != nil && len(*refs) > 0 {
 			return nil // one context is used: the function threads the caller's
 		}
-		if p.Object() == nil {
-			continue
+		if p.Object() == nil || p.Name() == "_" || p.Name() == "" {
+			// Named _: discarded on purpose (caddy's QUIC listener
+			// documents why its Accept(_ context.Context) uses its own);
+			// the rule's other checks judge roots there.
+			return nil
 		}
 		return p
 	}
@@ -214,13 +213,6 @@ func fnName(fn *ssa.Function) string {
 		return ctxflow.ShortName(f)
 	}
 	return fn.Name()
-}
-
-func useAdvice(name string) string {
-	if name == "_" || name == "" {
-		return "name the parameter and pass it to the wait (or derive the wait's budget from it)"
-	}
-	return fmt.Sprintf("pass %s to the wait (or derive its budget from %s)", name, name)
 }
 
 // contextExpr returns the expression a fix replaces: the wait's context

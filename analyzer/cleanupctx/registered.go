@@ -1,0 +1,132 @@
+package cleanupctx
+
+import (
+	"fmt"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// checkRegisteredAfterCancel reports a wait in a function literal that is
+// registered to run later (handed to a call that keeps it: an HTTP mux, a
+// hook list) and uses a context its enclosing function made cancellable
+// and cancels with `defer cancel()`: the literal runs after the enclosing
+// function returned, when the context is already done, so the wait fails
+// at once every time (hatchet's health server built one 3 s context in
+// Start and gave it to the /live and /ready handlers). Only literals that
+// serve requests (they take an *http.Request) are judged: a handler never
+// runs during the call that registers it, whereas a literal handed to an
+// unknown function may (a retry helper), and one started with go,
+// deferred, awaited or called during the call runs while the context is
+// live.
+func checkRegisteredAfterCancel(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*ctxflow.Call, used map[*ctxflow.Call][]use) {
+	parent := fn.Parent()
+	if parent == nil || !servesRequests(fn) || !res.UsedAsValue(fn) || res.Awaited(fn) || res.CalledDuringCall(fn) {
+		return
+	}
+	runner := registeredBy(parent, fn)
+	if runner == nil {
+		return // started with go, deferred, stored or returned: not known to run after
+	}
+	for _, c := range calls {
+		for _, u := range used[c] {
+			if u.cancelSafe {
+				continue
+			}
+			made, cancel := deferCancelled(res, parent, capturedValue(res, u.ctx))
+			if made == nil {
+				continue
+			}
+			expr := res.Syntax.CallExpr(c.Instr.Common().Pos())
+			if expr == nil || res.Syntax.Skip(expr.Pos(), false) {
+				continue
+			}
+			pass.Report(analysis.Diagnostic{
+				Pos: expr.Pos(), End: expr.End(),
+				Message: fmt.Sprintf("%s runs in a function literal handed to %s, which runs it after %s returns, and by then the context it captured is done (its cancel is deferred there): the call fails at once every time; make the context inside the literal (from the request's or the caller's context)",
+					u.what, callName(res, runner), fnName(parent)),
+				Related: []analysis.RelatedInformation{
+					{Pos: made.Pos(), Message: "the context is made here"},
+					{Pos: cancel.Pos(), Message: "and cancelled when the function returns"},
+				},
+			})
+			return // one finding per literal: the fix moves the context
+		}
+	}
+}
+
+// registeredBy returns the call of parent that is handed the literal fn as
+// an argument (mux.HandleFunc("/live", func…)), when that is the only use
+// parent makes of it, or nil.
+func registeredBy(parent, fn *ssa.Function) *ssa.Call {
+	var by *ssa.Call
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			mc, ok := instr.(*ssa.MakeClosure)
+			if !ok || mc.Fn != fn {
+				continue
+			}
+			for _, ref := range *mc.Referrers() {
+				call, ok := ref.(*ssa.Call)
+				if !ok || call.Call.Value == mc || by != nil {
+					return nil
+				}
+				by = call
+			}
+		}
+	}
+	return by
+}
+
+// deferCancelled returns, when v is a context made in parent by a
+// cancellable constructor (WithCancel, WithTimeout, WithDeadline) whose
+// cancel function parent defers, the constructor call and the defer.
+func deferCancelled(res *ctxflow.Result, parent *ssa.Function, v ssa.Value) (*ssa.Call, *ssa.Defer) {
+	ex, ok := v.(*ssa.Extract)
+	if !ok || ex.Index != 0 {
+		return nil, nil
+	}
+	mk, ok := ex.Tuple.(*ssa.Call)
+	if !ok || mk.Parent() != parent {
+		return nil, nil
+	}
+	callee, _, _ := ctxflow.SplitCall(mk.Common())
+	if !knowledge.RoleOf(callee).Cancellable() {
+		return nil, nil
+	}
+	for _, ref := range *mk.Referrers() {
+		cancel, ok := ref.(*ssa.Extract)
+		if !ok || cancel.Index != 1 {
+			continue
+		}
+		for _, r := range *cancel.Referrers() {
+			if d, ok := r.(*ssa.Defer); ok && res.Underlying(d.Call.Value) == ssa.Value(cancel) {
+				return mk, d
+			}
+		}
+	}
+	return nil, nil
+}
+
+// fnName names a declared function for messages.
+func fnName(fn *ssa.Function) string {
+	if f, ok := fn.Object().(*types.Func); ok {
+		return ctxflow.ShortName(f)
+	}
+	return fn.Name()
+}
+
+// servesRequests reports whether fn takes an *http.Request: a handler,
+// run once per request, never by the call that registers it.
+func servesRequests(fn *ssa.Function) bool {
+	for _, p := range fn.Params {
+		if _, ptr := p.Type().(*types.Pointer); ptr && knowledge.TypeRole(p.Type()) == knowledge.HTTPRequestType {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,24 @@
+// Recall case nd-gofr-healthcheck
+// Source: github.com/gofr-dev/gofr commit 24f153bbe035fc4c847912d6868a4a5add0d19cd (pkg/gofr/container/health.go)
+// Link: https://github.com/gofr-dev/gofr/commit/24f153bbe035fc4c847912d6868a4a5add0d19cd
+// Bug: the /.well-known/health handler calls Container.Health(), whose per-service HealthCheck() issues h.Get(context.TODO(), ...) on an http.Client{} without Timeout, so a hung downstream service blocks the health request forever and ignores the caller cancelling it.
+// Fix: the request context is threaded through Health(ctx) -> HealthCheck(ctx) -> getHealthResponseForEndpoint(ctx, ...) -> h.Get(ctx, ...).
+// Rule: nodeadline
+package service
+
+import "context"
+
+// Container stands in for gofr's container.Container (pkg/gofr/container/health.go).
+type Container struct {
+	Services map[string]HTTP
+}
+
+func (c *Container) Health(ctx context.Context) interface{} {
+	datasources := make(map[string]interface{})
+
+	for name, svc := range c.Services {
+		datasources[name] = svc.HealthCheck(ctx)
+	}
+
+	return datasources
+}
