@@ -14,10 +14,9 @@ import (
 
 // unusedContext reports a function that receives a context in a named
 // parameter it never reads (an oversight; one named _ is discarded on
-// purpose) and, during the
-// call, waits under another one in a shape that says so by flow (see
-// waitWithout): the caller hands its deadline and cancellation over, and
-// they stop at the signature. prysm's BlockHashByHeight(ctx, …) fetched
+// purpose) and, during the call, waits under another one in a shape that
+// says so by flow (see waitWithout): the caller hands its deadline and
+// cancellation over, and they stop at the signature. prysm's BlockHashByHeight(ctx, …) fetched
 // the block with the service's w.ctx; celestia-node's Stop(ctx) began with
 // `ctx, cancel := context.WithTimeout(context.Background(), …)`, so even
 // its cleanup ignored the caller.

@@ -50,8 +50,8 @@ func checkFuture(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 	if leaving < 0 {
 		return true
 	}
-	make := res.Syntax.CallExpr(mk.Pos())
-	if make == nil || res.Syntax.Skip(make.Pos(), false) {
+	mkExpr := res.Syntax.CallExpr(mk.Pos())
+	if mkExpr == nil || res.Syntax.Skip(mkExpr.Pos(), false) {
 		return true
 	}
 	other := sel.States[leaving]
@@ -62,7 +62,7 @@ func checkFuture(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 	elem := types.TypeString(mk.Type().Underlying().(*types.Chan).Elem(), types.RelativeTo(pass.Pkg))
 	callee := call.Common().StaticCallee()
 	d := analysis.Diagnostic{
-		Pos: make.Pos(), End: make.End(),
+		Pos: mkExpr.Pos(), End: mkExpr.End(),
 		Message: fmt.Sprintf("goroutine sends on this unbuffered channel, which %s returns to its callers, and %s stops waiting for it %s: the goroutine then blocks forever (a leak each time); make it buffered: make(chan %s, 1)",
 			callee.Name(), fnText(fn), when, elem),
 		Related: []analysis.RelatedInformation{
@@ -70,10 +70,10 @@ func checkFuture(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 			{Pos: other.Pos, Message: "the case that stops waiting"},
 		},
 	}
-	if res.Syntax.Editable(make.Pos()) && len(make.Args) == 1 {
+	if res.Syntax.Editable(mkExpr.Pos()) && len(mkExpr.Args) == 1 {
 		d.SuggestedFixes = []analysis.SuggestedFix{{
 			Message:   "Give the channel a buffer of one",
-			TextEdits: []analysis.TextEdit{{Pos: make.Args[0].End(), End: make.Args[0].End(), NewText: []byte(", 1")}},
+			TextEdits: []analysis.TextEdit{{Pos: mkExpr.Args[0].End(), End: mkExpr.Args[0].End(), NewText: []byte(", 1")}},
 		}}
 	}
 	reported[mk] = true
