@@ -332,6 +332,9 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 			}
 			b := r.structBound(e, fields)
 			if b == ReceiverUnbounded && nilDefaultEdge(v, i) {
+				if r.defaultNeverTaken(v, i) {
+					continue
+				}
 				// What the package uses when its caller gives no client
 				// (if hc == nil { hc = http.DefaultClient }): its default,
 				// which most callers take, has no timeout.
@@ -348,6 +351,34 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 		}
 	}
 	return ReceiverUnknown
+}
+
+// defaultNeverTaken reports whether the nil default on edge i of phi (see
+// nilDefaultEdge) is never taken: the function is unexported, not used as
+// a value, and every call of the package passes something other than nil
+// for the tested parameter (oauth-proxy's request(client, req), always
+// given the client its provider built). The client passed is then the one
+// the wait runs on, judged at each call.
+func (r *Result) defaultNeverTaken(phi *ssa.Phi, i int) bool {
+	p, ok := foundNil(phi.Block().Preds[i]).(*ssa.Parameter)
+	if !ok {
+		return false
+	}
+	fn := p.Parent()
+	if fn == nil || fn.Parent() != nil || fn.Object() == nil || fn.Object().Exported() || r.usedAsValue(fn) {
+		return false
+	}
+	idx := SigParam(p)
+	callers := r.callers[fn]
+	if idx < 0 || len(callers) == 0 {
+		return false
+	}
+	for _, c := range callers {
+		if idx >= len(c.Args) || IsNilConst(c.Args[idx]) {
+			return false
+		}
+	}
+	return true
 }
 
 // constructorBound judges result idx of a call of a constructor in this

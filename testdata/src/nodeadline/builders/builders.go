@@ -319,3 +319,40 @@ func newValueFetcher(url string) *valueFetcher {
 func (f *valueFetcher) fetch() (*http.Response, error) {
 	return f.hc.Get(f.url)
 }
+
+// A nil default in an unexported helper that every call of the package
+// gives a client: the default is never taken, and the client passed is
+// the one the wait runs on (oauth-proxy's request(client, req), after its
+// fix gave the cached client a Timeout).
+func sendWith(client *http.Client, req *http.Request) (*http.Response, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return client.Do(req)
+}
+
+var timedClient = &http.Client{Timeout: time.Minute}
+
+func fetchTimed(url string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return sendWith(timedClient, req)
+}
+
+// The same helper exported: callers outside may take the default.
+func SendWith(client *http.Client, req *http.Request) (*http.Response, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return client.Do(req)
+}
+
+func fetchExported(url string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return SendWith(timedClient, req) // want `the request builders.SendWith sends to \(\*http.Client\).Do comes from http.NewRequest`
+}
