@@ -31,3 +31,7 @@ func WithMessage(err error, message string) error { return Wrap(err, message) }
 func WithStack(err error) error { return err }
 
 func New(message string) error { return fmt.Errorf("%s", message) }
+
+func WithMessagef(err error, format string, args ...any) error {
+	return Wrapf(err, format, args...)
+}
