@@ -66,9 +66,9 @@
 // cleanups and calls of function values (a callback handed a context is
 // handed it to use) count, reading ctx.Err() does not. The same for a wait
 // in an HTTP handler literal (it takes an *http.Request) that the enclosing
-// function registers and that uses a context that function cancels with
-// defer cancel(): the handler runs after the return, on a done context
-// (hatchet's health probes).
+// function registers and that uses a budget (WithTimeout, WithDeadline)
+// that function made once and cancels with defer cancel(): the handler
+// runs on each request, on a done context (hatchet's health probes).
 //
 // And a budget derived (WithTimeout, WithDeadline) from a context known to
 // be done where it is derived, when the new context leaves that branch

@@ -12,12 +12,14 @@ import (
 )
 
 // checkRegisteredAfterCancel reports a wait in a function literal that is
-// registered to run later (handed to a call that keeps it: an HTTP mux, a
-// hook list) and uses a context its enclosing function made cancellable
-// and cancels with `defer cancel()`: the literal runs after the enclosing
-// function returned, when the context is already done, so the wait fails
-// at once every time (hatchet's health server built one 3 s context in
-// Start and gave it to the /live and /ready handlers). Only literals that
+// registered to run later (handed to a call that keeps it: an HTTP mux)
+// and uses a budget its enclosing function made once (WithTimeout,
+// WithDeadline) and cancels with `defer cancel()`: the literal runs on
+// each request, after the budget expired or the function returned, so the
+// wait fails at once (hatchet's health server built one 3 s context in
+// Start and gave it to the /live and /ready handlers). A WithCancel
+// context is left alone: it stays live while the function runs, and one
+// that goes on to serve runs its handlers then. Only literals that
 // serve requests (they take an *http.Request) are judged: a handler never
 // runs during the call that registers it, whereas a literal handed to an
 // unknown function may (a retry helper), and one started with go,
@@ -47,8 +49,8 @@ func checkRegisteredAfterCancel(pass *analysis.Pass, res *ctxflow.Result, fn *ss
 			}
 			pass.Report(analysis.Diagnostic{
 				Pos: expr.Pos(), End: expr.End(),
-				Message: fmt.Sprintf("%s runs in a function literal handed to %s, which runs it after %s returns, and by then the context it captured is done (its cancel is deferred there): the call fails at once every time; make the context inside the literal (from the request's or the caller's context)",
-					u.what, callName(res, runner), fnName(parent)),
+				Message: fmt.Sprintf("%s runs in a function literal handed to %s, which runs it on each request, and the context it captured is a budget %s made once (it expires, and its cancel runs when %s returns): the call fails at once from then on; make the context inside the literal (from the request's)",
+					u.what, callName(res, runner), fnName(parent), fnName(parent)),
 				Related: []analysis.RelatedInformation{
 					{Pos: made.Pos(), Message: "the context is made here"},
 					{Pos: cancel.Pos(), Message: "and cancelled when the function returns"},
@@ -82,9 +84,9 @@ func registeredBy(parent, fn *ssa.Function) *ssa.Call {
 	return by
 }
 
-// deferCancelled returns, when v is a context made in parent by a
-// cancellable constructor (WithCancel, WithTimeout, WithDeadline) whose
-// cancel function parent defers, the constructor call and the defer.
+// deferCancelled returns, when v is a context made in parent with a budget
+// (WithTimeout, WithDeadline) whose cancel function parent defers, the
+// constructor call and the defer.
 func deferCancelled(res *ctxflow.Result, parent *ssa.Function, v ssa.Value) (*ssa.Call, *ssa.Defer) {
 	ex, ok := v.(*ssa.Extract)
 	if !ok || ex.Index != 0 {
@@ -95,7 +97,10 @@ func deferCancelled(res *ctxflow.Result, parent *ssa.Function, v ssa.Value) (*ss
 		return nil, nil
 	}
 	callee, _, _ := ctxflow.SplitCall(mk.Common())
-	if !knowledge.RoleOf(callee).Cancellable() {
+	if role := knowledge.RoleOf(callee); role != knowledge.CtxTimeout && role != knowledge.CtxDeadline {
+		// A WithCancel context stays live while the function runs, and
+		// a function that goes on to serve (ListenAndServe) runs its
+		// handlers then; a budget expires whatever the function does.
 		return nil, nil
 	}
 	for _, ref := range *mk.Referrers() {

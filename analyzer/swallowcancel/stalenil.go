@@ -55,8 +55,8 @@ func (c *checker) staleNil(v ssa.Value, ret *ssa.Return, doneAt *ssa.BasicBlock)
 	if callee, _, _ := ctxflow.SplitCall(made.Common()); knowledge.RoleOf(callee) == knowledge.CtxErr || knowledge.RoleOf(callee) == knowledge.CtxCause {
 		return nil, false // the context's own error, found non-nil on the way here
 	}
-	if slices.Contains(ctxflow.LoopBlocks(doneAt), made.Block()) {
-		return nil, false
+	if made.Block() == ret.Block() || slices.Contains(ctxflow.LoopBlocks(doneAt), made.Block()) {
+		return nil, false // made on the way out itself, or in the done point's loop
 	}
 	for _, b := range ret.Parent().Blocks {
 		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)

@@ -3,6 +3,7 @@ package a
 import (
 	"context"
 	"database/sql"
+	"net"
 	"net/http"
 	"time"
 )
@@ -20,7 +21,7 @@ func (h *health) Start(mux *http.ServeMux) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	mux.HandleFunc("/live", func(w http.ResponseWriter, r *http.Request) {
-		if err := h.db.PingContext(ctx); err != nil { // want `\(\*sql.DB\).PingContext runs in a function literal handed to mux.HandleFunc, which runs it after \(\*a.health\).Start returns, and by then the context it captured is done \(its cancel is deferred there\): the call fails at once every time; make the context inside the literal`
+		if err := h.db.PingContext(ctx); err != nil { // want `\(\*sql.DB\).PingContext runs in a function literal handed to mux.HandleFunc, which runs it on each request, and the context it captured is a budget \(\*a.health\).Start made once \(it expires, and its cancel runs when \(\*a.health\).Start returns\): the call fails at once from then on; make the context inside the literal`
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
@@ -29,6 +30,20 @@ func (h *health) Start(mux *http.ServeMux) {
 }
 
 // Negatives.
+
+// A cancellable context without a budget, in a function that goes on to
+// serve: the handlers run while it is live.
+func (h *health) Serve(l net.Listener) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/live", func(w http.ResponseWriter, r *http.Request) {
+		if err := h.db.PingContext(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	return http.Serve(l, mux)
+}
 
 // The fix: the context is made inside the handler, from the request's.
 func (h *health) StartFixed(mux *http.ServeMux) {
