@@ -50,7 +50,7 @@ func checkRegisteredAfterCancel(pass *analysis.Pass, res *ctxflow.Result, fn *ss
 			pass.Report(analysis.Diagnostic{
 				Pos: expr.Pos(), End: expr.End(),
 				Message: fmt.Sprintf("%s runs in a function literal handed to %s, which runs it on each request, and the context it captured is a budget %s made once (it expires, and its cancel runs when %s returns): the call fails at once from then on; make the context inside the literal (from the request's)",
-					u.what, callName(res, runner), fnName(parent), fnName(parent)),
+					u.what, callName(res, runner), ctxflow.LiteralName(parent), ctxflow.LiteralName(parent)),
 				Related: []analysis.RelatedInformation{
 					{Pos: made.Pos(), Message: "the context is made here"},
 					{Pos: cancel.Pos(), Message: "and cancelled when the function returns"},
@@ -115,14 +115,6 @@ func deferCancelled(res *ctxflow.Result, parent *ssa.Function, v ssa.Value) (*ss
 		}
 	}
 	return nil, nil
-}
-
-// fnName names a declared function for messages.
-func fnName(fn *ssa.Function) string {
-	if f, ok := fn.Object().(*types.Func); ok {
-		return ctxflow.ShortName(f)
-	}
-	return fn.Name()
 }
 
 // servesRequests reports whether fn takes an *http.Request: a handler,

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
@@ -59,11 +60,11 @@ func (c *checker) unusedContext(fn *ssa.Function, calls []*ctxflow.Call, reporte
 		d := analysis.Diagnostic{
 			Pos: expr.Fun.Pos(), End: expr.Fun.End(), Category: "unused-context",
 			Message: fmt.Sprintf("%s receives %s but never uses it, and %s waits %s: the caller's deadline and cancellation never reach the wait; pass %s to the wait (or derive its budget from %s)",
-				fnName(fn), name, wait, under, name, name),
+				ctxflow.LiteralName(fn), name, wait, under, name, name),
 			Related: []analysis.RelatedInformation{{Pos: param.Pos(), Message: "the context received here"}},
 		}
 		if at := c.contextExpr(expr, arg, o); at != nil {
-			if fix := replaceWithParam(at, name, c.res.Syntax.Editable(at.Pos())); fix != nil {
+			if fix := c.replaceWithParam(at, name, c.res.Syntax.Editable(at.Pos())); fix != nil {
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
 		}
@@ -112,7 +113,7 @@ func (c *checker) waitWithout(call *ctxflow.Call, fn *ssa.Function, overwritten 
 		if ctxflow.ReceiverField(a, fn) {
 			return true
 		}
-		if !overwritten || !c.notCallers(o, fn) {
+		if !overwritten || !c.notCallers(o) {
 			return false
 		}
 		return o.Bounder == nil || !c.res.DetachedWork(fn, o.Bounder)
@@ -197,7 +198,7 @@ func (c *checker) overwritten(fn *ssa.Function, p *ssa.Parameter) bool {
 
 // notCallers reports whether o is known not to be a context fn's caller
 // handed in: a root or a budget derived from one.
-func (c *checker) notCallers(o ctxflow.Origin, fn *ssa.Function) bool {
+func (c *checker) notCallers(o ctxflow.Origin) bool {
 	switch o.State {
 	case ctxflow.NoDeadline, ctxflow.MaybeNoDeadline:
 		return o.RootFn != nil || o.NewRequest || o.StoredRoot
@@ -205,13 +206,6 @@ func (c *checker) notCallers(o ctxflow.Origin, fn *ssa.Function) bool {
 		return o.Rooted && o.DerivedFrom == nil
 	}
 	return false
-}
-
-func fnName(fn *ssa.Function) string {
-	if f, ok := fn.Object().(*types.Func); ok {
-		return ctxflow.ShortName(f)
-	}
-	return fn.Name()
 }
 
 // contextExpr returns the expression a fix replaces: the wait's context
@@ -230,28 +224,19 @@ func (c *checker) contextExpr(expr *ast.CallExpr, arg int, o *ctxflow.Origin) as
 	return expr.Args[arg]
 }
 
-// replaceWithParam replaces the wait's context argument — a root call
-// (context.Background()) or a field of the receiver (w.ctx) — with the
-// parameter, or, for a budget made from a root, its root.
-func replaceWithParam(arg ast.Expr, name string, editable bool) *analysis.SuggestedFix {
-	if !editable {
-		return nil
+// replaceWithParam replaces the wait's context argument with the
+// parameter: a root call (context.Background(), recognised by its role,
+// through fixutil), or a field of the receiver (w.ctx).
+func (c *checker) replaceWithParam(arg ast.Expr, name string, editable bool) *analysis.SuggestedFix {
+	sel, ok := ast.Unparen(arg).(*ast.SelectorExpr)
+	if !ok {
+		return fixutil.ReplaceContextRoot(c.pass, arg, name, editable)
 	}
-	switch a := ast.Unparen(arg).(type) {
-	case *ast.SelectorExpr:
-		if _, ok := a.X.(*ast.Ident); !ok {
-			return nil
-		}
-	case *ast.CallExpr:
-		sel, ok := a.Fun.(*ast.SelectorExpr)
-		if !ok || len(a.Args) != 0 || sel.Sel.Name != "Background" && sel.Sel.Name != "TODO" {
-			return nil
-		}
-	default:
+	if _, ok := sel.X.(*ast.Ident); !ok || !editable {
 		return nil
 	}
 	return &analysis.SuggestedFix{
-		Message:   "pass " + name,
+		Message:   "Pass " + name,
 		TextEdits: []analysis.TextEdit{{Pos: arg.Pos(), End: arg.End(), NewText: []byte(name)}},
 	}
 }

@@ -64,18 +64,13 @@ func checkFuture(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 	d := analysis.Diagnostic{
 		Pos: mkExpr.Pos(), End: mkExpr.End(),
 		Message: fmt.Sprintf("goroutine sends on this unbuffered channel, which %s returns to its callers, and %s stops waiting for it %s: the goroutine then blocks forever (a leak each time); make it buffered: make(chan %s, 1)",
-			callee.Name(), fnText(fn), when, elem),
+			callee.Name(), ctxflow.LiteralName(fn), when, elem),
 		Related: []analysis.RelatedInformation{
 			{Pos: u.sends[0].Pos(), Message: "the goroutine's send"},
 			{Pos: other.Pos, Message: "the case that stops waiting"},
 		},
 	}
-	if res.Syntax.Editable(mkExpr.Pos()) && len(mkExpr.Args) == 1 {
-		d.SuggestedFixes = []analysis.SuggestedFix{{
-			Message:   "Give the channel a buffer of one",
-			TextEdits: []analysis.TextEdit{{Pos: mkExpr.Args[0].End(), End: mkExpr.Args[0].End(), NewText: []byte(", 1")}},
-		}}
-	}
+	addBuffer(res, &d, mkExpr, "1", "one")
 	reported[mk] = true
 	pass.Report(d)
 	return true
@@ -113,12 +108,4 @@ func futureOf(res *ctxflow.Result, v ssa.Value) (*ssa.Call, *ssa.MakeChan, uses)
 		return nil, nil, uses{}
 	}
 	return call, mk, u
-}
-
-// fnText names a function for messages.
-func fnText(fn *ssa.Function) string {
-	if f, ok := fn.Object().(*types.Func); ok {
-		return ctxflow.ShortName(f)
-	}
-	return fn.Name()
 }

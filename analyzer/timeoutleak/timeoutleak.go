@@ -123,16 +123,22 @@ func checkEarlyReturn(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeChan
 				{Pos: ret.Pos(), Message: "returns here without receiving"},
 			},
 		}
-		if res.Syntax.Editable(call.Pos()) && len(call.Args) == 1 {
-			d.SuggestedFixes = []analysis.SuggestedFix{{
-				Message:   "Give the channel a buffer of one",
-				TextEdits: []analysis.TextEdit{{Pos: call.Args[0].End(), End: call.Args[0].End(), NewText: []byte(", 1")}},
-			}}
-		}
+		addBuffer(res, &d, call, "1", "one")
 		pass.Report(d)
 		return true
 	}
 	return false
+}
+
+// addBuffer offers the fix of an unbuffered channel's leak: its make given
+// a buffer of size (named label in the fix's title).
+func addBuffer(res *ctxflow.Result, d *analysis.Diagnostic, mk *ast.CallExpr, size, label string) {
+	if res.Syntax.Editable(mk.Pos()) && len(mk.Args) == 1 {
+		d.SuggestedFixes = []analysis.SuggestedFix{{
+			Message:   "Give the channel a buffer of " + label,
+			TextEdits: []analysis.TextEdit{{Pos: mk.Args[0].End(), End: mk.Args[0].End(), NewText: []byte(", " + size)}},
+		}}
+	}
 }
 
 // exitWithout returns where some path from a block leaves the function (a
@@ -260,11 +266,8 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 				{Pos: other.Pos, Message: "the case that stops waiting"},
 			},
 		}
-		if sizeOK && res.Syntax.Editable(call.Pos()) && len(call.Args) == 1 {
-			d.SuggestedFixes = []analysis.SuggestedFix{{
-				Message:   "Give the channel a buffer of " + size,
-				TextEdits: []analysis.TextEdit{{Pos: call.Args[0].End(), End: call.Args[0].End(), NewText: []byte(", " + size)}},
-			}}
+		if sizeOK {
+			addBuffer(res, &d, call, size, size)
 		}
 		reported[mk] = true
 		pass.Report(d)
