@@ -129,6 +129,13 @@ func (l *Loop) invariant(v ssa.Value, depth int) bool {
 			// to it.
 			return l.invariant(a, depth+1) && !l.storesTo(a)
 		}
+		if fv, ok := x.X.(*ssa.FreeVar); ok {
+			// A variable of the enclosing function, captured by a
+			// closure that loops (kine's watch goroutine retrying
+			// with the captured ctx): the same while the loop stores
+			// nothing to it.
+			return !l.storesTo(fv)
+		}
 		fa, ok := x.X.(*ssa.FieldAddr)
 		return ok && l.invariant(fa, depth+1) && !l.storesField(fa)
 	}
@@ -152,7 +159,7 @@ func (l *Loop) storesField(fa *ssa.FieldAddr) bool {
 
 // storesTo reports whether the loop may change the variable a: it stores to
 // it, or uses its address for anything but a load (a call, a closure).
-func (l *Loop) storesTo(a *ssa.Alloc) bool {
+func (l *Loop) storesTo(a interface{ Referrers() *[]ssa.Instruction }) bool {
 	for _, ref := range *a.Referrers() {
 		if ref.Block() == nil || !l.Blocks[ref.Block()] {
 			continue
