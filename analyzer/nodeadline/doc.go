@@ -28,7 +28,10 @@
 // bound it). One root that reaches several
 // waits of a function (BeginTx, then each tx.ExecContext) is one missing
 // deadline: reported once, at the first wait, the others as related
-// information.
+// information. A context-free statement on a transaction (tx.Exec) is
+// judged by the context its BeginTx was given, which governs the
+// transaction; the statements of a transaction from Begin() are reported
+// with that Begin, once.
 //
 // Also reported: a call of an API's context-free form whose wait nothing
 // bounds (sqlx.Connect, which pings without a context, beside

@@ -209,6 +209,16 @@ func checkSink(rep *reporter, res *ctxflow.Result, c *ctxflow.Call, cfg *Config)
 		rep.report(d, rootKey{ctxflow.Outermost(c.Fn), v.Ctx.Pos}, name)
 		return
 	}
+	if d.Category == "no-context" && s.Kind == knowledge.SQL {
+		// Begin() and the statements of the transaction it began are one
+		// missing context: the statements' key is the Begin.
+		key := rootKey{ctxflow.Outermost(c.Fn), v.Ctx.Pos}
+		if !key.pos.IsValid() {
+			key.pos = c.Instr.Pos()
+		}
+		rep.report(d, key, name)
+		return
+	}
 	pass.Report(d)
 }
 
@@ -362,8 +372,8 @@ func waitName(p ctxflow.ParamReach) string {
 }
 
 // reporter reports a context root once: one root that reaches several waits
-// of a function (BeginTx(ctx), then each tx.ExecContext(ctx)) is one missing
-// deadline, reported at its first wait with the others as related
+// of a function (BeginTx(ctx), then each tx.ExecContext(ctx); Begin(), then
+// each context-free tx.Exec) is one missing deadline, reported at its first wait with the others as related
 // information. (A fix exists only for a root written inline as the
 // argument, which reaches one wait: the first diagnostic's fixes stand.)
 type reporter struct {
@@ -411,9 +421,13 @@ func (r *reporter) flush() {
 			if len(idx) > 2 {
 				more = fmt.Sprintf("%d more waits", len(idx)-1)
 			}
-			d.Message += fmt.Sprintf(" (the same context reaches %s here: see related)", more)
+			same := "the same context"
+			if d.Category == "no-context" {
+				same = "the same transaction"
+			}
+			d.Message += fmt.Sprintf(" (%s reaches %s here: see related)", same, more)
 			for _, i := range idx[1:] {
-				d.Related = append(d.Related, analysis.RelatedInformation{Pos: g.diags[i].Pos, End: g.diags[i].End, Message: "the same context reaches " + g.waits[i]})
+				d.Related = append(d.Related, analysis.RelatedInformation{Pos: g.diags[i].Pos, End: g.diags[i].End, Message: same + " reaches " + g.waits[i]})
 			}
 		}
 		r.pass.Report(d)

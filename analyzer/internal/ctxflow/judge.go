@@ -73,9 +73,43 @@ func (r *Result) judge(c *Call) Verdict {
 		v.HasContext, v.Ctx = true, r.requestOrigin(c.Args[req], 0)
 	case s.Bound == knowledge.BoundByDialerTimeout && dialerCancel(c.Recv) != nil:
 		v.HasContext, v.Ctx = true, r.classify(dialerCancel(c.Recv), 0)
+	case s.TxContext && r.beganTx(c.Recv) != nil:
+		v = r.judgeInTx(c, v)
 	default:
 		v.Ctx = Origin{State: NoDeadline, Desc: "no context"}
 	}
+	return v
+}
+
+// beganTx returns the call that began the transaction recv, when recv is
+// what a catalog sink (BeginTx, Begin) returned in this function.
+func (r *Result) beganTx(recv ssa.Value) *ssa.Call {
+	ex, ok := Unconvert(recv).(*ssa.Extract)
+	if !ok || ex.Index != 0 {
+		return nil
+	}
+	call, ok := ex.Tuple.(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	callee, _, _ := SplitCall(call.Common())
+	if callee == nil || r.Catalog.Lookup(callee) == nil {
+		return nil
+	}
+	return call
+}
+
+// judgeInTx judges a context-free statement on a transaction by what began
+// the transaction: BeginTx's context governs it, and a Begin() without one
+// is the root, so that the Begin and its statements are one finding.
+func (r *Result) judgeInTx(c *Call, v Verdict) Verdict {
+	begin := r.beganTx(c.Recv)
+	callee, _, args := SplitCall(begin.Common())
+	if ctx, ok := r.Catalog.Lookup(callee).Context.In(len(args)); ok {
+		v.HasContext, v.Ctx = true, r.classify(args[ctx], 0)
+		return v
+	}
+	v.Ctx = Origin{State: NoDeadline, Desc: "no context", Pos: begin.Pos()}
 	return v
 }
 

@@ -82,6 +82,7 @@ func stdSQL() []Sink {
 			if m == "Begin" {
 				s.ContextForm, s.AppendArgs = "BeginTx", "nil"
 			}
+			s.TxContext = recv == "Tx"
 			out = append(out, s)
 		}
 		for _, m := range withCtx[recv] {

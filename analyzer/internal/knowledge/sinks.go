@@ -126,6 +126,13 @@ type Sink struct {
 	Hint string
 	// Entry is the -sinks text of a user entry, for error messages.
 	Entry string
+	// TxContext is set for a context-free statement on a transaction
+	// ((*sql.Tx).Exec): it runs inside the transaction its receiver was
+	// begun as, and the database/sql contract is that the context given
+	// to BeginTx governs the transaction until it commits or rolls back.
+	// It is judged by that context; a transaction from Begin(), which
+	// has none, is one missing deadline with the Begin, reported there.
+	TxContext bool
 	// Event is set for a wait whose purpose is to block until something
 	// happens (a LISTEN notification): no deadline is the design, and
 	// only cancellation matters. nodeadline does not ask it for one; the

@@ -22,6 +22,54 @@ func beginNoContext(ctx context.Context, db *sql.DB) error {
 	return err
 }
 
+// The statements of a transaction that Begin() starts with no context are
+// the same missing context as the Begin: one finding, at the Begin.
+func beginThenStatements(ctx context.Context, db *sql.DB) error {
+	tx, err := db.Begin() // want `\(\*sql.DB\).Begin has no context, so the query cannot time out or be cancelled: use BeginTx\(ctx, nil\) \(the same transaction reaches 2 more waits here: see related\)`
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil {
+		return err
+	}
+	if _, err := tx.Exec("DELETE FROM t"); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// A transaction begun with the caller's context runs under it until it
+// commits or rolls back: its context-free statements are judged by it
+// (acoshift/acourse's fix kept tx.QueryRow and tx.Exec once Begin became
+// BeginTx(ctx, nil)).
+func beginTxThenStatements(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec("DELETE FROM t"); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Begun under context.Background(): the root reaches the Begin and the
+// statement, once.
+func beginTxBackgroundThenStatement(db *sql.DB) error {
+	tx, err := db.BeginTx(context.Background(), nil) // want `context.Background\(\) reaches \(\*sql.DB\).BeginTx: the query has no deadline; derive it from the caller's context or bound it with context.WithTimeout \(the same context reaches 1 more wait here: see related\)`
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec("DELETE FROM t"); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 func background(db *sql.DB) {
 	db.ExecContext(context.Background(), "DELETE FROM t") // want `context.Background\(\) reaches \(\*sql.DB\).ExecContext: the query has no deadline; derive it from the caller's context or bound it with context.WithTimeout`
 }
