@@ -188,7 +188,7 @@ func usesIn(res *ctxflow.Result, c *ctxflow.Call, seen map[*ssa.Function]bool) [
 	for i, a := range c.Args {
 		if p := s.CleanupOf(i); p != nil {
 			out = append(out, use{ctx: a, what: c.CalleeName(), cleanup: true})
-		} else if p := s.ReachOf(i); p != nil && !p.ByReceiver {
+		} else if p := s.ReachOf(i); p != nil {
 			out = append(out, use{ctx: a, what: c.CalleeName()})
 		}
 	}

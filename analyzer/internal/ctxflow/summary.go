@@ -140,8 +140,8 @@ type ParamReach struct {
 	BySystem bool
 	// ByReceiver is set (with Bounded) when every wait the parameter reaches
 	// is bounded by its receiver (a client with Timeout): the context adds
-	// only its cancellation and any shorter deadline. A done context given
-	// to it does not keep the wait from its own bound (no cleanup lost).
+	// only its cancellation and any shorter deadline. (A context already
+	// done still fails the wait at once: cleanupctx does not look at it.)
 	ByReceiver bool
 }
 
