@@ -348,17 +348,25 @@ func (s *connSearch) wrapperRead(call *ssa.Call, depth int) ssa.Instruction {
 	if !returnsWrapper(call) {
 		return call
 	}
-	if depth > 3 {
+	return s.wrapperUse(call, call, depth)
+}
+
+// wrapperUse returns the first use of the wrapper w that reads (see
+// wrapperRead), as the instruction of fn's own body that leads to it: a
+// helper of the package given the wrapper (mc-pinger's readPacket(rd))
+// reads when its parameter does.
+func (s *connSearch) wrapperUse(w ssa.Value, call *ssa.Call, depth int) ssa.Instruction {
+	if depth > 3 || w.Referrers() == nil {
 		return nil
 	}
-	refs := *call.Referrers()
+	refs := *w.Referrers()
 	for i := 0; i < len(refs); i++ {
 		if mi, ok := refs[i].(*ssa.MakeInterface); ok && mi.Referrers() != nil {
 			refs = append(refs[:i:i], append(*mi.Referrers(), refs[i+1:]...)...)
 			i--
 			continue
 		}
-		if st, ok := refs[i].(*ssa.Store); ok && st.Val == call && s.res.StoredField(st) != nil {
+		if st, ok := refs[i].(*ssa.Store); ok && st.Val == w && s.res.StoredField(st) != nil {
 			return call
 		}
 		use, ok := refs[i].(*ssa.Call)
@@ -366,17 +374,31 @@ func (s *connSearch) wrapperRead(call *ssa.Call, depth int) ssa.Instruction {
 			continue
 		}
 		fn, recv, args := ctxflow.SplitCall(use.Common())
-		if ctxflow.StripInterface(recv) == call {
+		if ctxflow.StripInterface(recv) == w {
 			return use
 		}
-		if fn == nil || !s.isStd(fn) {
+		if fn == nil {
 			continue
 		}
-		for _, a := range args {
-			if ctxflow.StripInterface(a) == call {
+		for k, a := range args {
+			if ctxflow.StripInterface(a) != w {
+				continue
+			}
+			if s.isStd(fn) {
 				if at := s.wrapperRead(use, depth+1); at != nil {
 					return at
 				}
+				continue
+			}
+			target := use.Common().StaticCallee()
+			if target == nil || !s.ownFunc(target) || s.res.SetsConnDeadline(target) {
+				continue
+			}
+			if fn.Signature().Recv() != nil {
+				k++ // the receiver is the SSA function's first parameter
+			}
+			if k < len(target.Params) && s.wrapperUse(target.Params[k], call, depth+1) != nil {
+				return use
 			}
 		}
 	}

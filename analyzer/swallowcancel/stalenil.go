@@ -28,11 +28,18 @@ import (
 //
 // An error made in the same loop as the done point is the last attempt's
 // (a service loop returning its last tick's error on shutdown): that is
-// the last-attempt check's business, which wants it known non-nil.
+// the last-attempt check's business, which wants it known non-nil — unless
+// every test on the way let only nil through (go-cloud's WatchVariable
+// returned on a read error, then waited and returned the read's err).
 func (c *checker) staleNil(v ssa.Value, ret *ssa.Return, doneAt *ssa.BasicBlock) (ssa.Value, bool) {
 	u := ctxflow.StripInterface(v)
 	for range 4 {
 		call, ok := u.(*ssa.Call)
+		if ex, isExtract := u.(*ssa.Extract); isExtract {
+			// The error result of a call with several results.
+			call, ok = ex.Tuple.(*ssa.Call)
+			ok = ok && ex.Index == ex.Tuple.Type().(*types.Tuple).Len()-1
+		}
 		if !ok {
 			break
 		}
@@ -55,17 +62,37 @@ func (c *checker) staleNil(v ssa.Value, ret *ssa.Return, doneAt *ssa.BasicBlock)
 	if callee, _, _ := ctxflow.SplitCall(made.Common()); knowledge.RoleOf(callee) == knowledge.CtxErr || knowledge.RoleOf(callee) == knowledge.CtxCause {
 		return nil, false // the context's own error, found non-nil on the way here
 	}
-	if made.Block() == ret.Block() || slices.Contains(ctxflow.LoopBlocks(doneAt), made.Block()) {
-		return nil, false // made on the way out itself, or in the done point's loop
+	if made.Block() == ret.Block() {
+		return nil, false // made on the way out itself
 	}
+	found, alwaysNil := false, true
 	for _, b := range ret.Parent().Blocks {
 		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
 		if !ok {
 			continue
 		}
-		if nilSide := nilEdge(iff, u); nilSide != nil && reachesAvoiding(nilSide, ret.Block(), made.Block()) {
-			return u, true
+		nilSide := nilEdge(iff, u)
+		if nilSide == nil {
+			continue
 		}
+		if reachesAvoiding(nilSide, ret.Block(), made.Block()) {
+			found = true
+		}
+		other := b.Succs[0]
+		if other == nilSide {
+			other = b.Succs[1]
+		}
+		if reachesAvoiding(other, ret.Block(), made.Block()) {
+			alwaysNil = false
+		}
+	}
+	if found && slices.Contains(ctxflow.LoopBlocks(doneAt), made.Block()) && !alwaysNil {
+		// Made in the done point's loop and maybe not nil: the last
+		// attempt's error, the last-attempt check's business.
+		return nil, false
+	}
+	if found {
+		return u, true
 	}
 	return nil, false
 }
@@ -124,6 +151,9 @@ func (c *checker) nilSafeWrapArg(call *ssa.Call) (ssa.Value, bool) {
 	if fn == nil || fn.Pkg != c.res.Pkg || len(fn.Blocks) == 0 {
 		return nil, false
 	}
+	if i, ok := passesOnOnly(fn); ok && i < len(call.Common().Args) {
+		return call.Common().Args[i], true
+	}
 	entry := fn.Blocks[0]
 	iff, ok := entry.Instrs[len(entry.Instrs)-1].(*ssa.If)
 	if !ok {
@@ -142,6 +172,40 @@ func (c *checker) nilSafeWrapArg(call *ssa.Call) (ssa.Value, bool) {
 		}
 	}
 	return nil, false
+}
+
+// passesOnOnly returns the index of fn's one error parameter when every
+// return of fn gives as its error either nil or that parameter unchanged
+// (go-cloud's checkSameErr closure, which answers "no change" with nil or
+// passes err on): given a nil error, it returns nil.
+func passesOnOnly(fn *ssa.Function) (int, bool) {
+	if !ctxflow.ErrorLast(fn.Signature) {
+		return 0, false
+	}
+	idx := -1
+	for i, p := range fn.Params {
+		if knowledge.IsError(p.Type()) {
+			if idx >= 0 {
+				return 0, false
+			}
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return 0, false
+	}
+	passes := false
+	for _, ret := range ctxflow.Returns(fn) {
+		v := ctxflow.StripInterface(errResult(ret))
+		switch {
+		case v == fn.Params[idx]:
+			passes = true
+		case ctxflow.IsNilConst(v):
+		default:
+			return 0, false
+		}
+	}
+	return idx, passes
 }
 
 // nilEdge returns the successor of iff taken when v is nil, if iff tests

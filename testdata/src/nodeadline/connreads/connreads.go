@@ -421,3 +421,53 @@ func openSession(ctx context.Context, addr string) (*Session, error) {
 	br := bufio.NewReader(conn)
 	return &Session{Conn: conn, Reader: br}, nil
 }
+
+// mc-pinger's ping: the buffered reader is handed to a helper of the
+// package that reads the reply; the dial's context bounds only the dial.
+type pinger struct{ ctx context.Context }
+
+func (p *pinger) ping(addr string) (string, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(p.ctx, "tcp", addr) // want `the connection from \(\*net.Dialer\).DialContext is read with no deadline`
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	rd := bufio.NewReader(conn)
+	w := bufio.NewWriter(conn)
+	if _, err := w.WriteString("ping\n"); err != nil {
+		return "", err
+	}
+	if err := w.Flush(); err != nil {
+		return "", err
+	}
+	return p.readReply(rd)
+}
+
+func (p *pinger) readReply(rd *bufio.Reader) (string, error) {
+	return rd.ReadString('\n')
+}
+
+// Fixed: a read deadline before the reply.
+func (p *pinger) pingFixed(addr string, timeout time.Duration) (string, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(p.ctx, "tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(timeout))
+	return p.readReply(bufio.NewReader(conn))
+}
+
+// The helper only hands the reader back for later: nothing is read yet.
+func asReader(rd *bufio.Reader) io.Reader { return rd }
+
+func (p *pinger) open(addr string) (io.Reader, net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(p.ctx, "tcp", addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return asReader(bufio.NewReader(conn)), conn, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/pkg/errors"
 )
@@ -81,6 +82,32 @@ func waitPlain(ctx context.Context, db blobStore, root string, notify <-chan str
 	}
 }
 
+// go-cloud's WatchVariable: a read error returns at once, so the err that
+// reaches the done case, made in the same loop, is always nil; the
+// closure passes its error on or answers nil.
+func watchVariable(ctx context.Context, db blobStore, root string, prev error, notify <-chan struct{}) ([]string, time.Duration, error) {
+	checkSameErr := func(err error) ([]string, time.Duration, error) {
+		if prev != nil && err.Error() == prev.Error() {
+			return nil, time.Second, nil
+		}
+		return nil, 0, err
+	}
+	for {
+		got, err := db.Sidecars(ctx, root)
+		if err != nil {
+			return checkSameErr(err)
+		}
+		if len(got) > 0 {
+			return got, 0, nil
+		}
+		select {
+		case <-ctx.Done():
+			return checkSameErr(err) // want `when ctx is done this returns the error of a.blobStore.Sidecars, which a test on the way found nil`
+		case <-notify:
+		}
+	}
+}
+
 // Negatives.
 
 // The fix: the context's error.
@@ -110,5 +137,22 @@ func waitFailed(ctx context.Context, db blobStore, root string, notify <-chan st
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("waiting after %w", err)
+	}
+}
+
+// A service loop that logs each round's error and, told to stop, returns
+// the last round's: it may be nil or not (the last-attempt check's
+// business, not a stale nil).
+func serveRounds(ctx context.Context, db blobStore, root string, tick <-chan struct{}) error {
+	for {
+		_, err := db.Sidecars(ctx, root)
+		if err != nil {
+			fmt.Println("round failed:", err)
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-tick:
+		}
 	}
 }
