@@ -58,9 +58,14 @@
 //   - there, an earlier call's error that a test on the way found nil,
 //     itself or through wrappers that return nil for nil (pkg/errors.Wrap
 //     and kin, a helper of the package that begins with `if err == nil {
-//     return nil }`): the return is nil on that path (prysm's
-//     isDataAvailable); the author wrote an error there, so the
-//     run-until-cancelled exemption does not apply;
+//     return nil }` or returns only nil or its error parameter): the
+//     return is nil on that path (prysm's isDataAvailable); the author
+//     wrote an error there, so the run-until-cancelled exemption does not
+//     apply;
+//   - once any context is known done, the Err() or Cause of another
+//     context, not made from the done one nor known done: nil while that
+//     context lives (go-ethlibs' transport returned the caller's ctx.Err()
+//     when its own t.ctx was done);
 //   - the last attempt's error returned in place of the cancellation: a
 //     loop that calls something, pauses (a select without default, or a
 //     receive) and, when the context is done in the pause, returns the

@@ -40,6 +40,9 @@ func (c *checker) checkDone(f *fnInfo) {
 	runner := c.res.UsedAsValue(outermostUse(f.fn))
 	for _, ret := range ctxflow.Returns(f.fn) {
 		idx := len(ret.Block().Instrs) - 1
+		if f.errLast && c.otherContextErrAt(dones, ret, idx) {
+			continue
+		}
 		d := c.foreignDoneAt(f, dones, ret.Block(), idx, true)
 		if d == nil {
 			c.checkLentDone(f, ret, idx, dones)

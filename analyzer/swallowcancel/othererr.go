@@ -1,0 +1,186 @@
+package swallowcancel
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// otherContextErrAt reports a return, at instruction idx of its block, of
+// another context's error once some context is known done there (any
+// context: the function's own, a field's), and says whether it did.
+func (c *checker) otherContextErrAt(dones []*ctxflow.Done, ret *ssa.Return, idx int) bool {
+	for _, d := range dones {
+		if d.Covers(ret.Block(), idx) && c.reportOtherContextErr(dones, d, errResult(ret), ret) {
+			return true
+		}
+	}
+	return false
+}
+
+// reportOtherContextErr reports a return, once d's context is done, of
+// the error of another context — Err() or context.Cause of a context that
+// is not d's, nor made from it, nor known done there — returned as it is or
+// through wrappers that return nil for nil (go-ethlibs' transport, told
+// its own t.ctx was done, returned wrap(ctx.Err(), …) of the caller's ctx,
+// which is still live: (nil, nil), success). It says whether it reported.
+func (c *checker) reportOtherContextErr(dones []*ctxflow.Done, d *ctxflow.Done, v ssa.Value, ret *ssa.Return) bool {
+	if d.Ctx == nil {
+		return false
+	}
+	errCall := c.nilSafeUnwrap(v)
+	if errCall == nil {
+		return false
+	}
+	callee, recv, args := ctxflow.SplitCall(errCall.Common())
+	var other ssa.Value
+	switch knowledge.RoleOf(callee) {
+	case knowledge.CtxErr:
+		other = recv
+	case knowledge.CtxCause:
+		if len(args) > 0 {
+			other = args[0]
+		}
+	}
+	if other == nil {
+		return false
+	}
+	mine := ctxflow.Unconvert(d.Ctx)
+	other = ctxflow.Unconvert(other)
+	if sameContext(mine, other) || madeFrom(other, mine, 0) {
+		return false
+	}
+	idx := len(ret.Block().Instrs) - 1
+	for _, o := range dones {
+		if o.Ctx != nil && sameContext(ctxflow.Unconvert(o.Ctx), other) && o.Covers(ret.Block(), idx) {
+			return false // that context is known done here too
+		}
+	}
+	doneName := c.contextText(d.Ctx)
+	otherName := c.receiverText(errCall)
+	if otherName == "" {
+		otherName = c.contextText(other)
+	}
+	if doneName == "" || otherName == "" || doneName == otherName {
+		return false
+	}
+	diag := analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
+		"when %s is done this returns the error of %s, another context, which is nil while %s is live: the caller is told the work finished when it was abandoned; return %s.Err()",
+		doneName, otherName, otherName, doneName)}
+	if e := c.res.Syntax.CallExpr(errCall.Pos()); e != nil && c.res.Syntax.Editable(e.Pos()) && knowledge.RoleOf(callee) == knowledge.CtxErr {
+		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok && c.visibleAs(doneName, d.Pos, e.Pos()) {
+			diag.SuggestedFixes = []analysis.SuggestedFix{{
+				Message:   "Return " + doneName + ".Err()",
+				TextEdits: []analysis.TextEdit{{Pos: sel.X.Pos(), End: sel.X.End(), NewText: []byte(doneName)}},
+			}}
+		}
+	}
+	c.pass.Report(diag)
+	return true
+}
+
+// nilSafeUnwrap returns the call whose error v is, through wrappers that
+// return nil for nil, or nil.
+func (c *checker) nilSafeUnwrap(v ssa.Value) *ssa.Call {
+	u := ctxflow.StripInterface(v)
+	for range 4 {
+		call, ok := u.(*ssa.Call)
+		if ex, isExtract := u.(*ssa.Extract); isExtract {
+			call, ok = ex.Tuple.(*ssa.Call)
+			ok = ok && ex.Index == ex.Tuple.Type().(*types.Tuple).Len()-1
+		}
+		if !ok {
+			return nil
+		}
+		arg, wraps := c.nilSafeWrapArg(call)
+		if !wraps {
+			return call
+		}
+		u = ctxflow.StripInterface(arg)
+	}
+	return nil
+}
+
+// sameContext reports whether a and b are the same context: the same
+// value, or loads of the same field of the same object.
+func sameContext(a, b ssa.Value) bool {
+	if a == b {
+		return true
+	}
+	la, ok1 := a.(*ssa.UnOp)
+	lb, ok2 := b.(*ssa.UnOp)
+	if !ok1 || !ok2 {
+		return false
+	}
+	fa, ok1 := la.X.(*ssa.FieldAddr)
+	fb, ok2 := lb.X.(*ssa.FieldAddr)
+	return ok1 && ok2 && fa.X == fb.X && fa.Field == fb.Field
+}
+
+// madeFrom reports whether ctx derives from parent through With*
+// derivations (done when parent is), a few steps deep.
+func madeFrom(ctx, parent ssa.Value, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	ex, ok := ctx.(*ssa.Extract)
+	var call *ssa.Call
+	if ok {
+		call, _ = ex.Tuple.(*ssa.Call)
+	} else {
+		call, _ = ctx.(*ssa.Call)
+	}
+	if call == nil {
+		return false
+	}
+	callee, _, args := ctxflow.SplitCall(call.Common())
+	if _, inherits, _ := knowledge.RoleOf(callee).Derivation(); !inherits || len(args) == 0 {
+		return false
+	}
+	p := ctxflow.Unconvert(args[0])
+	return sameContext(p, parent) || madeFrom(p, parent, depth+1)
+}
+
+// contextText is how the source names a context value: the receiver
+// expression of a Done or Err call on it (t.ctx, tctx); "" when there is
+// none with syntax.
+func (c *checker) contextText(v ssa.Value) string {
+	refs := v.Referrers()
+	if refs == nil {
+		return ""
+	}
+	for _, ref := range *refs {
+		call, ok := ref.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		if text := c.receiverText(call); text != "" {
+			return text
+		}
+	}
+	return ""
+}
+
+// receiverText returns the receiver expression of a call of a context's
+// Done or Err method, from the source.
+func (c *checker) receiverText(call *ssa.Call) string {
+	callee, _, _ := ctxflow.SplitCall(call.Common())
+	if r := knowledge.RoleOf(callee); r != knowledge.CtxDone && r != knowledge.CtxErr {
+		return ""
+	}
+	e := c.res.Syntax.CallExpr(call.Pos())
+	if e == nil {
+		return ""
+	}
+	sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return ""
+	}
+	return types.ExprString(sel.X)
+}
