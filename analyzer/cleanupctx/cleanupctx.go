@@ -51,6 +51,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	for _, c := range res.Calls {
 		byFn[c.Fn] = append(byFn[c.Fn], c)
 	}
+	fp := newFieldPairs(res)
 	for _, fn := range res.SrcFuncs {
 		if res.Syntax.Skip(fn.Pos(), false) {
 			continue
@@ -70,6 +71,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 				}
 			}
 			checkAfterCancel(pass, res, fn, judged)
+			checkAfterFieldCancel(pass, res, fp, fn, calls, used)
 			checkRegisteredAfterCancel(pass, res, fn, calls, used)
 			if len(calls) > 0 {
 				check(pass, res, fn, calls, used)

@@ -68,7 +68,13 @@
 // in an HTTP handler literal (it takes an *http.Request) that the enclosing
 // function registers and that uses a budget (WithTimeout, WithDeadline)
 // that function made once and cancels with defer cancel(): the handler
-// runs on each request, on a done context (hatchet's health probes).
+// runs on each request, on a done context (hatchet's health probes). And a
+// wait given an object's kept context (a field, or a method of the package
+// returning it) after the function called the object's kept cancel
+// function (its pair, stored from the same WithCancel), itself or through
+// a method (receptor's KubeUnit.Cancel: CancelContext(), then a pod
+// deletion with GetContext()); a store of a new context on the way makes
+// it silent.
 //
 // And a budget derived (WithTimeout, WithDeadline) from a context known to
 // be done where it is derived, when the new context leaves that branch
