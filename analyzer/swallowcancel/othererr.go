@@ -34,8 +34,8 @@ func (c *checker) reportOtherContextErr(dones []*ctxflow.Done, d *ctxflow.Done, 
 	if d.Ctx == nil {
 		return false
 	}
-	errCall := c.nilSafeUnwrap(v)
-	if errCall == nil {
+	errCall, ok := c.unwrapNilSafe(v).(*ssa.Call)
+	if !ok {
 		return false
 	}
 	callee, recv, args := ctxflow.SplitCall(errCall.Common())
@@ -85,26 +85,28 @@ func (c *checker) reportOtherContextErr(dones []*ctxflow.Done, d *ctxflow.Done, 
 	return true
 }
 
-// nilSafeUnwrap returns the call whose error v is, through wrappers that
-// return nil for nil, or nil.
-func (c *checker) nilSafeUnwrap(v ssa.Value) *ssa.Call {
+// unwrapNilSafe returns the error v passes on, through wrappers that
+// return nil for nil (nilSafeWrapArg), a few deep: v itself when it is no
+// such wrapper's result.
+func (c *checker) unwrapNilSafe(v ssa.Value) ssa.Value {
 	u := ctxflow.StripInterface(v)
 	for range 4 {
 		call, ok := u.(*ssa.Call)
 		if ex, isExtract := u.(*ssa.Extract); isExtract {
+			// The error result of a call with several results.
 			call, ok = ex.Tuple.(*ssa.Call)
 			ok = ok && ex.Index == ex.Tuple.Type().(*types.Tuple).Len()-1
 		}
 		if !ok {
-			return nil
+			break
 		}
-		arg, wraps := c.nilSafeWrapArg(call)
-		if !wraps {
-			return call
+		arg, ok := c.nilSafeWrapArg(call)
+		if !ok {
+			break
 		}
 		u = ctxflow.StripInterface(arg)
 	}
-	return nil
+	return u
 }
 
 // sameContext reports whether a and b are the same context: the same

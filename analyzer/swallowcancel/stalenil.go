@@ -32,23 +32,7 @@ import (
 // every test on the way let only nil through (go-cloud's WatchVariable
 // returned on a read error, then waited and returned the read's err).
 func (c *checker) staleNil(v ssa.Value, ret *ssa.Return, doneAt *ssa.BasicBlock) (ssa.Value, bool) {
-	u := ctxflow.StripInterface(v)
-	for range 4 {
-		call, ok := u.(*ssa.Call)
-		if ex, isExtract := u.(*ssa.Extract); isExtract {
-			// The error result of a call with several results.
-			call, ok = ex.Tuple.(*ssa.Call)
-			ok = ok && ex.Index == ex.Tuple.Type().(*types.Tuple).Len()-1
-		}
-		if !ok {
-			break
-		}
-		arg, ok := c.nilSafeWrapArg(call)
-		if !ok {
-			break
-		}
-		u = ctxflow.StripInterface(arg)
-	}
+	u := c.unwrapNilSafe(v)
 	var made *ssa.Call
 	switch x := u.(type) {
 	case *ssa.Extract:
