@@ -66,6 +66,11 @@
 //     context, not made from the done one nor known done: nil while that
 //     context lives (go-ethlibs' transport returned the caller's ctx.Err()
 //     when its own t.ctx was done);
+//   - once a budget derived from the caller's context parameter is done,
+//     a fresh error in its place (also through a helper that only wraps
+//     its argument): the caller's cancellation comes back as the
+//     function's own failure (ydb's cluster.Get); a function that looks at
+//     the caller's context itself is left alone;
 //   - the last attempt's error returned in place of the cancellation: a
 //     loop that calls something, pauses (a select without default, or a
 //     receive) and, when the context is done in the pause, returns the

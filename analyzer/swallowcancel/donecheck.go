@@ -45,6 +45,9 @@ func (c *checker) checkDone(f *fnInfo) {
 		}
 		d := c.foreignDoneAt(f, dones, ret.Block(), idx, true)
 		if d == nil {
+			if f.errLast && c.replacedDerivedBudget(f, dones, ret, idx) {
+				continue
+			}
 			c.checkLentDone(f, ret, idx, dones)
 			continue
 		}

@@ -186,3 +186,76 @@ func (c *checker) receiverText(call *ssa.Call) string {
 	}
 	return types.ExprString(sel.X)
 }
+
+// replacedDerivedBudget reports a return, where a budget the function
+// derived from its caller's context (WithTimeout, WithDeadline of a
+// context parameter) is known done, of a fresh error that does not wrap
+// the context's: the budget is the function's own to answer, but it is
+// also done when the caller cancelled, and that cancellation is then
+// reported as the function's own failure (ydb's cluster.Get answered
+// ErrNoAvailableConns; fixed with ctx.Err()). It says whether it reported.
+func (c *checker) replacedDerivedBudget(f *fnInfo, dones []*ctxflow.Done, ret *ssa.Return, idx int) bool {
+	for _, d := range dones {
+		if !d.Covers(ret.Block(), idx) || d.Ctx == nil || d.Origin.DerivedFrom == nil || d.Origin.Field || d.Origin.Signal {
+			continue
+		}
+		parent := d.Origin.DerivedFrom
+		v := errResult(ret)
+		fr, ok := c.freshError(v, d.Err)
+		if !ok || c.wrapsContextErr(v) || translatedInField(v) || formatsError(v) || consulted(f.fn, parent) {
+			continue
+		}
+		name := c.contextText(d.Ctx)
+		if name == "" {
+			name = "the budget"
+		}
+		c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
+			"%s replaces the cancellation of %s, a budget this function derived from the caller's %s, when it is done: it is done too when the caller cancels, and the caller's context.Canceled comes back as this error; return %s.Err() or wrap it with %%w",
+			fr.desc, name, parent.Name(), name)})
+		return true
+	}
+	return false
+}
+
+// formatsError reports whether v is an fmt.Errorf that formats an error
+// without %w: the Errorf check's finding, not this one.
+func formatsError(v ssa.Value) bool {
+	call, ok := ctxflow.StripInterface(v).(*ssa.Call)
+	if !ok {
+		return false
+	}
+	callee, _, _ := ctxflow.SplitCall(call.Common())
+	if knowledge.RoleOf(callee) != knowledge.FmtErrorf {
+		return false
+	}
+	for _, a := range ctxflow.ErrorfArgs(call.Common()) {
+		if knowledge.IsError(ctxflow.StripInterface(a.Value).Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+// consulted reports whether fn looks at ctx itself (its Err, Done or
+// Cause): a function that tells the caller's cancellation from its own
+// budget running out answers each as it chooses.
+func consulted(fn *ssa.Function, ctx ssa.Value) bool {
+	for _, ref := range *ctx.Referrers() {
+		call, ok := ref.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		callee, recv, args := ctxflow.SplitCall(call.Common())
+		switch knowledge.RoleOf(callee) {
+		case knowledge.CtxErr, knowledge.CtxDone:
+			if recv == ctx {
+				return true
+			}
+		case knowledge.CtxCause:
+			if len(args) > 0 && args[0] == ctx {
+				return true
+			}
+		}
+	}
+	return false
+}

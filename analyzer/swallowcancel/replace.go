@@ -32,6 +32,17 @@ func (c *checker) freshErrorDepth(v, old ssa.Value, depth int) (fresh, bool) {
 				return fr, true
 			}
 		}
+		if fn := x.Call.StaticCallee(); fn != nil && fn.Pkg == c.res.Pkg && depth < 2 {
+			// A helper of the package that only wraps its error
+			// (ydb's withStackTrace: fmt.Errorf("…: %w", err)): what it
+			// is given decides.
+			if i, ok := wrapsOnly(fn); ok && i < len(x.Call.Args) {
+				if fr, ok := c.freshErrorDepth(x.Call.Args[i], old, depth+1); ok {
+					return fr, true
+				}
+				return fresh{}, false
+			}
+		}
 		switch knowledge.RoleOf(callee) {
 		case knowledge.ErrorsNew:
 			return fresh{desc: "errors.New"}, true
@@ -83,6 +94,56 @@ func (c *checker) freshErrorDepth(v, old ssa.Value, depth int) (fresh, bool) {
 		}
 	}
 	return fresh{}, false
+}
+
+// wrapsOnly returns the index of fn's one error parameter when every
+// return of fn gives that parameter itself or an fmt.Errorf that wraps it
+// with %w (and nothing else with %w).
+func wrapsOnly(fn *ssa.Function) (int, bool) {
+	if len(fn.Blocks) == 0 || fn.Signature.Results().Len() != 1 || !knowledge.IsError(fn.Signature.Results().At(0).Type()) {
+		return 0, false
+	}
+	idx := -1
+	for i, p := range fn.Params {
+		if knowledge.IsError(p.Type()) {
+			if idx >= 0 {
+				return 0, false
+			}
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return 0, false
+	}
+	rets := ctxflow.Returns(fn)
+	for _, ret := range rets {
+		v := ctxflow.StripInterface(ret.Results[0])
+		if v == fn.Params[idx] {
+			continue
+		}
+		call, ok := v.(*ssa.Call)
+		if !ok {
+			return 0, false
+		}
+		callee, _, _ := ctxflow.SplitCall(call.Common())
+		if knowledge.RoleOf(callee) != knowledge.FmtErrorf {
+			return 0, false
+		}
+		wrapped := false
+		for _, a := range ctxflow.ErrorfArgs(call.Common()) {
+			if a.Verb != 'w' {
+				continue
+			}
+			if ctxflow.StripInterface(a.Value) != fn.Params[idx] {
+				return 0, false
+			}
+			wrapped = true
+		}
+		if !wrapped {
+			return 0, false
+		}
+	}
+	return idx, len(rets) > 0
 }
 
 // freshConstructor reports whether fn, a function of this package that

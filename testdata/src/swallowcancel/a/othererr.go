@@ -84,3 +84,57 @@ func waitBoth(ctx context.Context, ready <-chan struct{}) error {
 		return errors.New("timed out")
 	}
 }
+
+// ydb's cluster.Get: a budget derived from the caller's ctx runs out, or
+// the caller cancels; either way the caller is told "no conns".
+var errNoConns = errors.New("no available conns")
+
+func withTrace(err error) error { return fmt.Errorf("cluster.Get: %w", err) }
+
+func getConn(ctx context.Context, next func() (string, bool)) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return "", withTrace(errNoConns) // want `a.errNoConns replaces the cancellation of ctx, a budget this function derived from the caller's ctx, when it is done: it is done too when the caller cancels`
+		default:
+			if c, ok := next(); ok {
+				return c, nil
+			}
+		}
+	}
+}
+
+// Fixed: the budget's own error, which is the caller's cancellation when
+// the caller cancelled.
+func getConnFixed(ctx context.Context, next func() (string, bool)) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return "", withTrace(ctx.Err())
+		default:
+			if c, ok := next(); ok {
+				return c, nil
+			}
+		}
+	}
+}
+
+// A budget from a root of its own: nothing of a caller's is lost.
+func getConnDetached(next func() (string, bool)) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return "", errNoConns
+		default:
+			if c, ok := next(); ok {
+				return c, nil
+			}
+		}
+	}
+}
