@@ -33,20 +33,28 @@ import (
 // returned on a read error, then waited and returned the read's err).
 func (c *checker) staleNil(v ssa.Value, ret *ssa.Return, doneAt *ssa.BasicBlock) (ssa.Value, bool) {
 	u := c.unwrapNilSafe(v)
-	var made *ssa.Call
+	var madeIn *ssa.BasicBlock
 	switch x := u.(type) {
 	case *ssa.Extract:
-		made, _ = x.Tuple.(*ssa.Call)
+		if call, ok := x.Tuple.(*ssa.Call); ok && !contextErr(call) {
+			madeIn = call.Block()
+		}
 	case *ssa.Call:
-		made = x
+		if !contextErr(x) {
+			madeIn = x.Block()
+		}
+	case *ssa.Phi:
+		// A loop's error variable (immudb's `for err == nil { … }`):
+		// each round's value, tested at the loop's head; only when every
+		// value it merges is a call's error, none the context's own.
+		if phiOfCallErrors(x) {
+			madeIn = x.Block()
+		}
 	}
-	if made == nil {
-		return nil, false // a parameter, a phi, a constant: not a stale result
+	if madeIn == nil {
+		return nil, false // a parameter, a constant, the context's own error: not a stale result
 	}
-	if callee, _, _ := ctxflow.SplitCall(made.Common()); knowledge.RoleOf(callee) == knowledge.CtxErr || knowledge.RoleOf(callee) == knowledge.CtxCause {
-		return nil, false // the context's own error, found non-nil on the way here
-	}
-	if made.Block() == ret.Block() {
+	if madeIn == ret.Block() {
 		return nil, false // made on the way out itself
 	}
 	found, alwaysNil := false, true
@@ -59,18 +67,18 @@ func (c *checker) staleNil(v ssa.Value, ret *ssa.Return, doneAt *ssa.BasicBlock)
 		if nilSide == nil {
 			continue
 		}
-		if reachesAvoiding(nilSide, ret.Block(), made.Block()) {
+		if reachesAvoiding(nilSide, ret.Block(), madeIn) {
 			found = true
 		}
 		other := b.Succs[0]
 		if other == nilSide {
 			other = b.Succs[1]
 		}
-		if reachesAvoiding(other, ret.Block(), made.Block()) {
+		if reachesAvoiding(other, ret.Block(), madeIn) {
 			alwaysNil = false
 		}
 	}
-	if found && slices.Contains(ctxflow.LoopBlocks(doneAt), made.Block()) && !alwaysNil {
+	if found && slices.Contains(ctxflow.LoopBlocks(doneAt), madeIn) && !alwaysNil {
 		// Made in the done point's loop and maybe not nil: the last
 		// attempt's error, the last-attempt check's business.
 		return nil, false
@@ -79,6 +87,46 @@ func (c *checker) staleNil(v ssa.Value, ret *ssa.Return, doneAt *ssa.BasicBlock)
 		return u, true
 	}
 	return nil, false
+}
+
+// contextErr reports whether call is ctx.Err() or context.Cause(ctx).
+func contextErr(call *ssa.Call) bool {
+	callee, _, _ := ctxflow.SplitCall(call.Common())
+	role := knowledge.RoleOf(callee)
+	return role == knowledge.CtxErr || role == knowledge.CtxCause
+}
+
+// phiOfCallErrors reports whether every value the phi merges is the error
+// result of a call that is not a context's own error, through other such
+// phis (a few).
+func phiOfCallErrors(p *ssa.Phi) bool {
+	seen := map[*ssa.Phi]bool{}
+	var ok func(v ssa.Value) bool
+	ok = func(v ssa.Value) bool {
+		switch x := ctxflow.StripInterface(v).(type) {
+		case *ssa.Extract:
+			call, isCall := x.Tuple.(*ssa.Call)
+			return isCall && !contextErr(call)
+		case *ssa.Call:
+			return !contextErr(x)
+		case *ssa.Phi:
+			if seen[x] {
+				return true
+			}
+			if len(seen) > 8 {
+				return false
+			}
+			seen[x] = true
+			for _, e := range x.Edges {
+				if !ok(e) {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	return ok(p)
 }
 
 // reportStaleNil reports a return of a stale nil error once d's context

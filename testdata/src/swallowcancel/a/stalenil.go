@@ -108,6 +108,25 @@ func watchVariable(ctx context.Context, db blobStore, root string, prev error, n
 	}
 }
 
+// immudb's FindTruncationPoint: the loop runs while err == nil, so the
+// err its done check returns is always nil.
+func findPoint(ctx context.Context, db blobStore, root string) ([]string, error) {
+	got, err := db.Sidecars(ctx, root)
+	if err != nil {
+		return nil, err
+	}
+	for err == nil {
+		if len(got) > 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil, err // want `when ctx is done this returns this error, which a test on the way found nil`
+		}
+		got, err = db.Sidecars(ctx, root)
+	}
+	return got, nil
+}
+
 // Negatives.
 
 // The fix: the context's error.
@@ -153,6 +172,25 @@ func serveRounds(ctx context.Context, db blobStore, root string, tick <-chan str
 		case <-ctx.Done():
 			return err
 		case <-tick:
+		}
+	}
+}
+
+// A loop whose error may be non-nil when the done check returns it (the
+// last attempt's error): not a stale nil.
+func pollLastErr(ctx context.Context, db blobStore, root string) ([]string, error) {
+	var err error
+	var got []string
+	for {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		got, err = db.Sidecars(ctx, root)
+		if err != nil {
+			continue
+		}
+		if len(got) > 0 {
+			return got, nil
 		}
 	}
 }
