@@ -265,13 +265,41 @@ func (c *checker) freshUsedForWork(call *ssa.Call) bool {
 		seen[v] = true
 		for _, ref := range *v.Referrers() {
 			switch ref := ref.(type) {
-			case *ssa.Store, *ssa.Send, *ssa.Go, *ssa.MapUpdate:
+			case *ssa.Store:
+				if ref.Addr == v {
+					continue // another value stored in the variable followed
+				}
+				if alloc, local := ref.Addr.(*ssa.Alloc); local && ref.Val == v && alloc.Heap {
+					// A variable a closure captures by reference (the
+					// parameter reassigned, then used in a literal): its
+					// loads are the context's uses.
+					queue = append(queue, alloc)
+					continue
+				}
+				return false // kept: an object's lifetime
+			case *ssa.UnOp:
+				if ref.Op == token.MUL {
+					queue = append(queue, ref)
+				}
+			case *ssa.Send, *ssa.Go, *ssa.MapUpdate:
 				return false // kept: an object's or a goroutine's lifetime
 			case *ssa.MakeClosure:
-				if f, ok := ref.Fn.(*ssa.Function); ok && c.res.UsedAsValue(f) {
+				f, ok := ref.Fn.(*ssa.Function)
+				if ok && c.res.UsedAsValue(f) && !c.res.CalledDuringCall(f) {
 					return false // captured by detached work
 				}
 				used = true
+				if ok {
+					// A literal run during the call (a retry helper's
+					// operation: elastic-agent's downloadWithRetries):
+					// its uses of the capture (the value, or the variable
+					// it loads) are the function's.
+					for i, b := range ref.Bindings {
+						if b == v && i < len(f.FreeVars) {
+							queue = append(queue, f.FreeVars[i])
+						}
+					}
+				}
 			case *ssa.Return:
 				waits = true
 			case *ssa.MakeInterface, *ssa.ChangeType, *ssa.ChangeInterface, *ssa.Phi:
