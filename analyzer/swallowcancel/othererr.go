@@ -202,7 +202,7 @@ func (c *checker) replacedDerivedBudget(f *fnInfo, dones []*ctxflow.Done, ret *s
 		parent := d.Origin.DerivedFrom
 		v := errResult(ret)
 		fr, ok := c.freshError(v, d.Err)
-		if !ok || c.wrapsContextErr(v) || translatedInField(v) || formatsError(v) || consulted(f.fn, parent) {
+		if !ok || c.wrapsContextErr(v) || translatedInField(v) || formatsError(v) || consulted(f.fn, parent) || c.toldKind(ret) {
 			continue
 		}
 		name := c.contextText(d.Ctx)
@@ -255,6 +255,20 @@ func consulted(fn *ssa.Function, ctx ssa.Value) bool {
 			if len(args) > 0 && args[0] == ctx {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// toldKind reports whether ret runs only after a test of which
+// cancellation an error is (errors.Is(cctx.Err(),
+// context.DeadlineExceeded)): a function that tells a deadline from a
+// cancel translates each into its own vocabulary on purpose (etcd's
+// ErrTimeout and ErrCanceled).
+func (c *checker) toldKind(ret *ssa.Return) bool {
+	for b := ret.Block().Idom(); b != nil; b = b.Idom() {
+		if c.cancelTestOf(b) != nil {
+			return true
 		}
 	}
 	return false

@@ -138,3 +138,24 @@ func getConnDetached(next func() (string, bool)) (string, error) {
 		}
 	}
 }
+
+// etcd's promoteMember: it tells a deadline from a cancel and answers each
+// in its protocol's own words.
+var (
+	errTimeout  = errors.New("request timed out")
+	errCanceled = errors.New("request cancelled")
+)
+
+func promote(ctx context.Context, try func(context.Context) bool) error {
+	cctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	for cctx.Err() == nil {
+		if try(cctx) {
+			return nil
+		}
+	}
+	if errors.Is(cctx.Err(), context.DeadlineExceeded) {
+		return errTimeout
+	}
+	return errCanceled
+}
