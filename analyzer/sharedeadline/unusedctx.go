@@ -57,10 +57,14 @@ func (c *checker) unusedContext(fn *ssa.Function, calls []*ctxflow.Call, reporte
 		case o != nil:
 			under = "under " + o.Desc
 		}
+		advice := fmt.Sprintf("pass %s to the wait (or derive its budget from %s)", name, name)
+		if o == nil && arg < 0 {
+			advice = fmt.Sprintf("give %s a context parameter and pass %s", call.CalleeName(), name)
+		}
 		d := analysis.Diagnostic{
 			Pos: expr.Fun.Pos(), End: expr.Fun.End(), Category: "unused-context",
-			Message: fmt.Sprintf("%s receives %s but never uses it, and %s waits %s: the caller's deadline and cancellation never reach the wait; pass %s to the wait (or derive its budget from %s)",
-				ctxflow.LiteralName(fn), name, wait, under, name, name),
+			Message: fmt.Sprintf("%s receives %s but never uses it, and %s waits %s: the caller's deadline and cancellation never reach the wait; %s",
+				ctxflow.LiteralName(fn), name, wait, under, advice),
 			Related: []analysis.RelatedInformation{{Pos: param.Pos(), Message: "the context received here"}},
 		}
 		if at := c.contextExpr(expr, arg, o); at != nil {
@@ -162,6 +166,17 @@ func (c *checker) waitWithout(call *ctxflow.Call, fn *ssa.Function, overwritten 
 		if o := c.res.Classify(a); accept(a, o) {
 			return p.Wait + " via " + call.CalleeName(), &o, i
 		}
+	}
+	if b := s.Bare; b != nil && call.Target != nil && call.Target.Pkg == fn.Pkg {
+		// A helper of the package that takes no context and waits
+		// through a call that takes none (tiup's Telemetry.Report(ctx)
+		// posting through its HTTPClient.Post): the helper can be given
+		// one.
+		wait := b.Wait
+		if b.Via != "" {
+			wait += " via " + b.Via
+		}
+		return wait + " via " + call.CalleeName(), nil, -1
 	}
 	// A helper that starts its own root is helperRoot's finding; through
 	// an interface method that takes no context (client-go's

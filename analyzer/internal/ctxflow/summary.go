@@ -37,6 +37,12 @@ type Summary struct {
 	// Nothing is reported inside the form; its callers, who could call
 	// the context form instead, are (sqlx.Connect → (*sql.DB).Ping).
 	Deferred *DeferredWait
+	// Bare is set on a declared function that takes no context and, during
+	// the call, makes a wait that takes none either (a context-free sink,
+	// whatever bounds it, directly or through such functions of the
+	// package): a caller holding a context has no way to hand it over
+	// (tiup's Telemetry.Report(ctx) posted through its HTTPClient.Post).
+	Bare *BareWait
 	// Passes is 1 + the index (receiver excluded) of the context parameter
 	// the function returns, decorated with values but with no deadline or
 	// cancellation of its own (namespaces.WithNamespace); 0 for none. A
@@ -205,6 +211,13 @@ type RootWait struct {
 	TwinFits bool
 }
 
+// BareWait is the context-free wait a function makes, Wait, reached via
+// Via.
+type BareWait struct {
+	Wait string
+	Via  string
+}
+
 // DeferredWait is the unbounded wait of a context-free API form, Wait
 // (reached via Via), and the form's context-taking twin, Twin ("" when the
 // form has none of its own: a form forwarding to another that is one).
@@ -248,6 +261,13 @@ func (s *Summary) String() string {
 	}
 	if s.Passes > 0 {
 		parts = append(parts, fmt.Sprintf("returns the context of param %d", s.Passes-1))
+	}
+	if b := s.Bare; b != nil {
+		part := "waits in " + b.Wait
+		if b.Via != "" {
+			part += " via " + b.Via
+		}
+		parts = append(parts, part+" with no context")
 	}
 	if d := s.Deferred; d != nil {
 		part := "context-free form: waits in " + d.Wait
@@ -305,7 +325,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Passes == 0 && len(s.CancelList) == 0 && !s.CancelsRecv && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Bare == nil && s.Passes == 0 && len(s.CancelList) == 0 && !s.CancelsRecv && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -614,6 +634,9 @@ func (r *Result) summarizeCall(c *Call) bool {
 		if !v.HasContext && (v.Recv == ReceiverUnbounded || v.Recv == NotApplicable) && c.Sink.Bound != knowledge.BoundBySystem {
 			changed = r.noteDeferred(c.Fn, DeferredWait{Wait: c.CalleeName()}) || changed
 		}
+		if !v.HasContext && c.Sink.Bound != knowledge.BoundBySystem {
+			changed = r.noteBare(c, BareWait{Wait: c.CalleeName()}) || changed
+		}
 		if !v.HasContext {
 			return changed
 		}
@@ -690,6 +713,9 @@ func (r *Result) summarizeCall(c *Call) bool {
 				}
 			}
 		}
+	}
+	if b := s.Bare; b != nil && c.Target != nil {
+		changed = r.noteBare(c, BareWait{Wait: b.Wait, Via: c.CalleeName()}) || changed
 	}
 	if d := s.Deferred; d != nil {
 		// A context-free form calling another: the wait is deferred to
@@ -1737,5 +1763,19 @@ func (r *Result) CalledDuringCall(lit *ssa.Function) bool {
 			return false
 		}
 	}
+	return true
+}
+
+// noteBare records that c's function, a declared one that takes no
+// context, makes the context-free wait b during the call.
+func (r *Result) noteBare(c *Call, b BareWait) bool {
+	fn := c.Fn
+	if _, sync := c.Instr.(*ssa.Call); !sync || fn.Parent() != nil || hasContextParamSSA(fn) {
+		return false
+	}
+	if s := r.summary[fn]; s != nil && s.Bare != nil {
+		return false
+	}
+	r.summaryOf(fn).Bare = &b
 	return true
 }

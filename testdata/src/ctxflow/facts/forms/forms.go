@@ -16,7 +16,7 @@ type DB struct{ *sql.DB }
 
 // Connect opens a database and pings it without a context: the ping has
 // no deadline, ConnectContext is the form to call.
-func Connect(driver, dsn string) (*DB, error) { // want Connect:"^context-free form: waits in \\(\\*sql.DB\\).Ping with no bound; its context form is ConnectContext$"
+func Connect(driver, dsn string) (*DB, error) { // want Connect:"^waits in \\(\\*sql.DB\\).Ping with no context; context-free form: waits in \\(\\*sql.DB\\).Ping with no bound; its context form is ConnectContext$"
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		return nil, err
@@ -42,7 +42,7 @@ func ConnectContext(ctx context.Context, driver, dsn string) (*DB, error) { // w
 
 // MustConnect has no twin (ConnectContext returns an error too): it is no
 // form of another call, so its call of Connect is judged inside it.
-func MustConnect(driver, dsn string) *DB {
+func MustConnect(driver, dsn string) *DB { // want MustConnect:"^waits in \\(\\*sql.DB\\).Ping via forms.Connect with no context$"
 	db, err := Connect(driver, dsn)
 	if err != nil {
 		panic(err)
