@@ -53,7 +53,10 @@ func (c *checker) reportOtherContextErr(dones []*ctxflow.Done, d *ctxflow.Done, 
 	}
 	mine := ctxflow.Unconvert(d.Ctx)
 	other = ctxflow.Unconvert(other)
-	if sameContext(mine, other) || madeFrom(other, mine, 0) {
+	if sameContext(mine, other) || madeFrom(other, mine, 0, true) || madeFrom(mine, other, 0, false) {
+		// Made from the done one: done too. The done one made from the
+		// other with no deadline on the way (WithCancel, WithValue):
+		// done, most likely, because the other is.
 		return false
 	}
 	idx := len(ret.Block().Instrs) - 1
@@ -126,8 +129,9 @@ func sameContext(a, b ssa.Value) bool {
 }
 
 // madeFrom reports whether ctx derives from parent through With*
-// derivations (done when parent is), a few steps deep.
-func madeFrom(ctx, parent ssa.Value, depth int) bool {
+// derivations (WithTimeout and WithDeadline too when withDeadline), a few
+// steps deep.
+func madeFrom(ctx, parent ssa.Value, depth int, withDeadline bool) bool {
 	if depth > 4 {
 		return false
 	}
@@ -142,11 +146,12 @@ func madeFrom(ctx, parent ssa.Value, depth int) bool {
 		return false
 	}
 	callee, _, args := ctxflow.SplitCall(call.Common())
-	if _, inherits, _ := knowledge.RoleOf(callee).Derivation(); !inherits || len(args) == 0 {
+	_, inherits, deadline := knowledge.RoleOf(callee).Derivation()
+	if !inherits && !(deadline && withDeadline) || len(args) == 0 {
 		return false
 	}
 	p := ctxflow.Unconvert(args[0])
-	return sameContext(p, parent) || madeFrom(p, parent, depth+1)
+	return sameContext(p, parent) || madeFrom(p, parent, depth+1, withDeadline)
 }
 
 // contextText is how the source names a context value: the receiver

@@ -159,3 +159,28 @@ func promote(ctx context.Context, try func(context.Context) bool) error {
 	}
 	return errCanceled
 }
+
+// A context made from ctx with no deadline of its own is done because ctx
+// is (or someone cancelled it): ctx.Err() is not known nil there.
+func waitChild(ctx context.Context, ready <-chan struct{}) error {
+	child, cancel := context.WithCancel(ctx)
+	defer cancel()
+	select {
+	case <-ready:
+		return nil
+	case <-child.Done():
+		return ctx.Err()
+	}
+}
+
+// A budget made from the done one is done too.
+func waitInner(ctx context.Context, ready <-chan struct{}) error {
+	inner, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+		return inner.Err()
+	}
+}
