@@ -103,15 +103,7 @@ func wrapsOnly(fn *ssa.Function) (int, bool) {
 	if len(fn.Blocks) == 0 || fn.Signature.Results().Len() != 1 || !knowledge.IsError(fn.Signature.Results().At(0).Type()) {
 		return 0, false
 	}
-	idx := -1
-	for i, p := range fn.Params {
-		if knowledge.IsError(p.Type()) {
-			if idx >= 0 {
-				return 0, false
-			}
-			idx = i
-		}
-	}
+	idx := oneErrorParam(fn)
 	if idx < 0 {
 		return 0, false
 	}
@@ -144,6 +136,21 @@ func wrapsOnly(fn *ssa.Function) (int, bool) {
 		}
 	}
 	return idx, len(rets) > 0
+}
+
+// oneErrorParam returns the index of fn's only error parameter, or -1
+// when it has none or several.
+func oneErrorParam(fn *ssa.Function) int {
+	idx := -1
+	for i, p := range fn.Params {
+		if knowledge.IsError(p.Type()) {
+			if idx >= 0 {
+				return -1
+			}
+			idx = i
+		}
+	}
+	return idx
 }
 
 // freshConstructor reports whether fn, a function of this package that

@@ -214,15 +214,7 @@ func passesOnOnly(fn *ssa.Function) (int, bool) {
 	if !ctxflow.ErrorLast(fn.Signature) {
 		return 0, false
 	}
-	idx := -1
-	for i, p := range fn.Params {
-		if knowledge.IsError(p.Type()) {
-			if idx >= 0 {
-				return 0, false
-			}
-			idx = i
-		}
-	}
+	idx := oneErrorParam(fn)
 	if idx < 0 {
 		return 0, false
 	}
