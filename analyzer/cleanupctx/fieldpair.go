@@ -66,7 +66,7 @@ func newFieldPairs(res *ctxflow.Result) *fieldPairs {
 						fp.stores[fn] = fieldVar(fa)
 					}
 				case *ssa.Call:
-					if f, base := loadedField(x.Call.Value); f != nil && base == recv && fp.ctxOf[f] != nil {
+					if f, base := loadedField(x.Call.Value); f != nil && base == recv && fp.ctxOf[f] != nil && onEveryPath(x) {
 						fp.cancels[fn] = f
 					}
 				case *ssa.Return:
@@ -216,6 +216,21 @@ func (fp *fieldPairs) cancelledBefore(fn *ssa.Function, ctx ssa.Value, instr ssa
 		}
 	}
 	return found
+}
+
+// onEveryPath reports whether call runs on every path through its
+// function: its block dominates every return (a method that cancels only
+// when idle is no cancel method).
+func onEveryPath(call *ssa.Call) bool {
+	for _, b := range call.Parent().Blocks {
+		if len(b.Instrs) == 0 {
+			continue
+		}
+		if _, ret := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ret && !call.Block().Dominates(b) {
+			return false
+		}
+	}
+	return true
 }
 
 // before reports whether a runs before b on every path to b: earlier in

@@ -84,3 +84,15 @@ func (k *kubeUnit) Restart(parent context.Context) error {
 	k.Init(parent)
 	return k.deletePod(k.GetContext())
 }
+
+// A method that cancels only sometimes is no cancel method.
+func (b *baseUnit) CancelIfIdle(idle bool) {
+	if idle {
+		b.cancel()
+	}
+}
+
+func (k *kubeUnit) MaybeIdle(idle bool) error {
+	k.CancelIfIdle(idle)
+	return k.deletePod(k.GetContext())
+}
