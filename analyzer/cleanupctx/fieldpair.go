@@ -62,8 +62,8 @@ func newFieldPairs(res *ctxflow.Result) *fieldPairs {
 			for _, instr := range b.Instrs {
 				switch x := instr.(type) {
 				case *ssa.Store:
-					if fa, ok := x.Addr.(*ssa.FieldAddr); ok && isCtxField(fp, fieldVar(fa)) {
-						fp.stores[fn] = fieldVar(fa)
+					if fa, ok := x.Addr.(*ssa.FieldAddr); ok && isCtxField(fp, ctxflow.FieldOf(fa)) {
+						fp.stores[fn] = ctxflow.FieldOf(fa)
 					}
 				case *ssa.Call:
 					if f, base := loadedField(x.Call.Value); f != nil && base == recv && fp.ctxOf[f] != nil && onEveryPath(x) {
@@ -105,7 +105,7 @@ func storedField(call *ssa.Call, i int) (*types.Var, ssa.Value) {
 				continue
 			}
 			if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
-				return fieldVar(fa), fa.X
+				return ctxflow.FieldOf(fa), fa.X
 			}
 		}
 	}
@@ -122,19 +122,7 @@ func loadedField(v ssa.Value) (*types.Var, ssa.Value) {
 	if !ok {
 		return nil, nil
 	}
-	return fieldVar(fa), fa.X
-}
-
-func fieldVar(fa *ssa.FieldAddr) *types.Var {
-	ptr, ok := fa.X.Type().Underlying().(*types.Pointer)
-	if !ok {
-		return nil
-	}
-	st, ok := ptr.Elem().Underlying().(*types.Struct)
-	if !ok || fa.Field >= st.NumFields() {
-		return nil
-	}
-	return st.Field(fa.Field)
+	return ctxflow.FieldOf(fa), fa.X
 }
 
 // sameObject reports whether a and b address the same object: the same
@@ -189,7 +177,7 @@ func (fp *fieldPairs) cancelledBefore(fn *ssa.Function, ctx ssa.Value, instr ssa
 	for _, b := range fn.Blocks {
 		for _, i := range b.Instrs {
 			if st, ok := i.(*ssa.Store); ok {
-				if fa, ok := st.Addr.(*ssa.FieldAddr); ok && fieldVar(fa) == ctxField {
+				if fa, ok := st.Addr.(*ssa.FieldAddr); ok && ctxflow.FieldOf(fa) == ctxField {
 					return nil // the object gets a new context here
 				}
 			}

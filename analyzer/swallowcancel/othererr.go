@@ -207,7 +207,7 @@ func (c *checker) replacedDerivedBudget(f *fnInfo, dones []*ctxflow.Done, ret *s
 		parent := d.Origin.DerivedFrom
 		v := errResult(ret)
 		fr, ok := c.freshError(v, d.Err)
-		if !ok || c.wrapsContextErr(v) || translatedInField(v) || formatsError(v) || consulted(f.fn, parent) || c.toldKind(ret) {
+		if !ok || c.wrapsContextErr(v) || translatedInField(v) || formatsError(v) || consulted(parent) || c.toldKind(ret) {
 			continue
 		}
 		name := c.contextText(d.Ctx)
@@ -241,10 +241,10 @@ func formatsError(v ssa.Value) bool {
 	return false
 }
 
-// consulted reports whether fn looks at ctx itself (its Err, Done or
+// consulted reports whether the function looks at ctx itself (its Err, Done or
 // Cause): a function that tells the caller's cancellation from its own
 // budget running out answers each as it chooses.
-func consulted(fn *ssa.Function, ctx ssa.Value) bool {
+func consulted(ctx ssa.Value) bool {
 	for _, ref := range *ctx.Referrers() {
 		call, ok := ref.(*ssa.Call)
 		if !ok {

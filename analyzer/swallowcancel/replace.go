@@ -103,39 +103,64 @@ func wrapsOnly(fn *ssa.Function) (int, bool) {
 	if len(fn.Blocks) == 0 || fn.Signature.Results().Len() != 1 || !knowledge.IsError(fn.Signature.Results().At(0).Type()) {
 		return 0, false
 	}
-	idx := oneErrorParam(fn)
-	if idx < 0 {
-		return 0, false
+	r := classifyErrorReturns(fn)
+	return r.param, r.param >= 0 && r.other == 0 && r.nils == 0 && r.same+r.wrapped > 0
+}
+
+// errorReturns counts how the returns of a function give their error,
+// against its one error parameter: that parameter unchanged, an fmt.Errorf
+// wrapping only it with %w, nil, or anything else.
+type errorReturns struct {
+	param                      int // the parameter's index, -1 for none or several
+	same, wrapped, nils, other int
+}
+
+// classifyErrorReturns classifies the error result of each return of fn,
+// whose last result is an error.
+func classifyErrorReturns(fn *ssa.Function) errorReturns {
+	r := errorReturns{param: oneErrorParam(fn)}
+	if r.param < 0 {
+		return r
 	}
-	rets := ctxflow.Returns(fn)
-	for _, ret := range rets {
-		v := ctxflow.StripInterface(ret.Results[0])
-		if v == fn.Params[idx] {
+	p := fn.Params[r.param]
+	for _, ret := range ctxflow.Returns(fn) {
+		v := ctxflow.StripInterface(errResult(ret))
+		switch {
+		case v == p:
+			r.same++
+		case ctxflow.IsNilConst(v):
+			r.nils++
+		case wrapsOnlyParam(v, p):
+			r.wrapped++
+		default:
+			r.other++
+		}
+	}
+	return r
+}
+
+// wrapsOnlyParam reports whether v is an fmt.Errorf whose %w operands
+// are all p, and there is one.
+func wrapsOnlyParam(v ssa.Value, p *ssa.Parameter) bool {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	callee, _, _ := ctxflow.SplitCall(call.Common())
+	if knowledge.RoleOf(callee) != knowledge.FmtErrorf {
+		return false
+	}
+	wrapped := false
+	for _, a := range ctxflow.ErrorfArgs(call.Common()) {
+		if a.Verb != 'w' {
 			continue
 		}
-		call, ok := v.(*ssa.Call)
-		if !ok {
-			return 0, false
+		if ctxflow.StripInterface(a.Value) != ssa.Value(p) {
+			return false
 		}
-		callee, _, _ := ctxflow.SplitCall(call.Common())
-		if knowledge.RoleOf(callee) != knowledge.FmtErrorf {
-			return 0, false
-		}
-		wrapped := false
-		for _, a := range ctxflow.ErrorfArgs(call.Common()) {
-			if a.Verb != 'w' {
-				continue
-			}
-			if ctxflow.StripInterface(a.Value) != fn.Params[idx] {
-				return 0, false
-			}
-			wrapped = true
-		}
-		if !wrapped {
-			return 0, false
-		}
+		wrapped = true
 	}
-	return idx, len(rets) > 0
+	return wrapped
 }
 
 // oneErrorParam returns the index of fn's only error parameter, or -1

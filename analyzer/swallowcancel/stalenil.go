@@ -214,22 +214,8 @@ func passesOnOnly(fn *ssa.Function) (int, bool) {
 	if !ctxflow.ErrorLast(fn.Signature) {
 		return 0, false
 	}
-	idx := oneErrorParam(fn)
-	if idx < 0 {
-		return 0, false
-	}
-	passes := false
-	for _, ret := range ctxflow.Returns(fn) {
-		v := ctxflow.StripInterface(errResult(ret))
-		switch {
-		case v == fn.Params[idx]:
-			passes = true
-		case ctxflow.IsNilConst(v):
-		default:
-			return 0, false
-		}
-	}
-	return idx, passes
+	r := classifyErrorReturns(fn)
+	return r.param, r.param >= 0 && r.other == 0 && r.wrapped == 0 && r.same > 0
 }
 
 // nilEdge returns the successor of iff taken when v is nil, if iff tests

@@ -496,6 +496,9 @@ func mergeBounds(bs []Boundedness) Boundedness {
 	return out
 }
 
+// FieldOf returns the struct field fa addresses, or nil.
+func FieldOf(fa *ssa.FieldAddr) *types.Var { return structField(fa.X.Type(), fa.Field) }
+
 func structField(t types.Type, i int) *types.Var {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		t = p.Elem()
