@@ -169,6 +169,13 @@ func (c *checker) checkFunc(fn *ssa.Function) []*ssa.Call {
 			}
 		}
 	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok {
+				c.helperBudget(fn, call)
+			}
+		}
+	}
 	return bounded
 }
 
@@ -207,7 +214,7 @@ func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallEx
 		return false
 	}
 	inScope := c.res.ContextInScope(fn, expr.Pos())
-	if inScope == "" || c.detached(fn, call) || !c.freshUsedForWork(call) {
+	if inScope == "" || c.detached(fn, call) || !c.freshUsedForWork(call, false) {
 		return false
 	}
 	what := "deadline " + types.ExprString(expr.Args[1])
@@ -246,9 +253,14 @@ func (c *checker) detached(fn *ssa.Function, call *ssa.Call) bool {
 // at all; it is deliberate when kept (stored, sent, handed to a goroutine)
 // or given to a cleanup (Shutdown, Rollback…, or a function whose context
 // reaches one); and, precision first, when it only reaches calls of which
-// nothing is known (an interface with no implementation in sight).
-func (c *checker) freshUsedForWork(call *ssa.Call) bool {
+// nothing is known (an interface with no implementation in sight). With
+// mustWait, a context nothing uses does not count: a helper's budget left
+// unused is the helper's business.
+func (c *checker) freshUsedForWork(call *ssa.Call, mustWait bool) bool {
 	var queue []ssa.Value
+	if _, tuple := call.Type().(*types.Tuple); !tuple {
+		queue = append(queue, call)
+	}
 	for _, ref := range *call.Referrers() {
 		if ext, ok := ref.(*ssa.Extract); ok && ext.Index == 0 {
 			queue = append(queue, ext)
@@ -333,7 +345,7 @@ func (c *checker) freshUsedForWork(call *ssa.Call) bool {
 			}
 		}
 	}
-	return waits || !used && !unknown
+	return waits || !mustWait && !used && !unknown
 }
 
 type contextUse int

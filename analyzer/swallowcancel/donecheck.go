@@ -3,6 +3,7 @@ package swallowcancel
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 
@@ -64,7 +65,7 @@ func (c *checker) checkDone(f *fnInfo) {
 			if f.onlyErr && (runner || d.Plain || c.blockingSelect(d) || c.leavesEndlessLoop(d)) && !c.pollsUntil(f, d) {
 				continue
 			}
-			if c.unreachableNil(ret) || c.choseKind(d, ret) {
+			if c.unreachableNil(ret) || c.choseKind(d, ret) || flagSaysStopped(f.fn, ret) {
 				continue
 			}
 			what, fix := c.doneNames(d)
@@ -299,6 +300,39 @@ func (c *checker) sendsSuccess(fn *ssa.Function, ch ssa.Value, mk *ssa.MakeChan)
 	return visit(fn, 0)
 }
 
+// flagSaysStopped reports whether a bool result says the work did not
+// finish: it is false at this return and never a constant false at any
+// other (pulumi's retry.Until returns false, nil, nil once its context is
+// done and b, data, err otherwise), so the caller cannot take the stop for
+// a success without ignoring the flag. A function that also returns false
+// with nil elsewhere (not found) does not tell the stop apart.
+func flagSaysStopped(fn *ssa.Function, ret *ssa.Return) bool {
+	res := fn.Signature.Results()
+	for k := 0; k < res.Len(); k++ {
+		if b, ok := res.At(k).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Bool {
+			continue
+		}
+		if !isConstFalse(ret.Results[k]) {
+			continue
+		}
+		tells := true
+		for _, other := range ctxflow.Returns(fn) {
+			if other != ret && isConstFalse(other.Results[k]) {
+				tells = false
+			}
+		}
+		if tells {
+			return true
+		}
+	}
+	return false
+}
+
+func isConstFalse(v ssa.Value) bool {
+	c, ok := v.(*ssa.Const)
+	return ok && c.Value != nil && c.Value.Kind() == constant.Bool && !constant.BoolVal(c.Value)
+}
+
 // unreachableNil reports whether a return can only be reached where an
 // error known to be non-nil was found nil: `if err == nil { err =
 // ctx.Err() }; if err != nil { return …, err }; return nil` inside the
@@ -520,61 +554,6 @@ func (c *checker) condIdent(iff *ssa.If) *ast.Ident {
 		}
 	}
 	return nil
-}
-
-// checkEmptyDoneCase reports an empty `case <-ctx.Done():` in a loop that
-// does not otherwise look at the context: once the context is done the
-// select returns at once, the case does nothing, and the loop goes round
-// again (spinning, or retrying work the caller gave up on).
-func (c *checker) checkEmptyDoneCase(f *fnInfo) {
-	for _, d := range c.res.Dones(f.fn) {
-		sel, ok := d.Instr.(*ssa.Select)
-		if !ok || !c.foreignContext(f, d) {
-			continue
-		}
-		loop := ctxflow.Innermost(f.loops, sel.Block())
-		if loop == nil || !loop.Blocks[d.Block] || consultsOtherwise(loop, sel) || endsOnContextCall(loop, d.Ctx) {
-			continue // not in a loop, leaves it, or the loop checks ctx itself
-		}
-		clause := c.commClause(sel, d)
-		if clause == nil || len(clause.Body) > 0 {
-			continue
-		}
-		fix := "return"
-		if f.errLast {
-			_, fix = c.doneNames(d)
-			fix = "return " + fix
-		}
-		c.pass.Report(analysis.Diagnostic{Pos: clause.Pos(), End: clause.Colon + 1, Message: fmt.Sprintf(
-			"this case <-%s.Done() does nothing, so the loop goes round again after %s is done: %s", c.ctxName(d), c.ctxName(d), fix)})
-	}
-}
-
-// consultsOtherwise reports whether the loop looks at a context other than
-// through the select's own Done case: Err, Cause, or another Done.
-func consultsOtherwise(loop *ctxflow.Loop, sel *ssa.Select) bool {
-	for b := range loop.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if !ok {
-				continue
-			}
-			fn, _, _ := ctxflow.SplitCall(call.Common())
-			switch knowledge.RoleOf(fn) {
-			case knowledge.CtxErr, knowledge.CtxCause:
-				return true
-			case knowledge.CtxDone:
-				used := false
-				for _, st := range sel.States {
-					used = used || st.Chan == call
-				}
-				if !used {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 // endsOnContextCall reports whether the loop goes round only for an

@@ -123,7 +123,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	c.checkDropped(f)
 	c.checkSuccessPath(f)
 	c.checkRangeDone(f)
-	c.checkEmptyDoneCase(f)
+	c.checkDoneCaseGoesRound(f)
 	c.checkClosedOnDone(f)
 	c.checkHandedFresh(f)
 	c.checkCompletedNil(f)

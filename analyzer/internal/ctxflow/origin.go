@@ -676,6 +676,39 @@ func (r *Result) returnedRoot(call *ssa.Call, depth int) (Origin, bool) {
 	return Origin{State: NoDeadline, Desc: desc, Pos: call.Pos(), RootFn: call.Parent(), Root: desc + ", a fresh " + root}, true
 }
 
+// FreshBudgetMaker reports whether fn, a function of this package that
+// takes no context, returns on every path a context it bounds with
+// WithTimeout or WithDeadline of a root it makes itself (opentofu's
+// getContextWithTimeout: context.WithTimeout(context.Background(), d)),
+// and how that budget is made. A caller with a context of its own that
+// calls it starts a fresh budget as surely as if it wrote the call.
+func (r *Result) FreshBudgetMaker(fn *ssa.Function) (string, bool) {
+	if fn == nil || fn.Pkg != r.Pkg || len(fn.Blocks) == 0 || fn.Parent() != nil {
+		return "", false
+	}
+	res := fn.Signature.Results()
+	if res.Len() == 0 || !knowledge.IsContext(res.At(0).Type()) {
+		return "", false
+	}
+	for _, p := range fn.Params {
+		if carriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) || knowledge.EmbedsRequest(p.Type()) || knowledge.RequestAccessor(p.Type()) != "" {
+			return "", false
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.beginQuery(fn)
+	made := ""
+	for _, ret := range Returns(fn) {
+		o := r.classify(ret.Results[0], 0)
+		if o.State != Deadline || !o.Rooted || o.RootFn != fn || o.DerivedFrom != nil {
+			return "", false
+		}
+		made = o.RootDesc()
+	}
+	return made, made != ""
+}
+
 // passedContext returns the index (receiver excluded) of the context
 // parameter that a called function returns, decorated with values but with
 // no deadline or cancellation of its own (containerd's
