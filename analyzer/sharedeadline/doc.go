@@ -39,6 +39,11 @@
 //     detection): the caller's deadline and cancellation stop there (fix,
 //     for a helper of the same package: give it a context parameter and
 //     pass ctx);
+//   - a call of a helper of the package that takes no context and returns
+//     a budget it makes from a root of its own (WithTimeout(Background(),
+//     d) on every path: opentofu's getContextWithTimeout), made where a
+//     caller's context is in scope or received as _, when the budget then
+//     bounds a wait (fix, when every caller holds a context: thread it);
 //   - a function (a literal or a declared one) that takes no context and
 //     starts its own root that reaches a wait, handed to a call whose summary
 //     says it calls that parameter where a context is in scope (a handler

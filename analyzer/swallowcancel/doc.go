@@ -122,6 +122,10 @@
 //   - an empty `case <-ctx.Done():` in a loop that does not otherwise look at
 //     the context: the loop spins once the context is done; and `for range
 //     ctx.Done()`, whose body never runs (Done is closed, never sent on);
+//     also a case with statements that cannot end the loop (it stores and
+//     starts nothing, changes no variable the loop carries, and the loop's
+//     only ways out are the success of a call given the same context:
+//     lightninglabs/loop's SweepHtlcTimeoutAction logged and went round);
 //   - a call of a function that returns nothing and gives up silently once
 //     its context is done (a summary fact, SilentOnDone: restic's
 //     FutureBlob.Wait), when the caller then returns a nil error with
