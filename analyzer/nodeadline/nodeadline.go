@@ -86,6 +86,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	for _, fn := range res.SrcFuncs {
 		checkAcceptReads(pass, res, fn)
 	}
+	checkWriteDeadlines(pass, res, cfg.Tests)
 	// net.DialTimeout is no sink (its argument bounds the dial), but the
 	// connection it returns is read like any other.
 	for fn, instr := range res.Instrs() {

@@ -125,6 +125,15 @@ func TestConnReads(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/connreads")
 }
 
+// TestWriteDeadlines: writes to connections whose reads get a deadline,
+// in a package that never sets a write deadline; a package that does is
+// silent.
+func TestWriteDeadlines(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, testdata(t), nodeadline.Analyzer, "nodeadline/writedeadline")
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/writedeadlineknown")
+	linttest.BuildGolden(t, filepath.Join(testdata(t), "src", "nodeadline", "writedeadline"))
+}
+
 // TestCallbacks: a context a helper hands to the function it is given
 // reaches that function's wait.
 func TestCallbacks(t *testing.T) {

@@ -1,0 +1,219 @@
+package nodeadline
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// connKey names one connection across the package: the struct field that
+// holds it (every load of p.conn is the same connection), or, for one
+// that lives in a local, the value itself.
+type connKey struct {
+	field *types.Var
+	local ssa.Value
+}
+
+// connUse is a call on, or with, a connection.
+type connUse struct {
+	fn   *ssa.Function
+	call *ssa.Call
+}
+
+// checkWriteDeadlines reports writes to a connection whose reads the
+// package bounds with SetReadDeadline while nothing in the package ever
+// sets a write deadline (SetWriteDeadline or SetDeadline, on any
+// connection): the author bounded the exchange's reads and forgot that a
+// write blocks too, once the peer stops reading and the socket's send
+// buffer fills (fortio's FastClient set a read deadline and then wrote the
+// request, fixed with SetDeadline; dcrd's peer bounded every read with its
+// idle timeout and wrote messages with none). A connection is one field
+// (all its loads) or one local value; for a local, the read deadline must
+// be set before the write on the same path, and the fix is SetDeadline in
+// its place. A write is a call of the connection's Write or the
+// connection handed where an io.Writer is taken (a bufio.Writer, a
+// package helper that encodes into it).
+func checkWriteDeadlines(pass *analysis.Pass, res *ctxflow.Result, tests bool) {
+	readDeadlines := map[connKey][]connUse{}
+	writes := map[connKey][]connUse{}
+	for fn, instr := range res.Instrs() {
+		call, ok := instr.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		callee, recv, args := ctxflow.SplitCall(call.Common())
+		if read, write := knowledge.DeadlineSetter(callee); write {
+			return // the package knows write deadlines: its writes are its own business
+		} else if read && recv != nil && len(args) == 1 && !zeroTime(args[0]) {
+			if k, ok := keyOf(recv); ok {
+				readDeadlines[k] = append(readDeadlines[k], connUse{fn, call})
+			}
+			continue
+		}
+		if res.Syntax.Skip(call.Pos(), tests) {
+			continue
+		}
+		if recv != nil && isConnWrite(callee) {
+			if k, ok := keyOf(recv); ok {
+				writes[k] = append(writes[k], connUse{fn, call})
+			}
+			continue
+		}
+		sig := call.Common().Signature()
+		for i, a := range call.Common().Args {
+			if recv != nil && !call.Common().IsInvoke() {
+				i-- // the receiver is the first argument of a static method call
+			}
+			if i < 0 || i >= sig.Params().Len() || !isWriterOnly(sig.Params().At(i).Type()) {
+				continue
+			}
+			if k, ok := keyOf(a); ok {
+				writes[k] = append(writes[k], connUse{fn, call})
+			}
+		}
+	}
+	var keys []connKey
+	for k := range writes {
+		if len(readDeadlines[k]) > 0 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return writes[keys[i]][0].call.Pos() < writes[keys[j]][0].call.Pos() })
+	for _, k := range keys {
+		reportUnboundedWrite(pass, res, k, readDeadlines[k], writes[k])
+	}
+}
+
+// reportUnboundedWrite reports the first write of a connection whose reads
+// get a deadline; for a local, only a write the read deadline precedes.
+func reportUnboundedWrite(pass *analysis.Pass, res *ctxflow.Result, k connKey, reads, writes []connUse) {
+	for _, w := range writes {
+		var read *ssa.Call
+		for _, r := range reads {
+			if k.field != nil || r.fn == w.fn && ctxflow.RunsBefore(r.call, w.call) {
+				read = r.call
+				break
+			}
+		}
+		if read == nil {
+			continue
+		}
+		expr := res.Syntax.CallExpr(w.call.Pos())
+		if expr == nil {
+			return
+		}
+		d := analysis.Diagnostic{
+			Pos: expr.Fun.Pos(), End: expr.Fun.End(), Category: "conn-write-no-deadline",
+			Message: "this connection's reads get a deadline but its writes never do: a peer that stops reading blocks this write forever once the send buffer fills; set a write deadline too (SetDeadline covers both)",
+			Related: []analysis.RelatedInformation{{Pos: read.Pos(), Message: "the read deadline is set here"}},
+		}
+		if k.local != nil {
+			if fix := setDeadlineFix(res, read); fix != nil {
+				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+			}
+		}
+		pass.Report(d)
+		return
+	}
+}
+
+// setDeadlineFix turns conn.SetReadDeadline(t) into conn.SetDeadline(t).
+func setDeadlineFix(res *ctxflow.Result, read *ssa.Call) *analysis.SuggestedFix {
+	expr := res.Syntax.CallExpr(read.Pos())
+	if expr == nil || !res.Syntax.Editable(expr.Pos()) {
+		return nil
+	}
+	sel, ok := expr.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	return &analysis.SuggestedFix{
+		Message:   "Bound reads and writes: SetDeadline",
+		TextEdits: []analysis.TextEdit{{Pos: sel.Sel.Pos(), End: sel.Sel.End(), NewText: []byte("SetDeadline")}},
+	}
+}
+
+// keyOf names the connection v is: a load of a struct field (through a
+// type assertion or interface conversion of it), or a local value of a
+// type that has SetWriteDeadline.
+func keyOf(v ssa.Value) (connKey, bool) {
+	for range 4 {
+		switch x := v.(type) {
+		case *ssa.TypeAssert:
+			v = x.X
+			continue
+		case *ssa.ChangeInterface:
+			v = x.X
+			continue
+		case *ssa.MakeInterface:
+			v = x.X
+			continue
+		case *ssa.UnOp:
+			// A local a closure captures lives in memory: its one store.
+			if a, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL {
+				if st := onlyStore(a); st != nil {
+					v = st.Val
+					continue
+				}
+			}
+		}
+		break
+	}
+	if !hasMethod(v.Type(), "SetWriteDeadline") {
+		return connKey{}, false
+	}
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		if fa, ok := load.X.(*ssa.FieldAddr); ok {
+			if f := ctxflow.FieldOf(fa); f != nil {
+				return connKey{field: f}, true
+			}
+		}
+		return connKey{}, false
+	}
+	switch v.(type) {
+	case *ssa.Phi, *ssa.Extract, *ssa.Call, *ssa.Parameter:
+		return connKey{local: v}, true
+	}
+	return connKey{}, false
+}
+
+// onlyStore returns the one store to a, or nil.
+func onlyStore(a *ssa.Alloc) *ssa.Store {
+	var only *ssa.Store
+	for _, ref := range *a.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == a {
+			if only != nil {
+				return nil
+			}
+			only = st
+		}
+	}
+	return only
+}
+
+// isConnWrite reports whether fn is a connection's Write: io.Writer's
+// method on a type that has SetWriteDeadline.
+func isConnWrite(fn *types.Func) bool {
+	if fn == nil || fn.Name() != "Write" {
+		return false
+	}
+	sig := fn.Signature()
+	if sig.Recv() == nil || sig.Params().Len() != 1 || sig.Results().Len() != 2 || !hasMethod(sig.Recv().Type(), "SetWriteDeadline") {
+		return false
+	}
+	s, ok := sig.Params().At(0).Type().(*types.Slice)
+	return ok && types.Identical(s.Elem(), types.Typ[types.Byte])
+}
+
+// zeroTime reports whether v is the zero time.Time (clearing a deadline).
+func zeroTime(v ssa.Value) bool {
+	c, ok := v.(*ssa.Const)
+	return ok && c.Value == nil && knowledge.TypeRole(v.Type()) == knowledge.TimeTimeType
+}

@@ -1,0 +1,67 @@
+// Package writedeadline: connections whose reads get a deadline and whose
+// writes never do, in a package that never sets a write deadline.
+package writedeadline
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"time"
+)
+
+// fetch bounds the exchange's reads, then writes the request with no
+// deadline (fortio's FastClient.Fetch; fixed with SetDeadline).
+func fetch(addr string, req []byte, timeout time.Duration) ([]byte, error) {
+	conn, err := net.DialTimeout("tcp", addr, timeout)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if err := conn.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return nil, err
+	}
+	if _, err := conn.Write(req); err != nil { // want `this connection's reads get a deadline but its writes never do: a peer that stops reading blocks this write forever once the send buffer fills; set a write deadline too \(SetDeadline covers both\)`
+		return nil, err
+	}
+	return io.ReadAll(conn)
+}
+
+// peer keeps its connection in a field: every read is bounded by the idle
+// timeout, every message written with none (dcrd's Peer.writeMessage).
+type peer struct {
+	conn net.Conn
+	idle time.Duration
+}
+
+func encode(w io.Writer, msg []byte) (int, error) { return w.Write(msg) }
+
+func (p *peer) readMessage(buf []byte) (int, error) {
+	if err := p.conn.SetReadDeadline(time.Now().Add(p.idle)); err != nil {
+		return 0, err
+	}
+	return p.conn.Read(buf)
+}
+
+func (p *peer) writeMessage(msg []byte) error {
+	_, err := encode(p.conn, msg) // want `this connection's reads get a deadline but its writes never do`
+	return err
+}
+
+// A deadline only cleared is no bound on reads: nothing to compare with.
+func handshake(conn net.Conn, hello []byte) error {
+	conn.SetReadDeadline(time.Time{})
+	_, err := conn.Write(hello)
+	return err
+}
+
+// The write comes before the read deadline is set: the author bounded
+// only the wait for the answer, and the request is judged with the
+// connection's other writes (none bounded here, none reported).
+func ask(conn net.Conn, q []byte, d time.Duration) error {
+	w := bufio.NewWriter(conn)
+	w.Write(q)
+	w.Flush()
+	conn.SetReadDeadline(time.Now().Add(d))
+	_, err := conn.Read(make([]byte, 1))
+	return err
+}
