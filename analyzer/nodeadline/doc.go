@@ -60,11 +60,11 @@
 // an io.Writer it is only written to; a read in the loop of a reader
 // goroutine (started only with go) is its lifetime, not an answer, and a
 // close in a one-shot timeout case is a watchdog: both make it silent.
-// And a write to a connection (one field, or one local after the deadline
-// is set) whose reads get SetReadDeadline, in a package that never sets a
-// write deadline: a peer that stops reading blocks the write once the send
-// buffer fills (fortio's Fetch, dcrd's writeMessage; fix for a local:
-// SetDeadline in place of SetReadDeadline).
+// And a write to a connection in a local, after a SetReadDeadline on the
+// same path that the function never clears, in a package that never sets
+// a write deadline: a peer that stops reading blocks the write once the
+// send buffer fills (fortio's Fetch; fix: SetDeadline in place of
+// SetReadDeadline). Connections in fields are not judged (measured noisy).
 //
 //	// WRONG
 //	func load(db *sql.DB, id int) error {

@@ -13,11 +13,9 @@ import (
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
-// connKey names one connection across the package: the struct field that
-// holds it (every load of p.conn is the same connection), or, for one
-// that lives in a local, the value itself.
+// connKey names one connection: a local value (a field's loads are
+// distinct values and never match).
 type connKey struct {
-	field *types.Var
 	local ssa.Value
 }
 
@@ -34,27 +32,42 @@ type connUse struct {
 // write blocks too, once the peer stops reading and the socket's send
 // buffer fills (fortio's FastClient set a read deadline and then wrote the
 // request, fixed with SetDeadline; dcrd's peer bounded every read with its
-// idle timeout and wrote messages with none). A connection is one field
-// (all its loads) or one local value; for a local, the read deadline must
-// be set before the write on the same path, and the fix is SetDeadline in
-// its place. A write is a call of the connection's Write or the
+// idle timeout and wrote messages with none). Only a connection in a
+// local value is judged, when the read deadline is set before the write on
+// the same path and never cleared in that function (a deadline scoped to
+// one read, `defer conn.SetReadDeadline(time.Time{})`, is xray's handshake
+// read, not a bound on the exchange); the fix is SetDeadline in its place.
+// Connections kept in fields were measured noisy: quic-go, go-mysql and
+// go-plugin bound their reads (an idle timeout, an interrupt) and write
+// with none by design, and dcrd's fix is the price. A write is a call of the connection's Write or the
 // connection handed where an io.Writer is taken (a bufio.Writer, a
 // package helper that encodes into it).
 func checkWriteDeadlines(pass *analysis.Pass, res *ctxflow.Result, tests bool) {
 	readDeadlines := map[connKey][]connUse{}
 	writes := map[connKey][]connUse{}
+	cleared := map[connKey]bool{}
 	for fn, instr := range res.Instrs() {
-		call, ok := instr.(*ssa.Call)
+		ci, ok := instr.(ssa.CallInstruction)
 		if !ok {
 			continue
 		}
-		callee, recv, args := ctxflow.SplitCall(call.Common())
-		if read, write := knowledge.DeadlineSetter(callee); write {
+		callee, recv, args := ctxflow.SplitCall(ci.Common())
+		read, write := knowledge.DeadlineSetter(callee)
+		if write {
 			return // the package knows write deadlines: its writes are its own business
-		} else if read && recv != nil && len(args) == 1 && !zeroTime(args[0]) {
+		}
+		call, isCall := ci.(*ssa.Call)
+		if read && recv != nil && len(args) == 1 {
 			if k, ok := keyOf(recv); ok {
-				readDeadlines[k] = append(readDeadlines[k], connUse{fn, call})
+				if zeroTime(args[0]) || !isCall {
+					cleared[k] = true // also deferred: scoped to the function's reads
+				} else {
+					readDeadlines[k] = append(readDeadlines[k], connUse{fn, call})
+				}
 			}
+			continue
+		}
+		if !isCall {
 			continue
 		}
 		if res.Syntax.Skip(call.Pos(), tests) {
@@ -81,7 +94,7 @@ func checkWriteDeadlines(pass *analysis.Pass, res *ctxflow.Result, tests bool) {
 	}
 	var keys []connKey
 	for k := range writes {
-		if len(readDeadlines[k]) > 0 {
+		if len(readDeadlines[k]) > 0 && !cleared[k] {
 			keys = append(keys, k)
 		}
 	}
@@ -97,7 +110,7 @@ func reportUnboundedWrite(pass *analysis.Pass, res *ctxflow.Result, k connKey, r
 	for _, w := range writes {
 		var read *ssa.Call
 		for _, r := range reads {
-			if k.field != nil || r.fn == w.fn && ctxflow.RunsBefore(r.call, w.call) {
+			if r.fn == w.fn && ctxflow.RunsBefore(r.call, w.call) {
 				read = r.call
 				break
 			}
@@ -114,10 +127,8 @@ func reportUnboundedWrite(pass *analysis.Pass, res *ctxflow.Result, k connKey, r
 			Message: "this connection's reads get a deadline but its writes never do: a peer that stops reading blocks this write forever once the send buffer fills; set a write deadline too (SetDeadline covers both)",
 			Related: []analysis.RelatedInformation{{Pos: read.Pos(), Message: "the read deadline is set here"}},
 		}
-		if k.local != nil {
-			if fix := setDeadlineFix(res, read); fix != nil {
-				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
-			}
+		if fix := setDeadlineFix(res, read); fix != nil {
+			d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 		}
 		pass.Report(d)
 		return
@@ -140,9 +151,8 @@ func setDeadlineFix(res *ctxflow.Result, read *ssa.Call) *analysis.SuggestedFix 
 	}
 }
 
-// keyOf names the connection v is: a load of a struct field (through a
-// type assertion or interface conversion of it), or a local value of a
-// type that has SetWriteDeadline.
+// keyOf names the connection v is: a local value of a type that has
+// SetWriteDeadline (through type assertions and interface conversions).
 func keyOf(v ssa.Value) (connKey, bool) {
 	for range 4 {
 		switch x := v.(type) {
@@ -167,14 +177,6 @@ func keyOf(v ssa.Value) (connKey, bool) {
 		break
 	}
 	if !hasMethod(v.Type(), "SetWriteDeadline") {
-		return connKey{}, false
-	}
-	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
-		if fa, ok := load.X.(*ssa.FieldAddr); ok {
-			if f := ctxflow.FieldOf(fa); f != nil {
-				return connKey{field: f}, true
-			}
-		}
 		return connKey{}, false
 	}
 	switch v.(type) {
