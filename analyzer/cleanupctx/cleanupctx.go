@@ -52,6 +52,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 		byFn[c.Fn] = append(byFn[c.Fn], c)
 	}
 	fp := newFieldPairs(res)
+	fp.findWaits(res, byFn)
 	for _, fn := range res.SrcFuncs {
 		if res.Syntax.Skip(fn.Pos(), false) {
 			continue
@@ -72,6 +73,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 			}
 			checkAfterCancel(pass, res, fn, judged)
 			checkAfterFieldCancel(pass, res, fp, fn, calls, used)
+			checkMethodAfterFieldCancel(pass, res, fp, fn, calls)
 			checkRegisteredAfterCancel(pass, res, fn, calls, used)
 			if len(calls) > 0 {
 				check(pass, res, fn, calls, used)

@@ -73,8 +73,11 @@
 // returning it) after the function called the object's kept cancel
 // function (its pair, stored from the same WithCancel), itself or through
 // a method (receptor's KubeUnit.Cancel: CancelContext(), then a pod
-// deletion with GetContext()); a store of a new context on the way makes
-// it silent.
+// deletion with GetContext()), or through a method called on the same
+// object that waits on the kept context itself or through the methods it
+// calls on its receiver, up to 4 deep (litestream's DB.Close: db.cancel(),
+// then db.Sync(ctx) down to tx.ExecContext(db.ctx, …)); a store of a new
+// context on the way makes it silent.
 //
 // And a budget derived (WithTimeout, WithDeadline) from a context known to
 // be done where it is derived, when the new context leaves that branch

@@ -27,10 +27,19 @@ type fieldPairs struct {
 	cancels map[*ssa.Function]*types.Var
 	returns map[*ssa.Function]*types.Var
 	stores  map[*ssa.Function]*types.Var // a method that gives its receiver a new context
+	// waits: a method that hands its receiver's kept context to a wait or
+	// a cleanup, itself or through methods of the package called on the
+	// same receiver (maxKeptDepth deep); via is the call that does.
+	waits map[*ssa.Function]*types.Var
+	via   map[*ssa.Function]*ctxflow.Call
 }
 
+// maxKeptDepth bounds how many methods deep a kept context's use is
+// followed from the method called after the cancel.
+const maxKeptDepth = 4
+
 func newFieldPairs(res *ctxflow.Result) *fieldPairs {
-	fp := &fieldPairs{ctxOf: map[*types.Var]*types.Var{}, cancels: map[*ssa.Function]*types.Var{}, returns: map[*ssa.Function]*types.Var{}, stores: map[*ssa.Function]*types.Var{}}
+	fp := &fieldPairs{ctxOf: map[*types.Var]*types.Var{}, cancels: map[*ssa.Function]*types.Var{}, returns: map[*ssa.Function]*types.Var{}, stores: map[*ssa.Function]*types.Var{}, waits: map[*ssa.Function]*types.Var{}, via: map[*ssa.Function]*ctxflow.Call{}}
 	for _, fn := range res.SrcFuncs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -82,6 +91,100 @@ func newFieldPairs(res *ctxflow.Result) *fieldPairs {
 	return fp
 }
 
+// findWaits fills fp.waits: first the methods that hand a load of their
+// receiver's kept context to a wait or cleanup (litestream's
+// acquireReadLock: tx.ExecContext(db.ctx, …)), then, round by round, the
+// methods that call one of those on their own receiver.
+func (fp *fieldPairs) findWaits(res *ctxflow.Result, byFn map[*ssa.Function][]*ctxflow.Call) {
+	if len(fp.ctxOf) == 0 {
+		return
+	}
+	var methods []*ssa.Function
+	for _, fn := range res.SrcFuncs {
+		if fn.Signature.Recv() != nil && len(fn.Params) > 0 {
+			methods = append(methods, fn)
+		}
+	}
+	for _, fn := range methods {
+		for _, c := range byFn[fn] {
+			for _, u := range uses(res, c) {
+				if u.cancelSafe {
+					continue
+				}
+				if f, base := loadedField(ctxflow.Unconvert(u.ctx)); f != nil && isReceiver(base, fn) && isCtxField(fp, f) && fp.waits[fn] == nil {
+					fp.waits[fn], fp.via[fn] = f, c
+				}
+			}
+		}
+	}
+	for range maxKeptDepth - 1 {
+		grew := false
+		for _, fn := range methods {
+			if fp.waits[fn] != nil {
+				continue
+			}
+			for _, c := range byFn[fn] {
+				if c.Target != nil && fp.waits[c.Target] != nil && isReceiver(c.Recv, fn) && fp.stores[c.Target] == nil {
+					fp.waits[fn], fp.via[fn] = fp.waits[c.Target], c
+					grew = true
+					break
+				}
+			}
+		}
+		if !grew {
+			return
+		}
+	}
+}
+
+// isReceiver reports whether v is fn's receiver, also as loaded from the
+// variable it is spilled to when a closure captures it.
+func isReceiver(v ssa.Value, fn *ssa.Function) bool {
+	recv := fn.Params[0]
+	if v == recv {
+		return true
+	}
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return false
+	}
+	a, ok := load.X.(*ssa.Alloc)
+	if !ok || a.Parent() != fn {
+		return false
+	}
+	stored := false
+	for _, ref := range *a.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == a {
+			if st.Val != recv {
+				return false
+			}
+			stored = true
+		}
+	}
+	return stored
+}
+
+// viaText names the chain of methods by which fn reaches the wait on its
+// receiver's kept context: "checkpoint → acquireReadLock → (*sql.Tx).ExecContext".
+func (fp *fieldPairs) viaText(fn *ssa.Function) string {
+	s := ""
+	for range maxKeptDepth + 1 {
+		c := fp.via[fn]
+		if c == nil {
+			break
+		}
+		if s != "" {
+			s += " → "
+		}
+		s += c.CalleeName()
+		if c.Target == nil || fp.via[c.Target] == nil {
+			break
+		}
+		fn = c.Target
+	}
+	return s
+}
+
 func isCtxField(fp *fieldPairs, f *types.Var) bool {
 	for _, c := range fp.ctxOf {
 		if c == f {
@@ -99,9 +202,16 @@ func storedField(call *ssa.Call, i int) (*types.Var, ssa.Value) {
 		if !ok || ex.Index != i || ex.Referrers() == nil {
 			continue
 		}
-		for _, use := range *ex.Referrers() {
+		uses := *ex.Referrers()
+		for _, use := range uses {
+			// A CancelFunc kept in a func() field is converted first.
+			if ct, ok := use.(*ssa.ChangeType); ok && ct.Referrers() != nil {
+				uses = append(uses, *ct.Referrers()...)
+			}
+		}
+		for _, use := range uses {
 			st, ok := use.(*ssa.Store)
-			if !ok || st.Val != ex {
+			if !ok || ctxflow.Unconvert(st.Val) != ex {
 				continue
 			}
 			if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
@@ -173,6 +283,11 @@ func (fp *fieldPairs) cancelledBefore(fn *ssa.Function, ctx ssa.Value, instr ssa
 	if ctxField == nil {
 		return nil
 	}
+	return fp.cancelBefore(fn, ctxField, obj, instr)
+}
+
+// cancelBefore is cancelledBefore for the kept context ctxField of obj.
+func (fp *fieldPairs) cancelBefore(fn *ssa.Function, ctxField *types.Var, obj ssa.Value, instr ssa.Instruction) *ssa.Call {
 	var found *ssa.Call
 	for _, b := range fn.Blocks {
 		for _, i := range b.Instrs {
@@ -261,6 +376,42 @@ func checkAfterFieldCancel(pass *analysis.Pass, res *ctxflow.Result, fp *fieldPa
 			})
 			break
 		}
+	}
+}
+
+// checkMethodAfterFieldCancel reports a call of a method of the package,
+// on an object whose kept cancel function this function called before it,
+// when that method waits on the object's kept context, itself or through
+// the methods it calls on it (litestream's DB.Close: db.cancel(), then
+// db.Sync(ctx) → checkpoint → execCheckpoint → acquireReadLock →
+// tx.ExecContext(db.ctx, …), which fails at once).
+func checkMethodAfterFieldCancel(pass *analysis.Pass, res *ctxflow.Result, fp *fieldPairs, fn *ssa.Function, calls []*ctxflow.Call) {
+	if len(fp.waits) == 0 {
+		return
+	}
+	for _, c := range calls {
+		if _, plain := c.Instr.(*ssa.Call); !plain || c.Target == nil || c.Recv == nil {
+			continue
+		}
+		ctxField := fp.waits[c.Target]
+		if ctxField == nil {
+			continue
+		}
+		cancel := fp.cancelBefore(fn, ctxField, c.Recv, c.Instr)
+		if cancel == nil {
+			continue
+		}
+		expr := res.Syntax.CallExpr(c.Instr.Common().Pos())
+		if expr == nil {
+			continue
+		}
+		pass.Report(analysis.Diagnostic{
+			Pos: expr.Pos(), End: expr.End(),
+			Message: fmt.Sprintf("%s waits on the object's kept context (field %s), via %s, after this function cancelled it, so the wait fails at once: run that work before the cancel, or give it a context of its own",
+				c.CalleeName(), ctxField.Name(), fp.viaText(c.Target)),
+			Related: []analysis.RelatedInformation{{Pos: cancel.Pos(), Message: "the context is cancelled here"}},
+		})
+		return
 	}
 }
 
