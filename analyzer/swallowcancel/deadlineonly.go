@@ -2,6 +2,8 @@ package swallowcancel
 
 import (
 	"fmt"
+	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -147,4 +149,171 @@ func exitsOnlyOn(loop *ctxflow.Loop, holds *ssa.BasicBlock, err ssa.Value) bool 
 		}
 	}
 	return true
+}
+
+// checkDeadlineRetried reports a retry loop that goes round on
+// context.DeadlineExceeded from an attempt given the caller's context (or a
+// budget the function derived from it), with nothing else in the loop
+// looking at that context: the attempt's own timeout ends in
+// DeadlineExceeded, and so does every attempt once the caller's deadline
+// has passed, at once — the loop never ends (chain's WaitRead went round
+// on isTimeout(err) while the caller's deadline had expired; fixed by
+// returning ctx.Err()). The test is a predicate of the package that
+// returns such a test of its error parameter (isTimeout); written inline it
+// is checkCancelTests' continue after DeadlineExceeded.
+func (c *checker) checkDeadlineRetried(f *fnInfo) {
+	for _, b := range f.fn.Blocks {
+		err, holds, pos := c.deadlineTest(b)
+		if err == nil {
+			continue
+		}
+		loop := ctxflow.Innermost(f.loops, b)
+		call := callOf(ctxflow.StripInterface(err))
+		if loop == nil || call == nil || !loop.Blocks[call.Block()] || !loop.Blocks[holds] {
+			continue
+		}
+		ctx := attemptContext(call)
+		if ctx == nil || !c.carriesCallerCancel(f, ctx) || !goesRoundFrom(loop, holds, b) || c.loopConsults(loop, call) {
+			continue
+		}
+		c.pass.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(
+			"the loop retries context.DeadlineExceeded from %s, which is given the caller's context: once the caller's deadline has passed every attempt fails at once with it and the loop never ends; return ctx.Err() when it is not nil before going round",
+			c.callName(call))})
+	}
+}
+
+// deadlineTest returns the error a block's branch tests for
+// context.DeadlineExceeded through a predicate of the package that returns
+// such a test of its error parameter (an inline errors.Is or == that
+// continues is checkCancelTests'), the successor taken when it is one, and
+// the test's position.
+func (c *checker) deadlineTest(b *ssa.BasicBlock) (ssa.Value, *ssa.BasicBlock, token.Pos) {
+	if len(b.Instrs) == 0 {
+		return nil, nil, token.NoPos
+	}
+	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return nil, nil, token.NoPos
+	}
+	call, ok := iff.Cond.(*ssa.Call)
+	if !ok || len(call.Call.Args) != 1 {
+		return nil, nil, token.NoPos
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg != c.res.Pkg || len(callee.Params) != 1 || !deadlinePredicate(callee) {
+		return nil, nil, token.NoPos
+	}
+	return call.Call.Args[0], b.Succs[0], call.Pos()
+}
+
+// deadlinePredicate reports whether fn, a function of one error parameter
+// returning a bool, returns at some return the test of that parameter
+// against context.DeadlineExceeded (`return err == context.DeadlineExceeded`).
+func deadlinePredicate(fn *ssa.Function) bool {
+	res := fn.Signature.Results()
+	if res.Len() != 1 || !knowledge.IsError(fn.Params[0].Type()) {
+		return false
+	}
+	if b, ok := res.At(0).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Bool {
+		return false
+	}
+	for _, ret := range ctxflow.Returns(fn) {
+		var err, other ssa.Value
+		switch x := ret.Results[0].(type) {
+		case *ssa.BinOp:
+			if x.Op != token.EQL {
+				continue
+			}
+			err, other = x.X, x.Y
+			if ctxflow.CancelSentinel(x.X) != knowledge.NoRole {
+				err, other = x.Y, x.X
+			}
+		case *ssa.Call:
+			callee, _, args := ctxflow.SplitCall(x.Common())
+			if knowledge.RoleOf(callee) != knowledge.ErrorsIs || len(args) != 2 {
+				continue
+			}
+			err, other = args[0], args[1]
+		default:
+			continue
+		}
+		if ctxflow.CancelSentinel(other) == knowledge.CtxDeadlineErr && ctxflow.StripInterface(err) == ssa.Value(fn.Params[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// goesRoundFrom reports whether the loop, entered at holds, can only leave
+// through the test block's other successor: no bound, no other return or
+// break on the way, on this round or a later one.
+func goesRoundFrom(loop *ctxflow.Loop, holds, test *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	stack := []*ssa.BasicBlock{holds}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[x] {
+			continue
+		}
+		seen[x] = true
+		if len(x.Succs) == 0 {
+			return false
+		}
+		for _, s := range x.Succs {
+			if loop.Blocks[s] {
+				stack = append(stack, s)
+			} else if x != test {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// loopConsults reports whether the loop looks at a context other than
+// through the attempt: a select or receive (a pause the context may end), a
+// context's Done, Err or Cause, a test for context.Canceled, itself or in
+// a function of the package it calls other than the attempt's.
+func (c *checker) loopConsults(loop *ctxflow.Loop, attempt *ssa.Call) bool {
+	sees := func(instr ssa.Instruction) bool {
+		if ctxflow.SentinelLoad(instr) == knowledge.CtxCanceled {
+			return true
+		}
+		switch x := instr.(type) {
+		case *ssa.Select:
+			return true
+		case *ssa.UnOp:
+			return x.Op == token.ARROW
+		case ssa.CallInstruction:
+			fn, _, _ := ctxflow.SplitCall(x.Common())
+			switch knowledge.RoleOf(fn) {
+			case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
+				return true
+			}
+		}
+		return false
+	}
+	own := attempt.Call.StaticCallee()
+	for b := range loop.Blocks {
+		for _, instr := range b.Instrs {
+			if sees(instr) {
+				return true
+			}
+			ci, ok := instr.(ssa.CallInstruction)
+			if !ok || ci == ssa.CallInstruction(attempt) {
+				continue
+			}
+			if callee := ci.Common().StaticCallee(); callee != nil && callee != own && callee.Pkg == c.res.Pkg {
+				for _, cb := range callee.Blocks {
+					for _, in := range cb.Instrs {
+						if sees(in) {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
 }

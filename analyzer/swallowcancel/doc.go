@@ -112,6 +112,11 @@
 //     context.DeadlineExceeded while the attempt's context carries the
 //     caller's cancellation (its own timeout derived from the caller's):
 //     once the caller cancels, Canceled goes round forever (flyctl);
+//   - a retry loop that goes round when a predicate of the package finds
+//     the attempt's error to be DeadlineExceeded (isTimeout) and leaves
+//     only on its other side, the attempt given the caller's context and
+//     nothing else looking at one: once the caller's deadline passes, it
+//     never ends (chain's WaitRead);
 //   - a failover loop that, when an attempt fails with what may be the
 //     caller's cancellation, blames the target it picked for that round (a
 //     node, a client) through a function of the package that changes state

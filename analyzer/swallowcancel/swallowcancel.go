@@ -120,6 +120,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	c.checkIgnoredContextRetry(f)
 	c.checkRetry(f)
 	c.checkDeadlineOnly(f)
+	c.checkDeadlineRetried(f)
 	c.checkDropped(f)
 	c.checkSuccessPath(f)
 	c.checkRangeDone(f)
