@@ -39,6 +39,10 @@
 //     detection): the caller's deadline and cancellation stop there (fix,
 //     for a helper of the same package: give it a context parameter and
 //     pass ctx);
+//   - a call, where a caller's context is in scope, of a method of the
+//     package that takes no context and waits (not a dial) under the
+//     context its receiver keeps in a field, or one derived from it
+//     (ipfs-cluster's redirectToLeader, called from AddPeer(ctx));
 //   - a call of a helper of the package that takes no context and returns
 //     a budget it makes from a root of its own (WithTimeout(Background(),
 //     d) on every path: opentofu's getContextWithTimeout), made where a

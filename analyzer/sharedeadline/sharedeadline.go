@@ -106,6 +106,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 			c.helperConnDeadline(call)
 			c.helperOwnConnDeadline(call)
 			c.rootToBoundedWait(call)
+			c.lifecycleHelper(call)
 		})
 	}
 	callsOf := map[*ssa.Function][]*ctxflow.Call{}

@@ -122,6 +122,12 @@ func TestCarrier(t *testing.T) {
 	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/carrier")
 }
 
+// TestLifecycleHelpers: helpers that take no context and wait under their
+// object's own context, called where a caller's context is in scope.
+func TestLifecycleHelpers(t *testing.T) {
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), sharedeadline.Analyzer, "sharedeadline/lifecycle")
+}
+
 // TestDiscarded: a function that receives its caller's context as _ and
 // waits under a root of its own.
 func TestDiscarded(t *testing.T) {
