@@ -313,6 +313,13 @@ func observedFrom(res *ctxflow.Result, fn *ssa.Function, v ssa.Value, w *walk) (
 			call = x
 		case *ssa.Parameter, *ssa.FreeVar:
 			return v, derived, timeout
+		case *ssa.TypeAssert:
+			// A context taken out of a bag (travis-ci's state.Get("ctx")):
+			// the value itself is what the function may learn is done.
+			if !x.CommaOk && knowledge.IsContext(x.Type()) {
+				return v, derived, timeout
+			}
+			return nil, false, nil
 		case *ssa.Alloc:
 			// A variable assigned more than once (ctx = WithLease(ctx, id)
 			// after a closure captured it): observable when every value
