@@ -51,7 +51,10 @@ func (c *checker) lifecycleHelper(call *ctxflow.Call) {
 
 // lifecycleWait returns the context field of fn's receiver that fn hands,
 // loaded or derived (WithTimeout, WithCancel, WithValue), to a wait in its
-// own body, and that wait's name.
+// own body, and that wait's name — a field that holds the object's own
+// lifecycle (ctxflow.OwnLifecycle), not a context a caller handed it: a
+// batch that keeps the ctx it was opened with (clickhouse-go's
+// batch.closeQuery) waits under its caller's.
 func (c *checker) lifecycleWait(fn *ssa.Function) (*types.Var, string) {
 	recv := fn.Params[0]
 	for _, k := range c.res.CallsIn(fn) {
@@ -77,7 +80,7 @@ func (c *checker) lifecycleWait(fn *ssa.Function) (*types.Var, string) {
 			}
 		}
 		for _, i := range args {
-			if f := receiverContextField(k.Args[i], recv); f != nil {
+			if f := receiverContextField(k.Args[i], recv); f != nil && c.res.OwnLifecycle(f) {
 				return f, wait
 			}
 		}
@@ -96,10 +99,7 @@ func receiverContextField(v ssa.Value, recv *ssa.Parameter) *types.Var {
 			if x.Op != token.MUL || !ok || fa.X != ssa.Value(recv) {
 				return nil
 			}
-			if f := ctxflow.FieldOf(fa); f != nil && knowledge.IsContext(f.Type()) {
-				return f
-			}
-			return nil
+			return ctxflow.FieldOf(fa)
 		case *ssa.Extract:
 			call, ok := x.Tuple.(*ssa.Call)
 			if !ok || x.Index != 0 {

@@ -298,7 +298,7 @@ func (c *checker) freshUsedForWork(call *ssa.Call, mustWait bool) bool {
 				return false // kept: an object's or a goroutine's lifetime
 			case *ssa.MakeClosure:
 				f, ok := ref.Fn.(*ssa.Function)
-				if ok && c.res.UsedAsValue(f) && !c.res.CalledDuringCall(f) {
+				if ok && c.res.UsedAsValue(f) && !c.res.CalledDuringCall(f) && !c.res.Awaited(f) {
 					return false // captured by detached work
 				}
 				used = true

@@ -676,6 +676,28 @@ func (r *Result) returnedRoot(call *ssa.Call, depth int) (Origin, bool) {
 	return Origin{State: NoDeadline, Desc: desc, Pos: call.Pos(), RootFn: call.Parent(), Root: desc + ", a fresh " + root}, true
 }
 
+// OwnLifecycle reports whether f, a context field only this package can
+// set, holds the object's own lifecycle: every store to it is a context the
+// package makes from a root of its own (context.WithCancel(Background()):
+// ipfs-cluster's Consensus.ctx), not one a caller handed in (a batch that
+// keeps the ctx it was opened with is the caller's).
+func (r *Result) OwnLifecycle(f *types.Var) bool {
+	if f == nil || f.Exported() || !knowledge.IsContext(f.Type()) {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.indexStores()
+	stores := r.stores[f]
+	for _, v := range stores {
+		o := r.classify(v, 0)
+		if o.State != NoDeadline || o.RootFn == nil || o.Detached {
+			return false
+		}
+	}
+	return len(stores) > 0
+}
+
 // FreshBudgetMaker reports whether fn, a function of this package that
 // takes no context, returns on every path a context it bounds with
 // WithTimeout or WithDeadline of a root it makes itself (opentofu's

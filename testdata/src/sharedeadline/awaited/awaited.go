@@ -117,3 +117,33 @@ func (g *group) later(ctx context.Context, k *keeper) {
 	k.keep(g.connect)
 	k.keep(func() (net.Conn, error) { return g.connect() })
 }
+
+// A fresh budget made where the caller's context is in scope, its request
+// sent in a goroutine the function waits for (tr1d1um's Send): the
+// goroutine's wait is the function's.
+func send(ctx context.Context, d *net.Dialer, addr string) (net.Conn, error) {
+	bctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // want `context.WithTimeout\(context.Background\(\), …\) starts a fresh 5s budget that ignores ctx's deadline and cancellation`
+	defer cancel()
+	ready := make(chan net.Conn, 1)
+	go func() {
+		c, _ := d.DialContext(bctx, "tcp", addr)
+		ready <- c
+	}()
+	select {
+	case c := <-ready:
+		return c, nil
+	case <-bctx.Done():
+		return nil, bctx.Err()
+	}
+}
+
+// The same budget handed to a goroutine nobody waits for: detached.
+func sendLater(ctx context.Context, d *net.Dialer, addr string) {
+	bctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	go func() {
+		defer cancel()
+		if c, err := d.DialContext(bctx, "tcp", addr); err == nil {
+			c.Close()
+		}
+	}()
+}

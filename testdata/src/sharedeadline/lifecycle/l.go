@@ -89,3 +89,18 @@ func (c *consensus) loop() {
 func (c *consensus) Kick(ctx context.Context) {
 	go c.redirectToLeader()
 }
+
+// A batch keeps the context it was opened with: the caller's, not a
+// lifecycle of its own (clickhouse-go's batch.closeQuery).
+type batch struct {
+	ctx context.Context
+	c   *consensus
+}
+
+func (c *consensus) prepare(ctx context.Context) *batch {
+	b := &batch{ctx: ctx, c: c}
+	b.flush()
+	return b
+}
+
+func (b *batch) flush() error { return b.c.call(b.ctx) }
