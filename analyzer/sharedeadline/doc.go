@@ -41,7 +41,9 @@
 //     pass ctx);
 //   - a call, where a caller's context is in scope, of a method of the
 //     package that takes no context and waits (not a dial) under the
-//     context its receiver keeps in a field, or one derived from it
+//     context its receiver keeps in a field for its own lifecycle (every
+//     store a root-made context; not one the object was opened with), or
+//     one derived from it
 //     (ipfs-cluster's redirectToLeader, called from AddPeer(ctx));
 //   - a call of a helper of the package that takes no context and returns
 //     a budget it makes from a root of its own (WithTimeout(Background(),
