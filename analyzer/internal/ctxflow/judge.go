@@ -117,6 +117,12 @@ func (r *Result) receiverBound(c *Call) Boundedness {
 	if c.Sink.Kind == knowledge.Dial && (localNetwork(c.Args) || chosenLocalNetwork(c)) {
 		return ReceiverBounded // a Unix socket: connecting to it does not wait on a peer
 	}
+	if c.Sink.Kind == knowledge.Dial && !c.Sink.HasContext() && chosenNoTimeout(c.Instr.Block()) {
+		// `if timeout > 0 { net.DialTimeout(…, timeout) } else {
+		// net.Dial(…) }`: zero is the configured "no timeout" (zgrab2's
+		// DialTimeoutConnection), the user's choice, not an oversight.
+		return ReceiverBounded
+	}
 	switch c.Sink.Bound {
 	case knowledge.BoundByDefaultClient:
 		return ReceiverUnbounded
@@ -177,6 +183,48 @@ func chosenLocalNetwork(c *Call) bool {
 		}
 	}
 	return false
+}
+
+// chosenNoTimeout reports whether b runs only where a time.Duration was
+// found to be zero (or not positive): the else of `if d > 0`, the then of
+// `if d == 0` or `d <= 0`.
+func chosenNoTimeout(b *ssa.BasicBlock) bool {
+	for x := b; x != nil; x = x.Idom() {
+		p := x.Idom()
+		if p == nil || len(p.Instrs) == 0 {
+			return false
+		}
+		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		cmp, ok := iff.Cond.(*ssa.BinOp)
+		if !ok || !isDuration(cmp.X.Type()) || !isZeroConst(cmp.Y) {
+			continue
+		}
+		for i, s := range p.Succs {
+			if !s.Dominates(b) || len(s.Preds) != 1 {
+				continue
+			}
+			holds := i == 0
+			switch {
+			case cmp.Op == token.GTR && !holds, cmp.Op == token.NEQ && !holds,
+				cmp.Op == token.EQL && holds, cmp.Op == token.LEQ && holds:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isDuration(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "time" && named.Obj().Name() == "Duration"
+}
+
+func isZeroConst(v ssa.Value) bool {
+	c, ok := v.(*ssa.Const)
+	return ok && c.Value != nil && c.Value.Kind() == constant.Int && constant.Sign(c.Value) == 0
 }
 
 // TrueGuards yields, nearest first, the branches on the way to b whose true
@@ -1147,11 +1195,61 @@ func (r *Result) connMakerBound(conn ssa.Value) Boundedness {
 				bound = ReceiverUnknown
 			case callee.Blocks != nil && callsSetDeadline(callee):
 				bound = ReceiverBounded
+			case callee.Blocks != nil && returnsSelfBoundingConn(callee):
+				bound = ReceiverBounded
 			}
 		}
 	}
 	visit(conn, 0)
 	return bound
+}
+
+// returnsSelfBoundingConn reports whether every return of fn that is not
+// nil hands back,
+// as its first result, a value of a type of fn's package whose Read method
+// sets a read deadline before it reads (zgrab2's TimeoutConnection, which
+// wraps the dialed conn and calls SetReadDeadline(now+Timeout) in Read):
+// whatever runs on it, a TLS handshake included, is bounded.
+func returnsSelfBoundingConn(fn *ssa.Function) bool {
+	rets := Returns(fn)
+	if len(rets) == 0 {
+		return false
+	}
+	found := false
+	for _, ret := range rets {
+		if len(ret.Results) == 0 {
+			return false
+		}
+		if IsNilConst(ret.Results[0]) {
+			continue // the failure path: no connection
+		}
+		found = true
+		mi, ok := ret.Results[0].(*ssa.MakeInterface)
+		if !ok {
+			return false
+		}
+		t := mi.X.Type()
+		named, _ := types.Unalias(derefType(t)).(*types.Named)
+		if named == nil || named.Obj().Pkg() != fn.Pkg.Pkg {
+			return false
+		}
+		sel := fn.Prog.MethodSets.MethodSet(t).Lookup(fn.Pkg.Pkg, "Read")
+		if sel == nil {
+			return false
+		}
+		read := fn.Prog.MethodValue(sel)
+		if read == nil || read.Blocks == nil || !callsSetDeadline(read) {
+			return false
+		}
+	}
+	return found
+}
+
+func derefType(t types.Type) types.Type {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
 }
 
 // wrappedConn returns the connection tls.Client(conn, cfg) or
