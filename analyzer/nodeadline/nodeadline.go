@@ -64,10 +64,11 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 			continue
 		}
 		switch {
-		case c.Sink != nil && c.Sink.Event:
+		case c.Sink != nil && (c.Sink.Event || c.Sink.Kind == knowledge.Process):
 			// Blocking until an event arrives is the call's purpose (a
-			// LISTEN loop): a deadline would only make it time out and
-			// retry. Its cancellation is judged by the other rules.
+			// LISTEN loop), or a subprocess runs as long as it runs: a
+			// deadline would only make it time out and retry. Its
+			// cancellation is judged by the other rules.
 		case c.Sink != nil:
 			checkSink(rep, res, c, cfg)
 			if c.Sink.Kind == knowledge.Dial {

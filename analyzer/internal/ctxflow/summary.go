@@ -653,7 +653,7 @@ func (r *Result) summarizeCall(c *Call) bool {
 		// A receiver that bounds the wait (a client with Timeout), or may
 		// (one configured elsewhere): the context is not the wait's only
 		// deadline, but still its cancellation and any shorter deadline.
-		bounded := v.Recv == ReceiverUnknown || v.Recv == ReceiverBounded
+		bounded := v.Recv == ReceiverUnknown || v.Recv == ReceiverBounded || c.Sink.Kind == knowledge.Process
 		if c.Sink.Kind == knowledge.Dial && (localNetwork(c.Args) || chosenLocalNetwork(c)) {
 			return changed // a Unix socket: connecting to it waits on no peer
 		}

@@ -9,6 +9,9 @@ var builtin = concat(
 	[]Sink{
 		{Func: "(*google.golang.org/grpc.ClientConn).Invoke", Kind: RPC, Context: At(0)},
 		{Func: "(*google.golang.org/grpc.ClientConn).NewStream", Kind: RPC, Context: At(0)},
+		// The command runs under the context: cancelling it kills the
+		// process (Run, Wait and Output then return).
+		{Func: "os/exec.CommandContext", Kind: Process, Context: At(0)},
 	},
 	sqlxNoContext(),
 )

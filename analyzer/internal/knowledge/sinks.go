@@ -23,6 +23,12 @@ const (
 	SQL  Kind = "sql"
 	RPC  Kind = "rpc"
 	KV   Kind = "kv"
+	// Process: a subprocess bound to a context (exec.CommandContext). Its
+	// run time is the program's own business, so nodeadline asks no
+	// deadline of it; the other rules judge it as any wait (a fresh root
+	// for it where a caller's context is in scope, a done context given
+	// to it).
+	Process Kind = "process"
 	// User marks entries of the -sinks flag.
 	User Kind = "user"
 )

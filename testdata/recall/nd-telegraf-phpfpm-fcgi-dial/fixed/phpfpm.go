@@ -34,7 +34,7 @@ func newFcgiClient(timeout time.Duration, h string, args ...interface{}) (*conn,
 	case int:
 		addr := h + ":" + strconv.FormatInt(int64(args[0].(int)), 10)
 		if timeout == 0 {
-			con, err = net.Dial("tcp", addr) //deadlinelint:ignore nodeadline upstream keeps an unbounded dial when no timeout is configured
+			con, err = net.Dial("tcp", addr)
 		} else {
 			con, err = net.DialTimeout("tcp", addr, timeout)
 		}
