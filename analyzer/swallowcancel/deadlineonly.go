@@ -276,44 +276,5 @@ func goesRoundFrom(loop *ctxflow.Loop, holds, test *ssa.BasicBlock) bool {
 // context's Done, Err or Cause, a test for context.Canceled, itself or in
 // a function of the package it calls other than the attempt's.
 func (c *checker) loopConsults(loop *ctxflow.Loop, attempt *ssa.Call) bool {
-	sees := func(instr ssa.Instruction) bool {
-		if ctxflow.SentinelLoad(instr) == knowledge.CtxCanceled {
-			return true
-		}
-		switch x := instr.(type) {
-		case *ssa.Select:
-			return true
-		case *ssa.UnOp:
-			return x.Op == token.ARROW
-		case ssa.CallInstruction:
-			fn, _, _ := ctxflow.SplitCall(x.Common())
-			switch knowledge.RoleOf(fn) {
-			case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
-				return true
-			}
-		}
-		return false
-	}
-	own := attempt.Call.StaticCallee()
-	for b := range loop.Blocks {
-		for _, instr := range b.Instrs {
-			if sees(instr) {
-				return true
-			}
-			ci, ok := instr.(ssa.CallInstruction)
-			if !ok || ci == ssa.CallInstruction(attempt) {
-				continue
-			}
-			if callee := ci.Common().StaticCallee(); callee != nil && callee != own && callee.Pkg == c.res.Pkg {
-				for _, cb := range callee.Blocks {
-					for _, in := range cb.Instrs {
-						if sees(in) {
-							return true
-						}
-					}
-				}
-			}
-		}
-	}
-	return false
+	return c.loopSees(loop, false, attempt, true)
 }

@@ -81,6 +81,13 @@ func roundTarget(loop *ctxflow.Loop, v ssa.Value, attempt *ssa.Call) bool {
 // (context.Canceled, and DeadlineExceeded when deadlineToo), itself or in a
 // function of the package it calls (rpcx's fix: contextCanceled(err)).
 func (c *checker) seesCancellation(loop *ctxflow.Loop, deadlineToo bool) bool {
+	return c.loopSees(loop, deadlineToo, nil, false)
+}
+
+// loopSees is seesCancellation, leaving out the attempt's call and its
+// callee's body (attempt may be nil), and with receives too counting as
+// a wait the context may end.
+func (c *checker) loopSees(loop *ctxflow.Loop, deadlineToo bool, attempt *ssa.Call, receives bool) bool {
 	sees := func(instr ssa.Instruction) bool {
 		switch ctxflow.SentinelLoad(instr) {
 		case knowledge.CtxCanceled:
@@ -91,6 +98,8 @@ func (c *checker) seesCancellation(loop *ctxflow.Loop, deadlineToo bool) bool {
 		switch x := instr.(type) {
 		case *ssa.Select:
 			return true // a wait the context may end
+		case *ssa.UnOp:
+			return receives && x.Op == token.ARROW
 		case ssa.CallInstruction:
 			fn, _, _ := ctxflow.SplitCall(x.Common())
 			switch knowledge.RoleOf(fn) {
@@ -100,16 +109,20 @@ func (c *checker) seesCancellation(loop *ctxflow.Loop, deadlineToo bool) bool {
 		}
 		return false
 	}
+	var own *ssa.Function
+	if attempt != nil {
+		own = attempt.Call.StaticCallee()
+	}
 	for b := range loop.Blocks {
 		for _, instr := range b.Instrs {
 			if sees(instr) {
 				return true
 			}
 			ci, ok := instr.(ssa.CallInstruction)
-			if !ok {
+			if !ok || attempt != nil && ci == ssa.CallInstruction(attempt) {
 				continue
 			}
-			if callee := ci.Common().StaticCallee(); callee != nil && callee.Pkg == c.res.Pkg {
+			if callee := ci.Common().StaticCallee(); callee != nil && callee != own && callee.Pkg == c.res.Pkg {
 				for _, cb := range callee.Blocks {
 					for _, in := range cb.Instrs {
 						if sees(in) {

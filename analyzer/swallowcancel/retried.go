@@ -125,22 +125,9 @@ type liveKey struct {
 // shouldRetry helpers that return true only after such a test. An error
 // there is no cancellation of that context.
 func (c *checker) contextLiveAt(b *ssa.BasicBlock, depth int) bool {
-	for x := b; x != nil; x = x.Idom() {
-		p := x.Idom()
-		if p == nil || len(p.Instrs) == 0 {
-			return false
-		}
-		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
-		for edge, succ := range p.Succs {
-			if !succ.Dominates(b) || len(succ.Preds) != 1 {
-				continue
-			}
-			if c.liveOnEdge(iff.Cond, edge == 0, depth) {
-				return true
-			}
+	for iff, holds := range ctxflow.Guards(b) {
+		if c.liveOnEdge(iff.Cond, holds, depth) {
+			return true
 		}
 	}
 	return false

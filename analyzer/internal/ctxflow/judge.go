@@ -189,29 +189,15 @@ func chosenLocalNetwork(c *Call) bool {
 // found to be zero (or not positive): the else of `if d > 0`, the then of
 // `if d == 0` or `d <= 0`.
 func chosenNoTimeout(b *ssa.BasicBlock) bool {
-	for x := b; x != nil; x = x.Idom() {
-		p := x.Idom()
-		if p == nil || len(p.Instrs) == 0 {
-			return false
-		}
-		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
+	for iff, holds := range Guards(b) {
 		cmp, ok := iff.Cond.(*ssa.BinOp)
 		if !ok || !isDuration(cmp.X.Type()) || !isZeroConst(cmp.Y) {
 			continue
 		}
-		for i, s := range p.Succs {
-			if !s.Dominates(b) || len(s.Preds) != 1 {
-				continue
-			}
-			holds := i == 0
-			switch {
-			case cmp.Op == token.GTR && !holds, cmp.Op == token.NEQ && !holds,
-				cmp.Op == token.EQL && holds, cmp.Op == token.LEQ && holds:
-				return true
-			}
+		switch {
+		case cmp.Op == token.GTR && !holds, cmp.Op == token.NEQ && !holds,
+			cmp.Op == token.EQL && holds, cmp.Op == token.LEQ && holds:
+			return true
 		}
 	}
 	return false
@@ -227,10 +213,11 @@ func isZeroConst(v ssa.Value) bool {
 	return ok && c.Value != nil && c.Value.Kind() == constant.Int && constant.Sign(c.Value) == 0
 }
 
-// TrueGuards yields, nearest first, the branches on the way to b whose true
-// edge alone leads there: b runs only where their conditions held.
-func TrueGuards(b *ssa.BasicBlock) iter.Seq[*ssa.If] {
-	return func(yield func(*ssa.If) bool) {
+// Guards yields, nearest first, the branches on the way to b one of whose
+// edges alone leads there, with that edge (true: the condition held): b
+// runs only where the condition had that value.
+func Guards(b *ssa.BasicBlock) iter.Seq2[*ssa.If, bool] {
+	return func(yield func(*ssa.If, bool) bool) {
 		for x := b; x != nil; x = x.Idom() {
 			p := x.Idom()
 			if p == nil || len(p.Instrs) == 0 {
@@ -240,7 +227,21 @@ func TrueGuards(b *ssa.BasicBlock) iter.Seq[*ssa.If] {
 			if !ok {
 				continue
 			}
-			if yes := p.Succs[0]; yes.Dominates(b) && len(yes.Preds) == 1 && !yield(iff) {
+			for edge, succ := range p.Succs {
+				if succ.Dominates(b) && len(succ.Preds) == 1 && !yield(iff, edge == 0) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// TrueGuards yields, nearest first, the branches on the way to b whose
+// true edge alone leads there: b runs only where their conditions held.
+func TrueGuards(b *ssa.BasicBlock) iter.Seq[*ssa.If] {
+	return func(yield func(*ssa.If) bool) {
+		for iff, holds := range Guards(b) {
+			if holds && !yield(iff) {
 				return
 			}
 		}
