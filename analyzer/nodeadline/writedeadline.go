@@ -31,17 +31,18 @@ type connUse struct {
 // connection): the author bounded the exchange's reads and forgot that a
 // write blocks too, once the peer stops reading and the socket's send
 // buffer fills (fortio's FastClient set a read deadline and then wrote the
-// request, fixed with SetDeadline; dcrd's peer bounded every read with its
-// idle timeout and wrote messages with none). Only a connection in a
+// request, fixed with SetDeadline). Only a connection in a
 // local value is judged, when the read deadline is set before the write on
 // the same path and never cleared in that function (a deadline scoped to
 // one read, `defer conn.SetReadDeadline(time.Time{})`, is xray's handshake
 // read, not a bound on the exchange); the fix is SetDeadline in its place.
 // Connections kept in fields were measured noisy: quic-go, go-mysql and
 // go-plugin bound their reads (an idle timeout, an interrupt) and write
-// with none by design, and dcrd's fix is the price. A write is a call of the connection's Write or the
-// connection handed where an io.Writer is taken (a bufio.Writer, a
-// package helper that encodes into it).
+// with none by design; dcrd's peer, which bounded every read with its idle
+// timeout and wrote its messages with none, is the miss that costs. A
+// write is a call of the connection's Write or the connection handed where
+// an io.Writer is taken (a bufio.Writer, a package helper that encodes
+// into it).
 func checkWriteDeadlines(pass *analysis.Pass, res *ctxflow.Result, tests bool) {
 	readDeadlines := map[connKey][]connUse{}
 	writes := map[connKey][]connUse{}
