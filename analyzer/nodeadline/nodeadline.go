@@ -136,12 +136,17 @@ func checkSink(rep *reporter, res *ctxflow.Result, c *ctxflow.Call, cfg *Config)
 		return
 	}
 	inScope := res.ContextInScope(c.Fn, call.Pos())
+	dropped := false
 	if v.Recv == ctxflow.ReceiverUnknown && (inScope == "" || v.HasContext) {
 		// The client or dialer may carry its own timeout: with no caller
-		// context to thread there is nothing to say for sure, and a root
-		// given where one is in scope drops that context's deadline and
-		// cancellation — sharedeadline's finding, as through a helper.
-		return
+		// context to thread there is nothing to say for sure. A root
+		// given where a caller's context is in scope (or received as _)
+		// is said anyway: the context has no deadline, and the caller's
+		// is dropped — sharedeadline says the latter too.
+		if _, _, ok := res.CallerContextDropped(c, v.Ctx); !ok || !v.HasContext || c.Sink.Bound == knowledge.BoundBySystem {
+			return // a lookup the system bounds: only the dropped context is a finding, sharedeadline's
+		}
+		dropped = true
 	}
 	s := c.Sink
 	name := c.CalleeName()
@@ -185,7 +190,9 @@ func checkSink(rep *reporter, res *ctxflow.Result, c *ctxflow.Call, cfg *Config)
 	default:
 		d.Category = "background"
 		what := "has no deadline"
-		if v.Recv == ctxflow.ReceiverUnknown {
+		if dropped {
+			what = "gets no deadline from its context (only its client may bound it) and is not cancelled with the caller"
+		} else if v.Recv == ctxflow.ReceiverUnknown {
 			what = "is not cancelled with the caller"
 		}
 		d.Message = fmt.Sprintf("%s %s %s: %s %s; %s", v.Ctx.Desc, reaches, name, noun, what, passAdvice(v.Ctx, inScope))
@@ -232,7 +239,7 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 		return
 	}
 	for _, p := range c.Summary.Reach {
-		if p.Param >= len(c.Args) || p.Bounded {
+		if p.Param >= len(c.Args) || p.Bounded && (p.ByReceiver || p.BySystem) {
 			continue
 		}
 		if p.Excluded(c.Args) {
@@ -242,11 +249,28 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 		if !o.State.Unbounded() {
 			continue
 		}
+		// A wait something else may bound (a client configured
+		// elsewhere) is said only for a root made where the caller's
+		// context is in scope, or received as _: that context is dropped.
+		inScope, discarded, dropped := res.CallerContextDropped(c, o)
+		if p.Bounded && (!dropped || p.On > 0 && p.On <= len(c.Args) && res.ClientBound(c.Args[p.On-1]) == ctxflow.ReceiverBounded) {
+			continue // the client this call passes bounds the wait
+		}
+		if !dropped {
+			inScope = res.ContextInScope(c.Fn, call.Pos())
+		}
 		reaches, _ := verbs(o.State)
-		inScope := res.ContextInScope(c.Fn, call.Pos())
+		what := "the wait has no deadline"
+		if p.Bounded {
+			what = "the wait gets no deadline from its context (only its client may bound it) and is not cancelled with the caller"
+		}
+		advice := passAdvice(o, inScope)
+		if discarded {
+			advice = "name the context parameter this function discards (_) and pass it"
+		}
 		d := analysis.Diagnostic{
 			Pos: call.Fun.Pos(), End: call.Fun.End(), Category: "via-call",
-			Message: fmt.Sprintf("%s %s %s via %s: the wait has no deadline; %s", o.Desc, reaches, waitName(p), c.CalleeName(), passAdvice(o, inScope)),
+			Message: fmt.Sprintf("%s %s %s via %s: %s; %s", o.Desc, reaches, waitName(p), c.CalleeName(), what, advice),
 			Related: related(pass, call.Pos(), o, "context created here"),
 		}
 		if o.NewRequest {
