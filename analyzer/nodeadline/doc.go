@@ -22,10 +22,12 @@
 // to context.Background() or TODO() (a constructor's `ctx: context.TODO()`):
 // nobody can cancel it or give it a deadline. A root made where a caller's
 // context is in scope (a ctx parameter, r.Context()) drops that context:
-// sharedeadline reports that; when nothing else bounds the wait, this rule
-// reports it too, for the wait has no deadline at all (a server's
-// r.Context() carries none, so passing it cancels the wait but does not
-// bound it). One root that reaches several
+// sharedeadline reports that; unless something known bounds the wait (a
+// client with Timeout, the system's DNS timeouts), this rule reports it
+// too, for the context carries no deadline (a server's r.Context() carries
+// none either, so passing it cancels the wait but does not bound it); with
+// the bound unknown the message says only the client may bound it. One
+// root that reaches several
 // waits of a function (BeginTx, then each tx.ExecContext) is one missing
 // deadline: reported once, at the first wait, the others as related
 // information. A context-free statement on a transaction (tx.Exec) is
