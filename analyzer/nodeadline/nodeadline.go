@@ -261,7 +261,10 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 		}
 		reaches, _ := verbs(o.State)
 		what := "the wait has no deadline"
-		if p.Bounded {
+		switch {
+		case p.Bounded && p.Wait == ctxflow.DoneWait:
+			what = "the wait gets no deadline from its context (only what it waits for may end it) and is not cancelled with the caller"
+		case p.Bounded:
 			what = "the wait gets no deadline from its context (only its client may bound it) and is not cancelled with the caller"
 		}
 		advice := passAdvice(o, inScope)

@@ -14,7 +14,11 @@ import (
 
 // doneWait names, in messages, a wait a context governs through its Done
 // channel.
-const doneWait = "a select on its context's Done"
+const doneWait = DoneWait
+
+// DoneWait is ParamReach.Wait for a wait governed through its context's
+// Done channel (a select between an answer and ctx.Done()).
+const DoneWait = "a select on its context's Done"
 
 // summarizeDoneWaits records the context parameters fn waits on through a
 // blocking select, outside any loop or in one that waits for a condition
