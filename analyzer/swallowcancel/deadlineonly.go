@@ -248,27 +248,9 @@ func deadlinePredicate(fn *ssa.Function) bool {
 // through the test block's other successor: no bound, no other return or
 // break on the way, on this round or a later one.
 func goesRoundFrom(loop *ctxflow.Loop, holds, test *ssa.BasicBlock) bool {
-	seen := map[*ssa.BasicBlock]bool{}
-	stack := []*ssa.BasicBlock{holds}
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[x] {
-			continue
-		}
-		seen[x] = true
-		if len(x.Succs) == 0 {
-			return false
-		}
-		for _, s := range x.Succs {
-			if loop.Blocks[s] {
-				stack = append(stack, s)
-			} else if x != test {
-				return false
-			}
-		}
-	}
-	return true
+	return walkLoop(loop, holds,
+		func(*ssa.BasicBlock) bool { return true },
+		func(x *ssa.BasicBlock, _ int) bool { return x == test })
 }
 
 // loopConsults reports whether the loop looks at a context other than

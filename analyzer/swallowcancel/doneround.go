@@ -89,8 +89,22 @@ func (c *checker) caseGoesRound(loop *ctxflow.Loop, d *ctxflow.Done) bool {
 		return false // nothing retried with the done context
 	}
 	inCase := d.Block.Dominates
+	return walkLoop(loop, d.Block,
+		func(x *ssa.BasicBlock) bool {
+			return carriesNothingNew(x, inCase) && (!inCase(x) || changesNothing(x, inCase))
+		},
+		func(x *ssa.BasicBlock, i int) bool {
+			return successExit(x, i, results) || impossibleCase(x, x.Succs[i])
+		})
+}
+
+// walkLoop visits the blocks of the loop reachable from start (itself
+// included, on this round and later ones) and reports whether every one
+// passes visit, has a successor (no call that never returns), and leaves
+// the loop only by edges exit accepts (edge i of block x).
+func walkLoop(loop *ctxflow.Loop, start *ssa.BasicBlock, visit func(*ssa.BasicBlock) bool, exit func(x *ssa.BasicBlock, i int) bool) bool {
 	seen := map[*ssa.BasicBlock]bool{}
-	stack := []*ssa.BasicBlock{d.Block}
+	stack := []*ssa.BasicBlock{start}
 	for len(stack) > 0 {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -98,21 +112,13 @@ func (c *checker) caseGoesRound(loop *ctxflow.Loop, d *ctxflow.Done) bool {
 			continue
 		}
 		seen[x] = true
-		if !carriesNothingNew(x, inCase) {
+		if !visit(x) || len(x.Succs) == 0 {
 			return false
-		}
-		if inCase(x) && !changesNothing(x, inCase) {
-			return false
-		}
-		if len(x.Succs) == 0 {
-			return false // a call that never returns
 		}
 		for i, s := range x.Succs {
 			if loop.Blocks[s] {
 				stack = append(stack, s)
-				continue
-			}
-			if !successExit(x, i, results) && !impossibleCase(x, s) {
+			} else if !exit(x, i) {
 				return false
 			}
 		}
