@@ -279,7 +279,7 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 		if o.NewRequest {
 			// A request handed to a helper that sends it.
 			_, may := verbs(o.State)
-			d.Message = fmt.Sprintf("the request %s sends to %s %s from %s, which binds it to context.Background(): the wait has no deadline; build it with http.NewRequestWithContext(%s, …)", c.CalleeName(), waitName(p), comes(may), o.Desc, ctxOr(inScope))
+			d.Message = fmt.Sprintf("the request %s sends to %s %s from %s, which binds it to context.Background(): %s; build it with http.NewRequestWithContext(%s, …)", c.CalleeName(), waitName(p), comes(may), o.Desc, what, ctxOr(inScope))
 			if fix := renameFix(res, o.Pos, "NewRequestWithContext", inScope, ""); fix != nil {
 				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
 			}
