@@ -34,7 +34,11 @@ func (c *checker) helperBudget(fn *ssa.Function, call *ssa.Call) {
 	if inScope == "" && !discarded || c.detached(fn, call) || !c.freshUsedForWork(call, true) {
 		return
 	}
-	name := ctxflow.ShortName(callee.Object().(*types.Func))
+	obj, ok := callee.Object().(*types.Func)
+	if !ok {
+		return // a synthetic function: nothing to name
+	}
+	name := ctxflow.ShortName(obj)
 	msg := fmt.Sprintf("%s starts a fresh budget, %s, that ignores %s's deadline and cancellation: the stage can outlive its caller; give %s a context parameter, pass %s and derive the budget from it", name, made, inScope, name, inScope)
 	if discarded {
 		msg = fmt.Sprintf("%s starts a fresh budget, %s, while this function discards the context it receives (its parameter is _): the stage can outlive its caller; name that parameter, give %s a context parameter and derive the budget from it", name, made, name)

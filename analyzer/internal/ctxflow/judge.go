@@ -1206,12 +1206,15 @@ func (r *Result) connMakerBound(conn ssa.Value) Boundedness {
 }
 
 // returnsSelfBoundingConn reports whether every return of fn that is not
-// nil hands back,
-// as its first result, a value of a type of fn's package whose Read method
+// nil hands back, as its first result, a value of a type of fn's package
+// whose Read method
 // sets a read deadline before it reads (zgrab2's TimeoutConnection, which
 // wraps the dialed conn and calls SetReadDeadline(now+Timeout) in Read):
 // whatever runs on it, a TLS handshake included, is bounded.
 func returnsSelfBoundingConn(fn *ssa.Function) bool {
+	if fn.Pkg == nil {
+		return false // a synthetic wrapper
+	}
 	rets := Returns(fn)
 	if len(rets) == 0 {
 		return false
