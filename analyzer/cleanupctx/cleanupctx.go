@@ -51,20 +51,29 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	for _, c := range res.Calls {
 		byFn[c.Fn] = append(byFn[c.Fn], c)
 	}
+	// What each call hands to a wait or cleanup, looked up once: the
+	// field pairs' methods and every check below need it.
+	usesOf := map[*ctxflow.Call][]use{}
+	usesCached := func(c *ctxflow.Call) []use {
+		u, ok := usesOf[c]
+		if !ok {
+			u = uses(res, c)
+			usesOf[c] = u
+		}
+		return u
+	}
 	fp := newFieldPairs(res)
-	fp.findWaits(res, byFn)
+	fp.findWaits(res, byFn, usesCached)
 	for _, fn := range res.SrcFuncs {
 		if res.Syntax.Skip(fn.Pos(), false) {
 			continue
 		}
 		calls := byFn[fn]
 		lintutil.Guard(pass, "cleanupctx", fn, func() {
-			// What each call hands to a wait or cleanup, looked up once:
-			// both checks need it.
 			used := map[*ctxflow.Call][]use{}
 			judged := map[ssa.CallInstruction]bool{}
 			for _, c := range calls {
-				used[c] = uses(res, c)
+				used[c] = usesCached(c)
 				for _, u := range used[c] {
 					if !u.cancelSafe {
 						judged[c.Instr] = true

@@ -95,7 +95,7 @@ func newFieldPairs(res *ctxflow.Result) *fieldPairs {
 // receiver's kept context to a wait or cleanup (litestream's
 // acquireReadLock: tx.ExecContext(db.ctx, …)), then, round by round, the
 // methods that call one of those on their own receiver.
-func (fp *fieldPairs) findWaits(res *ctxflow.Result, byFn map[*ssa.Function][]*ctxflow.Call) {
+func (fp *fieldPairs) findWaits(res *ctxflow.Result, byFn map[*ssa.Function][]*ctxflow.Call, uses func(*ctxflow.Call) []use) {
 	if len(fp.ctxOf) == 0 {
 		return
 	}
@@ -107,7 +107,7 @@ func (fp *fieldPairs) findWaits(res *ctxflow.Result, byFn map[*ssa.Function][]*c
 	}
 	for _, fn := range methods {
 		for _, c := range byFn[fn] {
-			for _, u := range uses(res, c) {
+			for _, u := range uses(c) {
 				if u.cancelSafe {
 					continue
 				}

@@ -49,6 +49,12 @@ func (c *checker) lifecycleHelper(call *ctxflow.Call) {
 	})
 }
 
+// lifecycleUse is lifecycleWait's answer for one method.
+type lifecycleUse struct {
+	field *types.Var
+	wait  string
+}
+
 // lifecycleWait returns the context field of fn's receiver that fn hands,
 // loaded or derived (WithTimeout, WithCancel, WithValue), to a wait in its
 // own body, and that wait's name — a field that holds the object's own
@@ -56,6 +62,15 @@ func (c *checker) lifecycleHelper(call *ctxflow.Call) {
 // batch that keeps the ctx it was opened with (clickhouse-go's
 // batch.closeQuery) waits under its caller's.
 func (c *checker) lifecycleWait(fn *ssa.Function) (*types.Var, string) {
+	u, ok := c.lifecycle[fn]
+	if !ok {
+		u.field, u.wait = c.findLifecycleWait(fn)
+		c.lifecycle[fn] = u
+	}
+	return u.field, u.wait
+}
+
+func (c *checker) findLifecycleWait(fn *ssa.Function) (*types.Var, string) {
 	recv := fn.Params[0]
 	for _, k := range c.res.CallsIn(fn) {
 		if _, plain := k.Instr.(*ssa.Call); !plain {

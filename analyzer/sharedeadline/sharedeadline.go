@@ -56,6 +56,8 @@ type checker struct {
 	root inspector.Cursor
 	// reportedRoots: roots reported by rootToBoundedWait, once each.
 	reportedRoots map[token.Pos]bool
+	// lifecycle: what lifecycleWait found for each method, looked up once.
+	lifecycle map[*ssa.Function]lifecycleUse
 }
 
 func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
@@ -68,6 +70,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		root: res.Syntax.Root(),
 
 		reportedRoots: map[token.Pos]bool{},
+		lifecycle:     map[*ssa.Function]lifecycleUse{},
 	}
 	// Where this rule reported, so that a function whose signature drops
 	// the context is not reported twice (unusedContext).
