@@ -65,10 +65,20 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	fp := newFieldPairs(res)
 	fp.findWaits(res, byFn, usesCached)
 	for _, fn := range res.SrcFuncs {
+		calls := byFn[fn]
 		if res.Syntax.Skip(fn.Pos(), false) {
+			// Test code: only its cleanups are judged (checkTestCleanup).
+			if len(calls) > 0 && !res.Syntax.InGeneratedFile(fn.Pos()) {
+				lintutil.Guard(pass, "cleanupctx", fn, func() {
+					used := map[*ctxflow.Call][]use{}
+					for _, c := range calls {
+						used[c] = usesCached(c)
+					}
+					checkTestCleanup(pass, res, fn, calls, used)
+				})
+			}
 			continue
 		}
-		calls := byFn[fn]
 		lintutil.Guard(pass, "cleanupctx", fn, func() {
 			used := map[*ctxflow.Call][]use{}
 			judged := map[ssa.CallInstruction]bool{}
@@ -84,6 +94,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 			checkAfterFieldCancel(pass, res, fp, fn, calls, used)
 			checkMethodAfterFieldCancel(pass, res, fp, fn, calls)
 			checkRegisteredAfterCancel(pass, res, fn, calls, used)
+			checkTestCleanup(pass, res, fn, calls, used)
 			if len(calls) > 0 {
 				check(pass, res, fn, calls, used)
 				checkDerivedWhenDone(pass, res, fn, calls, used)

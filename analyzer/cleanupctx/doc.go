@@ -86,6 +86,12 @@
 // switch): it is done at once. The fix, suggested, derives it from
 // context.WithoutCancel(ctx).
 //
+// And a wait in a function literal registered with testing's Cleanup
+// that uses a context cancelled before cleanups run: one whose cancel the
+// registering function defers, the test's own t.Context(), or one derived
+// from either (gateway-api's MustApplyWithCleanup). This one check runs in
+// tests and packages of test support, where such literals live.
+//
 // Not reported: contexts derived with context.WithoutCancel or from
 // context.Background() (they are not done when the caller's is); cleanups
 // documented as safe with a cancelled context (pgx's `defer

@@ -88,12 +88,8 @@ func registeredBy(parent, fn *ssa.Function) *ssa.Call {
 // (WithTimeout, WithDeadline) whose cancel function parent defers, the
 // constructor call and the defer.
 func deferCancelled(res *ctxflow.Result, parent *ssa.Function, v ssa.Value) (*ssa.Call, *ssa.Defer) {
-	ex, ok := v.(*ssa.Extract)
-	if !ok || ex.Index != 0 {
-		return nil, nil
-	}
-	mk, ok := ex.Tuple.(*ssa.Call)
-	if !ok || mk.Parent() != parent {
+	mk := constructorOf(v)
+	if mk == nil || mk.Parent() != parent {
 		return nil, nil
 	}
 	callee, _, _ := ctxflow.SplitCall(mk.Common())
@@ -103,16 +99,8 @@ func deferCancelled(res *ctxflow.Result, parent *ssa.Function, v ssa.Value) (*ss
 		// handlers then; a budget expires whatever the function does.
 		return nil, nil
 	}
-	for _, ref := range *mk.Referrers() {
-		cancel, ok := ref.(*ssa.Extract)
-		if !ok || cancel.Index != 1 {
-			continue
-		}
-		for _, r := range *cancel.Referrers() {
-			if d, ok := r.(*ssa.Defer); ok && res.Underlying(d.Call.Value) == ssa.Value(cancel) {
-				return mk, d
-			}
-		}
+	if d := deferredCancel(res, mk); d != nil {
+		return mk, d
 	}
 	return nil, nil
 }

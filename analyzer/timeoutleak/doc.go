@@ -77,6 +77,13 @@
 // its feeder; it has no buffer or a constant one. Packages that start
 // goroutines and range over a channel are judged even without a context.
 //
+// A reply channel kept in an unexported struct field, every store to which
+// is an unbuffered make, is reported at the make when a select receives
+// from it beside a case that leaves without it and code elsewhere answers
+// it with a plain send followed by a close (sourcegraph/jsonrpc2's pending
+// calls, answered by the connection's reader): a receiver that touches the
+// object on its way out (removing it from a pending table) is left alone.
+//
 // Not reported: buffered channels (for ranges, a computed buffer size such
 // as len(keys)); ranges whose channel is received anywhere else; goroutines that send inside a select
 // (they can give up too), or close it from elsewhere; senders of more than

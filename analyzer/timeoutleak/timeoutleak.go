@@ -50,6 +50,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 			checkAbandonedRange(pass, res, fn, instr)
 		}
 	}
+	checkReplyFields(pass, res, reported)
 	for _, mk := range made {
 		if !reported[mk] {
 			if unbuffered(mk) {

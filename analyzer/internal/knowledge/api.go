@@ -36,6 +36,8 @@ const (
 	OnceDo         // (*sync.Once).Do: calls its function before returning
 	WaitGroupWait  // (*sync.WaitGroup).Wait
 	WaitGroupDone  // (*sync.WaitGroup).Done
+	TestCleanup    // (*testing.common).Cleanup, (testing.TB).Cleanup: runs its function after the test and the registering call have returned
+	TestContext    // (*testing.common).Context, (testing.TB).Context: cancelled just before the test's cleanups run
 
 	// Errors.
 	ErrorsIs
@@ -210,6 +212,10 @@ var roles = map[string]Role{
 	"(*log.Logger).Panic":       NoReturn,
 	"(*log.Logger).Panicf":      NoReturn,
 	"(*log.Logger).Panicln":     NoReturn,
+	"(*testing.common).Cleanup": TestCleanup,
+	"(testing.TB).Cleanup":      TestCleanup,
+	"(*testing.common).Context": TestContext,
+	"(testing.TB).Context":      TestContext,
 	"(*testing.common).FailNow": NoReturn,
 	"(*testing.common).Fatal":   NoReturn,
 	"(*testing.common).Fatalf":  NoReturn,
