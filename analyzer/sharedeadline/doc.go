@@ -38,7 +38,9 @@
 //     system bounds, even under a fresh budget: go-redis' endpoint
 //     detection): the caller's deadline and cancellation stop there (fix,
 //     for a helper of the same package: give it a context parameter and
-//     pass ctx);
+//     pass ctx); also a fresh budget the helper gives to work that stops
+//     when its context is done though it waits on nothing outside
+//     (osv-scalibr's rpmdb walk), not a bare root;
 //   - a call, where a caller's context is in scope, of a method of the
 //     package that takes no context and waits (not a dial) under the
 //     context its receiver keeps in a field for its own lifecycle (every

@@ -52,7 +52,13 @@
 //     that runs until cancelled, told apart by flow: the package uses it as a
 //     value (started with go, handed to a runner, stored), it learned of the
 //     cancellation by waiting for it (a receive from Done, a select without
-//     default), or the done point is in an endless for {} loop. A function
+//     default, a pause helper), or the done point is in an endless for {}
+//     loop — unless the loop around it polls or retries (it pauses, makes
+//     a call that waits with a context or a function value handed one,
+//     and can also leave with nil on success: grpc-middleware's retry
+//     interceptor). A context is also known done where a call failed that
+//     fails only once that context is done (a pause helper: the
+//     FailsOnlyOnDone summary, a fact). A function
 //     that returns a result next to the error (a partial sum, a page of rows)
 //     and pairs it with nil when cancelled is reported however it learned;
 //   - there, an earlier call's error that a test on the way found nil,

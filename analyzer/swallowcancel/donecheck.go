@@ -62,7 +62,7 @@ func (c *checker) checkDone(f *fnInfo) {
 		case !f.errLast && !c.carriedFresh(v, d):
 			continue
 		case ctxflow.IsNilConst(v):
-			if f.onlyErr && (runner || d.Plain || c.blockingSelect(d) || c.leavesEndlessLoop(d)) && !c.pollsUntil(f, d) {
+			if f.onlyErr && (runner || d.Plain || d.Via != nil || c.blockingSelect(d) || c.leavesEndlessLoop(d)) && !c.pollsUntil(f, d) {
 				continue
 			}
 			if c.unreachableNil(ret) || c.choseKind(d, ret) || flagSaysStopped(f.fn, ret) {
@@ -492,6 +492,11 @@ func (c *checker) ctxName(d *ctxflow.Done) string {
 func (c *checker) doneNames(d *ctxflow.Done) (what, fix string) {
 	name := c.ctxName(d)
 	if iff, ok := d.Instr.(*ssa.If); ok && d.Err != nil {
+		if id := c.condIdent(iff); id != nil && d.Via != nil {
+			// if err := pause(ctx, d); err != nil: the helper fails only
+			// once ctx is done, so err is its cancellation.
+			return id.Name + " from " + c.callName(d.Via) + ", which fails only once " + name + " is done", id.Name
+		}
 		if id := c.condIdent(iff); id != nil {
 			// if err := ctx.Err(); err != nil: the variable holds it.
 			return id.Name + " = " + name + ".Err()", id.Name

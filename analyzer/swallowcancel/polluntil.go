@@ -17,7 +17,9 @@ import (
 // of a nil error elsewhere than where the context is done (the condition
 // met: compose's waitDependency). Its caller cannot tell "ready" from
 // "gave up", so a nil there is no run-until-cancelled idiom: a function
-// that runs until cancelled has no other way to succeed.
+// that runs until cancelled has no other way to succeed. The work may be
+// a function value handed a context (an interceptor's invoker), and the
+// pause a helper that fails only once the context is done.
 func (c *checker) pollsUntil(f *fnInfo, d *ctxflow.Done) bool {
 	if d.Instr == nil {
 		return false
@@ -26,7 +28,9 @@ func (c *checker) pollsUntil(f *fnInfo, d *ctxflow.Done) bool {
 	if loop == nil {
 		return false
 	}
-	clock, poll := false, false
+	// A pause helper whose failure told the context done is the clock
+	// (grpc-middleware's waitRetryBackoff).
+	clock, poll := d.Via != nil && loop.Blocks[d.Via.Block()], false
 	for b := range loop.Blocks {
 		for _, instr := range b.Instrs {
 			switch x := instr.(type) {
@@ -44,6 +48,9 @@ func (c *checker) pollsUntil(f *fnInfo, d *ctxflow.Done) bool {
 				callee, _, _ := ctxflow.SplitCall(x.Common())
 				if knowledge.RoleOf(callee) == knowledge.TimeSleep {
 					clock = true
+				}
+				if x.Call.StaticCallee() == nil && !x.Call.IsInvoke() && givenContext(x) {
+					poll = true // a function value handed a context: the work (a gRPC invoker)
 				}
 				for _, call := range c.res.CallsAt(x) {
 					if call.Sink != nil && call.Sink.Context != knowledge.NoArg || call.Summary != nil && (len(call.Summary.Reach) > 0 || len(call.Summary.CancelList) > 0) {
@@ -65,6 +72,16 @@ func (c *checker) pollsUntil(f *fnInfo, d *ctxflow.Done) bool {
 			if v := errResult(ret); v != nil && !c.nonNil(v, 0) && !foundNonNil(v, ret.Block(), nil) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// givenContext reports whether a call is handed a context argument.
+func givenContext(call *ssa.Call) bool {
+	for _, a := range call.Call.Args {
+		if knowledge.IsContext(a.Type()) {
+			return true
 		}
 	}
 	return false

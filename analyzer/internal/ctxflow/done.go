@@ -32,6 +32,11 @@ type Done struct {
 	// Pos is where the context is learned done (the receive, the select,
 	// the test): the scope in which fixes name it.
 	Pos token.Pos
+	// Via is set when the context is learned done from the failure of a
+	// call whose error is non-nil only once that context is done (the
+	// FailsOnlyOnDone summary: a pause helper, `if err := sleep(ctx, d);
+	// err != nil`). The callee waited for it, as a blocking select does.
+	Via *ssa.Call
 	// Empty is set for a select case with no statements, or a test's done
 	// branch, that goes straight to a block other paths reach too: the
 	// context is done on that edge only, so the Done covers no block.
@@ -301,7 +306,13 @@ func (r *Result) doneTest(iff *ssa.If) *Done {
 	}
 	call, ok := StripInterface(v).(*ssa.Call)
 	if !ok {
-		return nil
+		if ex, isExtract := StripInterface(v).(*ssa.Extract); isExtract {
+			call, ok = ex.Tuple.(*ssa.Call)
+			ok = ok && ex.Index == call.Call.Signature().Results().Len()-1
+		}
+		if !ok {
+			return nil
+		}
 	}
 	fn, recv, args := SplitCall(call.Common())
 	d := &Done{Err: v}
@@ -314,7 +325,11 @@ func (r *Result) doneTest(iff *ssa.If) *Done {
 		}
 		d.Ctx, d.Cause = args[0], true
 	default:
-		return nil
+		i := r.failsOnlyOnDone(call)
+		if i < 0 || i >= len(args) || succ != 0 {
+			return nil
+		}
+		d.Ctx, d.Via = args[i], call
 	}
 	d.Origin = r.classify(d.Ctx, 0)
 	d.Block = iff.Block().Succs[succ]
@@ -327,4 +342,22 @@ func (r *Result) doneTest(iff *ssa.If) *Done {
 		d.Empty = true
 	}
 	return d
+}
+
+// failsOnlyOnDone returns the index (receiver excluded) of the context
+// argument whose being done is the only way the callee of call fails
+// (its FailsOnlyOnDone summary), or -1.
+func (r *Result) failsOnlyOnDone(call *ssa.Call) int {
+	if call.Call.IsInvoke() {
+		return -1
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil {
+		return -1
+	}
+	s := r.funcSummary(callee)
+	if s == nil || len(s.FailsOnlyOnDone) != 1 {
+		return -1
+	}
+	return s.FailsOnlyOnDone[0]
 }

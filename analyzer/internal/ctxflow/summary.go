@@ -80,6 +80,12 @@ type Summary struct {
 	// (restic's FutureBlob.Wait: `case <-ctx.Done(): return`): a caller
 	// that then reports success reports abandoned work as finished.
 	SilentOnDone []int
+	// FailsOnlyOnDone lists the context parameter (one at most) such that
+	// the function's error result is non-nil only where that context is
+	// known done (a pause: `select { case <-ctx.Done(): return ctx.Err();
+	// case <-t.C: return nil }`): a caller that finds the error non-nil
+	// knows the context is done.
+	FailsOnlyOnDone []int
 	// EndsOnDone lists the context parameters on whose cancellation the
 	// channel the function returns is closed without a word: the goroutine
 	// feeding it returns on ctx.Done() and sends nothing to say so
@@ -302,6 +308,9 @@ func (s *Summary) String() string {
 	for _, i := range s.SilentOnDone {
 		parts = append(parts, fmt.Sprintf("returns silently once param %d is done", i))
 	}
+	for _, i := range s.FailsOnlyOnDone {
+		parts = append(parts, fmt.Sprintf("fails only once param %d is done", i))
+	}
 	for _, i := range s.EndsOnDone {
 		parts = append(parts, fmt.Sprintf("closes its channel silently once param %d is done", i))
 	}
@@ -325,7 +334,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Bare == nil && s.Passes == 0 && len(s.CancelList) == 0 && !s.CancelsRecv && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Bare == nil && s.Passes == 0 && len(s.CancelList) == 0 && !s.CancelsRecv && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.FailsOnlyOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -555,6 +564,17 @@ func (r *Result) summarize() {
 			})
 		}
 	}
+	// Pause helpers, twice so that one wrapping another counts; the done
+	// points found meanwhile are forgotten, since those of a caller of a
+	// helper summarised later missed the helper's failure.
+	for range 2 {
+		for _, fn := range r.SrcFuncs {
+			if !r.failed[fn] {
+				r.guard(fn, func() { r.summarizeFailsOnlyOnDone(fn) })
+			}
+		}
+		clear(r.dones)
+	}
 	// What no other summary feeds, once: the fixed point need not redo it.
 	for _, fn := range r.SrcFuncs {
 		if r.failed[fn] {
@@ -672,6 +692,20 @@ func (r *Result) summarizeCall(c *Call) bool {
 	for _, p := range s.Reach {
 		if p.Param < len(c.Args) && !p.Excluded(c.Args) {
 			changed = r.noteReach(c, r.classify(c.Args[p.Param], 0), ParamReach{Wait: p.Wait, Via: c.CalleeName(), Bounded: p.Bounded, ByReceiver: p.ByReceiver, When: r.translateGuard(c, p.When), Several: p.Several, BySystem: p.BySystem}, argOn(c, p), false) || changed
+		}
+	}
+	for _, i := range s.CancelList {
+		// Work that stops when its context is done, though it waits on
+		// nothing outside (osv-scalibr's rpmdb walk, bounded against
+		// corrupt databases), given a fresh budget of the function's
+		// own: the budget is its author's bound for the work, and the
+		// caller's cancellation is cut off all the same. A bare root
+		// given to such work is no bound chosen, and is left alone.
+		if i >= len(c.Args) || s.ReachOf(i) != nil {
+			continue
+		}
+		if o := r.classify(c.Args[i], 0); o.State == Deadline && o.Rooted && o.RootFn == c.Fn && o.DerivedFrom == nil {
+			changed = r.noteRoot(c, o, ParamReach{Wait: c.CalleeName()}) || changed
 		}
 	}
 	for _, p := range s.Cleanup {
@@ -1624,6 +1658,70 @@ func (r *Result) summarizeSilentDone(fn *ssa.Function) bool {
 		}
 	}
 	return changed
+}
+
+// summarizeFailsOnlyOnDone records the context parameter p of fn, which
+// returns an error last, when every return of a non-nil error lies where
+// p is known done (a Done of p covers it), and at least one does.
+func (r *Result) summarizeFailsOnlyOnDone(fn *ssa.Function) {
+	if len(fn.Blocks) == 0 || !ErrorLast(fn.Signature) || !hasContextParamSSA(fn) {
+		return
+	}
+	s := r.summaryOf(fn)
+	if len(s.FailsOnlyOnDone) > 0 {
+		return
+	}
+	dones := r.donesLocked(fn)
+	param := -1
+	for _, ret := range Returns(fn) {
+		v := Returned(ret, len(ret.Results)-1)
+		if IsNilConst(v) || ret.Block() == fn.Recover {
+			continue // the recover block returns only after a panic
+		}
+		idx := len(ret.Block().Instrs) - 1
+		covered := -1
+		for _, d := range dones {
+			o := d.Origin
+			if o.State != Inherited || o.Param == nil || o.Param.Parent() != fn || o.Request || !d.Covers(ret.Block(), idx) {
+				continue
+			}
+			covered = SigParam(o.Param)
+			break
+		}
+		if covered < 0 {
+			covered = r.passedPauseFailure(fn, v)
+		}
+		if covered < 0 || param >= 0 && covered != param {
+			return
+		}
+		param = covered
+	}
+	if param >= 0 {
+		s.FailsOnlyOnDone = []int{param}
+	}
+}
+
+// passedPauseFailure returns the index of fn's context parameter when v
+// is the error of a call that fails only once that parameter is done (a
+// wrapper returning its pause's error as it is), or -1.
+func (r *Result) passedPauseFailure(fn *ssa.Function, v ssa.Value) int {
+	v = StripInterface(v)
+	if ex, ok := v.(*ssa.Extract); ok {
+		v = ex.Tuple
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return -1
+	}
+	i := r.failsOnlyOnDone(call)
+	_, _, args := SplitCall(call.Common())
+	if i < 0 || i >= len(args) {
+		return -1
+	}
+	if p, ok := r.underlyingLocal(args[i]).(*ssa.Parameter); ok && p.Parent() == fn && carriesContext(p.Type()) {
+		return SigParam(p)
+	}
+	return -1
 }
 
 // summarizeSyncCalls records the func parameters fn only ever calls

@@ -116,7 +116,7 @@ func RetryLater(n int, op func() error) error { // want RetryLater:"^retries the
 }
 
 // Poll waits on ctx between attempts: it stops once ctx is done.
-func Poll(ctx context.Context, op func() error) error { // want Poll:"^calls op where ctx is in scope; returns the cancellation of param 0; calls param 1 during the call$"
+func Poll(ctx context.Context, op func() error) error { // want Poll:"^calls op where ctx is in scope; returns the cancellation of param 0; fails only once param 0 is done; calls param 1 during the call$"
 	for {
 		if err := op(); err == nil {
 			return nil
