@@ -26,7 +26,11 @@
 // client with Timeout, the system's DNS timeouts), this rule reports it
 // too, for the context carries no deadline (a server's r.Context() carries
 // none either, so passing it cancels the wait but does not bound it); with
-// the bound unknown the message says only the client may bound it. One
+// the bound unknown the message says only the client may bound it. So is
+// a call, where a caller's context is in scope, of a helper that takes no
+// context and sends a request built with http.NewRequest through a client
+// configured elsewhere (pganalyze's GetDefaultGrant); a helper's explicit
+// Background()/TODO() is sharedeadline's only. One
 // root that reaches several
 // waits of a function (BeginTx, then each tx.ExecContext) is one missing
 // deadline: reported once, at the first wait, the others as related

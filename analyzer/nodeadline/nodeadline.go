@@ -77,6 +77,9 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 		case c.Summary != nil && len(c.Summary.Reach) > 0:
 			checkReach(rep, res, c)
 		}
+		if c.Sink == nil {
+			checkHelperRoot(pass, res, c)
+		}
 		if c.Summary != nil && len(c.Summary.ClientWait) > 0 {
 			checkClientWait(pass, res, c)
 		}
@@ -292,6 +295,54 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 		}
 		rep.report(d, rootKey{ctxflow.Outermost(c.Fn), o.Pos}, waitName(p)+" via "+c.CalleeName())
 	}
+}
+
+// checkHelperRoot reports a call, where a caller's context is in scope (or
+// received as _), of a helper that takes no context and sends a request
+// built with http.NewRequest through a client configured elsewhere
+// (pganalyze's GetDefaultGrant, govmomi's Download): the request carries
+// no context at all, as a context-free call does, whatever the caller
+// holds. sharedeadline reports the same call for the dropped context, and
+// alone a helper's explicit root (Background, TODO: karmada's fix set the
+// client's Timeout in a constructor, and the call site did not change) or
+// fresh budget. A wait nothing else bounds is reported inside the helper
+// already.
+func checkHelperRoot(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
+	s, inScope, discarded := res.HelperRoot(c)
+	if s == nil || !s.Root.Request {
+		return
+	}
+	if !s.Root.Bounded {
+		return // nothing else bounds the wait: reported inside the helper
+	}
+	if on := s.Root.On; on > 0 && on <= len(c.Args) {
+		if ctxflow.TimeoutChosen(c.Args[on-1]) {
+			return // the caller chose the client's bound (crlite's fix)
+		}
+		switch res.ClientBound(c.Args[on-1]) {
+		case ctxflow.ReceiverBounded:
+			return // the client this call hands over bounds the wait (crlite's fix)
+		case ctxflow.ReceiverUnbounded:
+			return // its missing Timeout is reported at this call (checkClientWait)
+		}
+	}
+	call := res.Syntax.CallExpr(c.Instr.Common().Pos())
+	if call == nil {
+		return
+	}
+	wait := s.Root.Wait
+	if s.Root.Via != "" {
+		wait += " via " + s.Root.Via
+	}
+	advice := fmt.Sprintf("give it a context parameter and pass %s", inScope)
+	if discarded {
+		advice = "name the context parameter this function discards (_), give the helper a context parameter and pass it"
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos: call.Fun.Pos(), End: call.Fun.End(), Category: "helper-root",
+		Message: fmt.Sprintf("%s starts its own %s, which reaches %s: the wait gets no deadline from its context and is not cancelled with the caller; %s",
+			c.CalleeName(), s.Root.Root, wait, advice),
+	})
 }
 
 // checkDeferred judges a call to a context-free form of an API whose wait

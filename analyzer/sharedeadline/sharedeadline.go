@@ -422,34 +422,8 @@ func (c *checker) callsAt(ci ssa.CallInstruction) []*ctxflow.Call {
 // context, to a helper that takes no context and starts its own root that
 // reaches a wait: the caller's deadline and cancellation stop there.
 func (c *checker) helperRoot(call *ctxflow.Call) {
-	if call.Sink != nil {
-		return // a context-free API call: nodeadline's (use its context form)
-	}
-	s := call.Summary
-	if s == nil && call.Target != nil {
-		s = c.res.Summary(call.Target)
-	}
-	if s == nil || s.Root == nil || call.Target != nil && call.Target.Parent() != nil {
-		return // nothing known, or a literal (judged where it is written)
-	}
-	if s.Deferred != nil {
-		return // a context-free form of an API that waits without bound: nodeadline's (use its context form)
-	}
-	if call.Callee != nil && ctxflow.HasContextParam(call.Callee) {
-		return // it takes a context: passing it is the caller's choice, judged elsewhere
-	}
-	if call.Instr.Common().IsInvoke() {
-		// A method of an interface that takes no context: the caller has
-		// no way to hand one over (lib/pq calls Dialer.DialTimeout only
-		// for dialers without DialContext); the root is the
-		// implementation's to fix.
-		return
-	}
-	pos := c.res.Pos(call)
-	inScope := c.res.ContextInScope(call.Fn, pos)
-	discarded := inScope == "" && ctxflow.DiscardsContext(call.Fn)
-	ci, ok := call.Instr.(*ssa.Call)
-	if inScope == "" && !discarded || !ok || c.detached(call.Fn, ci) {
+	s, inScope, discarded := c.res.HelperRoot(call)
+	if s == nil {
 		return
 	}
 	expr := c.res.Syntax.CallExpr(call.Instr.Common().Pos())

@@ -186,3 +186,35 @@ func rootCall(o Origin) *ssa.Call {
 	}
 	return nil
 }
+
+// HelperRoot returns, for a call from a function that holds a caller's
+// context (in scope, or received as _ when discarded), the summary of the
+// helper it calls when that helper takes no context and starts its own
+// root that reaches a wait: the caller's deadline and cancellation stop
+// there. It returns nil for catalog sinks and context-free API forms
+// (nodeadline's: use the context form), literals (judged where they are
+// written), helpers that take a context (passing it is the caller's
+// choice), interface methods (the implementation's root to fix) and work
+// detached on purpose.
+func (r *Result) HelperRoot(call *Call) (s *Summary, inScope string, discarded bool) {
+	if call.Sink != nil {
+		return nil, "", false
+	}
+	s = call.Summary
+	if s == nil && call.Target != nil {
+		s = r.Summary(call.Target)
+	}
+	if s == nil || s.Root == nil || call.Target != nil && call.Target.Parent() != nil || s.Deferred != nil {
+		return nil, "", false
+	}
+	if call.Callee != nil && HasContextParam(call.Callee) || call.Instr.Common().IsInvoke() {
+		return nil, "", false
+	}
+	inScope = r.ContextInScope(call.Fn, r.Pos(call))
+	discarded = inScope == "" && DiscardsContext(call.Fn)
+	ci, ok := call.Instr.(*ssa.Call)
+	if inScope == "" && !discarded || !ok || r.DetachedWork(call.Fn, ci) {
+		return nil, "", false
+	}
+	return s, inScope, discarded
+}

@@ -1468,3 +1468,31 @@ func LiteralName(fn *ssa.Function) string {
 	}
 	return "a func literal"
 }
+
+// TimeoutChosen reports whether v is a client or dialer built here with
+// its timeout field set to something other than a constant zero (a
+// variable too: crlite's &http.Client{Timeout: timeout}). ClientBound
+// calls such a timeout unknown, since configuration may make it zero; a
+// rule that asks whether the caller chose a bound takes it as chosen.
+func TimeoutChosen(v ssa.Value) bool {
+	a, ok := Unconvert(v).(*ssa.Alloc)
+	if !ok {
+		return false
+	}
+	fields := clientTimeoutFields
+	if knowledge.TypeRole(v.Type()) == knowledge.DialerType {
+		fields = dialerTimeoutFields
+	}
+	for _, ref := range *a.Referrers() {
+		fa, ok := ref.(*ssa.FieldAddr)
+		if !ok || !fields.has(fieldName(a.Type(), fa.Field)) {
+			continue
+		}
+		for _, use := range *fa.Referrers() {
+			if st, ok := use.(*ssa.Store); ok && st.Addr == fa && !zeroConst(st.Val) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -211,6 +211,14 @@ type RootWait struct {
 	Wait    string
 	Via     string
 	Timeout bool // the root is bounded by a timeout the function sets
+	// Bounded is set when something other than the context may bound the
+	// wait (a client configured elsewhere); On is then 1 + the signature
+	// index of the parameter that holds that client, when known.
+	Bounded bool
+	On      int
+	// Request is set when the root is the context http.NewRequest binds:
+	// the helper sends a request built with no context at all.
+	Request bool
 	// Twin is the context-taking form of the function, when it is an API's
 	// context-free form (see DeferredWait); TwinFits as there.
 	Twin     string
@@ -765,7 +773,14 @@ func (r *Result) summarizeCall(c *Call) bool {
 		// wg.Wait): then it is the caller's own work.
 		outer := r.summaryOf(c.Fn)
 		if outer.Root == nil {
-			outer.Root = &RootWait{Root: s.Root.Root, Wait: s.Root.Wait, Via: c.CalleeName(), Timeout: s.Root.Timeout}
+			outer.Root = &RootWait{Root: s.Root.Root, Wait: s.Root.Wait, Via: c.CalleeName(), Timeout: s.Root.Timeout, Bounded: s.Root.Bounded, Request: s.Root.Request}
+			if s.Root.On > 0 && s.Root.On <= len(c.Args) {
+				if q, ok := r.underlyingLocal(Unconvert(c.Args[s.Root.On-1])).(*ssa.Parameter); ok && q.Parent() == c.Fn {
+					if k := SigParam(q); k >= 0 {
+						outer.Root.On = k + 1
+					}
+				}
+			}
 			changed = true
 		}
 	}
@@ -829,6 +844,14 @@ func (r *Result) noteReach(c *Call, o Origin, p ParamReach, on ssa.Value, cleanu
 			// a caller's.
 			return changed
 		}
+		if p.Bounded && on != nil {
+			p.On = 0
+			if q, ok := r.underlyingLocal(Unconvert(on)).(*ssa.Parameter); ok && q.Parent() == o.RootFn {
+				if k := SigParam(q); k >= 0 {
+					p.On = k + 1
+				}
+			}
+		}
 		return r.noteRoot(c, o, p) || changed
 	case !cleanup && o.State == Deadline && o.DerivedFrom != nil:
 		// A budget of the function's own, derived from its caller's
@@ -856,7 +879,10 @@ func (r *Result) noteRoot(c *Call, o Origin, p ParamReach) bool {
 	if s.Root != nil {
 		return false
 	}
-	s.Root = &RootWait{Root: o.RootDesc(), Wait: p.Wait, Via: p.Via, Timeout: o.State == Deadline}
+	s.Root = &RootWait{Root: o.RootDesc(), Wait: p.Wait, Via: p.Via, Timeout: o.State == Deadline, Bounded: p.Bounded, Request: o.NewRequest}
+	if p.Bounded {
+		s.Root.On = p.On
+	}
 	s.Root.Twin, s.Root.TwinFits = r.twinOf(o.RootFn)
 	return true
 }
