@@ -84,7 +84,10 @@
 //     wrapping ctx.Err(): errors.Is(err, context.Canceled) is false, so the
 //     caller takes the abandoned work for a failure (cenkalti/backoff's
 //     RetryNotify). Here the context may also be one handed over inside a
-//     value the caller passed (cb.Context() of a BackOff parameter);
+//     value the caller passed (cb.Context() of a BackOff parameter). So
+//     does a function literal that returns the error it was handed (a
+//     retry notifier's argument) once a context it captured is done
+//     (pachyderm's RetryUntilCancel);
 //   - an error that may be a cancellation returned by a function literal
 //     (or a function of the package) handed to a retry helper that cannot
 //     learn of a cancellation: the helper calls that parameter in a loop,

@@ -88,6 +88,10 @@ func (c *checker) checkDone(f *fnInfo) {
 					"%s replaces %s's cancellation when it is done with an error that does not wrap it: errors.Is(err, context.Canceled) is false upstream; return %s or wrap it with %%w", fr.desc, c.ctxName(d), fix)})
 			} else if call := c.lastAttemptError(f, v, ret, d); call != nil && !c.wrapsContextErr(v) {
 				c.reportLastAttempt(d, v, ret, call)
+			} else if p := handedError(f.fn, v); p != nil {
+				_, fix := c.doneNames(d)
+				c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
+					"when %s is done this callback returns %s, the failure it was handed, in place of the cancellation: errors.Is(err, context.Canceled) is false upstream, so the abandoned work looks failed; return %s", c.ctxName(d), p.Name(), fix)})
 			}
 		}
 	}
@@ -714,4 +718,19 @@ func translatedInField(v ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// handedError returns the error parameter of the function literal fn that
+// v returns as it is, or nil: an error handed to a callback (a retry
+// notifier's last failure, pachyderm's RetryUntilCancel) was made before
+// the callback learned that its captured context is done.
+func handedError(fn *ssa.Function, v ssa.Value) *ssa.Parameter {
+	if fn.Parent() == nil {
+		return nil
+	}
+	p, ok := ctxflow.StripInterface(v).(*ssa.Parameter)
+	if !ok || p.Parent() != fn || !knowledge.IsError(p.Type()) {
+		return nil
+	}
+	return p
 }
