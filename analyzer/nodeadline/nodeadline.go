@@ -363,7 +363,7 @@ func checkDeferred(pass *analysis.Pass, res *ctxflow.Result, c *ctxflow.Call) {
 		wait += " via " + d.Via
 	}
 	inScope := res.ContextInScope(c.Fn, call.Pos())
-	if recv := c.Callee.Signature().Recv(); inScope == "" && recv != nil && types.IsInterface(recv.Type()) {
+	if recv := c.Callee.Signature().Recv(); inScope == "" && recv != nil && types.IsInterface(recv.Type()) && !res.KnownConcrete(c.Recv) {
 		// Through an interface the implementation is a guess, and a
 		// caller with no context to give has no better call to make
 		// (sqlx's own NamedQuery calling e.Queryx): its callers are told.

@@ -1,6 +1,7 @@
 package ctxflow
 
 import (
+	"go/types"
 	"time"
 
 	"golang.org/x/tools/go/ssa"
@@ -140,3 +141,57 @@ func Returns(fn *ssa.Function) []*ssa.Return {
 // by that the rules report: shorter throttles (etcd's 50 ms lease renewal)
 // are left alone.
 const NoticeablePause = 200 * time.Millisecond
+
+// KnownConcrete reports whether the interface value v is known to hold one
+// concrete type: it is made from one (MakeInterface), or returned by a
+// function of this package every return of which makes it from the same
+// type (a constructor such as yggdrasil's SOCKS5 returning Dialer).
+func (r *Result) KnownConcrete(v ssa.Value) bool {
+	return concreteOf(r.Pkg, v, 0) != nil
+}
+
+func concreteOf(pkg *ssa.Package, v ssa.Value, depth int) types.Type {
+	if depth > 2 || v == nil {
+		return nil
+	}
+	switch x := v.(type) {
+	case *ssa.MakeInterface:
+		return x.X.Type()
+	case *ssa.ChangeInterface:
+		return concreteOf(pkg, x.X, depth+1)
+	case *ssa.Extract:
+		call, ok := x.Tuple.(*ssa.Call)
+		if !ok {
+			return nil
+		}
+		return returnedConcrete(pkg, call, x.Index, depth)
+	case *ssa.Call:
+		return returnedConcrete(pkg, x, 0, depth)
+	}
+	return nil
+}
+
+// returnedConcrete is concreteOf for result i of a call of a function of
+// pkg: the one type every return makes that result from, or nil.
+func returnedConcrete(pkg *ssa.Package, call *ssa.Call, i int, depth int) types.Type {
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg != pkg || pkg == nil || len(callee.Blocks) == 0 {
+		return nil
+	}
+	var out types.Type
+	for _, ret := range Returns(callee) {
+		if i >= len(ret.Results) {
+			return nil
+		}
+		v := Returned(ret, i)
+		if IsNilConst(v) {
+			continue // the error path: no value to call
+		}
+		t := concreteOf(pkg, v, depth+1)
+		if t == nil || out != nil && !types.Identical(out, t) {
+			return nil
+		}
+		out = t
+	}
+	return out
+}
