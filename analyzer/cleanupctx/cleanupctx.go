@@ -67,8 +67,9 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	for _, fn := range res.SrcFuncs {
 		calls := byFn[fn]
 		if res.Syntax.Skip(fn.Pos(), false) {
-			// Test code: only its cleanups are judged (checkTestCleanup).
-			if len(calls) > 0 && !res.Syntax.InGeneratedFile(fn.Pos()) {
+			// Test code: only its cleanups are judged (checkTestCleanup),
+			// so the uses of other functions' calls are not looked up.
+			if len(calls) > 0 && !res.Syntax.InGeneratedFile(fn.Pos()) && testCleanupOf(fn) != nil {
 				lintutil.Guard(pass, "cleanupctx", fn, func() {
 					used := map[*ctxflow.Call][]use{}
 					for _, c := range calls {

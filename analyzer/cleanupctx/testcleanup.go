@@ -25,17 +25,11 @@ import (
 // binary's -timeout bounds it), but a cleanup given a cancelled context
 // does nothing, whoever runs it. So this check judges them.
 func checkTestCleanup(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*ctxflow.Call, used map[*ctxflow.Call][]use) {
-	parent := fn.Parent()
-	if parent == nil {
-		return
-	}
-	register := registeredBy(parent, fn)
+	register := testCleanupOf(fn)
 	if register == nil {
 		return
 	}
-	if callee, _, _ := ctxflow.SplitCall(register.Common()); knowledge.RoleOf(callee) != knowledge.TestCleanup {
-		return
-	}
+	parent := fn.Parent()
 	for _, c := range calls {
 		for _, u := range used[c] {
 			if u.cancelSafe {
@@ -59,6 +53,22 @@ func checkTestCleanup(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function
 			return // one finding per literal: the fix is one context for it
 		}
 	}
+}
+
+// testCleanupOf returns the call that registers the function literal fn
+// with testing's Cleanup, or nil.
+func testCleanupOf(fn *ssa.Function) *ssa.Call {
+	if fn.Parent() == nil {
+		return nil
+	}
+	register := registeredBy(fn.Parent(), fn)
+	if register == nil {
+		return nil
+	}
+	if callee, _, _ := ctxflow.SplitCall(register.Common()); knowledge.RoleOf(callee) != knowledge.TestCleanup {
+		return nil
+	}
+	return register
 }
 
 // cancelledBeforeCleanup says why the context v, seen from the function
