@@ -44,6 +44,10 @@
 //     anything): returning nil, returning a new error or a sentinel
 //     (io.ErrUnexpectedEOF) in its place, continuing the loop, or breaking out
 //     of it straight into return nil;
+//   - there, an assignment of nil or another error to the error's
+//     variable (err = nil, err = ErrAborted, err = prevErr) when the
+//     variable then reaches a return as it is or wrapped with %w (icinga's
+//     WithBackoff);
 //   - where a context the function did not make is known to be done
 //     (`case <-ctx.Done():`, `<-ctx.Done()`, `if ctx.Err() != nil`, `if
 //     context.Cause(ctx) != nil`): returning nil, an errors.Join of the errors
@@ -117,6 +121,16 @@
 //     a request http.NewRequest builds anew each round from the same inputs
 //     is the same call, and an Errorf wrapping another call's error is no
 //     exit a failed attempt can take: constellation's WaitForCilium);
+//   - the same retry-on-cancel when the loop's tests are not err != nil:
+//     one round is played from the attempt on, assuming it failed with its
+//     context's error and returned zero values beside it; tests decide by
+//     that where they can (err != nil, errors.Is with another package
+//     variable, a field of a zero result against a constant, resp == nil),
+//     and a test of the error not evaluated (a predicate, errors.As) may
+//     stop the round. Reported when every way back leads to the attempt
+//     (matrixone's waitHAKeeperRunning) or some way back passes a
+//     noticeable pause nothing on it can cut short (clink's Do, restful's
+//     Do);
 //   - a retry loop whose only exit on a failure is a test for
 //     context.DeadlineExceeded while the attempt's context carries the
 //     caller's cancellation (its own timeout derived from the caller's):
@@ -204,7 +218,11 @@
 // Not reported: contexts the function owns (it made them cancellable with
 // WithCancel, WithTimeout, WithDeadline, their Cause forms,
 // signal.NotifyContext or errgroup.WithContext, so the cancellation is its
-// own to absorb; function literals inside it too); a cancellation from a
+// own to absorb; function literals inside it too — but owning the
+// cancellation is not owning a deadline: a function handed a context that
+// sets no deadline and returns nil where an error of unknown origin is
+// Canceled or DeadlineExceeded is reported, smithy's runner); a
+// cancellation from a
 // function of the package given no context where none is in scope (the
 // callee's own budget, reported on purpose: nomad's rotateVariables); package main (a command
 // ending on Ctrl-C); errors of cleanup calls; conditions that also accept a

@@ -28,7 +28,7 @@ import (
 //     break), no panic and no call that does not return;
 //   - nothing in it consults a context (Done, Err, Cause, a cancellation
 //     test, or another call given the same context).
-func (c *checker) checkRetry(f *fnInfo) {
+func (c *checker) checkRetry(f *fnInfo) map[*ctxflow.Loop]bool {
 	reported := map[*ctxflow.Loop]bool{}
 	for _, b := range f.fn.Blocks {
 		iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
@@ -89,6 +89,7 @@ func (c *checker) checkRetry(f *fnInfo) {
 			}
 		}
 	}
+	return reported
 }
 
 // pausedRetry returns the pause (a time.Sleep on the failure path) of a

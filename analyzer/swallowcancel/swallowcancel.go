@@ -118,7 +118,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	c.checkConverted(f)
 	c.checkRetriedByHelper(f)
 	c.checkIgnoredContextRetry(f)
-	c.checkRetry(f)
+	c.checkRoundAfterDone(f, c.checkRetry(f))
 	c.checkDeadlineOnly(f)
 	c.checkDeadlineRetried(f)
 	c.checkDropped(f)

@@ -115,6 +115,38 @@ func (c *checker) isCancelPredicate(fn *ssa.Function) bool {
 	return found
 }
 
+// predicateCancelTest is a cancel test made of a call of a cancellation
+// predicate of the package (isContextErr(err)), with the sentinels the
+// predicate tests.
+func (c *checker) predicateCancelTest(b *ssa.BasicBlock) *cancelTest {
+	err := c.predicateTest(b)
+	if err == nil {
+		return nil
+	}
+	iff := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	call := iff.Cond.(*ssa.Call)
+	t := &cancelTest{iff: iff, err: err, sentinels: map[knowledge.Role]bool{}, pos: call.Pos()}
+	for _, pb := range call.Call.StaticCallee().Blocks {
+		for _, instr := range pb.Instrs {
+			switch v := instr.(type) {
+			case *ssa.Call:
+				if callee, _, args := ctxflow.SplitCall(v.Common()); knowledge.RoleOf(callee) == knowledge.ErrorsIs && len(args) == 2 {
+					if role := sentinel(args[1]); role != knowledge.NoRole {
+						t.sentinels[role] = true
+					}
+				}
+			case *ssa.BinOp:
+				for _, x := range []ssa.Value{v.X, v.Y} {
+					if role := sentinel(x); role != knowledge.NoRole {
+						t.sentinels[role] = true
+					}
+				}
+			}
+		}
+	}
+	return t
+}
+
 // sentinel returns CtxCanceled or CtxDeadlineErr for a load of
 // context.Canceled or context.DeadlineExceeded.
 func sentinel(v ssa.Value) knowledge.Role { return ctxflow.CancelSentinel(v) }
@@ -126,18 +158,35 @@ type cancelRegion struct {
 	err       ssa.Value
 	sentinels map[knowledge.Role]bool
 	tests     []*cancelTest
+	orNil     bool // also entered where err is nil
 }
 
 func (c *checker) cancelRegions(f *fnInfo) []*cancelRegion {
+	return c.regions(f, false)
+}
+
+// regions returns the cancel regions of f; with orNil, also blocks some of
+// whose predecessors enter them where err is nil (`if err != nil &&
+// !isContextErr(err) { return err }; return nil`): err is nil or a
+// cancellation there. Those are marked orNil.
+func (c *checker) regions(f *fnInfo, orNil bool) []*cancelRegion {
 	var out []*cancelRegion
 	for _, b := range f.fn.Blocks {
 		if len(b.Preds) == 0 {
 			continue
 		}
 		r := &cancelRegion{entry: b, sentinels: map[knowledge.Role]bool{}}
+		var nilEdges []ssa.Value
 		for _, p := range b.Preds {
 			t := c.cancelTestOf(p)
-			if t == nil || p.Succs[0] != b || r.err != nil && t.err != r.err {
+			if t == nil && orNil {
+				if err := nilEdgeOf(p, b); err != nil {
+					nilEdges = append(nilEdges, err)
+					continue
+				}
+				t = c.predicateCancelTest(p)
+			}
+			if t == nil || p.Succs[0] != b || r.err != nil && !sameVariable(ctxflow.StripInterface(t.err), ctxflow.StripInterface(r.err)) {
 				r = nil
 				break
 			}
@@ -147,11 +196,40 @@ func (c *checker) cancelRegions(f *fnInfo) []*cancelRegion {
 				r.sentinels[s] = true
 			}
 		}
-		if r != nil {
+		if r == nil || r.err == nil {
+			continue
+		}
+		for _, e := range nilEdges {
+			if !sameVariable(ctxflow.StripInterface(e), ctxflow.StripInterface(r.err)) {
+				r = nil
+				break
+			}
+		}
+		if r != nil && orNil == (len(nilEdges) > 0) {
+			r.orNil = orNil
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// nilEdgeOf returns err when the edge from p into b is taken only where
+// err is nil (p ends in `if err != nil` and b is its false branch, or in
+// `if err == nil` and b is its true branch).
+func nilEdgeOf(p, b *ssa.BasicBlock) ssa.Value {
+	iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+	if !ok || p.Succs[0] == p.Succs[1] {
+		return nil
+	}
+	cmp, ok := iff.Cond.(*ssa.BinOp)
+	if !ok || !ctxflow.IsNilConst(cmp.Y) || !knowledge.IsError(cmp.X.Type()) {
+		return nil
+	}
+	switch {
+	case cmp.Op == token.NEQ && p.Succs[1] == b, cmp.Op == token.EQL && p.Succs[0] == b:
+		return cmp.X
+	}
+	return nil
 }
 
 func (r *cancelRegion) covers(b *ssa.BasicBlock) bool { return r.entry.Dominates(b) }
@@ -171,9 +249,13 @@ func (r *cancelRegion) what() string {
 // cancellation: returning nil (success), returning a new error in its
 // place, retrying (continue), or breaking out of the loop into return nil.
 func (c *checker) checkCancelTests(f *fnInfo) {
-	for _, r := range c.cancelRegions(f) {
-		if c.exemptError(f, r.err) {
-			continue
+	for _, r := range append(c.cancelRegions(f), c.regions(f, true)...) {
+		callersDeadline := false
+		if r.orNil || c.exemptError(f, r.err) {
+			if !c.callersDeadline(f, r) {
+				continue
+			}
+			callersDeadline = true
 		}
 		name := c.errName(r.tests[0])
 		for _, ret := range ctxflow.Returns(f.fn) {
@@ -181,6 +263,15 @@ func (c *checker) checkCancelTests(f *fnInfo) {
 				continue
 			}
 			v := errResult(ret)
+			if callersDeadline {
+				if ctxflow.IsNilConst(v) {
+					d := analysis.Diagnostic{Pos: c.nilPos(ret), Message: fmt.Sprintf(
+						"returning nil when %s is context.DeadlineExceeded tells the caller the work succeeded when it ran out of time: this function cancels its context itself but sets no deadline, so the deadline is the caller's (or one inside the work); return %s unless it is context.Canceled",
+						name, name)}
+					c.pass.Report(d)
+				}
+				continue
+			}
 			if ctxflow.IsNilConst(v) {
 				d := analysis.Diagnostic{Pos: c.nilPos(ret), Message: fmt.Sprintf(
 					"returning nil when %s is %s tells the caller the work succeeded when it was abandoned: return %s so the cancellation propagates",
@@ -194,6 +285,9 @@ func (c *checker) checkCancelTests(f *fnInfo) {
 					"%s replaces %s, which is %s, with an error that does not wrap it: errors.Is(err, %s) is false upstream; return %s or wrap it with %%w",
 					f.desc, name, r.what(), sentinelName(r), name)})
 			}
+		}
+		if !callersDeadline {
+			c.reportReassigned(f, r, name)
 		}
 	}
 	c.checkLoopExits(f)
@@ -302,6 +396,34 @@ func (c *checker) exemptError(f *fnInfo, err ssa.Value) bool {
 		}
 	}
 	return true
+}
+
+// callersDeadline reports whether a region the function would be exempt
+// from, as the owner of its context's cancellation, also takes
+// context.DeadlineExceeded of unknown origin while the function sets no
+// deadline and was handed a context: the function owns the cancellation,
+// not the deadline (smithy's runner returned nil on any context error, so
+// a component past its deadline counted as success).
+func (c *checker) callersDeadline(f *fnInfo, r *cancelRegion) bool {
+	if !r.sentinels[knowledge.CtxDeadlineErr] || !r.sentinels[knowledge.CtxCanceled] {
+		return false // a test of the deadline alone is a choice about it
+	}
+	if call := callOf(r.err); call != nil {
+		if callee, _, _ := ctxflow.SplitCall(call.Common()); knowledge.CleanupOf(callee) != nil {
+			return false
+		}
+	}
+	if len(c.res.ErrSources(r.err)) != 0 || !c.res.Owned(f.fn, nil) || ctxflow.MakesDeadline(f.fn) {
+		return false
+	}
+	for g := f.fn; g != nil; g = g.Parent() {
+		for _, p := range g.Params {
+			if knowledge.IsContext(p.Type()) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // callOf returns the call an error value is a result of, or nil.

@@ -106,6 +106,39 @@ func makesCancellable(fn *ssa.Function) bool {
 	return false
 }
 
+// MakesDeadline reports whether fn, a function enclosing it or a literal
+// within it sets a deadline (WithTimeout, WithDeadline and their Cause
+// forms): a context.DeadlineExceeded of unknown origin may be its own.
+func MakesDeadline(fn *ssa.Function) bool {
+	for f := fn; f != nil; f = f.Parent() {
+		if setsDeadline(f, f == fn, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func setsDeadline(fn *ssa.Function, literals bool, depth int) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok {
+				callee, _, _ := SplitCall(call.Common())
+				if role := knowledge.RoleOf(callee); role == knowledge.CtxTimeout || role == knowledge.CtxDeadline {
+					return true
+				}
+			}
+		}
+	}
+	if literals && depth < 4 {
+		for _, anon := range fn.AnonFuncs {
+			if setsDeadline(anon, true, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // UsedAsValue reports whether the package uses fn (a declared function, a
 // method or a literal) other than by calling it: started with go, deferred,
 // passed to a function, stored or returned. Such a function runs on

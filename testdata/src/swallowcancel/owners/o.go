@@ -83,3 +83,72 @@ func ownerClosure(parent context.Context, db *sql.DB) error {
 	}
 	return try()
 }
+
+// An owner of the cancellation, not of the deadline (smithy's runner):
+// it cancels its context itself but sets no deadline, so a
+// DeadlineExceeded is its caller's deadline, and nil tells that caller the
+// work succeeded when it ran out of time.
+func runComponent(ctx context.Context, component func(context.Context) error) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return component(ctx) })
+	if err := g.Wait(); err != nil && !isContextErr(err) {
+		return fmt.Errorf("run: %w", err)
+	}
+	return nil // want `returning nil when err is context.DeadlineExceeded tells the caller the work succeeded when it ran out of time: this function cancels its context itself but sets no deadline`
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+func isCanceled(err error) bool { return errors.Is(err, context.Canceled) }
+
+// The fix: only its own cancellation counts as a clean stop.
+func runComponentFixed(ctx context.Context, component func(context.Context) error) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return component(ctx) })
+	if err := g.Wait(); err != nil && !isCanceled(err) {
+		return fmt.Errorf("run: %w", err)
+	}
+	return nil
+}
+
+// An owner of the deadline too: its own budget running out is its call.
+func runComponentBudget(ctx context.Context, component func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return component(ctx) })
+	if err := g.Wait(); err != nil && !isContextErr(err) {
+		return err
+	}
+	return nil
+}
+
+// No context handed in: no caller's deadline to lose.
+func runDetached(component func(context.Context) error) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return component(ctx) })
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	return err
+}
+
+// The same test written out in an owner handed a context.
+func runCanceledOrLate(ctx context.Context, component func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	err := component(ctx)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil // want `returning nil when err is context.DeadlineExceeded`
+	}
+	return err
+}
