@@ -143,7 +143,7 @@ func TestCallbacks(t *testing.T) {
 // TestBuilders: requests a helper of the package builds, and clients from
 // fields nothing sets.
 func TestBuilders(t *testing.T) {
-	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/builders")
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/builders", "nodeadline/builderslater")
 }
 
 // TestServers: HTTP servers that read requests with no deadline.

@@ -38,7 +38,11 @@
 //     system bounds, even under a fresh budget: go-redis' endpoint
 //     detection): the caller's deadline and cancellation stop there (fix,
 //     for a helper of the same package: give it a context parameter and
-//     pass ctx); also a fresh budget the helper gives to work that stops
+//     pass ctx); also a method of an interface the package declares, every
+//     implementation of which in the package (at most four, unexported
+//     types) starts such a root, unless the caller first
+//     asks the value for a form that takes a context (infra's
+//     OIDC.GetUserInfo; lib/pq's Dialer fallback is left alone); also a fresh budget the helper gives to work that stops
 //     when its context is done though it waits on nothing outside
 //     (osv-scalibr's rpmdb walk), not a bare root;
 //   - a call, where a caller's context is in scope, of a method of the

@@ -187,6 +187,78 @@ func rootCall(o Origin) *ssa.Call {
 	return nil
 }
 
+// implementedRoot returns, for a method of an interface of this package,
+// the summary of its implementation here when every implementation the
+// package has is of an unexported type and starts its own root that
+// reaches a wait (infra's OIDC.GetUserInfo, implemented once, by a type
+// whose constructor returns it as the interface): whichever of them runs,
+// the caller's context stops at the call. Implementations elsewhere (a
+// test's fake) are not seen; an exported implementation says there are.
+func (r *Result) implementedRoot(m *types.Func) *Summary {
+	if m.Pkg() != r.Pass.Pkg {
+		return nil // another package's interface (oauth2.TokenSource): its signature is not this package's to change
+	}
+	impls := r.Implementations(m)
+	if len(impls) == 0 || len(impls) > maxRootImplementations {
+		return nil
+	}
+	var first *Summary
+	for _, impl := range impls {
+		if recv := impl.Signature.Recv(); recv == nil || exportedType(recv.Type()) {
+			// An exported implementation (go-plugin's GRPCClient proxy,
+			// client-go's DiscoveryClient) stands beside others made
+			// elsewhere; an unexported one behind the interface is how the
+			// package hands its one service out.
+			return nil
+		}
+		s := r.Summary(impl)
+		if s == nil || s.Root == nil || s.Deferred != nil || hasContextParamSSA(impl) {
+			return nil
+		}
+		if first == nil {
+			first = s
+		}
+	}
+	return first
+}
+
+// triesContextForm reports whether fn asks the interface value v for a
+// form that takes a context (`if dc, ok := d.(DialerContext); ok`): the
+// call without one is its fallback for implementations that lack it
+// (lib/pq's Dialer), and the caller already hands its context where it can.
+func triesContextForm(fn *ssa.Function, v ssa.Value) bool {
+	for _, ref := range *v.Referrers() {
+		ta, ok := ref.(*ssa.TypeAssert)
+		if !ok || ta.Parent() != fn {
+			continue
+		}
+		iface, ok := ta.AssertedType.Underlying().(*types.Interface)
+		if !ok {
+			continue
+		}
+		for m := range iface.Methods() {
+			if params := m.Signature().Params(); params.Len() > 0 && knowledge.IsContext(params.At(0).Type()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// exportedType reports whether t, or the type t points to, is an exported
+// named type.
+func exportedType(t types.Type) bool {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Exported()
+}
+
+// maxRootImplementations is the most implementations implementedRoot
+// asks about: beyond, the interface is a plug-in point, not a seam.
+const maxRootImplementations = 4
+
 // HelperRoot returns, for a call from a function that holds a caller's
 // context (in scope, or received as _ when discarded), the summary of the
 // helper it calls when that helper takes no context and starts its own
@@ -194,8 +266,8 @@ func rootCall(o Origin) *ssa.Call {
 // there. It returns nil for catalog sinks and context-free API forms
 // (nodeadline's: use the context form), literals (judged where they are
 // written), helpers that take a context (passing it is the caller's
-// choice), interface methods (the implementation's root to fix) and work
-// detached on purpose.
+// choice), interface methods unless every implementation the package has
+// starts such a root (implementedRoot), and work detached on purpose.
 func (r *Result) HelperRoot(call *Call) (s *Summary, inScope string, discarded bool) {
 	if call.Sink != nil {
 		return nil, "", false
@@ -204,10 +276,16 @@ func (r *Result) HelperRoot(call *Call) (s *Summary, inScope string, discarded b
 	if s == nil && call.Target != nil {
 		s = r.Summary(call.Target)
 	}
+	if common := call.Instr.Common(); common.IsInvoke() {
+		s = nil
+		if !triesContextForm(call.Fn, common.Value) {
+			s = r.implementedRoot(common.Method)
+		}
+	}
 	if s == nil || s.Root == nil || call.Target != nil && call.Target.Parent() != nil || s.Deferred != nil {
 		return nil, "", false
 	}
-	if call.Callee != nil && HasContextParam(call.Callee) || call.Instr.Common().IsInvoke() {
+	if call.Callee != nil && HasContextParam(call.Callee) {
 		return nil, "", false
 	}
 	inScope = r.ContextInScope(call.Fn, r.Pos(call))

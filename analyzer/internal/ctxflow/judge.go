@@ -370,6 +370,16 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 		case *ssa.Alloc:
 			return r.allocBound(x, fields, false)
 		case *ssa.FieldAddr:
+			if f := r.privateField(x); f != nil {
+				r.indexStores()
+				if len(r.stores[f]) == 0 && !r.boundSetLater {
+					// A client field only the package can set and never
+					// does: no Timeout the package chose (the autoscaler's
+					// armClient.http, bounded by the request's context
+					// only after the fix).
+					return ReceiverUnbounded
+				}
+			}
 			return r.storedBound(structField(x.X.Type(), x.Field), fields)
 		case *ssa.FreeVar:
 			// A client variable a closure captured (ssm-agent's retried
@@ -395,7 +405,7 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 		// its address: never set, it is the zero client.
 		f := r.privateField(v)
 		if f == nil {
-			return ReceiverUnknown
+			return r.builtInBound(v, fields)
 		}
 		if _, ptr := f.Type().Underlying().(*types.Pointer); ptr {
 			return ReceiverUnknown
@@ -745,6 +755,25 @@ func (r *Result) privateField(fa *ssa.FieldAddr) *types.Var {
 		}
 	}
 	return f
+}
+
+// builtInBound judges a client kept by value in an exported field by the
+// values the package stores in it (infra's APIClient built HTTP with a
+// Transport and no Timeout), like a pointer field. A field the package
+// never assigns is its users' to fill.
+func (r *Result) builtInBound(fa *ssa.FieldAddr, fields boundFields) Boundedness {
+	f := structField(fa.X.Type(), fa.Field)
+	if f == nil || f.Pkg() != r.Pass.Pkg {
+		return ReceiverUnknown
+	}
+	if _, ptr := f.Type().Underlying().(*types.Pointer); ptr {
+		return ReceiverUnknown
+	}
+	r.indexStores()
+	if len(r.stores[f]) == 0 {
+		return ReceiverUnknown
+	}
+	return r.storedBound(f, fields)
 }
 
 // allFuncs is SrcFuncs plus the package initializer, where package variables

@@ -653,7 +653,9 @@ func (r *Result) returnedRoot(call *ssa.Call, depth int) (Origin, bool) {
 	if callee == nil || callee.Pkg != r.Pkg || len(callee.Blocks) == 0 || callee == call.Parent() || callee.Parent() != nil {
 		return Origin{}, false
 	}
-	if _, tuple := call.Type().(*types.Tuple); tuple || !knowledge.IsContext(call.Type()) {
+	// The context is the only result, or the first (ctx, cancel: the
+	// autoscaler's getContextWithCancel returning WithCancel(Background())).
+	if t, tuple := call.Type().(*types.Tuple); tuple && (t.Len() == 0 || !knowledge.IsContext(t.At(0).Type())) || !tuple && !knowledge.IsContext(call.Type()) {
 		return Origin{}, false
 	}
 	for _, p := range callee.Params {

@@ -288,6 +288,45 @@ func (a *timedAPI) lookup() (*http.Response, error) {
 	return a.client.Do(req)
 }
 
+// An exported client field kept by value that the package builds without
+// a Timeout (infra's APIClient set only the Transport), copied by value
+// into the helper that sends: the package's client has no Timeout.
+type APIClient struct {
+	URL  string
+	HTTP http.Client
+}
+
+func NewAPIClient(url string) *APIClient {
+	return &APIClient{URL: url, HTTP: http.Client{Transport: http.DefaultTransport}}
+}
+
+func sendVia(client APIClient, req *http.Request) (*http.Response, error) {
+	return client.HTTP.Do(req)
+}
+
+func listUsers() (*http.Response, error) {
+	client := NewAPIClient("https://example.com")
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, client.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	return sendVia(*client, req) // want `context.Background\(\) reaches \(\*http.Client\).Do via builders.sendVia`
+}
+
+// An exported field the package never assigns is its users' to fill.
+type OpenAPIClient struct {
+	URL  string
+	HTTP http.Client
+}
+
+func (c *OpenAPIClient) list() (*http.Response, error) {
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, c.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.HTTP.Do(req)
+}
+
 // A transport that bounds the wait for the response headers (jaeger's
 // sampling fetcher, fixed with ResponseHeaderTimeout on a clone of the
 // default transport): partly bounded (the body is not), left alone, by
@@ -355,4 +394,47 @@ func fetchExported(url string) (*http.Response, error) {
 		return nil, err
 	}
 	return SendWith(timedClient, req) // want `the request builders.SendWith sends to \(\*http.Client\).Do comes from http.NewRequest`
+}
+
+// A client field only the package can set, never set by it, and a root
+// made by a helper that returns it with its cancel (the autoscaler's
+// getContextWithCancel: WithCancel(Background())): nothing bounds the list.
+type armClient struct {
+	baseURL string
+	http    *http.Client
+}
+
+func (c *armClient) get(ctx context.Context, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.baseURL+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+func contextWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
+}
+
+func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
+
+type scaleSet struct{ arm *armClient }
+
+func (s *scaleSet) listVMs() error {
+	ctx, cancel := contextWithCancel()
+	defer cancel()
+	return s.arm.get(ctx, "/vms") // want `builders.contextWithCancel\(\) reaches \(\*http.Client\).Do via \(\*builders.armClient\).get: the wait has no deadline`
+}
+
+// The fix: the helper bounds the context.
+func (s *scaleSet) listVMsFixed() error {
+	ctx, cancel := contextWithTimeout(3 * time.Minute)
+	defer cancel()
+	return s.arm.get(ctx, "/vms")
 }

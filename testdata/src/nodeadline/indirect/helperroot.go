@@ -8,6 +8,10 @@ import (
 
 type apiClient struct{ hc *http.Client }
 
+// NewAPIClient keeps the client its caller configures: its bound is
+// unknown here.
+func NewAPIClient(hc *http.Client) *apiClient { return &apiClient{hc: hc} }
+
 // getGrant takes no context and sends a request built with
 // http.NewRequest through the client its object keeps (pganalyze's
 // GetDefaultGrant): the request carries no context at all.

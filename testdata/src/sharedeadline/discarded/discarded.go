@@ -14,6 +14,9 @@ type esClient struct {
 	url  string
 }
 
+// newESClient keeps the client its caller configures.
+func newESClient(hc *http.Client, url string) *esClient { return &esClient{http: hc, url: url} }
+
 func (c *esClient) count(ctx context.Context) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {

@@ -135,6 +135,8 @@ type Server interface {
 
 type raft struct{ hc *http.Client }
 
+func NewRaft(hc *http.Client) Server { return &raft{hc: hc} }
+
 func (s *raft) Propose(ctx context.Context, body string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://peer/propose", nil)
 	if err != nil {
@@ -274,4 +276,82 @@ func countRows(db *sql.DB) int {
 
 func report(ctx context.Context, db *sql.DB) int {
 	return countRows(db) // want `helpers.countRows starts its own context.WithTimeout\(context.Background\(\), …\), which reaches \(\*sql.DB\).QueryRowContext`
+}
+
+// An interface whose one implementation in the package starts its own
+// budget (infra's OIDC.GetUserInfo): whichever runs, the caller's context
+// stops at the call.
+type userInfoSource interface {
+	UserInfo(token string) (*http.Response, error)
+}
+
+type oidcSource struct {
+	url string
+	hc  *http.Client
+}
+
+func newUserInfoSource(url string) userInfoSource { return &oidcSource{url: url, hc: &http.Client{}} }
+
+func (o *oidcSource) UserInfo(token string) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	return o.hc.Do(req)
+}
+
+func refreshIdentity(r *http.Request, src userInfoSource) (*http.Response, error) {
+	return src.UserInfo(r.Header.Get("Token")) // want `helpers.userInfoSource.UserInfo starts its own context.WithTimeout\(context.Background\(\), …\), which reaches \(\*http.Client\).Do: the wait ignores r.Context\(\)'s deadline and cancellation`
+}
+
+// An interface with an implementation in the package that takes the
+// caller's budget from elsewhere (no root of its own): which one runs is
+// not known, so the call is left alone.
+type tokenSource interface {
+	Token(name string) (*http.Response, error)
+}
+
+type rootedTokens struct{ hc *http.Client }
+
+func (t rootedTokens) Token(name string) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://example.com/"+name, nil)
+	if err != nil {
+		return nil, err
+	}
+	return t.hc.Do(req)
+}
+
+type cachedTokens struct{ cache map[string]*http.Response }
+
+func (t cachedTokens) Token(name string) (*http.Response, error) { return t.cache[name], nil }
+
+func lookupToken(ctx context.Context, src tokenSource) (*http.Response, error) {
+	return src.Token("x")
+}
+
+var _, _ tokenSource = rootedTokens{}, cachedTokens{}
+
+// An exported implementation (a client-side proxy, go-plugin's GRPCClient)
+// stands beside implementations made elsewhere: left alone.
+type Counter interface {
+	Get(key string) (*http.Response, error)
+}
+
+type CounterProxy struct{ hc *http.Client }
+
+func (p *CounterProxy) Get(key string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "https://example.com/"+key, nil)
+	if err != nil {
+		return nil, err
+	}
+	return p.hc.Do(req)
+}
+
+func serveGet(ctx context.Context, impl Counter) (*http.Response, error) {
+	return impl.Get("k")
 }

@@ -17,6 +17,12 @@ type Store struct {
 	c    *http.Client
 }
 
+// NewStore keeps the client its caller configures (a field the package
+// never set would have no Timeout the package chose).
+func NewStore(db *sql.DB, pool *pgxpool.Pool, c *http.Client) *Store {
+	return &Store{db: db, pool: pool, c: c}
+}
+
 func (s *Store) Load(ctx context.Context, id int) error { // want Load:"ctx reaches \\(\\*pgxpool.Pool\\).QueryRow via \\(\\*store.Store\\).load"
 	return s.load(ctx, id)
 }
