@@ -37,6 +37,11 @@
 // one per round of a range loop that does not make the channel anew, one
 // per goroutine (make(chan T, len(urls))).
 //
+// The goroutine may be a function parameter started with go (go fn(ctx,
+// resultCh, errCh)): the functions the package's calls pass there (a
+// literal, a declared function, or the literal a function of the package
+// always returns, xk6-browser's newAction) are its body.
+//
 // A send in a closure the goroutine defers, under `if r := recover(); r
 // != nil`, runs only on a panic and does not count against "once per run"
 // (oci-go-sdk's Retry sent its panic on the result channel).

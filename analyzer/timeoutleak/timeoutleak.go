@@ -215,6 +215,7 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		if ch == nil || ch.mk.Parent() != fn || !unbuffered(ch.mk) {
 			continue
 		}
+		ch.handed = func(p *ssa.Parameter) []*ssa.Function { return funcsPassed(res, p) }
 		u, ok := ch.follow(fn)
 		if !ok || u.returned || len(u.sends) == 0 || len(u.closes) > 0 {
 			continue
@@ -273,6 +274,78 @@ func checkSelect(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, sel
 		reported[mk] = true
 		pass.Report(d)
 	}
+}
+
+// funcsPassed returns the functions of the package that its calls pass
+// as parameter p (a function literal, a declared function, or what a
+// function of the package returns on every path: newAction's literal).
+// Arguments it cannot resolve are left out; nil when none resolves. At
+// most maxPassedFuncs are returned.
+func funcsPassed(res *ctxflow.Result, p *ssa.Parameter) []*ssa.Function {
+	fn := p.Parent()
+	idx := -1
+	for i, q := range fn.Params {
+		if q == p {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return nil
+	}
+	var out []*ssa.Function
+	add := func(f *ssa.Function) {
+		if f != nil && len(f.Blocks) > 0 && !slices.Contains(out, f) && len(out) < maxPassedFuncs {
+			out = append(out, f)
+		}
+	}
+	for _, c := range res.CallersOf(fn) {
+		common := c.Instr.Common()
+		if common.IsInvoke() || idx >= len(common.Args) {
+			continue
+		}
+		for _, f := range funcValues(ctxflow.Unconvert(common.Args[idx])) {
+			add(f)
+		}
+	}
+	return out
+}
+
+// maxPassedFuncs bounds funcsPassed.
+const maxPassedFuncs = 8
+
+// funcValues resolves a function value to the functions it may be: a
+// declared function, a literal, or the literal every return of a function
+// of the same package gives.
+func funcValues(v ssa.Value) []*ssa.Function {
+	switch x := v.(type) {
+	case *ssa.Function:
+		return []*ssa.Function{x}
+	case *ssa.MakeClosure:
+		if f, ok := x.Fn.(*ssa.Function); ok {
+			return []*ssa.Function{f}
+		}
+	case *ssa.Call:
+		callee := x.Call.StaticCallee()
+		if callee == nil || callee.Pkg != x.Parent().Pkg || len(callee.Blocks) == 0 {
+			return nil
+		}
+		var out []*ssa.Function
+		for _, ret := range ctxflow.Returns(callee) {
+			if len(ret.Results) != 1 {
+				return nil
+			}
+			switch r := ctxflow.Unconvert(ret.Results[0]).(type) {
+			case *ssa.MakeClosure:
+				out = append(out, r.Fn.(*ssa.Function))
+			case *ssa.Function:
+				out = append(out, r)
+			default:
+				return nil
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // startedInLoop returns a go statement of u that runs once a round of a
@@ -368,6 +441,9 @@ func unbuffered(mk *ssa.MakeChan) bool {
 type channel struct {
 	mk   *ssa.MakeChan
 	cell *ssa.Alloc
+	// handed resolves a function parameter started with go to the
+	// functions the package's calls pass there (nil: not followed).
+	handed func(*ssa.Parameter) []*ssa.Function
 }
 
 // chanOf returns the local channel v denotes, or nil.
@@ -504,15 +580,29 @@ func (ch *channel) follow(fn *ssa.Function) (out uses, ok bool) {
 					}
 				}
 			case *ssa.Go:
-				callee, isFn := ref.Call.Value.(*ssa.Function)
-				if !isFn || callee.Pkg != fn.Pkg || u.indirect {
+				callees := []*ssa.Function{}
+				if callee, isFn := ref.Call.Value.(*ssa.Function); isFn {
+					callees = append(callees, callee)
+				} else if p, isParam := ref.Call.Value.(*ssa.Parameter); isParam && p.Parent() == fn && ch.handed != nil {
+					// `go fn(ctx, resultCh, errCh)` of a function the
+					// caller hands in (xk6-browser's call running the
+					// action newAction built): the functions the package
+					// passes there are the goroutine.
+					callees = ch.handed(p)
+				}
+				if len(callees) == 0 || u.indirect {
 					return out, false
 				}
 				out.starts = append(out.starts, ref.Call.Args)
 				out.goes = append(out.goes, ref)
-				for i, arg := range ref.Call.Args {
-					if arg == u.v && i < len(callee.Params) {
-						work = append(work, use{v: callee.Params[i], inGo: true})
+				for _, callee := range callees {
+					if callee.Pkg != fn.Pkg || len(callee.Params) != len(ref.Call.Args) {
+						return out, false
+					}
+					for i, arg := range ref.Call.Args {
+						if arg == u.v {
+							work = append(work, use{v: callee.Params[i], inGo: true})
+						}
 					}
 				}
 			case *ssa.Return:
