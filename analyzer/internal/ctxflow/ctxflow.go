@@ -362,21 +362,29 @@ func (r *Result) buildSSA() (err error) {
 			if !ok {
 				continue
 			}
-			f := prog.FuncValue(obj)
-			if f == nil {
-				continue
+			if f := prog.FuncValue(obj); f != nil {
+				r.SrcFuncs = withLiterals(r.SrcFuncs, f)
 			}
-			var add func(f *ssa.Function)
-			add = func(f *ssa.Function) {
-				r.SrcFuncs = append(r.SrcFuncs, f)
-				for _, anon := range f.AnonFuncs {
-					add(anon)
-				}
-			}
-			add(f)
+		}
+	}
+	// Literals in package variables' initializers (harbor's
+	// DefaultConfig{ReadOnly: func(r *http.Request) bool {…}}) belong to
+	// the synthetic init, which has no syntax of its own.
+	if init := pkg.Func("init"); init != nil {
+		for _, anon := range init.AnonFuncs {
+			r.SrcFuncs = withLiterals(r.SrcFuncs, anon)
 		}
 	}
 	return nil
+}
+
+// withLiterals appends f and the function literals nested in it.
+func withLiterals(fns []*ssa.Function, f *ssa.Function) []*ssa.Function {
+	fns = append(fns, f)
+	for _, anon := range f.AnonFuncs {
+		fns = withLiterals(fns, anon)
+	}
+	return fns
 }
 
 func (r *Result) indexClosures() {

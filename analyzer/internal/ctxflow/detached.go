@@ -151,7 +151,7 @@ func (r *Result) CallerContextDropped(c *Call, o Origin) (inScope string, discar
 		return "", false, false
 	}
 	if !o.StoredRoot {
-		if outer := Outermost(c.Fn); outer.Syntax() == nil || o.Pos < outer.Syntax().Pos() || o.Pos >= outer.Syntax().End() {
+		if outer := outermostWritten(c.Fn); outer.Syntax() == nil || o.Pos < outer.Syntax().Pos() || o.Pos >= outer.Syntax().End() {
 			return "", false, false // made elsewhere: a root the caller handed over is judged there
 		}
 	}
@@ -169,6 +169,16 @@ func (r *Result) CallerContextDropped(c *Call, o Origin) (inScope string, discar
 		return "", false, false
 	}
 	return inScope, discarded, true
+}
+
+// outermostWritten returns the outermost function around fn that has
+// syntax: a literal in a package variable's initializer (harbor's
+// DefaultConfig.ReadOnly) has the synthetic init as its parent.
+func outermostWritten(fn *ssa.Function) *ssa.Function {
+	for fn.Parent() != nil && fn.Parent().Syntax() != nil {
+		fn = fn.Parent()
+	}
+	return fn
 }
 
 // rootCall returns the call that made a root origin (Background, TODO, a
@@ -255,6 +265,21 @@ func exportedType(t types.Type) bool {
 	return ok && named.Obj().Exported()
 }
 
+// fieldValue reports whether v is loaded from a struct field: an
+// interface kept in an object is filled by whoever built it, often with an
+// implementation from elsewhere (client-go's wrappers around a legacy
+// delegate, go-plugin's Impl).
+func fieldValue(v ssa.Value) bool {
+	switch x := v.(type) {
+	case *ssa.Field:
+		return true
+	case *ssa.UnOp:
+		_, ok := x.X.(*ssa.FieldAddr)
+		return ok && x.Op == token.MUL
+	}
+	return false
+}
+
 // maxRootImplementations is the most implementations implementedRoot
 // asks about: beyond, the interface is a plug-in point, not a seam.
 const maxRootImplementations = 4
@@ -278,7 +303,7 @@ func (r *Result) HelperRoot(call *Call) (s *Summary, inScope string, discarded b
 	}
 	if common := call.Instr.Common(); common.IsInvoke() {
 		s = nil
-		if !triesContextForm(call.Fn, common.Value) {
+		if !triesContextForm(call.Fn, common.Value) && !fieldValue(common.Value) {
 			s = r.implementedRoot(common.Method)
 		}
 	}

@@ -355,3 +355,26 @@ func (p *CounterProxy) Get(key string) (*http.Response, error) {
 func serveGet(ctx context.Context, impl Counter) (*http.Response, error) {
 	return impl.Get("k")
 }
+
+// An interface kept in a field (a wrapper around a legacy delegate,
+// client-go's ToClientWithContext): whoever built the object chose the
+// implementation, often one made elsewhere.
+type pathSource interface {
+	Paths() (*http.Response, error)
+}
+
+type restPaths struct{ hc *http.Client }
+
+func (p *restPaths) Paths() (*http.Response, error) {
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "https://example.com/paths", nil)
+	if err != nil {
+		return nil, err
+	}
+	return p.hc.Do(req)
+}
+
+type pathsWrapper struct{ delegate pathSource }
+
+func (w *pathsWrapper) PathsWithContext(ctx context.Context) (*http.Response, error) {
+	return w.delegate.Paths()
+}

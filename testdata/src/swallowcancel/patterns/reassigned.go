@@ -112,3 +112,28 @@ func clearOwnCancel(parent context.Context, db *sql.DB) error {
 	}
 	return err
 }
+
+// An error of unknown origin (a watcher's Close, whose streams it cancels
+// itself): only the plain return would be judged.
+func closeStreams(closers []func() error) (err error) {
+	for _, c := range closers {
+		if cerr := c(); cerr != nil {
+			err = cerr
+		}
+	}
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// Another package's error value in its place: a translation for the wire
+// (etcd's watch server answers rpctypes.ErrGRPCWatchCanceled, a gRPC
+// status).
+func watchDone(ctx context.Context) error {
+	err := ctx.Err()
+	if errors.Is(err, context.Canceled) {
+		err = sql.ErrConnDone
+	}
+	return err
+}
