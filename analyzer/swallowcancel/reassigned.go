@@ -20,7 +20,7 @@ import (
 // saw a connection error for a cancelled connect). The assignment is found
 // in the test's if body; without it, nothing is reported.
 func (c *checker) reportReassigned(f *fnInfo, r *cancelRegion, name string) {
-	if len(c.res.ErrSources(r.err)) == 0 {
+	if len(c.res.ErrSources(r.err)) == 0 && !fromContextCall(r.err, map[ssa.Value]bool{}, 0) {
 		return // of unknown origin (etcd's watcher Close, its own cancellation): only the plain return is judged
 	}
 	for _, b := range f.fn.Blocks {
@@ -133,6 +133,39 @@ func storedBetween(alloc *ssa.Alloc, a, b ssa.Instruction) bool {
 	for _, ref := range *alloc.Referrers() {
 		if st, ok := ref.(*ssa.Store); ok && st.Addr == ssa.Value(alloc) && ctxflow.RunsBefore(a, st) && ctxflow.RunsBefore(st, b) {
 			return true
+		}
+	}
+	return false
+}
+
+// fromContextCall reports whether the error v comes, on some path, from a
+// call given a context (icinga's retryableFunc(ctx), a function value the
+// analysis cannot follow).
+func fromContextCall(v ssa.Value, seen map[ssa.Value]bool, depth int) bool {
+	if depth > 4 || seen[v] {
+		return false
+	}
+	seen[v] = true
+	switch x := ctxflow.StripInterface(v).(type) {
+	case *ssa.Call:
+		return ctxflow.GivenContext(x.Common())
+	case *ssa.Extract:
+		if call, ok := x.Tuple.(*ssa.Call); ok {
+			return ctxflow.GivenContext(call.Common())
+		}
+	case *ssa.Phi:
+		for _, e := range x.Edges {
+			if fromContextCall(e, seen, depth+1) {
+				return true
+			}
+		}
+	case *ssa.UnOp:
+		if alloc, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL {
+			for _, ref := range *alloc.Referrers() {
+				if st, ok := ref.(*ssa.Store); ok && st.Addr == ssa.Value(alloc) && fromContextCall(st.Val, seen, depth+1) {
+					return true
+				}
+			}
 		}
 	}
 	return false
