@@ -128,6 +128,17 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*
 			} else {
 				donePos = cancelledAt(res, fn, root, c.Instr)
 			}
+			if !donePos.IsValid() && !u.cancelSafe && !u.onlyDone {
+				if t := mayBeCancelledAt(res, fn, root, c.Instr); t != nil && (u.cleanup || handedError(c.Instr, t.Err)) {
+					pass.Report(analysis.Diagnostic{
+						Pos: expr.Pos(), End: expr.End(),
+						Message: fmt.Sprintf("%s handles a failure that may be %s's cancellation (tested just above) and is given that context%s: when it is, the context is done and this fails at once instead of %s; give it context.WithTimeout(context.WithoutCancel(%s), d)",
+							u.what, name, via, doing(u), name),
+						Related: []analysis.RelatedInformation{{Pos: t.Pos, Message: "the failure is tested for a cancellation here"}},
+					})
+					continue
+				}
+			}
 			if donePos.IsValid() {
 				pass.Report(analysis.Diagnostic{
 					Pos: expr.Pos(), End: expr.End(),
@@ -487,6 +498,40 @@ func cancelledAt(res *ctxflow.Result, fn *ssa.Function, root ssa.Value, instr ss
 		}
 	}
 	return token.NoPos
+}
+
+// mayBeCancelledAt returns a test that asks whether an error of a call
+// given root is its cancellation, when instr runs after that test on its
+// side where it holds and on the other (maestro's worker tested the
+// executor's error for context.Canceled to set a status, then handed the
+// error and the same context to the rollback): root may be done there.
+func mayBeCancelledAt(res *ctxflow.Result, fn *ssa.Function, root ssa.Value, instr ssa.Instruction) *ctxflow.CancelTest {
+	for _, b := range fn.Blocks {
+		t := ctxflow.CancelTestOf(b)
+		if t == nil || !b.Dominates(instr.Block()) || t.Holds.Dominates(instr.Block()) || !ctxflow.Reaches(t.Holds, instr.Block()) {
+			continue
+		}
+		for _, src := range res.ErrSources(t.Err) {
+			if src.CtxValue == nil {
+				continue
+			}
+			if r, _, _ := observed(res, fn, src.CtxValue); r != nil && res.Underlying(r) == res.Underlying(root) {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+// handedError reports whether the call is given err: a handler of that
+// failure (a rollback, a report).
+func handedError(ci ssa.CallInstruction, err ssa.Value) bool {
+	for _, a := range ci.Common().Args {
+		if ctxflow.StripInterface(a) == ctxflow.StripInterface(err) {
+			return true
+		}
+	}
+	return false
 }
 
 // returnsWhenDone returns a return of fn that runs once root is known done.

@@ -47,6 +47,11 @@
 //     returns that context's cancellation counts too (argo's emissary
 //     waited again, with the expired context, for containers it had just
 //     killed).
+//   - A cleanup, or a call handed the failure itself (a rollback), given
+//     ctx after a test asked whether that failure of a call given ctx was
+//     its cancellation, reached from the side where the test holds
+//     (maestro's worker handed the error and the cancelled operation
+//     context to OnError).
 //   - A deferred wait or cleanup given ctx in a function that returns once
 //     ctx is known done: that return runs the deferred call with a done
 //     context.
