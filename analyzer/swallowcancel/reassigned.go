@@ -253,8 +253,7 @@ func reachesReturn(v, root ssa.Value, seen map[ssa.Value]bool, depth int) bool {
 			if x.Val != v {
 				continue
 			}
-			switch addr := x.Addr.(type) {
-			case *ssa.Alloc:
+			if addr, ok := x.Addr.(*ssa.Alloc); ok {
 				// A variable kept in memory (a named result with defers,
 				// or one a closure shares): its loads are followed.
 				for _, use := range *addr.Referrers() {
@@ -262,29 +261,20 @@ func reachesReturn(v, root ssa.Value, seen map[ssa.Value]bool, depth int) bool {
 						return true
 					}
 				}
-			case *ssa.IndexAddr:
-				// An argument of a variadic call (fmt.Errorf's args).
-				if call := variadicCall(addr); call != nil && wrapsValue(call, root, 0) && reachesReturn(call, call, seen, depth+1) {
-					return true
-				}
+			}
+			// An argument of a variadic call (fmt.Errorf's args).
+			if call := variadicCall(x); call != nil && wrapsValue(call, root, 0) && reachesReturn(call, call, seen, depth+1) {
+				return true
 			}
 		}
 	}
 	return false
 }
 
-// variadicCall returns the call whose variadic slice the element address
-// belongs to, or nil.
-func variadicCall(addr *ssa.IndexAddr) *ssa.Call {
-	alloc, ok := addr.X.(*ssa.Alloc)
-	if !ok {
-		return nil
-	}
-	for _, ref := range *alloc.Referrers() {
-		sl, ok := ref.(*ssa.Slice)
-		if !ok {
-			continue
-		}
+// variadicCall returns the call whose variadic argument a store fills, or
+// nil.
+func variadicCall(st *ssa.Store) *ssa.Call {
+	if sl := variadicSlice(st); sl != nil {
 		for _, use := range *sl.Referrers() {
 			if call, ok := use.(*ssa.Call); ok {
 				return call
