@@ -270,14 +270,8 @@ func exportedType(t types.Type) bool {
 // implementation from elsewhere (client-go's wrappers around a legacy
 // delegate, go-plugin's Impl).
 func fieldValue(v ssa.Value) bool {
-	switch x := v.(type) {
-	case *ssa.Field:
-		return true
-	case *ssa.UnOp:
-		_, ok := x.X.(*ssa.FieldAddr)
-		return ok && x.Op == token.MUL
-	}
-	return false
+	_, byValue := v.(*ssa.Field)
+	return byValue || loadedField(v) != nil
 }
 
 // maxRootImplementations is the most implementations implementedRoot
