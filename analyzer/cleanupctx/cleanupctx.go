@@ -107,6 +107,12 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 
 func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*ctxflow.Call, used map[*ctxflow.Call][]use) {
 	dones := res.Dones(fn)
+	var tests []*ctxflow.CancelTest
+	for _, b := range fn.Blocks {
+		if t := ctxflow.CancelTestOf(b); t != nil {
+			tests = append(tests, t)
+		}
+	}
 	for _, c := range calls {
 		expr := res.Syntax.CallExpr(c.Instr.Common().Pos())
 		if expr == nil {
@@ -129,7 +135,7 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*
 				donePos = cancelledAt(res, fn, root, c.Instr)
 			}
 			if !donePos.IsValid() && !u.cancelSafe && !u.onlyDone {
-				if t := mayBeCancelledAt(res, fn, root, c.Instr); t != nil && (u.cleanup || handedError(c.Instr, t.Err)) {
+				if t := mayBeCancelledAt(res, fn, tests, root, c.Instr); t != nil && (u.cleanup || handedError(c.Instr, t.Err)) {
 					pass.Report(analysis.Diagnostic{
 						Pos: expr.Pos(), End: expr.End(),
 						Message: fmt.Sprintf("%s handles a failure that may be %s's cancellation (tested just above) and is given that context%s: when it is, the context is done and this fails at once instead of %s; give it context.WithTimeout(context.WithoutCancel(%s), d)",
@@ -500,15 +506,14 @@ func cancelledAt(res *ctxflow.Result, fn *ssa.Function, root ssa.Value, instr ss
 	return token.NoPos
 }
 
-// mayBeCancelledAt returns a test that asks whether an error of a call
-// given root is its cancellation, when instr runs after that test on its
+// mayBeCancelledAt returns one of fn's cancellation tests that asks
+// whether an error of a call given root is its cancellation, when instr runs after that test on its
 // side where it holds and on the other (maestro's worker tested the
 // executor's error for context.Canceled to set a status, then handed the
 // error and the same context to the rollback): root may be done there.
-func mayBeCancelledAt(res *ctxflow.Result, fn *ssa.Function, root ssa.Value, instr ssa.Instruction) *ctxflow.CancelTest {
-	for _, b := range fn.Blocks {
-		t := ctxflow.CancelTestOf(b)
-		if t == nil || !b.Dominates(instr.Block()) || t.Holds.Dominates(instr.Block()) || !ctxflow.Reaches(t.Holds, instr.Block()) {
+func mayBeCancelledAt(res *ctxflow.Result, fn *ssa.Function, tests []*ctxflow.CancelTest, root ssa.Value, instr ssa.Instruction) *ctxflow.CancelTest {
+	for _, t := range tests {
+		if b := t.If.Block(); !b.Dominates(instr.Block()) || t.Holds.Dominates(instr.Block()) || !ctxflow.Reaches(t.Holds, instr.Block()) {
 			continue
 		}
 		for _, src := range res.ErrSources(t.Err) {
