@@ -494,16 +494,25 @@ func cancelledAt(res *ctxflow.Result, fn *ssa.Function, root ssa.Value, instr ss
 		if t == nil || !t.Holds.Dominates(instr.Block()) || len(t.Holds.Preds) != 1 {
 			continue
 		}
-		for _, src := range res.ErrSources(t.Err) {
-			if src.CtxValue == nil {
-				continue
-			}
-			if r, _, _ := observed(res, fn, src.CtxValue); r != nil && res.Underlying(r) == res.Underlying(root) {
-				return t.Pos
-			}
+		if testsErrorOf(res, fn, t, root) {
+			return t.Pos
 		}
 	}
 	return token.NoPos
+}
+
+// testsErrorOf reports whether the cancellation test t tests an error of a
+// call given root (or a context derived from it).
+func testsErrorOf(res *ctxflow.Result, fn *ssa.Function, t *ctxflow.CancelTest, root ssa.Value) bool {
+	for _, src := range res.ErrSources(t.Err) {
+		if src.CtxValue == nil {
+			continue
+		}
+		if r, _, _ := observed(res, fn, src.CtxValue); r != nil && res.Underlying(r) == res.Underlying(root) {
+			return true
+		}
+	}
+	return false
 }
 
 // mayBeCancelledAt returns one of fn's cancellation tests that asks
@@ -516,13 +525,8 @@ func mayBeCancelledAt(res *ctxflow.Result, fn *ssa.Function, tests []*ctxflow.Ca
 		if b := t.If.Block(); !b.Dominates(instr.Block()) || t.Holds.Dominates(instr.Block()) || !ctxflow.Reaches(t.Holds, instr.Block()) {
 			continue
 		}
-		for _, src := range res.ErrSources(t.Err) {
-			if src.CtxValue == nil {
-				continue
-			}
-			if r, _, _ := observed(res, fn, src.CtxValue); r != nil && res.Underlying(r) == res.Underlying(root) {
-				return t
-			}
+		if testsErrorOf(res, fn, t, root) {
+			return t
 		}
 	}
 	return nil

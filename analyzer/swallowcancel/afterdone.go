@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"maps"
 	"sort"
 	"strings"
 
@@ -39,23 +40,15 @@ import (
 // the search keeps at most maxRoundStates states and gives up (silence)
 // beyond.
 func (c *checker) checkRoundAfterDone(f *fnInfo, reported map[*ctxflow.Loop]bool) {
-	for _, loop := range f.loops {
-		if reported[loop] {
+	for _, b := range f.fn.Blocks {
+		loop := ctxflow.Innermost(f.loops, b)
+		if loop == nil || reported[loop] {
 			continue
 		}
-		for _, b := range f.fn.Blocks {
-			if !loop.Blocks[b] || ctxflow.Innermost(f.loops, b) != loop || reported[loop] {
-				continue
-			}
-			for _, instr := range b.Instrs {
-				call, ok := instr.(*ssa.Call)
-				if !ok {
-					continue
-				}
-				if c.reportRoundAfterDone(f, loop, call) {
-					reported[loop] = true
-					break
-				}
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok && c.reportRoundAfterDone(f, loop, call) {
+				reported[loop] = true
+				break
 			}
 		}
 	}
@@ -190,10 +183,8 @@ func (c *checker) playRound(loop *ctxflow.Loop, call *ssa.Call, errV ssa.Value) 
 				if c.callConsults(instr, call) {
 					s.judged = true
 				}
-				if sleep, ok := instr.(*ssa.Call); ok && s.paused == nil {
-					if fn, _, args := ctxflow.SplitCall(sleep.Common()); knowledge.RoleOf(fn) == knowledge.TimeSleep && len(args) == 1 && noticeable(args[0]) {
-						s.paused = sleep
-					}
+				if sleep, ok := instr.(*ssa.Call); ok && s.paused == nil && noticeableSleep(sleep) {
+					s.paused = sleep
 				}
 			case *ssa.If:
 				if c.cancelTestOf(s.block) != nil {
@@ -211,13 +202,13 @@ func (c *checker) playRound(loop *ctxflow.Loop, call *ssa.Call, errV ssa.Value) 
 					s.judged = true
 				}
 				for _, next := range succs {
-					if !c.enterRound(loop, s, next, ev, &work) {
+					if !enterRound(loop, s, next, ev, &work) {
 						out.mayStop = true
 					}
 				}
 				ended = true
 			case *ssa.Jump:
-				if !c.enterRound(loop, s, s.block.Succs[0], ev, &work) {
+				if !enterRound(loop, s, s.block.Succs[0], ev, &work) {
 					out.mayStop = true
 				}
 				ended = true
@@ -231,21 +222,12 @@ func (c *checker) playRound(loop *ctxflow.Loop, call *ssa.Call, errV ssa.Value) 
 }
 
 // enterRound queues the way into next; false when next leaves the loop.
-func (c *checker) enterRound(loop *ctxflow.Loop, s roundState, next *ssa.BasicBlock, ev *hypoEval, work *[]roundState) bool {
+func enterRound(loop *ctxflow.Loop, s roundState, next *ssa.BasicBlock, ev *hypoEval, work *[]roundState) bool {
 	if !loop.Blocks[next] {
 		return false
 	}
-	env := make(map[*ssa.Phi]hypo, len(s.env))
-	for k, v := range s.env {
-		env[k] = v
-	}
-	idx := -1
-	for i, p := range next.Preds {
-		if p == s.block {
-			idx = i
-			break
-		}
-	}
+	env := maps.Clone(s.env)
+	idx := predIndex(next, s.block)
 	// Phis read their edges together, in the environment of the block left.
 	for _, instr := range next.Instrs {
 		phi, ok := instr.(*ssa.Phi)
@@ -487,13 +469,16 @@ func (e *hypoEval) evalCall(x *ssa.Call, depth int) hypo {
 
 // otherSentinel reports whether v is a package-level error variable read
 // (io.EOF, ErrNoHAKeeper): a value of its own, never a context's error.
-func otherSentinel(v ssa.Value) bool {
+func otherSentinel(v ssa.Value) bool { return globalLoad(v) != nil }
+
+// globalLoad returns the package variable v reads, or nil.
+func globalLoad(v ssa.Value) *ssa.Global {
 	load, ok := ctxflow.StripInterface(v).(*ssa.UnOp)
 	if !ok || load.Op != token.MUL {
-		return false
+		return nil
 	}
-	_, global := load.X.(*ssa.Global)
-	return global
+	g, _ := load.X.(*ssa.Global)
+	return g
 }
 
 // zeroConst is the zero value of a basic type as a constant, or nil.

@@ -174,12 +174,8 @@ func fromContextCall(v ssa.Value, seen map[ssa.Value]bool, depth int) bool {
 // foreignSentinel reports whether v is a package variable of another
 // package than pkg.
 func foreignSentinel(pkg *ssa.Package, v ssa.Value) bool {
-	load, ok := ctxflow.StripInterface(v).(*ssa.UnOp)
-	if !ok || load.Op != token.MUL {
-		return false
-	}
-	g, ok := load.X.(*ssa.Global)
-	return ok && g.Pkg != pkg
+	g := globalLoad(v)
+	return g != nil && g.Pkg != pkg
 }
 
 // predIndex is the index of pred among b's predecessors, or -1.

@@ -112,11 +112,7 @@ func (c *checker) pausedRetry(loop *ctxflow.Loop, failure *ssa.BasicBlock, call 
 			continue
 		}
 		for _, instr := range b.Instrs {
-			sleep, ok := instr.(*ssa.Call)
-			if !ok {
-				continue
-			}
-			if fn, _, args := ctxflow.SplitCall(sleep.Common()); knowledge.RoleOf(fn) == knowledge.TimeSleep && len(args) == 1 && noticeable(args[0]) {
+			if sleep, ok := instr.(*ssa.Call); ok && noticeableSleep(sleep) {
 				if !longRetry(loop, sleep) {
 					return nil
 				}
@@ -209,6 +205,12 @@ func loopBound(loop *ctxflow.Loop) int64 {
 		}
 	}
 	return -1
+}
+
+// noticeableSleep reports whether call is a time.Sleep of noticeable length.
+func noticeableSleep(call *ssa.Call) bool {
+	fn, _, args := ctxflow.SplitCall(call.Common())
+	return knowledge.RoleOf(fn) == knowledge.TimeSleep && len(args) == 1 && noticeable(args[0])
 }
 
 // noticeable reports whether a pause is long enough to delay a cancelled

@@ -317,35 +317,29 @@ const maxPassedFuncs = 8
 // declared function, a literal, or the literal every return of a function
 // of the same package gives.
 func funcValues(v ssa.Value) []*ssa.Function {
-	switch x := v.(type) {
-	case *ssa.Function:
-		return []*ssa.Function{x}
-	case *ssa.MakeClosure:
-		if f, ok := x.Fn.(*ssa.Function); ok {
-			return []*ssa.Function{f}
+	if f := ctxflow.FuncValue(v); f != nil {
+		return []*ssa.Function{f}
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	callee := call.Call.StaticCallee()
+	if callee == nil || callee.Pkg != call.Parent().Pkg || len(callee.Blocks) == 0 {
+		return nil
+	}
+	var out []*ssa.Function
+	for _, ret := range ctxflow.Returns(callee) {
+		var f *ssa.Function
+		if len(ret.Results) == 1 {
+			f = ctxflow.FuncValue(ret.Results[0])
 		}
-	case *ssa.Call:
-		callee := x.Call.StaticCallee()
-		if callee == nil || callee.Pkg != x.Parent().Pkg || len(callee.Blocks) == 0 {
+		if f == nil {
 			return nil
 		}
-		var out []*ssa.Function
-		for _, ret := range ctxflow.Returns(callee) {
-			if len(ret.Results) != 1 {
-				return nil
-			}
-			switch r := ctxflow.Unconvert(ret.Results[0]).(type) {
-			case *ssa.MakeClosure:
-				out = append(out, r.Fn.(*ssa.Function))
-			case *ssa.Function:
-				out = append(out, r)
-			default:
-				return nil
-			}
-		}
-		return out
+		out = append(out, f)
 	}
-	return nil
+	return out
 }
 
 // startedInLoop returns a go statement of u that runs once a round of a

@@ -370,15 +370,12 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 		case *ssa.Alloc:
 			return r.allocBound(x, fields, false)
 		case *ssa.FieldAddr:
-			if f := r.privateField(x); f != nil {
-				r.indexStores()
-				if len(r.stores[f]) == 0 && !r.boundSetLater {
-					// A client field only the package can set and never
-					// does: no Timeout the package chose (the autoscaler's
-					// armClient.http, bounded by the request's context
-					// only after the fix).
-					return ReceiverUnbounded
-				}
+			if f := r.privateField(x); f != nil && r.neverStored(f) {
+				// A client field only the package can set and never
+				// does: no Timeout the package chose (the autoscaler's
+				// armClient.http, bounded by the request's context only
+				// after the fix).
+				return ReceiverUnbounded
 			}
 			return r.storedBound(structField(x.X.Type(), x.Field), fields)
 		case *ssa.FreeVar:
@@ -410,8 +407,7 @@ func (r *Result) structBoundUncached(v ssa.Value, fields boundFields) Boundednes
 		if _, ptr := f.Type().Underlying().(*types.Pointer); ptr {
 			return ReceiverUnknown
 		}
-		r.indexStores()
-		if len(r.stores[f]) == 0 && !r.boundSetLater {
+		if r.neverStored(f) {
 			return ReceiverUnbounded
 		}
 		return r.storedBound(f, fields)
@@ -755,6 +751,13 @@ func (r *Result) privateField(fa *ssa.FieldAddr) *types.Var {
 		}
 	}
 	return f
+}
+
+// neverStored reports whether the package never stores to field f and
+// sets no client's Timeout after building it.
+func (r *Result) neverStored(f *types.Var) bool {
+	r.indexStores()
+	return len(r.stores[f]) == 0 && !r.boundSetLater
 }
 
 // builtInBound judges a client kept by value in an exported field by the

@@ -92,13 +92,21 @@ func encloses(outer, fn *ssa.Function) bool {
 // constructor of a cancellable context.
 func makesCancellable(fn *ssa.Function) bool {
 	for f := fn; f != nil; f = f.Parent() {
-		for _, b := range f.Blocks {
-			for _, instr := range b.Instrs {
-				if call, ok := instr.(*ssa.Call); ok {
-					callee, _, _ := SplitCall(call.Common())
-					if knowledge.RoleOf(callee).Cancellable() {
-						return true
-					}
+		if callsRole(f, knowledge.Role.Cancellable) {
+			return true
+		}
+	}
+	return false
+}
+
+// callsRole reports whether fn's own body calls a function whose catalog
+// role satisfies want.
+func callsRole(fn *ssa.Function, want func(knowledge.Role) bool) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok {
+				if callee, _, _ := SplitCall(call.Common()); want(knowledge.RoleOf(callee)) {
+					return true
 				}
 			}
 		}
@@ -119,15 +127,8 @@ func MakesDeadline(fn *ssa.Function) bool {
 }
 
 func setsDeadline(fn *ssa.Function, literals bool, depth int) bool {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			if call, ok := instr.(*ssa.Call); ok {
-				callee, _, _ := SplitCall(call.Common())
-				if role := knowledge.RoleOf(callee); role == knowledge.CtxTimeout || role == knowledge.CtxDeadline {
-					return true
-				}
-			}
-		}
+	if callsRole(fn, func(role knowledge.Role) bool { return role == knowledge.CtxTimeout || role == knowledge.CtxDeadline }) {
+		return true
 	}
 	if literals && depth < 4 {
 		for _, anon := range fn.AnonFuncs {
