@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -38,7 +39,7 @@ func checkAbandonedRange(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Funct
 	if !onlyReceivedBy(ch, recv) {
 		return
 	}
-	feeder := fedChannel(ch)
+	feeder := fedChannel(res, ch)
 	if feeder == "" {
 		return
 	}
@@ -128,13 +129,19 @@ func onlyReceivedBy(ch ssa.Value, recv *ssa.UnOp) bool {
 // fedChannel names what feeds ch with plain sends in a loop: "the goroutine
 // this function starts" when ch is made here, "the goroutine that F starts"
 // when it is the result of F, a function of the package that makes the
-// channel, starts the feeder and returns it. "" otherwise.
-func fedChannel(ch ssa.Value) string {
+// channel, starts the feeder and returns it, "each goroutine F starts" when
+// it is a parameter every call of the package fills with a channel F makes
+// and feeds (prebid's collectHookResponses, ranging over the responses of
+// executeGroup's hooks). "" otherwise.
+func fedChannel(res *ctxflow.Result, ch ssa.Value) string {
 	if c := chanOf(ch); c != nil {
 		if feeds(c, false) {
 			return "the goroutine this function starts"
 		}
 		return ""
+	}
+	if p, ok := ch.(*ssa.Parameter); ok {
+		return fedParam(res, p)
 	}
 	call, ok := ch.(*ssa.Call)
 	if !ok {
@@ -163,8 +170,9 @@ func feeds(c *channel, returned bool) bool {
 	}
 	parent := c.mk.Parent()
 	started := goroutines(parent)
-	var here []ssa.Value  // values denoting the channel in the function that makes it
-	var there []ssa.Value // values denoting it in the goroutines
+	var here []ssa.Value             // values denoting the channel in the function that makes it
+	var there []ssa.Value            // values denoting it in the goroutines
+	perRound := map[ssa.Value]bool{} // goroutine values whose go statement runs once per round of a loop
 	if c.cell == nil {
 		here = append(here, c.mk)
 	} else {
@@ -195,6 +203,9 @@ func feeds(c *channel, returned bool) bool {
 							return false
 						}
 						there = append(there, loads...)
+						for _, l := range loads {
+							perRound[l] = ctxflow.InLoop(started[anon].Block())
+						}
 					}
 				}
 			default:
@@ -202,7 +213,6 @@ func feeds(c *channel, returned bool) bool {
 			}
 		}
 	}
-	perRound := map[ssa.Value]bool{} // goroutine values whose go statement runs once per round of a loop
 	for i := 0; i < len(here); i++ {
 		v := here[i]
 		for _, r := range *v.Referrers() {
@@ -247,7 +257,10 @@ func feeds(c *channel, returned bool) bool {
 					}
 				}
 			case *ssa.Call:
-				if b, ok := r.Call.Value.(*ssa.Builtin); !ok || b.Name() != "close" && b.Name() != "len" && b.Name() != "cap" {
+				if b, ok := r.Call.Value.(*ssa.Builtin); ok && (b.Name() == "close" || b.Name() == "len" || b.Name() == "cap") {
+					continue
+				}
+				if returned || !rangesOver(r, v) {
 					return false
 				}
 			default:
@@ -257,7 +270,7 @@ func feeds(c *channel, returned bool) bool {
 	}
 	looping := false
 	for _, v := range there {
-		ok, loops, plain := sendsInLoop(v)
+		ok, loops, plain := sendsInLoop(v, 0)
 		if !ok {
 			return false
 		}
@@ -289,10 +302,20 @@ func loadsOf(addr ssa.Value) (loads []ssa.Value, ok bool) {
 // in a loop. A send in a select may give up; a goroutine of a loop
 // (openfga's resolveDirectUserSet) whose error path sends plainly blocks
 // there all the same.
-func sendsInLoop(v ssa.Value) (ok, loops, plain bool) {
+func sendsInLoop(v ssa.Value, depth int) (ok, loops, plain bool) {
+	if depth > maxSendDepth {
+		return false, false, false
+	}
 	for _, r := range *v.Referrers() {
 		switch r := r.(type) {
 		case *ssa.DebugRef:
+		case *ssa.ChangeType:
+			// chan T given as chan<- T
+			o, l, p := sendsInLoop(r, depth+1)
+			if !o {
+				return false, false, false
+			}
+			loops, plain = loops || l, plain || p
 		case *ssa.Send:
 			if r.Chan != v {
 				return false, false, false
@@ -308,9 +331,20 @@ func sendsInLoop(v ssa.Value) (ok, loops, plain bool) {
 				}
 			}
 		case *ssa.Call:
-			if b, ok := r.Call.Value.(*ssa.Builtin); !ok || b.Name() != "close" {
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
+				continue
+			}
+			// A helper of the package the goroutine hands the channel to
+			// (prebid's executeHook): its sends are the goroutine's.
+			p := passedParam(r, v)
+			if p == nil {
 				return false, false, false
 			}
+			o, l, pl := sendsInLoop(p, depth+1)
+			if !o {
+				return false, false, false
+			}
+			loops, plain = loops || l || pl && ctxflow.InLoop(r.Block()), plain || pl
 		case *ssa.Defer:
 			if b, ok := r.Call.Value.(*ssa.Builtin); !ok || b.Name() != "close" {
 				return false, false, false
@@ -320,4 +354,97 @@ func sendsInLoop(v ssa.Value) (ok, loops, plain bool) {
 		}
 	}
 	return true, loops, plain
+}
+
+// maxSendDepth bounds how far sendsInLoop follows a channel through the
+// package's helpers and conversions.
+const maxSendDepth = 4
+
+// passedParam returns the parameter of the package's function that a
+// static call hands v to, as its only argument of that value (the body of
+// a generic instance is judged by its origin's); nil if v goes elsewhere.
+func passedParam(call *ssa.Call, v ssa.Value) *ssa.Parameter {
+	callee := call.Call.StaticCallee()
+	if callee == nil {
+		return nil
+	}
+
+	if o := callee.Origin(); o != nil {
+		callee = o
+	}
+	if callee.Pkg != call.Parent().Pkg || len(callee.Blocks) == 0 || callee.Signature.Recv() != nil && len(callee.Params) != len(call.Call.Args) {
+		return nil
+	}
+	var p *ssa.Parameter
+	for i, a := range call.Call.Args {
+		if a != v {
+			continue
+		}
+		if p != nil || i >= len(callee.Params) {
+			return nil
+		}
+		p = callee.Params[i]
+	}
+	return p
+}
+
+// rangesOver reports whether call hands the channel v to a function of the
+// package that only ranges over it (and may check its length).
+func rangesOver(call *ssa.Call, v ssa.Value) bool {
+	p := passedParam(call, v)
+	if p == nil {
+		return false
+	}
+	var ch ssa.Value = p
+	ranges := 0
+	for _, r := range *ch.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.UnOp:
+			if r.Op != token.ARROW || !r.CommaOk || rangeDone(r) == nil {
+				return false
+			}
+			ranges++
+		default:
+			return false
+		}
+	}
+	return ranges == 1
+}
+
+// fedParam names the goroutines feeding a channel parameter of a range
+// helper: every call of the package passes a channel its caller makes and
+// feeds (feeds, which asks rangesOver of the call). Functions others can
+// call are left alone: their callers are not all known.
+func fedParam(res *ctxflow.Result, p *ssa.Parameter) string {
+	fn := p.Parent()
+	if fn.Object() == nil || fn.Object().Exported() {
+		return ""
+	}
+	callers := res.CallersOf(fn)
+	if len(callers) == 0 {
+		return ""
+	}
+	idx := slices.Index(fn.Params, p)
+	name := ""
+	for _, c := range callers {
+		common := c.Instr.Common()
+		if common.IsInvoke() || idx < 0 || idx >= len(common.Args) {
+			return ""
+		}
+		arg := common.Args[idx]
+		for {
+			ct, ok := arg.(*ssa.ChangeType)
+			if !ok {
+				break
+			}
+			arg = ct.X
+		}
+		ch := chanOf(arg)
+		if ch == nil || !feeds(ch, false) {
+			return ""
+		}
+		name = "each goroutine " + c.Fn.Name() + " starts"
+	}
+	return name
 }

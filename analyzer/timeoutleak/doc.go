@@ -79,7 +79,12 @@
 // reported at the range): the sender blocks forever on its next send
 // (influxdb's FileStore.WalkKeys). The channel is one the function makes
 // and feeds itself, or one a function of the package returns after starting
-// its feeder; it has no buffer or a constant one. Packages that start
+// its feeder; it has no buffer or a constant one. The senders may be
+// goroutines started one per round of a loop, each sending once, and both
+// ends may be helpers of the package: a function the goroutine hands the
+// channel to that answers with a plain send, and an unexported function
+// ranging over its channel parameter when every call passes it such a
+// channel (prebid-server's executeGroup and collectHookResponses). Packages that start
 // goroutines and range over a channel are judged even without a context.
 //
 // A reply channel kept in an unexported struct field, every store to which
