@@ -95,6 +95,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 			checkAfterFieldCancel(pass, res, fp, fn, calls, used)
 			checkMethodAfterFieldCancel(pass, res, fp, fn, calls)
 			checkRegisteredAfterCancel(pass, res, fn, calls, used)
+			checkOutlivedRequest(pass, res, fn, calls, used)
 			checkTestCleanup(pass, res, fn, calls, used)
 			if len(calls) > 0 {
 				check(pass, res, fn, calls, used)

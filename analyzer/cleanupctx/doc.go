@@ -97,6 +97,14 @@
 // from either (gateway-api's MustApplyWithCleanup). This one check runs in
 // tests and packages of test support, where such literals live.
 //
+// And a goroutine an HTTP handler starts and does not wait for, handed the
+// request's context (r.Context() of the request it serves, or the context
+// parameter of a function that also takes an http.ResponseWriter and an
+// *http.Request) to wait with: the server cancels that context when the
+// handler returns (ssi-service's webhook middleware). A receive, select or
+// WaitGroup wait after the go statement, or a channel or WaitGroup given
+// to the goroutine, counts as waiting for it.
+//
 // Not reported: contexts derived with context.WithoutCancel or from
 // context.Background() (they are not done when the caller's is); cleanups
 // documented as safe with a cancelled context (pgx's `defer
