@@ -124,6 +124,17 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 			c.unusedContext(fn, callsOf[fn], reportedIn)
 		})
 	}
+	// After the others: a function this rule reported in already (its
+	// unused context parameter, a root it starts) is not told again.
+	unused := func(fn *ssa.Function) bool { return reportedIn(ctxflow.Outermost(fn)) }
+	for _, call := range res.Calls {
+		if res.Syntax.Skip(res.Pos(call), false) {
+			continue
+		}
+		lintutil.Guard(pass, "sharedeadline", call.Fn, func() {
+			c.fixedBudgetBare(call, unused)
+		})
+	}
 	if cfg.Sequential {
 		c.sequentialStages(bounded)
 	}

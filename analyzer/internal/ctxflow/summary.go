@@ -226,10 +226,12 @@ type RootWait struct {
 }
 
 // BareWait is the context-free wait a function makes, Wait, reached via
-// Via.
+// Via. Bounded is set when a client's or dialer's own Timeout bounds it:
+// a fixed budget of its own, blind to any caller's deadline.
 type BareWait struct {
-	Wait string
-	Via  string
+	Wait    string
+	Via     string
+	Bounded bool
 }
 
 // DeferredWait is the unbounded wait of a context-free API form, Wait
@@ -665,7 +667,8 @@ func (r *Result) summarizeCall(c *Call) bool {
 			changed = r.noteDeferred(c.Fn, DeferredWait{Wait: c.CalleeName()}) || changed
 		}
 		if !v.HasContext && c.Sink.Bound != knowledge.BoundBySystem {
-			changed = r.noteBare(c, BareWait{Wait: c.CalleeName()}) || changed
+			bounded := v.Recv == ReceiverBounded && (c.Sink.Bound == knowledge.BoundByClientTimeout || c.Sink.Bound == knowledge.BoundByDialerTimeout)
+			changed = r.noteBare(c, BareWait{Wait: c.CalleeName(), Bounded: bounded}) || changed
 		}
 		if !v.HasContext {
 			return changed
@@ -759,7 +762,7 @@ func (r *Result) summarizeCall(c *Call) bool {
 		}
 	}
 	if b := s.Bare; b != nil && c.Target != nil {
-		changed = r.noteBare(c, BareWait{Wait: b.Wait, Via: c.CalleeName()}) || changed
+		changed = r.noteBare(c, BareWait{Wait: b.Wait, Via: c.CalleeName(), Bounded: b.Bounded}) || changed
 	}
 	if d := s.Deferred; d != nil {
 		// A context-free form calling another: the wait is deferred to

@@ -1,0 +1,85 @@
+package sharedeadline
+
+import (
+	"fmt"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
+)
+
+// fixedBudgetBare reports a wait that takes no context and runs on a
+// client's (or dialer's) own Timeout, made where a caller's context is in
+// scope — directly, or in a helper of the package that takes none (the
+// helper's Bare summary, Bounded): the client's fixed budget stands in for
+// the caller's deadline, and the caller's cancellation never reaches the
+// wait (kuma's metrics hijacker scraped each application with
+// httpClient.Get under the client's 10 s Timeout while serving a scrape
+// whose request carried its own deadline). Waits with no bound, or one
+// configured elsewhere, are nodeadline's; a function this rule reported
+// in already (an unused context parameter, a root) is not told again;
+// goroutines that outlive the call are detached work.
+func (c *checker) fixedBudgetBare(call *ctxflow.Call, reportedIn func(*ssa.Function) bool) {
+	ci, ok := call.Instr.(*ssa.Call)
+	if !ok || reportedIn(call.Fn) {
+		return
+	}
+	expr := c.res.Syntax.CallExpr(ci.Pos())
+	if expr == nil {
+		return
+	}
+	inScope := c.res.ContextInScope(call.Fn, expr.Pos())
+	if inScope == "" || c.res.DetachedWork(call.Fn, ci) {
+		return
+	}
+	d := analysis.Diagnostic{Pos: expr.Fun.Pos(), End: expr.Fun.End()}
+	switch {
+	case call.Sink != nil:
+		s := call.Sink
+		if s.Bound != knowledge.BoundByClientTimeout && s.Bound != knowledge.BoundByDialerTimeout || s.HasContext() {
+			return
+		}
+		if v := c.res.Judge(call); v.HasContext || v.Recv != ctxflow.ReceiverBounded {
+			return
+		}
+		var use string
+		switch {
+		case s.ContextForm != "":
+			use = s.ContextForm + "(" + inScope + ", …)"
+		case s.Kind == knowledge.HTTP:
+			use = "a request from http.NewRequestWithContext(" + inScope + ", …), sent with Do"
+		default:
+			return
+		}
+		d.Message = fmt.Sprintf("%s cannot take %s: it runs on its %s's own Timeout, a fixed budget that ignores %s's deadline and cancellation; use %s", call.CalleeName(), inScope, recvNoun(s), inScope, use)
+		if s.ContextForm != "" {
+			if fix := fixutil.ToContextForm(expr, c.res.Syntax.Editable(expr.Pos()), s.ContextForm, inScope, s.AppendArgs); fix != nil {
+				d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+			}
+		}
+	case call.Target != nil && call.Target.Pkg == call.Fn.Pkg:
+		s := c.res.Summary(call.Target)
+		if s == nil || s.Bare == nil || !s.Bare.Bounded || s.Root != nil {
+			return
+		}
+		wait := s.Bare.Wait
+		if s.Bare.Via != "" {
+			wait += " via " + s.Bare.Via
+		}
+		d.Message = fmt.Sprintf("%s takes no context and waits in %s, which runs on its client's own Timeout: %s's deadline and cancellation never reach the wait; give %s a context parameter, pass %s and send with it",
+			call.CalleeName(), wait, inScope, call.CalleeName(), inScope)
+	default:
+		return
+	}
+	c.pass.Report(d)
+}
+
+func recvNoun(s *knowledge.Sink) string {
+	if s.Bound == knowledge.BoundByDialerTimeout {
+		return "dialer"
+	}
+	return "client"
+}
