@@ -125,6 +125,11 @@
 //     receives no context and sets such a fixed deadline on a dialed
 //     connection it holds (itself or through such functions), unless a
 //     watchdog of the package closes that connection when a context ends;
+//   - a wait that takes no context and runs on its client's or dialer's own
+//     Timeout (client.Get, dialer.Dial), made where a caller's context is in
+//     scope, directly or in a helper of the package that takes none (kuma's
+//     metrics hijacker): the fixed budget stands in for the caller's
+//     deadline;
 //   - a budget made and never applied: a WithTimeout whose context is only
 //     asked for its Err, and only after a wait of the function that runs on
 //     another context (nomad's image pull);
