@@ -2,6 +2,7 @@ package sharedeadline
 
 import (
 	"fmt"
+	"go/ast"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -27,12 +28,8 @@ func (c *checker) fixedBudgetBare(call *ctxflow.Call, reportedIn func(*ssa.Funct
 	if !ok || reportedIn(call.Fn) {
 		return
 	}
-	expr := c.res.Syntax.CallExpr(ci.Pos())
+	expr, inScope := c.attachedCall(call.Fn, ci)
 	if expr == nil {
-		return
-	}
-	inScope := c.res.ContextInScope(call.Fn, expr.Pos())
-	if inScope == "" || c.res.DetachedWork(call.Fn, ci) {
 		return
 	}
 	d := analysis.Diagnostic{Pos: expr.Fun.Pos(), End: expr.Fun.End()}
@@ -82,4 +79,19 @@ func recvNoun(s *knowledge.Sink) string {
 		return "dialer"
 	}
 	return "client"
+}
+
+// attachedCall returns the syntax of a call made during fn's own work (no
+// detached goroutine or deferred cleanup) where a caller's context is in
+// scope, and that context's expression; nil otherwise.
+func (c *checker) attachedCall(fn *ssa.Function, ci *ssa.Call) (*ast.CallExpr, string) {
+	expr := c.res.Syntax.CallExpr(ci.Pos())
+	if expr == nil {
+		return nil, ""
+	}
+	inScope := c.res.ContextInScope(fn, expr.Pos())
+	if inScope == "" || c.res.DetachedWork(fn, ci) {
+		return nil, ""
+	}
+	return expr, inScope
 }

@@ -34,12 +34,8 @@ func (c *checker) lifecycleHelper(call *ctxflow.Call) {
 	if field == nil {
 		return
 	}
-	expr := c.res.Syntax.CallExpr(ci.Pos())
+	expr, inScope := c.attachedCall(call.Fn, ci)
 	if expr == nil {
-		return
-	}
-	inScope := c.res.ContextInScope(call.Fn, expr.Pos())
-	if inScope == "" || c.res.DetachedWork(call.Fn, ci) {
 		return
 	}
 	c.pass.Report(analysis.Diagnostic{
