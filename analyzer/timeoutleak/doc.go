@@ -87,6 +87,14 @@
 // channel (prebid-server's executeGroup and collectHookResponses). Packages that start
 // goroutines and range over a channel are judged even without a context.
 //
+// A channel with a constant buffer that a function literal sends on once
+// with a plain send is reported at the make when the literal is handed to a
+// runner that calls it once per piece of work (its summary's RepeatCalls:
+// workqueue.ParallelizeUntil) and the function receives from the channel at
+// most as many times as it has slots, after the runner returns: the sender
+// past the buffer blocks forever, and the runner with it (volcano's
+// taintTolerationScore).
+//
 // A reply channel kept in an unexported struct field, every store to which
 // is an unbuffered make, is reported at the make when a select receives
 // from it beside a case that leaves without it and code elsewhere answers

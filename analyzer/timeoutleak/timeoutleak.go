@@ -61,6 +61,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 				}
 			}
 			checkProducer(pass, res, mk)
+			checkRunnerSenders(pass, res, mk)
 		}
 	}
 	return nil, nil

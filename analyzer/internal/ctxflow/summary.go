@@ -101,6 +101,11 @@ type Summary struct {
 	// Do(key, fn), a sync.Once-style helper): a function value handed there
 	// runs under its caller's context.
 	SyncCalls []int
+	// RepeatCalls lists the func parameters the function calls once per
+	// piece of work: in a loop, itself or in a literal it starts per
+	// worker (workqueue.ParallelizeUntil's doWorkPiece). A literal handed
+	// there that sends once on a channel sends once per piece.
+	RepeatCalls []int
 	// Retries lists the func parameters (each returning an error last)
 	// that the function calls in a loop which goes round again after a
 	// failure and cannot learn of a cancellation: an attempt that fails
@@ -330,6 +335,9 @@ func (s *Summary) String() string {
 	for _, i := range s.SyncCalls {
 		parts = append(parts, fmt.Sprintf("calls param %d during the call", i))
 	}
+	for _, i := range s.RepeatCalls {
+		parts = append(parts, fmt.Sprintf("calls param %d once per piece", i))
+	}
 	for _, p := range s.Cleanup {
 		parts = append(parts, fmt.Sprintf("%s reaches cleanup %s", p.Name, p.Wait))
 	}
@@ -344,7 +352,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Bare == nil && s.Passes == 0 && len(s.CancelList) == 0 && !s.CancelsRecv && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.FailsOnlyOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.FuncArgs) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Bare == nil && s.Passes == 0 && len(s.CancelList) == 0 && !s.CancelsRecv && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.FailsOnlyOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.RepeatCalls) == 0 && len(s.FuncArgs) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -595,6 +603,7 @@ func (r *Result) summarize() {
 		r.guard(fn, func() {
 			r.summarizeSilentDone(fn)
 			r.summarizeSyncCalls(fn)
+			r.summarizeRepeatCalls(fn)
 		})
 	}
 	for _, c := range r.Calls {
@@ -1907,4 +1916,59 @@ func (r *Result) noteBare(c *Call, b BareWait) bool {
 	}
 	r.summaryOf(fn).Bare = &b
 	return true
+}
+
+// summarizeRepeatCalls records the func parameters fn calls in a loop,
+// itself or in a literal it makes (RepeatCalls).
+func (r *Result) summarizeRepeatCalls(fn *ssa.Function) {
+	if fn.Parent() != nil {
+		return
+	}
+	for _, p := range fn.Params {
+		if _, ok := p.Type().Underlying().(*types.Signature); !ok || p.Referrers() == nil {
+			continue
+		}
+		if idx := SigParam(p); idx >= 0 && callsRepeatedly(p, 0) {
+			s := r.summaryOf(fn)
+			s.RepeatCalls = append(s.RepeatCalls, idx)
+		}
+	}
+}
+
+// callsRepeatedly reports whether v (a func parameter, the cell it is
+// spilled to, a load of it, or a free variable bound to one) is called in
+// a loop, in its function or in a literal made there, up to two literals
+// deep.
+func callsRepeatedly(v ssa.Value, depth int) bool {
+	if depth > 2 || v.Referrers() == nil {
+		return false
+	}
+	for _, r := range *v.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Call:
+			if r.Call.Value == v && InLoop(r.Block()) {
+				return true
+			}
+		case *ssa.Store:
+			// A captured parameter is spilled to a cell the literals share.
+			if cell, ok := r.Addr.(*ssa.Alloc); ok && r.Val == v && callsRepeatedly(cell, depth) {
+				return true
+			}
+		case *ssa.UnOp:
+			if r.Op == token.MUL && callsRepeatedly(r, depth) {
+				return true
+			}
+		case *ssa.MakeClosure:
+			lit, ok := r.Fn.(*ssa.Function)
+			if !ok {
+				continue
+			}
+			for i, b := range r.Bindings {
+				if b == v && i < len(lit.FreeVars) && callsRepeatedly(lit.FreeVars[i], depth+1) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -85,7 +85,7 @@ func Dispatch(ctx context.Context, command string, db *sql.DB) error { // want D
 
 // Each calls f where ctx is in scope: a function passed here that starts
 // its own root cuts ctx off.
-func Each(ctx context.Context, ids []int, f func(int) error) error { // want Each:"^calls f where ctx is in scope; calls param 2 during the call$"
+func Each(ctx context.Context, ids []int, f func(int) error) error { // want Each:"^calls f where ctx is in scope; calls param 2 during the call; calls param 2 once per piece$"
 	for _, id := range ids {
 		if err := f(id); err != nil {
 			return err
@@ -105,7 +105,7 @@ func Send(ctx context.Context, conn net.Conn, b []byte) error { // want Send:"^c
 
 // Retry calls op until it succeeds or the attempts run out, sleeping in
 // between: nothing in its loop can learn of a cancellation.
-func Retry(op func() error, attempts int) error { // want Retry:"^retries the errors of param 0; calls param 0 during the call$"
+func Retry(op func() error, attempts int) error { // want Retry:"^retries the errors of param 0; calls param 0 during the call; calls param 0 once per piece$"
 	var err error
 	for i := 0; i < attempts; i++ {
 		if err = op(); err == nil {
@@ -122,7 +122,7 @@ func RetryLater(n int, op func() error) error { // want RetryLater:"^retries the
 }
 
 // Poll waits on ctx between attempts: it stops once ctx is done.
-func Poll(ctx context.Context, op func() error) error { // want Poll:"^calls op where ctx is in scope; returns the cancellation of param 0; fails only once param 0 is done; calls param 1 during the call$"
+func Poll(ctx context.Context, op func() error) error { // want Poll:"^calls op where ctx is in scope; returns the cancellation of param 0; fails only once param 0 is done; calls param 1 during the call; calls param 1 once per piece$"
 	for {
 		if err := op(); err == nil {
 			return nil
@@ -136,7 +136,7 @@ func Poll(ctx context.Context, op func() error) error { // want Poll:"^calls op 
 }
 
 // Notify asks the caller what to do with each failure.
-func Notify(op func() error, notify func(error)) error { // want Notify:"^calls param 0 during the call; calls param 1 during the call$"
+func Notify(op func() error, notify func(error)) error { // want Notify:"^calls param 0 during the call; calls param 1 during the call; calls param 0 once per piece; calls param 1 once per piece$"
 	for {
 		err := op()
 		if err == nil {
@@ -151,7 +151,7 @@ var errBusy = errors.New("busy")
 
 // RetryBusy goes round only for errBusy and returns any other error: it
 // retries no cancellation (database/sql's retry of bad connections).
-func RetryBusy(op func() error) error { // want RetryBusy:"^calls param 0 during the call$"
+func RetryBusy(op func() error) error { // want RetryBusy:"^calls param 0 during the call; calls param 0 once per piece$"
 	for i := 0; i < 3; i++ {
 		err := op()
 		if err == nil || !errors.Is(err, errBusy) {
@@ -162,7 +162,7 @@ func RetryBusy(op func() error) error { // want RetryBusy:"^calls param 0 during
 }
 
 // RetryBusyEq is the same with ==.
-func RetryBusyEq(op func() error) error { // want RetryBusyEq:"^calls param 0 during the call$"
+func RetryBusyEq(op func() error) error { // want RetryBusyEq:"^calls param 0 during the call; calls param 0 once per piece$"
 	for {
 		err := op()
 		if err != errBusy {
