@@ -225,7 +225,8 @@
 // cancellation from a
 // function of the package given no context where none is in scope (the
 // callee's own budget, reported on purpose: nomad's rotateVariables); package main (a command
-// ending on Ctrl-C); errors of cleanup calls; conditions that also accept a
+// ending on Ctrl-C; only its loops that go on after a cancellation are
+// judged there); errors of cleanup calls; conditions that also accept a
 // non-cancellation error (http.ErrServerClosed, io.EOF); functions with an
 // http.ResponseWriter in scope (a client that went away is the server's to
 // answer, often with a 499); the run-until-cancelled functions described

@@ -62,6 +62,9 @@ type checker struct {
 	predicates map[*ssa.Function]bool
 	// live memoises liveOn.
 	live map[liveKey]bool
+	// command is set in package main: only the checks of loops that go
+	// on after a cancellation run (checkLoops).
+	command bool
 }
 
 // fnInfo is what the checks need to know about one function.
@@ -74,10 +77,13 @@ type fnInfo struct {
 }
 
 func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
-	if pass.Pkg.Name() == "main" || res.Pkg == nil {
-		return nil, nil // a command that ends on Ctrl-C owns its cancellation
+	if res.Pkg == nil {
+		return nil, nil
 	}
 	c := &checker{pass: pass, res: res, cfg: cfg, replaced: map[*ssa.Parameter]*replacement{}, reportedAt: map[token.Pos]bool{}, predicates: map[*ssa.Function]bool{}}
+	// A command ends on Ctrl-C and owns that cancellation: what it returns
+	// for it is its own business. Its loops must still stop.
+	c.command = pass.Pkg.Name() == "main"
 	for _, fn := range res.SrcFuncs {
 		if len(fn.Blocks) == 0 || res.Syntax.Skip(fn.Pos(), false) {
 			continue
@@ -103,6 +109,10 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	if f.serves {
 		return // a client that went away is the server's to answer (often a 499)
 	}
+	if c.command {
+		c.checkLoops(f)
+		return
+	}
 	if !f.errLast && carrierField(fn.Signature) >= 0 {
 		c.checkDone(f)
 	}
@@ -116,18 +126,26 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	c.checkErrorf(f)
 	c.checkRowsErr(f)
 	c.checkConverted(f)
+	c.checkLoops(f)
+	c.checkDropped(f)
+	c.checkSuccessPath(f)
+	c.checkRangeDone(f)
+	c.checkClosedOnDone(f)
+	c.checkHandedFresh(f)
+	c.checkCompletedNil(f)
+}
+
+// checkLoops runs the checks of loops that go on once the context is
+// done: retries of a cancellation, a done case that goes round. Once the
+// context is done they spin or retry for ever, in a command too (Ctrl-C
+// does not stop them).
+func (c *checker) checkLoops(f *fnInfo) {
 	c.checkRetriedByHelper(f)
 	c.checkIgnoredContextRetry(f)
 	c.checkRoundAfterDone(f, c.checkRetry(f))
 	c.checkDeadlineOnly(f)
 	c.checkDeadlineRetried(f)
-	c.checkDropped(f)
-	c.checkSuccessPath(f)
-	c.checkRangeDone(f)
 	c.checkDoneCaseGoesRound(f)
-	c.checkClosedOnDone(f)
-	c.checkHandedFresh(f)
-	c.checkCompletedNil(f)
 }
 
 // cancellations returns the sources by which the error v, used at
