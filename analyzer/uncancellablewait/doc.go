@@ -32,6 +32,11 @@
 //		return nil
 //	}
 //
+// A call of a func parameter that every call of the package fills with
+// time.Sleep (directly, or through a parameter of the caller's that is
+// filled so; unexported functions never used as values) is that sleep
+// (goreleaser's rateLimitChecker and its sleepFn).
+//
 // uncancellablewait reports time.Sleep in a function with a caller-owned
 // context in scope (a context parameter of it or of an enclosing function,
 // or r.Context() of a request parameter) when the sleep is long (a constant

@@ -8,6 +8,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,10 +53,14 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 			continue
 		}
 		if callee, _, _ := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(callee) != knowledge.TimeSleep {
+			if p, ok := call.Call.Value.(*ssa.Parameter); ok && len(call.Call.Args) == 1 && filledWithSleep(res, p, map[*ssa.Parameter]bool{}, 0) {
+				check(pass, res, fn, call, "time.Sleep through "+p.Name())
+				continue
+			}
 			checkSleeperCall(pass, res, fn, call, sleepers)
 			continue
 		}
-		check(pass, res, fn, call)
+		check(pass, res, fn, call, "time.Sleep")
 	}
 	return nil, nil
 }
@@ -65,7 +70,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 // it.
 const noticeablePause = ctxflow.NoticeablePause
 
-func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call) {
+func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call, what string) {
 	expr := res.Syntax.CallExpr(call.Pos())
 	if expr == nil || res.Syntax.Skip(expr.Pos(), false) {
 		return
@@ -95,7 +100,7 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa
 	}
 	diag := analysis.Diagnostic{
 		Pos: expr.Pos(), End: expr.End(),
-		Message: fmt.Sprintf("time.Sleep (%s) ignores %s: cancellation and deadlines wait for the whole sleep; select on %s.Done() and time.After instead", why, ctx, ctx),
+		Message: fmt.Sprintf("%s (%s) ignores %s: cancellation and deadlines wait for the whole sleep; select on %s.Done() and time.After instead", what, why, ctx, ctx),
 	}
 	if fix := selectFix(pass, res, expr, ctx); fix != nil {
 		diag.SuggestedFixes = []analysis.SuggestedFix{*fix}
@@ -445,4 +450,48 @@ func checkSleeperCall(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function
 		Pos: expr.Pos(), End: expr.End(),
 		Message: fmt.Sprintf("%s takes no context and sleeps with time.Sleep, so %s's cancellation and deadline wait for the whole sleep: give it %s and select on %s.Done() and time.After there", name, ctx, ctx, ctx),
 	})
+}
+
+// maxSleepParamDepth bounds filledWithSleep's walk up through callers.
+const maxSleepParamDepth = 4
+
+// filledWithSleep reports whether p, a func parameter of an unexported
+// function, is time.Sleep at every call of the package: each passes
+// time.Sleep itself or a parameter of its own that is filled so
+// (goreleaser's rateLimitChecker slept through sleepFn, which every caller
+// passed as time.Sleep). A function forwarding the parameter to itself
+// adds nothing.
+func filledWithSleep(res *ctxflow.Result, p *ssa.Parameter, seen map[*ssa.Parameter]bool, depth int) bool {
+	if depth > maxSleepParamDepth {
+		return false
+	}
+	if seen[p] {
+		return true
+	}
+	seen[p] = true
+	fn := p.Parent()
+	idx := slices.Index(fn.Params, p)
+	calls := res.PrivateCallers(fn)
+	if idx < 0 || len(calls) == 0 {
+		return false
+	}
+	for _, c := range calls {
+		common := c.Instr.Common()
+		if common.IsInvoke() || idx >= len(common.Args) {
+			return false
+		}
+		switch a := common.Args[idx].(type) {
+		case *ssa.Function:
+			if obj, ok := a.Object().(*types.Func); !ok || knowledge.RoleOf(obj) != knowledge.TimeSleep {
+				return false
+			}
+		case *ssa.Parameter:
+			if !filledWithSleep(res, a, seen, depth+1) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -1972,3 +1972,12 @@ func callsRepeatedly(v ssa.Value, depth int) bool {
 	}
 	return false
 }
+
+// PrivateCallers returns the package's calls of fn when they are all its
+// calls: fn is unexported (or a method of that name) and never used as a
+// value. Nil otherwise.
+func (r *Result) PrivateCallers(fn *ssa.Function) []*Call {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.privateCalls(fn)
+}
