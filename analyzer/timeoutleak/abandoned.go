@@ -368,7 +368,6 @@ func passedParam(call *ssa.Call, v ssa.Value) *ssa.Parameter {
 	if callee == nil {
 		return nil
 	}
-
 	if o := callee.Origin(); o != nil {
 		callee = o
 	}
@@ -418,10 +417,7 @@ func rangesOver(call *ssa.Call, v ssa.Value) bool {
 // call are left alone: their callers are not all known.
 func fedParam(res *ctxflow.Result, p *ssa.Parameter) string {
 	fn := p.Parent()
-	if fn.Object() == nil || fn.Object().Exported() {
-		return ""
-	}
-	callers := res.CallersOf(fn)
+	callers := res.PrivateCallers(fn) // unexported, never used as a value: all its calls are here
 	if len(callers) == 0 {
 		return ""
 	}
