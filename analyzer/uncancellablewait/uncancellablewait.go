@@ -346,7 +346,10 @@ func sleeperOf(res *ctxflow.Result, fn *ssa.Function, memo map[*ssa.Function]*sl
 		return nil
 	}
 	for _, p := range fn.Params {
-		if ctxflow.CarriesContext(p.Type()) {
+		// A struct that embeds a context (goreleaser's *context.Context)
+		// is one: the sleeper takes a context, and is judged where it
+		// sleeps.
+		if ctxflow.CarriesContext(p.Type()) || knowledge.EmbedsContext(p.Type()) {
 			return nil
 		}
 	}

@@ -46,3 +46,21 @@ func (l *limiter) Pause(ctx context.Context) {
 		}
 	})
 }
+
+// A context carrier that embeds the context: a sleeper taking it takes a
+// context and is judged where it sleeps, not at its calls.
+type pipeline struct {
+	context.Context
+	name string
+}
+
+func (l *limiter) backoff(ctx *pipeline) {
+	if ctx.Err() != nil {
+		return
+	}
+	time.Sleep(time.Duration(l.remaining) * time.Second) // want `time.Sleep \(a computed duration\) ignores ctx`
+}
+
+func (l *limiter) Run(ctx *pipeline) {
+	l.backoff(ctx)
+}
