@@ -74,16 +74,11 @@ func requestScoped(res *ctxflow.Result, fn *ssa.Function, v ssa.Value) bool {
 		switch {
 		case knowledge.TypeRole(p.Type()) == knowledge.HTTPResponseWriterType:
 			writer = true
-		case isRequestPointer(p.Type()):
+		case knowledge.IsRequestPointer(p.Type()):
 			request = true
 		}
 	}
 	return writer && request
-}
-
-func isRequestPointer(t types.Type) bool {
-	p, ok := types.Unalias(t).(*types.Pointer)
-	return ok && knowledge.TypeRole(p.Elem()) == knowledge.HTTPRequestType
 }
 
 // joined reports whether fn may wait for the goroutine g starts: g is given
@@ -143,8 +138,8 @@ func signals(t types.Type) bool {
 	if _, ok := t.Underlying().(*types.Chan); ok {
 		return true
 	}
-	named, ok := types.Unalias(t).(*types.Named)
-	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "sync" && named.Obj().Name() == "WaitGroup"
+	_, ptr := types.Unalias(t).(*types.Pointer)
+	return !ptr && knowledge.TypeRole(t) == knowledge.WaitGroupType // TypeRole would look through a second pointer
 }
 
 // held is the value a captured variable's cell holds, or v itself.

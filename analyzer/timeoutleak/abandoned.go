@@ -428,15 +428,7 @@ func fedParam(res *ctxflow.Result, p *ssa.Parameter) string {
 		if common.IsInvoke() || idx < 0 || idx >= len(common.Args) {
 			return ""
 		}
-		arg := common.Args[idx]
-		for {
-			ct, ok := arg.(*ssa.ChangeType)
-			if !ok {
-				break
-			}
-			arg = ct.X
-		}
-		ch := chanOf(arg)
+		ch := chanOf(ctxflow.Unconvert(common.Args[idx]))
 		if ch == nil || !feeds(ch, false) {
 			return ""
 		}

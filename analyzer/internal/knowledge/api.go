@@ -36,6 +36,7 @@ const (
 	OnceDo         // (*sync.Once).Do: calls its function before returning
 	WaitGroupWait  // (*sync.WaitGroup).Wait
 	WaitGroupDone  // (*sync.WaitGroup).Done
+	WaitGroupType  // the type sync.WaitGroup: a goroutine given one can tell its starter it is done
 	TestCleanup    // (*testing.common).Cleanup, (testing.TB).Cleanup: runs its function after the test and the registering call have returned
 	TestContext    // (*testing.common).Context, (testing.TB).Context: cancelled just before the test's cleanups run
 
@@ -129,6 +130,7 @@ var roles = map[string]Role{
 	"(*sync.Once).Do":                           OnceDo,
 	"(*sync.WaitGroup).Wait":                    WaitGroupWait,
 	"(*sync.WaitGroup).Done":                    WaitGroupDone,
+	"sync.WaitGroup":                            WaitGroupType,
 
 	"errors.Is":   ErrorsIs,
 	"errors.As":   ErrorsAs,
@@ -336,10 +338,13 @@ func EmbedsContext(t types.Type) bool { return embeds(t, IsContext) }
 // embeds an *http.Request (go-retryablehttp's Request): its Context() is
 // the request's.
 func EmbedsRequest(t types.Type) bool {
-	return embeds(t, func(f types.Type) bool {
-		p, ok := f.(*types.Pointer)
-		return ok && TypeRole(p.Elem()) == HTTPRequestType
-	})
+	return embeds(t, IsRequestPointer)
+}
+
+// IsRequestPointer reports whether t is *http.Request.
+func IsRequestPointer(t types.Type) bool {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	return ok && TypeRole(p.Elem()) == HTTPRequestType
 }
 
 // embeds reports whether t is a struct (or a pointer to one) with an
@@ -562,9 +567,9 @@ func RequestAccessor(t types.Type) string {
 	var request string
 	var writer *types.Interface
 	for _, m := range members {
-		if p, ok := types.Unalias(m.typ).(*types.Pointer); ok && TypeRole(p.Elem()) == HTTPRequestType {
+		if IsRequestPointer(m.typ) {
 			request = m.access
-			if named, ok := types.Unalias(p.Elem()).(*types.Named); ok {
+			if named, ok := types.Unalias(m.typ.(*types.Pointer).Elem()).(*types.Named); ok {
 				if rw, ok := named.Obj().Pkg().Scope().Lookup("ResponseWriter").(*types.TypeName); ok {
 					writer, _ = rw.Type().Underlying().(*types.Interface)
 				}
