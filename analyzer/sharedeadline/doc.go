@@ -38,7 +38,10 @@
 //     system bounds, even under a fresh budget: go-redis' endpoint
 //     detection): the caller's deadline and cancellation stop there (fix,
 //     for a helper of the same package: give it a context parameter and
-//     pass ctx); also a method of an interface the package declares, every
+//     pass ctx); the caller's context may be one it made for its work with
+//     a stop it hands out (WithCancel whose cancel is kept, passed on or
+//     called by a literal; signal.NotifyContext) and gives to its other
+//     waits (nuts-node's connect loop), not a budget of its own; also a method of an interface the package declares, every
 //     implementation of which in the package (at most four, unexported
 //     types) starts such a root, unless the caller first
 //     asks the value for a form that takes a context (infra's

@@ -82,6 +82,11 @@ func run(pass *analysis.Pass, res *ctxflow.Result, cfg *Config) (any, error) {
 	}
 	reportedIn := func(fn *ssa.Function) bool {
 		syn := fn.Syntax()
+		if syn == nil {
+			// The package initializer (a literal in a var's initializer
+			// has it as its outermost function): no one syntax of its own.
+			return false
+		}
 		for _, p := range reportedAt {
 			if p >= syn.Pos() && p < syn.End() {
 				return true
@@ -433,7 +438,7 @@ func (c *checker) callsAt(ci ssa.CallInstruction) []*ctxflow.Call {
 // context, to a helper that takes no context and starts its own root that
 // reaches a wait: the caller's deadline and cancellation stop there.
 func (c *checker) helperRoot(call *ctxflow.Call) {
-	s, inScope, discarded := c.res.HelperRoot(call)
+	s, inScope, discarded := c.res.HelperRootUnderWork(call)
 	if s == nil {
 		return
 	}

@@ -121,6 +121,10 @@
 //     a request http.NewRequest builds anew each round from the same inputs
 //     is the same call, and an Errorf wrapping another call's error is no
 //     exit a failed attempt can take: constellation's WaitForCilium);
+//   - a bounded retry of the same call that drops each failure unread (only
+//     compared with nil), consults no context, and then returns a fresh
+//     error (errors.New, a sentinel, Errorf without %w) for a caller's
+//     cancellation (speedtest-go's HTTPPing returned ErrConnectTimeout);
 //   - the same retry-on-cancel when the loop's tests are not err != nil:
 //     one round is played from the attempt on, assuming it failed with its
 //     context's error and returned zero values beside it; tests decide by
@@ -215,7 +219,10 @@
 //     test between the call and the cancellation test found a context of the
 //     function live (the callee's own budget ran out).
 //
-// Not reported: contexts the function owns (it made them cancellable with
+// Not reported: return nil where the cancellation was first stored (or
+// wrapped with %w) in a captured variable, field or package variable — the
+// nil stops a runner and the error goes back through the variable (bbgo's
+// stopOnErr); contexts the function owns (it made them cancellable with
 // WithCancel, WithTimeout, WithDeadline, their Cause forms,
 // signal.NotifyContext or errgroup.WithContext, so the cancellation is its
 // own to absorb; function literals inside it too — but owning the

@@ -507,7 +507,11 @@ func (c *checker) printfCall(call *ssa.Call) (args []ctxflow.ErrorfArg, forwarde
 	}
 	shifted := *call.Common()
 	shifted.Args = shifted.Args[len(shifted.Args)-2:]
-	return ctxflow.ErrorfArgs(&shifted), ctxflow.ShortName(callee), true
+	name := "the func literal" // a literal called through a variable has no object
+	if callee != nil {
+		name = ctxflow.ShortName(callee)
+	}
+	return ctxflow.ErrorfArgs(&shifted), name, true
 }
 
 // childErr returns ctx.Err() as a cancellation source when ctx is one the

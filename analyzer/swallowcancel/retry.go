@@ -82,6 +82,15 @@ func (c *checker) checkRetry(f *fnInfo) map[*ctxflow.Loop]bool {
 				sourceText(srcs)),
 				Related: []analysis.RelatedInformation{{Pos: pause.Pos(), Message: "the pause between attempts"}}})
 		}
+		if callers := callerCancellations(srcs); !reported[loop] && same && len(callers) > 0 {
+			if ret, v, fr := c.replacedAfterRetries(f, loop, call, cmp); ret != nil {
+				reported[loop] = true
+				c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
+					"%s, returned once the attempts are used up, replaces their errors, which may be a context cancellation%s, and the loop drops each one unread: a cancelled caller is told something else failed; when ctx.Err() != nil (or errors.Is(err, context.Canceled)), stop and return that error",
+					fr.desc, sourceText(callers)),
+					Related: []analysis.RelatedInformation{{Pos: cmp.Pos(), Message: "the failed attempt, dropped"}}})
+			}
+		}
 		if callers := callerCancellations(srcs); !reported[loop] && len(callers) > 0 {
 			if blame := c.blamedTarget(loop, failure, call); blame != nil {
 				reported[loop] = true
@@ -90,6 +99,71 @@ func (c *checker) checkRetry(f *fnInfo) map[*ctxflow.Loop]bool {
 		}
 	}
 	return reported
+}
+
+// replacedAfterRetries returns a return after the loop that gives a fresh
+// error (a sentinel, errors.New) in place of the attempts' errors, when
+// the loop repeats the same call a bounded number of times, drops each
+// failure unread (the error is only compared with nil), and nothing in the
+// loop or on the way to that return looks at a context (speedtest-go's
+// HTTPPing: every failed ping counted, then ErrConnectTimeout). A cancelled
+// caller's error becomes another one: errors.Is(err, context.Canceled) is
+// false upstream.
+func (c *checker) replacedAfterRetries(f *fnInfo, loop *ctxflow.Loop, call *ssa.Call, cmp *ssa.BinOp) (*ssa.Return, ssa.Value, fresh) {
+	if !onlyNilTested(cmp.X) || c.loopMayStop(loop, call, true) {
+		return nil, nil, fresh{}
+	}
+	for _, ret := range ctxflow.Returns(f.fn) {
+		if loop.Blocks[ret.Block()] || len(ret.Results) == 0 || !reachableFrom(loop, ret.Block()) || c.contextLiveAt(ret.Block(), 0) {
+			continue
+		}
+		v := errResult(ret)
+		if !knowledge.IsError(v.Type()) {
+			continue
+		}
+		if fr, ok := c.freshError(v, cmp.X); ok {
+			return ret, v, fr
+		}
+	}
+	return nil, nil, fresh{}
+}
+
+// onlyNilTested reports whether err is used only in comparisons with nil.
+func onlyNilTested(err ssa.Value) bool {
+	refs := err.Referrers()
+	if refs == nil || len(*refs) == 0 {
+		return false
+	}
+	for _, r := range *refs {
+		cmp, ok := r.(*ssa.BinOp)
+		if !ok || cmp.Op != token.NEQ && cmp.Op != token.EQL || !ctxflow.IsNilConst(cmp.Y) {
+			return false
+		}
+	}
+	return true
+}
+
+// reachableFrom reports whether block b, outside the loop, is reached from
+// one of its exits without coming back into it.
+func reachableFrom(loop *ctxflow.Loop, b *ssa.BasicBlock) bool {
+	seen := map[*ssa.BasicBlock]bool{}
+	var work []*ssa.BasicBlock
+	for _, e := range loop.Exits() {
+		work = append(work, e[1])
+	}
+	for len(work) > 0 {
+		x := work[len(work)-1]
+		work = work[:len(work)-1]
+		if seen[x] || loop.Blocks[x] {
+			continue
+		}
+		if x == b {
+			return true
+		}
+		seen[x] = true
+		work = append(work, x.Succs...)
+	}
+	return false
 }
 
 // pausedRetry returns the pause (a time.Sleep on the failure path) of a

@@ -272,6 +272,12 @@ func (c *checker) checkCancelTests(f *fnInfo) {
 				}
 				continue
 			}
+			if ctxflow.IsNilConst(v) && keptOutside(r, ret) {
+				// The nil says "stop" to a runner; the error goes back
+				// through a variable the enclosing function returns
+				// (bbgo's stopOnErr around its backoff's operation).
+				continue
+			}
 			if ctxflow.IsNilConst(v) {
 				d := analysis.Diagnostic{Pos: c.nilPos(ret), Message: fmt.Sprintf(
 					"returning nil when %s is %s tells the caller the work succeeded when it was abandoned: return %s so the cancellation propagates",
@@ -291,6 +297,53 @@ func (c *checker) checkCancelTests(f *fnInfo) {
 		}
 	}
 	c.checkLoopExits(f)
+}
+
+// keptOutside reports whether, in the region on the way to ret, the tested
+// error — itself or wrapped with %w — is stored where the function's
+// caller or starter reads it: a captured variable, a field, a package
+// variable (not a local of the function).
+func keptOutside(r *cancelRegion, ret *ssa.Return) bool {
+	for b := ret.Block(); b != nil && r.covers(b); b = b.Idom() {
+		for _, instr := range b.Instrs {
+			st, ok := instr.(*ssa.Store)
+			if !ok || !knowledge.IsError(st.Val.Type()) {
+				continue
+			}
+			switch st.Addr.(type) {
+			case *ssa.FreeVar, *ssa.FieldAddr, *ssa.Global:
+			default:
+				continue
+			}
+			if carriesError(st.Val, r.err) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// carriesError reports whether v is err, or an fmt.Errorf that wraps it
+// with %w.
+func carriesError(v, err ssa.Value) bool {
+	v = ctxflow.StripInterface(v)
+	if sameVariable(v, ctxflow.StripInterface(err)) {
+		return true
+	}
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	callee, _, _ := ctxflow.SplitCall(call.Common())
+	if knowledge.RoleOf(callee) != knowledge.FmtErrorf {
+		return false
+	}
+	for _, a := range ctxflow.ErrorfArgs(call.Common()) {
+		if a.Verb == 'w' && sameVariable(ctxflow.StripInterface(a.Value), ctxflow.StripInterface(err)) {
+			return true
+		}
+	}
+	return false
 }
 
 func sentinelName(r *cancelRegion) string {

@@ -3,6 +3,7 @@ package main_test
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/deadlinelint/deadlinelint/internal/recall"
@@ -41,6 +42,11 @@ func TestRecallSuite(t *testing.T) {
 	}
 	if len(rep.Errors) > 0 {
 		t.Fatalf("errors: %+v", rep.Errors)
+	}
+	// A recovered panic only skips one function, so the suite may still
+	// score well: no internal error is acceptable on real code.
+	if strings.Contains(errOut, "internal error") {
+		t.Errorf("internal errors while linting the suite:\n%s", errOut)
 	}
 	results := recall.Score(cases, rep.Findings)
 	caught := 0

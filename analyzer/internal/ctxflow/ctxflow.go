@@ -93,6 +93,8 @@ type Result struct {
 	errs    map[ssa.Value][]ErrSource
 	callsAt map[ssa.CallInstruction][]*Call
 	dones   map[*ssa.Function][]*Done
+	// workCtxMemo memoises workContexts per outermost function.
+	workCtxMemo map[*ssa.Function][]workContext
 	// funcValues: functions the package uses other than by calling them.
 	funcValues map[*ssa.Function]bool
 	// deadlineCallers memoises deadlineSetByCallers; watchdogs,

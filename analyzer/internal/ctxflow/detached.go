@@ -24,6 +24,13 @@ func (r *Result) DetachedWork(fn *ssa.Function, call *ssa.Call) bool {
 			return true
 		}
 	}
+	return r.detachedWhere(fn, call)
+}
+
+// detachedWhere is DetachedWork without the literal's schedule: for a
+// context the literal itself works under (a work context it uses), the
+// schedule it runs on does not detach it.
+func (r *Result) detachedWhere(fn *ssa.Function, call *ssa.Call) bool {
 	for _, d := range r.Dones(fn) {
 		if d.Covers(call.Block(), IndexOf(call)) {
 			return true
@@ -237,7 +244,11 @@ func (r *Result) implementedRoot(m *types.Func) *Summary {
 // call without one is its fallback for implementations that lack it
 // (lib/pq's Dialer), and the caller already hands its context where it can.
 func triesContextForm(fn *ssa.Function, v ssa.Value) bool {
-	for _, ref := range *v.Referrers() {
+	refs := v.Referrers()
+	if refs == nil {
+		return false // a constant (a generic instance's zero receiver), a global
+	}
+	for _, ref := range *refs {
 		ta, ok := ref.(*ssa.TypeAssert)
 		if !ok || ta.Parent() != fn {
 			continue
@@ -288,6 +299,17 @@ const maxRootImplementations = 4
 // choice), interface methods unless every implementation the package has
 // starts such a root (implementedRoot), and work detached on purpose.
 func (r *Result) HelperRoot(call *Call) (s *Summary, inScope string, discarded bool) {
+	return r.helperRoot(call, false)
+}
+
+// HelperRootUnderWork is HelperRoot where a context the caller made for
+// its work (WorkContextInScope: a stop it hands out, a signal) counts as
+// the caller's too: the helper's own root escapes that stop.
+func (r *Result) HelperRootUnderWork(call *Call) (s *Summary, inScope string, discarded bool) {
+	return r.helperRoot(call, true)
+}
+
+func (r *Result) helperRoot(call *Call, work bool) (s *Summary, inScope string, discarded bool) {
 	if call.Sink != nil {
 		return nil, "", false
 	}
@@ -310,6 +332,16 @@ func (r *Result) HelperRoot(call *Call) (s *Summary, inScope string, discarded b
 	inScope = r.ContextInScope(call.Fn, r.Pos(call))
 	discarded = inScope == "" && DiscardsContext(call.Fn)
 	ci, ok := call.Instr.(*ssa.Call)
+	if inScope == "" && !discarded && work && ok {
+		// The literal's schedule detaches nothing when the literal works
+		// under that context itself.
+		if inScope = r.WorkContextInScope(call.Fn, r.Pos(call)); inScope != "" && r.detachedWhere(call.Fn, ci) {
+			return nil, "", false
+		}
+		if inScope != "" {
+			return s, inScope, false
+		}
+	}
 	if inScope == "" && !discarded || !ok || r.DetachedWork(call.Fn, ci) {
 		return nil, "", false
 	}

@@ -50,7 +50,7 @@ func Guard(pass *analysis.Pass, analyzer string, fn fmt.Stringer, f func()) {
 	defer func() {
 		if p := recover(); p != nil {
 			Note("internal error in %s on %s (package %s), which was skipped; please report it at %s/issues: %v\n%s",
-				analyzer, fn, pass.Pkg.Path(), RepoURL, p, firstLines(string(debug.Stack()), 12))
+				analyzer, fn, pass.Pkg.Path(), RepoURL, p, firstLines(string(debug.Stack()), 30))
 		}
 	}()
 	f()

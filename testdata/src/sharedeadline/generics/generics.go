@@ -132,3 +132,18 @@ outer:
 		return
 	}
 }
+
+// A method called on the zero value of a type parameter (go-openapi's
+// strfmt.ISODuration[P]: `var p P; p.config()`): in the generic body the
+// receiver is a constant, with no referrers.
+type policy interface{ limit() time.Duration }
+
+type Bounded[P policy] time.Duration
+
+func (b Bounded[P]) Clamp(ctx context.Context) time.Duration {
+	var p P
+	if d := p.limit(); time.Duration(b) > d {
+		return d
+	}
+	return time.Duration(b)
+}

@@ -92,3 +92,15 @@ func (s *scraper) warm(ctx context.Context, url string) {
 	go s.stats(url)
 	_ = ctx
 }
+
+// A literal in a package variable's initializer (its outermost function is
+// the package initializer, which has no syntax of its own).
+var defaultScraper = newScraper()
+
+var statsHandler = struct {
+	serve func(r *http.Request) []byte
+}{
+	serve: func(r *http.Request) []byte {
+		return defaultScraper.stats(r.URL.Path) // want `\(\*requests.scraper\).stats takes no context and waits in \(\*http.Client\).Get, which runs on its client's own Timeout: r.Context\(\)'s deadline`
+	},
+}
