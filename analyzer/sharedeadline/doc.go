@@ -30,7 +30,8 @@
 //     kubo's cmds.Request),
 //     when the new
 //     context goes to work (a wait, a function whose context reaches one, or
-//     the function's result) (fix: derive from it);
+//     the function's result; a deferred literal that also gets it, a
+//     rollback, keeps nothing alive: kata's StartVM) (fix: derive from it);
 //   - a call, from a function that holds a caller's context, to a helper
 //     that takes no context and starts its own root that reaches a wait (a
 //     summary, across packages; also a root started in a goroutine the

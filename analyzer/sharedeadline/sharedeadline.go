@@ -317,6 +317,13 @@ func (c *checker) freshUsedForWork(call *ssa.Call, mustWait bool) bool {
 				return false // kept: an object's or a goroutine's lifetime
 			case *ssa.MakeClosure:
 				f, ok := ref.Fn.(*ssa.Function)
+				if onlyDeferred(ref) {
+					// A deferred literal runs before the function returns:
+					// no lifetime of its own keeps the context; what the
+					// function body does with it decides (kata's StartVM
+					// gave it to a deferred rollback and to the boot calls).
+					continue
+				}
 				if ok && c.res.UsedAsValue(f) && !c.res.CalledDuringCall(f) && !c.res.Awaited(f) {
 					return false // captured by detached work
 				}
@@ -366,6 +373,17 @@ func (c *checker) freshUsedForWork(call *ssa.Call, mustWait bool) bool {
 		}
 	}
 	return waits || !mustWait && !used && !unknown
+}
+
+// onlyDeferred reports whether the closure's one use is a defer that calls
+// it.
+func onlyDeferred(mc *ssa.MakeClosure) bool {
+	refs := mc.Referrers()
+	if refs == nil || len(*refs) != 1 {
+		return false
+	}
+	d, ok := (*refs)[0].(*ssa.Defer)
+	return ok && d.Call.Value == ssa.Value(mc)
 }
 
 type contextUse int
