@@ -171,8 +171,12 @@
 //   - the cancellation hidden from errors.Is: fmt.Errorf formatting such an
 //     error (err or err.Error()) with %v or %s where the result is passed on
 //     (returned, sent, stored, appended, joined); `if err != nil { return
-//     errors.New(…) }`, an Errorf that drops err, or a literal of an error
-//     type with no Unwrap, Is or As method; an Errorf whose %w wraps only an
+//     errors.New(…) }`, an Errorf that drops err, a constructor of the
+//     package handing its format and arguments to fmt.Errorf called with no
+//     arguments, or a literal of an error type with no Unwrap, Is or As
+//     method; a deferred function that sets the function's error result to
+//     such a fresh error once the caller's context is done (storj's ecclient
+//     put); an Errorf whose %w wraps only an
 //     errors.New copy of the message (go-telegram/bot); any argument of an
 //     error constructor of the package that hands its format and arguments
 //     to fmt.Sprintf (zeebo/errs' Class.New: storj); the error may come from

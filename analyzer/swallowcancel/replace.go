@@ -31,6 +31,12 @@ func (c *checker) freshErrorDepth(v, old ssa.Value, depth int) (fresh, bool) {
 			if fr, ok := c.freshConstructor(fn); ok {
 				return fr, true
 			}
+			if obj, ok := fn.Object().(*types.Func); ok && fn.Pkg == c.res.Pkg && forwardsToErrorf(fn) && noVariadicArgs(x.Common()) {
+				// A class's New(format, args...) handing both to
+				// fmt.Errorf, given no arguments: nothing to wrap
+				// (storj's ecclient.Error.New("upload cancelled by user")).
+				return fresh{desc: ctxflow.ShortName(obj)}, true
+			}
 		}
 		if fn := x.Call.StaticCallee(); fn != nil && fn.Pkg == c.res.Pkg && depth < 2 {
 			// A helper of the package that only wraps its error
@@ -217,6 +223,36 @@ func (c *checker) freshConstructor(fn *ssa.Function) (fresh, bool) {
 		return fresh{}, false // a literal called where it is written
 	}
 	return fresh{desc: ctxflow.ShortName(obj) + "()"}, true
+}
+
+// forwardsToErrorf reports whether every return of the variadic fn gives
+// fmt.Errorf called with fn's variadic parameter as its arguments.
+func forwardsToErrorf(fn *ssa.Function) bool {
+	if !fn.Signature.Variadic() || len(fn.Params) == 0 || fn.Signature.Results().Len() != 1 {
+		return false
+	}
+	args := fn.Params[len(fn.Params)-1]
+	rets := ctxflow.Returns(fn)
+	for _, ret := range rets {
+		call, ok := ctxflow.StripInterface(ret.Results[0]).(*ssa.Call)
+		if !ok {
+			return false
+		}
+		callee, _, _ := ctxflow.SplitCall(call.Common())
+		if knowledge.RoleOf(callee) != knowledge.FmtErrorf || len(call.Call.Args) != 2 || call.Call.Args[1] != ssa.Value(args) {
+			return false
+		}
+	}
+	return len(rets) > 0
+}
+
+// noVariadicArgs reports whether a call of a variadic function passes
+// nothing for its variadic parameter.
+func noVariadicArgs(call *ssa.CallCommon) bool {
+	if len(call.Args) == 0 {
+		return false
+	}
+	return ctxflow.IsNilConst(call.Args[len(call.Args)-1])
 }
 
 // grpcCancellation reports whether every value the package stores in g is

@@ -123,6 +123,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		c.checkSilentDone(f)
 		c.checkEndsOnDone(f)
 	}
+	c.checkDeferredResult(f)
 	c.checkErrorf(f)
 	c.checkRowsErr(f)
 	c.checkConverted(f)

@@ -234,6 +234,14 @@ func (r *Result) Awaited(lit *ssa.Function) bool {
 	return r.awaited(lit)
 }
 
+// MakeClosureOf returns the one MakeClosure that makes the function
+// literal lit, or nil (a literal that captures nothing is no closure).
+func (r *Result) MakeClosureOf(lit *ssa.Function) *ssa.MakeClosure {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closures[lit]
+}
+
 func (r *Result) awaited(lit *ssa.Function) bool {
 	parent := lit.Parent()
 	mc := r.closures[lit]
