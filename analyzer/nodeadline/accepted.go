@@ -35,11 +35,21 @@ func checkAcceptedReads(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Functi
 	}
 	s := &connSearch{res: res, seen: map[ssa.Value]bool{}, serving: true, readIn: map[*ssa.Function]bool{}}
 	s.follow(conn, 0)
-	if s.unknown || s.read == nil || s.reaped() {
-		return
-	}
 	expr := res.Syntax.CallExpr(call.Pos())
 	if expr == nil {
+		return
+	}
+	if (s.unknown || s.read != nil && s.reaped()) && ctxflow.InLoop(call.Block()) {
+		if read := inlineRead(res, fn, conn); read != nil {
+			pass.Report(analysis.Diagnostic{
+				Pos: expr.Fun.Pos(), End: expr.Fun.End(), Category: "accepted-conn-no-deadline",
+				Message: "the accept loop reads the connection it accepted with no deadline before it goes on, so one client that connects and sends nothing blocks every later connection: call SetReadDeadline before the read (and clear it after), or read in the connection's own goroutine",
+				Related: []analysis.RelatedInformation{{Pos: read.Pos(), Message: "read here"}},
+			})
+		}
+		return
+	}
+	if s.unknown || s.read == nil || s.reaped() {
 		return
 	}
 	pass.Report(analysis.Diagnostic{
@@ -47,6 +57,56 @@ func checkAcceptedReads(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Functi
 		Message: "the connection accepted here is read with no deadline, so a client that connects and sends nothing (or stops halfway) holds its goroutine and socket forever: call SetReadDeadline before each read",
 		Related: []analysis.RelatedInformation{{Pos: s.read.Pos(), Message: "read here"}},
 	})
+}
+
+// inlineRead returns a read of the accepted connection conn that the
+// accepting function fn makes itself, or through a helper of the package
+// it calls (not with go), before anything the search cannot follow happens
+// to the connection (nebula's SSH server ran the handshake's reads in its
+// accept loop, then kept the connection in a session): whatever becomes of
+// the connection later — a session reaper closing it, kept elsewhere —,
+// that read holds the loop. A watchdog literal the accept loop starts
+// with the connection makes it silent.
+func inlineRead(res *ctxflow.Result, fn *ssa.Function, conn ssa.Value) ssa.Instruction {
+	s := &connSearch{res: res, seen: map[ssa.Value]bool{}, serving: true, ordered: true, readIn: map[*ssa.Function]bool{}}
+	s.follow(conn, 0)
+	for _, closer := range s.closeIn {
+		if closer.Parent() == fn {
+			return nil // a watchdog the accept loop starts with the connection
+		}
+	}
+	for _, read := range s.reads {
+		rf := read.Parent()
+		var site ssa.Instruction = read
+		if rf != fn {
+			site = nil
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					if c, ok := instr.(*ssa.Call); ok && c.Call.StaticCallee() == rf {
+						site = c
+					}
+				}
+			}
+			if site == nil || res.SetsConnDeadline(rf) {
+				continue
+			}
+		}
+		first := true
+		for _, e := range s.escapes {
+			switch e.Parent() {
+			case rf:
+				first = first && ctxflow.RunsBefore(read, e)
+			case fn:
+				first = first && ctxflow.RunsBefore(site, e)
+			default:
+				first = false
+			}
+		}
+		if first {
+			return read
+		}
+	}
+	return nil
 }
 
 // ownFunc reports whether fn is a function of the package with a body.

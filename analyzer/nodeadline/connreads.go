@@ -286,6 +286,10 @@ func (s *connSearch) call(ci ssa.CallInstruction, v ssa.Value, depth int) {
 		switch {
 		case param == nil:
 			s.giveUp(ci)
+		case s.serving && s.ordered && isWriterOnly(param):
+			// The accept loop's own search (inlineRead): a write
+			// (fmt.Fprintf of a banner) is no use that could bound the
+			// read after it.
 		case s.serving && s.isStd(callee) && (knowledge.RoleOf(callee) == knowledge.IORelay || hasMethod(param, "Write")):
 			// A proxy relaying a client's bytes, or a protocol server of
 			// the standard library taking the connection over

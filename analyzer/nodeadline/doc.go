@@ -60,7 +60,9 @@
 // helper it is handed to, with no deadline set anywhere on the way (one
 // client that sends nothing holds a goroutine and a socket forever), unless
 // it is only relayed (io.Copy), handed to another package, or closed by an
-// idle reaper. A dialed connection the search cannot follow everywhere is
+// idle reaper — except a read the accept loop makes itself (or through a
+// helper it calls) before any such use: that read blocks every later
+// connection (nebula's SSH handshake). A dialed connection the search cannot follow everywhere is
 // still judged when its first read comes before every such use (a
 // handshake that reads it, then wraps it or hands it back). Handed over as
 // an io.Writer it is only written to; a read in the loop of a reader

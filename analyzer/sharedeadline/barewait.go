@@ -34,6 +34,19 @@ func (c *checker) fixedBudgetBare(call *ctxflow.Call, reportedIn func(*ssa.Funct
 	}
 	d := analysis.Diagnostic{Pos: expr.Fun.Pos(), End: expr.Fun.End()}
 	switch {
+	case knowledge.RoleOf(call.Callee) == knowledge.NetDialTimeout:
+		// Its timeout argument is the budget (cortex's readiness probe
+		// dialled with a fixed second while serving a request).
+		if len(expr.Args) != 3 || expr.Ellipsis.IsValid() || len(ci.Call.Args) != 3 || fromContext(ci.Call.Args[2], 0, map[ssa.Value]bool{}) {
+			// A timeout computed from a context's deadline (grafana
+			// agent's dial: 30 s, or less if ctx's deadline is nearer)
+			// shares that deadline.
+			return
+		}
+		d.Message = fmt.Sprintf("%s cannot take %s: it runs on the fixed timeout it is given, which ignores %s's deadline and cancellation; use (&net.Dialer{Timeout: …}).DialContext(%s, …)", call.CalleeName(), inScope, inScope, inScope)
+		if fix := dialTimeoutFix(c.pass, expr, inScope, c.res.Syntax.Editable(expr.Pos())); fix != nil {
+			d.SuggestedFixes = []analysis.SuggestedFix{*fix}
+		}
 	case call.Sink != nil:
 		s := call.Sink
 		if s.Bound != knowledge.BoundByClientTimeout && s.Bound != knowledge.BoundByDialerTimeout || s.HasContext() {
@@ -72,6 +85,65 @@ func (c *checker) fixedBudgetBare(call *ctxflow.Call, reportedIn func(*ssa.Funct
 		return
 	}
 	c.pass.Report(d)
+}
+
+// fromContext reports whether the value v is computed from a context: a
+// Deadline() call, or a call given a context (a helper that reads one), a
+// few operations deep.
+func fromContext(v ssa.Value, depth int, seen map[ssa.Value]bool) bool {
+	if depth > 6 || seen[v] {
+		return false
+	}
+	seen[v] = true
+	switch x := v.(type) {
+	case *ssa.Phi:
+		for _, e := range x.Edges {
+			if fromContext(e, depth+1, seen) {
+				return true
+			}
+		}
+	case *ssa.BinOp:
+		return fromContext(x.X, depth+1, seen) || fromContext(x.Y, depth+1, seen)
+	case *ssa.Convert:
+		return fromContext(x.X, depth+1, seen)
+	case *ssa.Extract:
+		return fromContext(x.Tuple, depth+1, seen)
+	case *ssa.Call:
+		callee, _, args := ctxflow.SplitCall(x.Common())
+		if knowledge.RoleOf(callee) == knowledge.CtxDeadlineOf {
+			return true
+		}
+		for _, a := range args {
+			if knowledge.IsContext(a.Type()) || fromContext(a, depth+1, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dialTimeoutFix rewrites net.DialTimeout(network, address, timeout) as
+// (&net.Dialer{Timeout: timeout}).DialContext(ctx, network, address): the
+// same budget, and the caller's deadline and cancellation too.
+func dialTimeoutFix(pass *analysis.Pass, call *ast.CallExpr, inScope string, editable bool) *analysis.SuggestedFix {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || !editable {
+		return nil
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	text := func(e ast.Expr) string { return fixutil.Source(pass, e) }
+	network, address, timeout := text(call.Args[0]), text(call.Args[1]), text(call.Args[2])
+	if network == "" || address == "" || timeout == "" {
+		return nil
+	}
+	repl := fmt.Sprintf("(&%s.Dialer{Timeout: %s}).DialContext(%s, %s, %s)", pkg.Name, timeout, inScope, network, address)
+	return &analysis.SuggestedFix{
+		Message:   fmt.Sprintf("Use (&%s.Dialer{Timeout: …}).DialContext(%s, …)", pkg.Name, inScope),
+		TextEdits: []analysis.TextEdit{{Pos: call.Pos(), End: call.End(), NewText: []byte(repl)}},
+	}
 }
 
 func recvNoun(s *knowledge.Sink) string {

@@ -133,7 +133,9 @@
 //     Timeout (client.Get, dialer.Dial), made where a caller's context is in
 //     scope, directly or in a helper of the package that takes none (kuma's
 //     metrics hijacker): the fixed budget stands in for the caller's
-//     deadline;
+//     deadline; also net.DialTimeout's timeout argument, unless computed
+//     from a context's deadline (cortex's readiness probe; fix: a Dialer
+//     with that Timeout, DialContext(ctx, …));
 //   - a budget made and never applied: a WithTimeout whose context is only
 //     asked for its Err, and only after a wait of the function that runs on
 //     another context (nomad's image pull);

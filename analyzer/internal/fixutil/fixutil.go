@@ -219,3 +219,21 @@ func ToContextForm(call *ast.CallExpr, editable bool, form, inScope, extra strin
 	}
 	return &analysis.SuggestedFix{Message: fmt.Sprintf("Use %s(%s, …)", form, inScope), TextEdits: edits}
 }
+
+// Source returns the source text of node as written, or "" when the file
+// cannot be read.
+func Source(pass *analysis.Pass, node ast.Node) string {
+	tf := pass.Fset.File(node.Pos())
+	if tf == nil {
+		return ""
+	}
+	content, err := pass.ReadFile(tf.Name())
+	if err != nil {
+		return ""
+	}
+	start, end := tf.Offset(node.Pos()), tf.Offset(node.End())
+	if start < 0 || end > len(content) || start > end {
+		return ""
+	}
+	return string(content[start:end])
+}

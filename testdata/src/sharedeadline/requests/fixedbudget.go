@@ -104,3 +104,26 @@ var statsHandler = struct {
 		return defaultScraper.stats(r.URL.Path) // want `\(\*requests.scraper\).stats takes no context and waits in \(\*http.Client\).Get, which runs on its client's own Timeout: r.Context\(\)'s deadline`
 	},
 }
+
+// net.DialTimeout's timeout argument is its budget (cortex's readiness
+// probe dialled with a fixed second while serving the probe's request).
+func readinessProbe(addr string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		conn, err := net.DialTimeout("tcp", addr, time.Second) // want `net.DialTimeout cannot take r.Context\(\): it runs on the fixed timeout it is given, which ignores r.Context\(\)'s deadline and cancellation; use \(&net.Dialer\{Timeout: …\}\).DialContext\(r.Context\(\), …\)`
+		if err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		conn.Close()
+	}
+}
+
+// Negative: the timeout is cut to the context's deadline (grafana agent's
+// cluster dial).
+func dialWithin(ctx context.Context, network, addr string) (net.Conn, error) {
+	timeout := 30 * time.Second
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
+		timeout = time.Until(dl)
+	}
+	return net.DialTimeout(network, addr, timeout)
+}
