@@ -35,7 +35,10 @@
 // A call of a func parameter that every call of the package fills with
 // time.Sleep (directly, or through a parameter of the caller's that is
 // filled so; unexported functions never used as values) is that sleep
-// (goreleaser's rateLimitChecker and its sleepFn).
+// (goreleaser's rateLimitChecker and its sleepFn); so is a call through a
+// package-private func field filled with time.Sleep and otherwise only
+// with parameters, an option's or a hook's (tdarr-exporter's t.sleep; no
+// rewrite offered: it would drop the hook).
 //
 // uncancellablewait reports time.Sleep in a function with a caller-owned
 // context in scope (a context parameter of it or of an enclosing function,

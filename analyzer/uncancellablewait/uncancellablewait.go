@@ -47,6 +47,13 @@ const longSleep = time.Second
 
 func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	sleepers := map[*ssa.Function]*sleeper{}
+	var stored map[*types.Var][]ssa.Value
+	fieldStores := func() map[*types.Var][]ssa.Value { // built on first need
+		if stored == nil {
+			stored = valuesStoredInFields(res)
+		}
+		return stored
+	}
 	for fn, instr := range res.Instrs() {
 		call, ok := instr.(*ssa.Call)
 		if !ok {
@@ -54,13 +61,17 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 		}
 		if callee, _, _ := ctxflow.SplitCall(call.Common()); knowledge.RoleOf(callee) != knowledge.TimeSleep {
 			if p, ok := call.Call.Value.(*ssa.Parameter); ok && len(call.Call.Args) == 1 && filledWithSleep(res, p, map[*ssa.Parameter]bool{}, 0) {
-				check(pass, res, fn, call, "time.Sleep through "+p.Name())
+				check(pass, res, fn, call, "time.Sleep through "+p.Name(), true)
+				continue
+			}
+			if f := sleepField(res, call, fieldStores); f != nil {
+				check(pass, res, fn, call, "time.Sleep through the "+f.Name()+" field", false)
 				continue
 			}
 			checkSleeperCall(pass, res, fn, call, sleepers)
 			continue
 		}
-		check(pass, res, fn, call, "time.Sleep")
+		check(pass, res, fn, call, "time.Sleep", true)
 	}
 	return nil, nil
 }
@@ -70,7 +81,10 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 // it.
 const noticeablePause = ctxflow.NoticeablePause
 
-func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call, what string) {
+// check judges a sleep; fixable says whether rewriting the call into a
+// select keeps what it does (not for a field an option may fill: the
+// rewrite would drop the hook, a test's fake sleep).
+func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa.Call, what string, fixable bool) {
 	expr := res.Syntax.CallExpr(call.Pos())
 	if expr == nil || res.Syntax.Skip(expr.Pos(), false) {
 		return
@@ -102,8 +116,10 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, call *ssa
 		Pos: expr.Pos(), End: expr.End(),
 		Message: fmt.Sprintf("%s (%s) ignores %s: cancellation and deadlines wait for the whole sleep; select on %s.Done() and time.After instead", what, why, ctx, ctx),
 	}
-	if fix := selectFix(pass, res, expr, ctx); fix != nil {
-		diag.SuggestedFixes = []analysis.SuggestedFix{*fix}
+	if fixable {
+		if fix := selectFix(pass, res, expr, ctx); fix != nil {
+			diag.SuggestedFixes = []analysis.SuggestedFix{*fix}
+		}
 	}
 	pass.Report(diag)
 }
@@ -453,6 +469,69 @@ func checkSleeperCall(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function
 		Pos: expr.Pos(), End: expr.End(),
 		Message: fmt.Sprintf("%s takes no context and sleeps with time.Sleep, so %s's cancellation and deadline wait for the whole sleep: give it %s and select on %s.Done() and time.After there", name, ctx, ctx, ctx),
 	})
+}
+
+// sleepField returns the func field a call goes through (t.sleep(d)) when
+// the package fills that field, which only it can reach, with time.Sleep
+// and otherwise only with parameters — a default that an option or a test
+// hook may replace (tdarr-exporter's ClientTransport slept between retries
+// through its sleep field, time.Sleep unless WithSleep was given): the
+// sleep the code runs is time.Sleep's.
+func sleepField(res *ctxflow.Result, call *ssa.Call, fieldStores func() map[*types.Var][]ssa.Value) *types.Var {
+	load, ok := call.Call.Value.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL || len(call.Call.Args) != 1 {
+		return nil
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	f := res.StoredField(&ssa.Store{Addr: fa})
+	if f == nil {
+		return nil
+	}
+	sleep := false
+	for _, v := range fieldStores()[f] {
+		switch v := v.(type) {
+		case *ssa.Function:
+			if obj, ok := v.Object().(*types.Func); !ok || knowledge.RoleOf(obj) != knowledge.TimeSleep {
+				return nil
+			}
+			sleep = true
+		case *ssa.Parameter:
+			// A hook's argument.
+		case *ssa.UnOp:
+			// An option's argument: WithSleep(fn) returns a literal that
+			// stores its captured fn.
+			if _, captured := v.X.(*ssa.FreeVar); !captured || v.Op != token.MUL {
+				return nil
+			}
+		default:
+			return nil
+		}
+	}
+	if !sleep {
+		return nil
+	}
+	return f
+}
+
+// valuesStoredInFields lists, per field only the package can reach, the
+// values the package stores in it.
+func valuesStoredInFields(res *ctxflow.Result) map[*types.Var][]ssa.Value {
+	out := map[*types.Var][]ssa.Value{}
+	for _, fn := range res.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if st, ok := instr.(*ssa.Store); ok {
+					if f := res.StoredField(st); f != nil {
+						out[f] = append(out[f], st.Val)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // maxSleepParamDepth bounds filledWithSleep's walk up through callers.
