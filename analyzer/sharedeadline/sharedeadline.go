@@ -317,7 +317,7 @@ func (c *checker) freshUsedForWork(call *ssa.Call, mustWait bool) bool {
 				return false // kept: an object's or a goroutine's lifetime
 			case *ssa.MakeClosure:
 				f, ok := ref.Fn.(*ssa.Function)
-				if onlyDeferred(ref) {
+				if ctxflow.DeferredOnly(ref) {
 					// A deferred literal runs before the function returns:
 					// no lifetime of its own keeps the context; what the
 					// function body does with it decides (kata's StartVM
@@ -373,17 +373,6 @@ func (c *checker) freshUsedForWork(call *ssa.Call, mustWait bool) bool {
 		}
 	}
 	return waits || !mustWait && !used && !unknown
-}
-
-// onlyDeferred reports whether the closure's one use is a defer that calls
-// it.
-func onlyDeferred(mc *ssa.MakeClosure) bool {
-	refs := mc.Referrers()
-	if refs == nil || len(*refs) != 1 {
-		return false
-	}
-	d, ok := (*refs)[0].(*ssa.Defer)
-	return ok && d.Call.Value == ssa.Value(mc)
 }
 
 type contextUse int

@@ -31,7 +31,7 @@ func (c *checker) checkDeferredResult(f *fnInfo) {
 		return
 	}
 	mc := c.res.MakeClosureOf(f.fn)
-	if mc == nil || !deferredOnly(mc) {
+	if mc == nil || !ctxflow.DeferredOnly(mc) {
 		return
 	}
 	result := returnedSlot(parent)
@@ -62,16 +62,6 @@ func (c *checker) checkDeferredResult(f *fnInfo) {
 				fr.desc, c.ctxName(d), fix)})
 		}
 	}
-}
-
-// deferredOnly reports whether the closure's one use is a defer calling it.
-func deferredOnly(mc *ssa.MakeClosure) bool {
-	refs := mc.Referrers()
-	if refs == nil || len(*refs) != 1 {
-		return false
-	}
-	d, ok := (*refs)[0].(*ssa.Defer)
-	return ok && d.Call.Value == ssa.Value(mc)
 }
 
 // returnedSlot returns the variable every return of fn loads its error

@@ -225,15 +225,11 @@ func (c *checker) replacedDerivedBudget(f *fnInfo, dones []*ctxflow.Done, ret *s
 // formatsError reports whether v is an fmt.Errorf that formats an error
 // without %w: the Errorf check's finding, not this one.
 func formatsError(v ssa.Value) bool {
-	call, ok := ctxflow.StripInterface(v).(*ssa.Call)
+	args, ok := errorfOf(ctxflow.StripInterface(v))
 	if !ok {
 		return false
 	}
-	callee, _, _ := ctxflow.SplitCall(call.Common())
-	if knowledge.RoleOf(callee) != knowledge.FmtErrorf {
-		return false
-	}
-	for _, a := range ctxflow.ErrorfArgs(call.Common()) {
+	for _, a := range args {
 		if knowledge.IsError(ctxflow.StripInterface(a.Value).Type()) {
 			return true
 		}

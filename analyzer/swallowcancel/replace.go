@@ -148,16 +148,12 @@ func classifyErrorReturns(fn *ssa.Function) errorReturns {
 // wrapsOnlyParam reports whether v is an fmt.Errorf whose %w operands
 // are all p, and there is one.
 func wrapsOnlyParam(v ssa.Value, p *ssa.Parameter) bool {
-	call, ok := v.(*ssa.Call)
+	args, ok := errorfOf(v)
 	if !ok {
 		return false
 	}
-	callee, _, _ := ctxflow.SplitCall(call.Common())
-	if knowledge.RoleOf(callee) != knowledge.FmtErrorf {
-		return false
-	}
 	wrapped := false
-	for _, a := range ctxflow.ErrorfArgs(call.Common()) {
+	for _, a := range args {
 		if a.Verb != 'w' {
 			continue
 		}
@@ -167,6 +163,20 @@ func wrapsOnlyParam(v ssa.Value, p *ssa.Parameter) bool {
 		wrapped = true
 	}
 	return wrapped
+}
+
+// errorfOf returns the verbs and arguments of v when v is a call of
+// fmt.Errorf.
+func errorfOf(v ssa.Value) ([]ctxflow.ErrorfArg, bool) {
+	call, ok := v.(*ssa.Call)
+	if !ok {
+		return nil, false
+	}
+	callee, _, _ := ctxflow.SplitCall(call.Common())
+	if knowledge.RoleOf(callee) != knowledge.FmtErrorf {
+		return nil, false
+	}
+	return ctxflow.ErrorfArgs(call.Common()), true
 }
 
 // oneErrorParam returns the index of fn's only error parameter, or -1

@@ -330,15 +330,11 @@ func carriesError(v, err ssa.Value) bool {
 	if sameVariable(v, ctxflow.StripInterface(err)) {
 		return true
 	}
-	call, ok := v.(*ssa.Call)
+	args, ok := errorfOf(v)
 	if !ok {
 		return false
 	}
-	callee, _, _ := ctxflow.SplitCall(call.Common())
-	if knowledge.RoleOf(callee) != knowledge.FmtErrorf {
-		return false
-	}
-	for _, a := range ctxflow.ErrorfArgs(call.Common()) {
+	for _, a := range args {
 		if a.Verb == 'w' && sameVariable(ctxflow.StripInterface(a.Value), ctxflow.StripInterface(err)) {
 			return true
 		}

@@ -234,6 +234,17 @@ func (r *Result) Awaited(lit *ssa.Function) bool {
 	return r.awaited(lit)
 }
 
+// DeferredOnly reports whether the closure's one use is a defer that calls
+// it: the literal runs as the function returns, as part of its call.
+func DeferredOnly(mc *ssa.MakeClosure) bool {
+	refs := mc.Referrers()
+	if refs == nil || len(*refs) != 1 {
+		return false
+	}
+	d, ok := (*refs)[0].(*ssa.Defer)
+	return ok && d.Call.Value == ssa.Value(mc)
+}
+
 // MakeClosureOf returns the one MakeClosure that makes the function
 // literal lit, or nil (a literal that captures nothing is no closure).
 func (r *Result) MakeClosureOf(lit *ssa.Function) *ssa.MakeClosure {
