@@ -65,14 +65,14 @@ func checkAcceptedReads(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Functi
 // to the connection (nebula's SSH server ran the handshake's reads in its
 // accept loop, then kept the connection in a session): whatever becomes of
 // the connection later — a session reaper closing it, kept elsewhere —,
-// that read holds the loop. A watchdog literal the accept loop starts
-// with the connection makes it silent.
+// that read holds the loop. A function that closes the connection without
+// reading it (a watchdog started with it) makes it silent.
 func inlineRead(res *ctxflow.Result, fn *ssa.Function, conn ssa.Value) ssa.Instruction {
 	s := &connSearch{res: res, seen: map[ssa.Value]bool{}, serving: true, ordered: true, readIn: map[*ssa.Function]bool{}}
 	s.follow(conn, 0)
 	for _, closer := range s.closeIn {
-		if closer.Parent() == fn {
-			return nil // a watchdog the accept loop starts with the connection
+		if closer != fn && !s.readIn[closer] {
+			return nil // a watchdog started with the connection (a literal, a function run with go)
 		}
 	}
 	for _, read := range s.reads {

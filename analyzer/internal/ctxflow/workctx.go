@@ -27,10 +27,9 @@ type workContext struct {
 // at least one call as that work's context (nuts-node's connect loop: a
 // WithCancel whose cancel func stop() calls, given to every backoff
 // sleep). A wait the function starts under a root of its own instead
-// escapes that stop. In a function literal, the literal must
-// hand that context on itself: it runs under it. It returns "" when there
-// is none; a
-// context that only the function's own return cancels (defer cancel())
+// escapes that stop. In a function literal, the literal must hand that
+// context on itself: it runs under it. It returns "" when there is none;
+// a context that only the function's own return cancels (defer cancel())
 // ends nothing the function is still waiting in, and does not count.
 func (r *Result) WorkContextInScope(fn *ssa.Function, pos token.Pos) string {
 	outer := Outermost(fn)

@@ -122,3 +122,32 @@ func (s *sshServer) runWatched() {
 		s.mu.Unlock()
 	}
 }
+
+func closeAfter(c net.Conn, d time.Duration, done <-chan struct{}) {
+	select {
+	case <-done:
+	case <-time.After(d):
+		c.Close()
+	}
+}
+
+// The watchdog is a function of the package started with go.
+func (s *sshServer) runWatchedByFunc() {
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		done := make(chan struct{})
+		go closeAfter(c, 10*time.Second, done)
+		sess, err := handshake(c)
+		close(done)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		s.mu.Lock()
+		s.sessions = append(s.sessions, sess)
+		s.mu.Unlock()
+	}
+}
