@@ -47,13 +47,6 @@ const longSleep = time.Second
 
 func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	sleepers := map[*ssa.Function]*sleeper{}
-	var stored map[*types.Var][]ssa.Value
-	fieldStores := func() map[*types.Var][]ssa.Value { // built on first need
-		if stored == nil {
-			stored = valuesStoredInFields(res)
-		}
-		return stored
-	}
 	for fn, instr := range res.Instrs() {
 		call, ok := instr.(*ssa.Call)
 		if !ok {
@@ -64,7 +57,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 				check(pass, res, fn, call, "time.Sleep through "+p.Name(), true)
 				continue
 			}
-			if f := sleepField(res, call, fieldStores); f != nil {
+			if f := sleepField(res, call); f != nil {
 				check(pass, res, fn, call, "time.Sleep through the "+f.Name()+" field", false)
 				continue
 			}
@@ -477,7 +470,7 @@ func checkSleeperCall(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function
 // hook may replace (tdarr-exporter's ClientTransport slept between retries
 // through its sleep field, time.Sleep unless WithSleep was given): the
 // sleep the code runs is time.Sleep's.
-func sleepField(res *ctxflow.Result, call *ssa.Call, fieldStores func() map[*types.Var][]ssa.Value) *types.Var {
+func sleepField(res *ctxflow.Result, call *ssa.Call) *types.Var {
 	load, ok := call.Call.Value.(*ssa.UnOp)
 	if !ok || load.Op != token.MUL || len(call.Call.Args) != 1 {
 		return nil
@@ -486,12 +479,12 @@ func sleepField(res *ctxflow.Result, call *ssa.Call, fieldStores func() map[*typ
 	if !ok {
 		return nil
 	}
-	f := res.StoredField(&ssa.Store{Addr: fa})
+	f := res.PrivateField(fa)
 	if f == nil {
 		return nil
 	}
 	sleep := false
-	for _, v := range fieldStores()[f] {
+	for _, v := range res.StoredInField(f) {
 		switch v := v.(type) {
 		case *ssa.Function:
 			if obj, ok := v.Object().(*types.Func); !ok || knowledge.RoleOf(obj) != knowledge.TimeSleep {
@@ -514,24 +507,6 @@ func sleepField(res *ctxflow.Result, call *ssa.Call, fieldStores func() map[*typ
 		return nil
 	}
 	return f
-}
-
-// valuesStoredInFields lists, per field only the package can reach, the
-// values the package stores in it.
-func valuesStoredInFields(res *ctxflow.Result) map[*types.Var][]ssa.Value {
-	out := map[*types.Var][]ssa.Value{}
-	for _, fn := range res.SrcFuncs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				if st, ok := instr.(*ssa.Store); ok {
-					if f := res.StoredField(st); f != nil {
-						out[f] = append(out[f], st.Val)
-					}
-				}
-			}
-		}
-	}
-	return out
 }
 
 // maxSleepParamDepth bounds filledWithSleep's walk up through callers.

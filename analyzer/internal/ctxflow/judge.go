@@ -734,6 +734,18 @@ func (r *Result) StoredField(st *ssa.Store) *types.Var {
 	return r.privateField(fa)
 }
 
+// PrivateField returns the field fa addresses when only this package can
+// reach it, or nil.
+func (r *Result) PrivateField(fa *ssa.FieldAddr) *types.Var { return r.privateField(fa) }
+
+// StoredInField returns the values the package stores in field f.
+func (r *Result) StoredInField(f *types.Var) []ssa.Value {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.indexStores()
+	return r.stores[f]
+}
+
 // privateField returns the field fa addresses when only this package can
 // reach it (the field, or the struct type that has it, unexported), or nil.
 func (r *Result) privateField(fa *ssa.FieldAddr) *types.Var {
