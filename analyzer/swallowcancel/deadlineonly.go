@@ -35,7 +35,7 @@ func (c *checker) checkDeadlineOnly(f *fnInfo) {
 		if ctx == nil || !c.carriesCallerCancel(f, ctx) || c.seesCancellation(loop, false) {
 			continue
 		}
-		if !exitsOnlyOn(loop, t.Holds, t.Err) {
+		if !exitsOnlyOn(loop, b, t.Holds, t.Err) {
 			continue
 		}
 		c.pass.Report(analysis.Diagnostic{Pos: t.Pos, Message: fmt.Sprintf(
@@ -108,13 +108,16 @@ func onlyDeferred(derive *ssa.Call) bool {
 	return true
 }
 
-// exitsOnlyOn reports whether every way out of the loop is where the
-// deadline test held or where err was found nil: no other failure ends it.
-func exitsOnlyOn(loop *ctxflow.Loop, holds *ssa.BasicBlock, err ssa.Value) bool {
-	var nilSides []*ssa.BasicBlock
+// exitsOnlyOn reports whether every way out of the loop is the edge from
+// the deadline test (in block test) where it held, or where err was found
+// nil: no other failure ends it. Edges are compared, not their targets: a
+// range loop's own end may lead to the block the test breaks to.
+func exitsOnlyOn(loop *ctxflow.Loop, test, holds *ssa.BasicBlock, err ssa.Value) bool {
+	type side struct{ test, onNil *ssa.BasicBlock }
+	var nilSides []side
 	for b := range loop.Blocks {
 		if cmp, onNil := nilTest(b); cmp != nil && ctxflow.StripInterface(cmp.X) == ctxflow.StripInterface(err) {
-			nilSides = append(nilSides, onNil)
+			nilSides = append(nilSides, side{b, onNil})
 		}
 	}
 	exits := loop.Exits()
@@ -122,12 +125,12 @@ func exitsOnlyOn(loop *ctxflow.Loop, holds *ssa.BasicBlock, err ssa.Value) bool 
 		return false
 	}
 	for _, e := range exits {
-		if e[1] == holds || holds.Dominates(e[0]) {
+		if e[0] == test && e[1] == holds || holds.Dominates(e[0]) {
 			continue
 		}
 		ok := false
 		for _, s := range nilSides {
-			if s == e[1] || s.Dominates(e[0]) {
+			if s.test == e[0] && s.onNil == e[1] || s.onNil.Dominates(e[0]) {
 				ok = true
 			}
 		}
@@ -142,7 +145,7 @@ func exitsOnlyOn(loop *ctxflow.Loop, holds *ssa.BasicBlock, err ssa.Value) bool 
 		}
 		ok := false
 		for _, s := range nilSides {
-			ok = ok || s.Dominates(b)
+			ok = ok || s.onNil.Dominates(b)
 		}
 		if !ok {
 			return false

@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -27,7 +28,7 @@ func (c *checker) checkRetriedByHelper(f *fnInfo) {
 		}
 		for _, k := range call.Summary.Retries {
 			if k < len(call.Args) {
-				c.checkRetriedFunc(call, call.Args[k])
+				c.checkRetriedFunc(call, call.Args[k], slices.Contains(call.Summary.StopsOnTrue, k))
 			}
 		}
 	}
@@ -35,15 +36,17 @@ func (c *checker) checkRetriedByHelper(f *fnInfo) {
 
 // checkRetriedFunc reports the returns of the function literal (or
 // function of this package) op whose error may be a cancellation.
-func (c *checker) checkRetriedFunc(call *ctxflow.Call, op ssa.Value) {
+// stopsOnTrue says which value of op's bool first result, if it has one,
+// ends the helper's loop.
+func (c *checker) checkRetriedFunc(call *ctxflow.Call, op ssa.Value, stopsOnTrue bool) {
 	fn := ctxflow.FuncValue(op)
 	if fn == nil || len(fn.Blocks) == 0 || fn.Pkg != c.res.Pkg || c.res.Syntax.Skip(fn.Pos(), false) {
 		return
 	}
 	f := &fnInfo{fn: fn, loops: ctxflow.Loops(fn), errLast: true}
 	for _, ret := range ctxflow.Returns(fn) {
-		if saysStop(fn, ret) || c.contextLiveAt(ret.Block(), 0) {
-			// (false, err): the function tells the helper not to retry;
+		if saysStop(fn, ret, stopsOnTrue) || c.contextLiveAt(ret.Block(), 0) {
+			// (false, err) to a pacer: the function tells the helper not to retry;
 			// or a test found the context still live on the way here.
 			continue
 		}
@@ -52,7 +55,7 @@ func (c *checker) checkRetriedFunc(call *ctxflow.Call, op ssa.Value) {
 		if ctxflow.IsNilConst(v) || c.notCancellation(ret.Block(), returned, false) || c.notCancellation(ret.Block(), v, false) {
 			continue
 		}
-		srcs := c.cancellations(f, v, ret)
+		srcs := c.retriedFailures(f, v, ret)
 		if len(srcs) == 0 {
 			continue
 		}
@@ -97,8 +100,10 @@ func storedBefore(ret *ssa.Return, v ssa.Value) ssa.Value {
 }
 
 // saysStop reports whether a return of a function whose first result is a
-// bool (a retry flag: rclone's pacer) returns the constant false there.
-func saysStop(fn *ssa.Function, ret *ssa.Return) bool {
+// bool returns there the constant that ends the helper's loop: false for a
+// retry flag (rclone's pacer), true for a stop flag (release-manager's
+// try.Do).
+func saysStop(fn *ssa.Function, ret *ssa.Return, stopsOnTrue bool) bool {
 	if fn.Signature.Results().Len() < 2 || len(ret.Results) == 0 {
 		return false
 	}
@@ -106,7 +111,7 @@ func saysStop(fn *ssa.Function, ret *ssa.Return) bool {
 		return false
 	}
 	c, ok := ret.Results[0].(*ssa.Const)
-	return ok && c.Value != nil && c.Value.Kind() == constant.Bool && !constant.BoolVal(c.Value)
+	return ok && c.Value != nil && c.Value.Kind() == constant.Bool && constant.BoolVal(c.Value) == stopsOnTrue
 }
 
 // maxLiveDepth bounds how deep contextLiveAt follows predicates of the

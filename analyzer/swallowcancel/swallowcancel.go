@@ -158,6 +158,13 @@ func (c *checker) cancellations(f *fnInfo, v ssa.Value, at ssa.Instruction) []ct
 	return c.cancellationsIn(f, v, at, nil)
 }
 
+// retriedFailures is cancellations for an error a helper retries: there a
+// call that only fails once its context is done counts too (a command of
+// exec.CommandContext is killed), since every later attempt fails as well.
+func (c *checker) retriedFailures(f *fnInfo, v ssa.Value, at ssa.Instruction) []ctxflow.ErrSource {
+	return c.sourcesIn(f, v, at, nil, c.res.FailureSources)
+}
+
 // cancellationsIn is cancellations for a retry in loop: there a context the
 // function owns counts too when the loop does not make it anew each round
 // (ollama's upload made ctx with WithCancel before its retries and slept
@@ -165,11 +172,19 @@ func (c *checker) cancellations(f *fnInfo, v ssa.Value, at ssa.Instruction) []ct
 // is done is futile whoever cancelled it, and only a per-attempt budget
 // may run out and be retried.
 func (c *checker) cancellationsIn(f *fnInfo, v ssa.Value, at ssa.Instruction, loop *ctxflow.Loop) []ctxflow.ErrSource {
+	sources := c.res.ErrSources
+	if loop != nil {
+		sources = c.res.FailureSources
+	}
+	return c.sourcesIn(f, v, at, loop, sources)
+}
+
+func (c *checker) sourcesIn(f *fnInfo, v ssa.Value, at ssa.Instruction, loop *ctxflow.Loop, sources func(ssa.Value) []ctxflow.ErrSource) []ctxflow.ErrSource {
 	if at != nil && c.messageRulesOut(at.Block(), v) {
 		return nil
 	}
 	var out []ctxflow.ErrSource
-	for _, s := range c.res.ErrSources(v) {
+	for _, s := range sources(v) {
 		if s.Sentinel != knowledge.NoRole {
 			continue
 		}

@@ -27,6 +27,13 @@ type ErrSource struct {
 	Sentinel knowledge.Role
 	// At is the call (or load) the error comes from.
 	At ssa.Value
+	// Killed marks a call that fails once its context is done but whose
+	// error need not be the cancellation itself (a command of
+	// exec.CommandContext reports "signal: killed"): a retry of it is futile
+	// once the context is done, yet formatting or dropping its error hides
+	// no context.Canceled. ErrSources leaves such sources out;
+	// FailureSources keeps them.
+	Killed bool
 }
 
 // Cancellable reports whether a context in state s can be cancelled by
@@ -43,6 +50,13 @@ func Cancellable(s State) bool {
 // paths that reach v's use. A value of unknown origin (an arbitrary call,
 // a parameter) has none: precision first.
 func (r *Result) ErrSources(v ssa.Value) []ErrSource {
+	return withoutKilled(r.FailureSources(v))
+}
+
+// FailureSources is ErrSources with the calls that fail once their
+// context is done without returning its cancellation (Killed): what a retry
+// asks, which only cares that every attempt fails.
+func (r *Result) FailureSources(v ssa.Value) []ErrSource {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.beginQuery(v.Parent())
@@ -55,7 +69,17 @@ func (r *Result) CallErrSources(call *ssa.Call) []ErrSource {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.beginQuery(call.Parent())
-	return r.callErrSources(call)
+	return withoutKilled(r.callErrSources(call))
+}
+
+func withoutKilled(srcs []ErrSource) []ErrSource {
+	out := srcs[:0:0]
+	for _, s := range srcs {
+		if !s.Killed {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (r *Result) errSources(v ssa.Value) []ErrSource {
@@ -217,6 +241,15 @@ func (r *Result) callErrSources(call *ssa.Call) []ErrSource {
 			return r.callErrSources(query)
 		}
 		return nil
+	case knowledge.ExecRun:
+		// A command of exec.CommandContext fails once its context is
+		// done: Start returns ctx.Err(), a running one is killed.
+		if made, ok := recv.(*ssa.Call); ok {
+			if mk, _, mkArgs := SplitCall(made.Common()); knowledge.RoleOf(mk) == knowledge.ExecCommandContext && len(mkArgs) > 0 {
+				return cancellable(ErrSource{Ctx: r.classify(mkArgs[0], 0), CtxValue: mkArgs[0], Desc: "a command of exec.CommandContext", At: call, Killed: true})
+			}
+		}
+		return nil
 	case knowledge.FmtErrorf:
 		var out []ErrSource
 		for _, a := range ErrorfArgs(common) {
@@ -286,6 +319,13 @@ func (r *Result) callErrSources(call *ssa.Call) []ErrSource {
 			desc += ", which passes " + p.Name + " to " + p.Wait
 		}
 		out = append(out, cancellable(ErrSource{Ctx: r.classify(c.Args[i], 0), CtxValue: c.Args[i], Desc: desc, At: call})...)
+	}
+	if s != nil {
+		for _, i := range s.KilledList {
+			if i < len(c.Args) && !s.CancelsParam(i) {
+				out = append(out, cancellable(ErrSource{Ctx: r.classify(c.Args[i], 0), CtxValue: c.Args[i], Desc: c.CalleeName() + ", which runs a command under it", At: call, Killed: true})...)
+			}
+		}
 	}
 	return out
 }

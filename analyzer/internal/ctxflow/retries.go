@@ -3,6 +3,7 @@ package ctxflow
 import (
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -30,7 +31,11 @@ func (r *Result) summarizeRetries(fn *ssa.Function) bool {
 					loops = Loops(fn)
 				}
 				if idx := SigParam(p); idx >= 0 && retriesFailure(loops, call) {
-					changed = r.summaryOf(fn).addRetry(idx) || changed
+					s := r.summaryOf(fn)
+					changed = s.addRetry(idx) || changed
+					if loop, sig, _ := attemptInLoop(loops, call); flagGoesRoundOn(loop, call, sig, false) {
+						changed = addIndex(&s.StopsOnTrue, idx) || changed
+					}
 				}
 				continue
 			}
@@ -70,7 +75,11 @@ func (r *Result) propagateRetries(fn *ssa.Function, call *ssa.Call) bool {
 		}
 		if p, ok := call.Call.Args[k+offset].(*ssa.Parameter); ok && p.Parent() == fn {
 			if idx := SigParam(p); idx >= 0 {
-				changed = r.summaryOf(fn).addRetry(idx) || changed
+				mine := r.summaryOf(fn)
+				changed = mine.addRetry(idx) || changed
+				if slices.Contains(s.StopsOnTrue, k) {
+					changed = addIndex(&mine.StopsOnTrue, idx) || changed
+				}
 			}
 		}
 	}
@@ -85,7 +94,7 @@ func retriesFailure(loops []*Loop, call *ssa.Call) bool {
 	if errVal == nil {
 		return false
 	}
-	goesRound := retriesOnTrue(loop, call, sig) || failureGoesRound(loop, errVal)
+	goesRound := flagGoesRoundOn(loop, call, sig, true) || failureGoesRound(loop, errVal)
 	return goesRound && !retriesOnlyChosenErrors(loop, errVal) && !loopCanLearnOfCancellation(loop, call, errVal)
 }
 
@@ -154,12 +163,13 @@ func lastResult(call *ssa.Call, sig *types.Signature) ssa.Value {
 	return nil
 }
 
-// retriesOnTrue reports whether call, of a function whose first result
-// is a bool (rclone's pacer: func() (retry bool, err error)), is in a loop
-// that goes round when that bool is true and leaves when it is false: the
-// function says which failures to retry.
-func retriesOnTrue(loop *Loop, call *ssa.Call, sig *types.Signature) bool {
-	if sig.Results().Len() < 2 {
+// flagGoesRoundOn reports whether call, of a function whose first result
+// is a bool, is in a loop that goes round when that bool equals want and
+// leaves when it does not: the function says which failures to retry
+// (rclone's pacer, func() (retry bool, err error), goes round on true;
+// release-manager's try.Do, func(int) (stop bool, err error), on false).
+func flagGoesRoundOn(loop *Loop, call *ssa.Call, sig *types.Signature, want bool) bool {
+	if loop == nil || sig.Results().Len() < 2 {
 		return false
 	}
 	if b, ok := sig.Results().At(0).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Bool {
@@ -180,11 +190,15 @@ func retriesOnTrue(loop *Loop, call *ssa.Call, sig *types.Signature) bool {
 				if !ok {
 					continue
 				}
-				retry, stop := iff.Block().Succs[0], iff.Block().Succs[1]
+				onTrue, onFalse := iff.Block().Succs[0], iff.Block().Succs[1]
 				if negated {
-					retry, stop = stop, retry
+					onTrue, onFalse = onFalse, onTrue
 				}
-				if loop.Blocks[retry] && !loop.Blocks[stop] {
+				round, leave := onTrue, onFalse
+				if !want {
+					round, leave = onFalse, onTrue
+				}
+				if loop.Blocks[round] && !loop.Blocks[leave] {
 					return true
 				}
 			}
@@ -341,12 +355,16 @@ func SentinelLoad(instr ssa.Instruction) knowledge.Role {
 }
 
 func (s *Summary) addRetry(i int) bool {
-	for _, k := range s.Retries {
-		if k == i {
-			return false
-		}
+	return addIndex(&s.Retries, i)
+}
+
+// addIndex adds i to the set *list, reporting whether it was new.
+func addIndex(list *[]int, i int) bool {
+	if slices.Contains(*list, i) {
+		return false
 	}
-	s.Retries = append(s.Retries, i)
+	*list = append(*list, i)
+	slices.Sort(*list)
 	return true
 }
 

@@ -51,6 +51,10 @@ type Summary struct {
 	// CancelList lists the context parameters whose cancellation the
 	// function's error result may carry (ctx.Err(), or a wait given ctx).
 	CancelList []int
+	// KilledList lists the context parameters once whose cancellation the
+	// function fails with an error that need not carry it (a command of
+	// exec.CommandContext is killed): ErrSource.Killed.
+	KilledList []int
 	// CancelsRecv is set on a method whose error result may carry the
 	// cancellation of a context kept in a field of its receiver (gosnmp's
 	// netConnect dialing with x.Context): a method of the same receiver
@@ -112,6 +116,11 @@ type Summary struct {
 	// because its context is done is tried again, until the loop's own
 	// limit (a retry helper that takes no context).
 	Retries []int
+	// StopsOnTrue lists those of Retries whose function returns a bool
+	// first that ends the loop when true (release-manager's try.Do:
+	// func(attempt int) (stop bool, err error)); elsewhere a bool first
+	// result, if the loop reads it, goes round when true (rclone's pacer).
+	StopsOnTrue []int
 	// FuncArgs lists the context parameters the function hands, as they
 	// are, to a func parameter it calls (argo-cd's BlockingDial gives its
 	// ctx to the dialer it is given): a function passed there whose own
@@ -314,11 +323,17 @@ func (s *Summary) String() string {
 	for _, i := range s.CancelList {
 		parts = append(parts, fmt.Sprintf("returns the cancellation of param %d", i))
 	}
+	for _, i := range s.KilledList {
+		parts = append(parts, fmt.Sprintf("runs a command killed once param %d is done", i))
+	}
 	if s.CancelsRecv {
 		parts = append(parts, "returns the cancellation of its receiver's context")
 	}
 	for _, i := range s.Retries {
 		parts = append(parts, fmt.Sprintf("retries the errors of param %d", i))
+	}
+	for _, i := range s.StopsOnTrue {
+		parts = append(parts, fmt.Sprintf("stops retrying param %d when it returns true", i))
 	}
 	for _, i := range s.SilentOnDone {
 		parts = append(parts, fmt.Sprintf("returns silently once param %d is done", i))
@@ -352,7 +367,7 @@ func (s *Summary) String() string {
 }
 
 func (s *Summary) empty() bool {
-	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Bare == nil && s.Passes == 0 && len(s.CancelList) == 0 && !s.CancelsRecv && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.FailsOnlyOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.RepeatCalls) == 0 && len(s.FuncArgs) == 0
+	return s == nil || len(s.Reach) == 0 && s.Root == nil && s.Deferred == nil && s.Bare == nil && s.Passes == 0 && len(s.CancelList) == 0 && len(s.KilledList) == 0 && !s.CancelsRecv && len(s.Cleanup) == 0 && len(s.FixedDeadline) == 0 && len(s.ClientWait) == 0 && len(s.CallsFunc) == 0 && len(s.Retries) == 0 && len(s.SilentOnDone) == 0 && len(s.FailsOnlyOnDone) == 0 && len(s.EndsOnDone) == 0 && len(s.Hijacks) == 0 && len(s.SyncCalls) == 0 && len(s.RepeatCalls) == 0 && len(s.FuncArgs) == 0
 }
 
 // ReachOf returns what parameter i reaches, or nil.
@@ -442,6 +457,9 @@ func (s *Summary) merge(t *Summary) bool {
 	}
 	for _, i := range t.CancelList {
 		changed = s.addCancel(i) || changed
+	}
+	for _, i := range t.KilledList {
+		changed = addIndex(&s.KilledList, i) || changed
 	}
 	if t.CancelsRecv && !s.CancelsRecv {
 		s.CancelsRecv, changed = true, true
@@ -1362,7 +1380,12 @@ func (r *Result) summarizeReturns(fn *ssa.Function) bool {
 				continue
 			}
 			if idx := SigParam(src.Ctx.Param); idx >= 0 {
-				changed = r.summaryOf(src.Ctx.Param.Parent()).addCancel(idx) || changed
+				owner := r.summaryOf(src.Ctx.Param.Parent())
+				if src.Killed {
+					changed = addIndex(&owner.KilledList, idx) || changed
+				} else {
+					changed = owner.addCancel(idx) || changed
+				}
 			}
 		}
 	}

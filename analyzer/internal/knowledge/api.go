@@ -92,6 +92,8 @@ const (
 	IORelay                // io.Copy, CopyBuffer, CopyN: bytes relayed between two peers, where an idle peer is normal
 	HTTPServeZero          // http.ListenAndServe, ListenAndServeTLS, Serve, ServeTLS: a zero http.Server, no read timeouts
 	HTTPServerServe        // (*http.Server).ListenAndServe, ListenAndServeTLS, Serve, ServeTLS: read timeouts are the server's
+	ExecCommandContext     // exec.CommandContext: a command killed when its context is done
+	ExecRun                // (*exec.Cmd).Run, Output, CombinedOutput, Start, Wait: fail once the command's context is done (Start with ctx.Err())
 
 	// Builtin-like.
 	NoReturn // never returns: os.Exit, log.Fatal…, runtime.Goexit, testing's FailNow…
@@ -193,6 +195,12 @@ var roles = map[string]Role{
 	"(*net/http.Server).ListenAndServeTLS": HTTPServerServe,
 	"(*net/http.Server).Serve":             HTTPServerServe,
 	"(*net/http.Server).ServeTLS":          HTTPServerServe,
+	"os/exec.CommandContext":               ExecCommandContext,
+	"(*os/exec.Cmd).Run":                   ExecRun,
+	"(*os/exec.Cmd).Output":                ExecRun,
+	"(*os/exec.Cmd).CombinedOutput":        ExecRun,
+	"(*os/exec.Cmd).Start":                 ExecRun,
+	"(*os/exec.Cmd).Wait":                  ExecRun,
 	"net/http.Client":                      HTTPClientType,
 	"net/http.Transport":                   HTTPTransportType,
 	"net.Dialer":                           DialerType,

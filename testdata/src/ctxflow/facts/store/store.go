@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"os/exec"
 	"net"
 	"net/http"
 	"time"
@@ -114,6 +116,36 @@ func Retry(op func() error, attempts int) error { // want Retry:"^retries the er
 		time.Sleep(time.Second)
 	}
 	return err
+}
+
+// TryDo calls f until it asks to stop, succeeds or the attempts run out
+// (release-manager's try.Do): a true first result ends the loop.
+func TryDo(max int, f func(int) (bool, error)) error { // want TryDo:"^retries the errors of param 1; stops retrying param 1 when it returns true; calls param 1 during the call; calls param 1 once per piece$"
+	attempt := 1
+	for {
+		stop, err := f(attempt)
+		if err == nil {
+			return nil
+		}
+		if stop {
+			return err
+		}
+		attempt++
+		if attempt > max {
+			return err
+		}
+	}
+}
+
+// Push runs git under ctx: once ctx is done the command is killed (or
+// never starts) and Push fails, with an error that need not be ctx's.
+func Push(ctx context.Context, dir string) error { // want Push:"^ctx reaches exec.CommandContext \\(maybe bounded\\); runs a command killed once param 0 is done$"
+	cmd := exec.CommandContext(ctx, "git", "push")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("git push: %s: %w", out, err)
+	}
+	return nil
 }
 
 // RetryLater hands op on to Retry: it retries it too.
