@@ -263,3 +263,181 @@ func goesRoundFrom(loop *ctxflow.Loop, holds, test *ssa.BasicBlock) bool {
 func (c *checker) loopConsults(loop *ctxflow.Loop, attempt *ssa.Call) bool {
 	return c.loopSees(loop, false, attempt, true)
 }
+
+// checkCanceledOnly reports flyctl's mirror image: a retry loop that stops
+// when a predicate of the package that sorts errors into retryable or not
+// finds the attempt's error to be context.Canceled, the predicate never
+// testing for DeadlineExceeded (renterd's abortRetry), and otherwise pauses
+// and goes round, when the attempt is given the caller's own context and
+// nothing in the loop looks at DeadlineExceeded or at a context. Once the
+// caller's deadline has passed every attempt fails at once with
+// DeadlineExceeded, which the test lets through, and the loop sleeps
+// through its remaining attempts. A per-attempt timeout the function
+// derives is left alone: its DeadlineExceeded is a failure worth retrying.
+func (c *checker) checkCanceledOnly(f *fnInfo) {
+	for _, b := range f.fn.Blocks {
+		loop := ctxflow.Innermost(f.loops, b)
+		if loop == nil {
+			continue
+		}
+		err, holds, pos := c.canceledTest(b)
+		if err == nil || loop.Blocks[holds] {
+			continue
+		}
+		call := callOf(ctxflow.StripInterface(err))
+		if call == nil || !loop.Blocks[call.Block()] {
+			continue
+		}
+		ctx := attemptCallerContext(call)
+		if ctx == nil || c.res.Classify(ctx).State != ctxflow.Inherited || c.loopSeesDeadline(loop, call) {
+			continue
+		}
+		other := b.Succs[0]
+		if other == holds {
+			other = b.Succs[1]
+		}
+		pause := c.pauseOnWayBack(loop, other, call)
+		if pause == nil {
+			continue
+		}
+		c.pass.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(
+			"the loop stops on context.Canceled but retries context.DeadlineExceeded (from %s, given the caller's context): once the caller's deadline has passed every attempt fails at once and the loop sleeps through its remaining attempts; stop when errors.Is(err, context.DeadlineExceeded) too (or when ctx.Err() != nil)",
+			c.callName(call)),
+			Related: []analysis.RelatedInformation{{Pos: pause.Pos(), Message: "the pause between attempts"}}})
+	}
+}
+
+// canceledTest returns the error a block's branch tests for
+// context.Canceled alone through a predicate of the package (a function or literal of one error parameter
+// returning a bool) that tests its parameter for Canceled and never for
+// DeadlineExceeded nor looks at a context — with the successor taken when
+// it holds and the test's position. An inline test is left alone: written
+// at the loop it is often the fix for the cancellation its author saw, the
+// caller's context carrying no deadline (harness' pingDatabase); a
+// predicate that sorts errors is where DeadlineExceeded goes forgotten.
+func (c *checker) canceledTest(b *ssa.BasicBlock) (ssa.Value, *ssa.BasicBlock, token.Pos) {
+	if len(b.Instrs) == 0 {
+		return nil, nil, token.NoPos
+	}
+	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return nil, nil, token.NoPos
+	}
+	call, ok := iff.Cond.(*ssa.Call)
+	if !ok || len(call.Call.Args) != 1 {
+		return nil, nil, token.NoPos
+	}
+	pred, ok := call.Call.Value.(*ssa.Function)
+	if !ok || pred.Pkg != c.res.Pkg || len(pred.Params) != 1 || len(pred.FreeVars) != 0 || !canceledOnlyPredicate(pred) {
+		return nil, nil, token.NoPos
+	}
+	return call.Call.Args[0], b.Succs[0], call.Pos()
+}
+
+// canceledOnlyPredicate reports whether fn, of one error parameter and a
+// bool result, compares that parameter with context.Canceled (errors.Is or
+// ==), never loads context.DeadlineExceeded, looks at no context and calls
+// nothing of the package that could (its whole judgement is in sight).
+func canceledOnlyPredicate(fn *ssa.Function) bool {
+	res := fn.Signature.Results()
+	if res.Len() != 1 || !knowledge.IsError(fn.Params[0].Type()) {
+		return false
+	}
+	if b, ok := res.At(0).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Bool {
+		return false
+	}
+	param := ssa.Value(fn.Params[0])
+	canceled := false
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if ctxflow.SentinelLoad(instr) == knowledge.CtxDeadlineErr {
+				return false
+			}
+			ci, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				if cmp, ok := instr.(*ssa.BinOp); ok && cmp.Op == token.EQL && ctxflow.StripInterface(cmp.X) == param && ctxflow.CancelSentinel(cmp.Y) == knowledge.CtxCanceled {
+					canceled = true
+				}
+				continue
+			}
+			callee, _, args := ctxflow.SplitCall(ci.Common())
+			switch knowledge.RoleOf(callee) {
+			case knowledge.ErrorsIs:
+				if len(args) == 2 && ctxflow.StripInterface(args[0]) == param && ctxflow.CancelSentinel(args[1]) == knowledge.CtxCanceled {
+					canceled = true
+				}
+				continue
+			case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
+				return false
+			}
+			if ci.Common().IsInvoke() && knowledge.IsError(ci.Common().Value.Type()) {
+				continue // err.Error(), for a test of the message
+			}
+			if sc := ci.Common().StaticCallee(); sc == nil || sc.Pkg == fn.Pkg {
+				return false // a judgement out of sight
+			}
+		}
+	}
+	return canceled
+}
+
+// attemptCallerContext returns the context the attempt is given: an
+// argument, or an argument of the call that made its receiver
+// (s.db.WithContext(ctx).Transaction(fc)); nil when there is none.
+func attemptCallerContext(call *ssa.Call) ssa.Value {
+	if ctx := attemptContext(call); ctx != nil {
+		return ctx
+	}
+	if _, recv, _ := ctxflow.SplitCall(call.Common()); recv != nil {
+		if made, ok := recv.(*ssa.Call); ok {
+			return attemptContext(made)
+		}
+	}
+	return nil
+}
+
+// loopSeesDeadline reports whether the loop (or a function of the package
+// it calls, other than the attempt's) loads context.DeadlineExceeded, looks
+// at a context (Done, Err, Cause) or waits in a select or a receive that a
+// context may end.
+func (c *checker) loopSeesDeadline(loop *ctxflow.Loop, attempt *ssa.Call) bool {
+	return c.loopAny(loop, attempt, func(instr ssa.Instruction) bool {
+		if ctxflow.SentinelLoad(instr) == knowledge.CtxDeadlineErr {
+			return true
+		}
+		switch x := instr.(type) {
+		case *ssa.Select:
+			return true
+		case *ssa.UnOp:
+			return x.Op == token.ARROW
+		case ssa.CallInstruction:
+			fn, _, _ := ctxflow.SplitCall(x.Common())
+			switch knowledge.RoleOf(fn) {
+			case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// pauseOnWayBack returns the first noticeable time.Sleep on the way from
+// failure back to the attempt, when the loop's pauses can add up to a
+// noticeable wait (longRetry); else nil.
+func (c *checker) pauseOnWayBack(loop *ctxflow.Loop, failure *ssa.BasicBlock, call *ssa.Call) *ssa.Call {
+	onWay := wayBack(loop, failure, call.Block())
+	for _, b := range failure.Parent().Blocks {
+		if !onWay[b] {
+			continue
+		}
+		for _, instr := range b.Instrs {
+			if sleep, ok := instr.(*ssa.Call); ok && noticeableSleep(sleep) {
+				if !longRetry(loop, sleep) {
+					return nil
+				}
+				return sleep
+			}
+		}
+	}
+	return nil
+}

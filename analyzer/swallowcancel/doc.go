@@ -106,9 +106,13 @@
 //     helper in another package is known when that package can reach a
 //     wait (it exports facts only then). A helper may also go round while
 //     the function's first result, a bool, is true (rclone's pacer): a
-//     return of false is no retry, nor is a return reached only where a test
-//     found the context live (ctx.Err() == nil, or a predicate of the
-//     package such as fserrors.ContextError);
+//     return of false is no retry (of true, when the helper's loop ends on
+//     true: release-manager's try.Do, the StopsOnTrue summary), nor is a
+//     return reached only where a test found the context live (ctx.Err() ==
+//     nil, or a predicate of the package such as fserrors.ContextError).
+//     Here a command of exec.CommandContext counts as failing once its
+//     context is done (its error is "signal: killed", so no other check
+//     counts it);
 //   - retry-on-cancel: a loop that repeats the same call (its arguments do
 //     not change from one round to the next), goes round again after a
 //     failure that may be a cancellation, cannot end on a failure (no return
@@ -139,6 +143,13 @@
 //     context.DeadlineExceeded while the attempt's context carries the
 //     caller's cancellation (its own timeout derived from the caller's):
 //     once the caller cancels, Canceled goes round forever (flyctl);
+//   - its mirror: a retry loop that stops when a predicate of the package
+//     that sorts errors finds the attempt's error to be context.Canceled
+//     and never tests for DeadlineExceeded, and otherwise pauses noticeably
+//     and goes round, the attempt given the caller's own context: once the
+//     caller's deadline passes, it sleeps through its remaining attempts
+//     (renterd's abortRetry); an inline Canceled test is left alone (often
+//     the fix its author wrote: harness);
 //   - a retry loop that goes round when a predicate of the package finds
 //     the attempt's error to be DeadlineExceeded (isTimeout) and leaves
 //     only on its other side, the attempt given the caller's context and

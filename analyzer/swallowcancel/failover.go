@@ -109,6 +109,13 @@ func (c *checker) loopSees(loop *ctxflow.Loop, deadlineToo bool, attempt *ssa.Ca
 		}
 		return false
 	}
+	return c.loopAny(loop, attempt, sees)
+}
+
+// loopAny reports whether sees holds for an instruction of the loop or of
+// a function of the package that the loop calls, leaving out the attempt's
+// call and its callee's body (attempt may be nil).
+func (c *checker) loopAny(loop *ctxflow.Loop, attempt *ssa.Call, sees func(ssa.Instruction) bool) bool {
 	var own *ssa.Function
 	if attempt != nil {
 		own = attempt.Call.StaticCallee()

@@ -180,21 +180,7 @@ func (c *checker) pausedRetry(loop *ctxflow.Loop, failure *ssa.BasicBlock, call 
 	// attempt — after the failure, or at the top of the next round
 	// (`if i > 0 { time.Sleep(…) }`) — in block order (the loop's blocks
 	// are a set).
-	onWay := wayBack(loop, failure, call.Block())
-	for _, b := range failure.Parent().Blocks {
-		if !onWay[b] {
-			continue
-		}
-		for _, instr := range b.Instrs {
-			if sleep, ok := instr.(*ssa.Call); ok && noticeableSleep(sleep) {
-				if !longRetry(loop, sleep) {
-					return nil
-				}
-				return sleep
-			}
-		}
-	}
-	return nil
+	return c.pauseOnWayBack(loop, failure, call)
 }
 
 // wayBack returns the loop's blocks that the failure can reach without

@@ -146,6 +146,7 @@ func (c *checker) checkLoops(f *fnInfo) {
 	c.checkRoundAfterDone(f, c.checkRetry(f))
 	c.checkDeadlineOnly(f)
 	c.checkDeadlineRetried(f)
+	c.checkCanceledOnly(f)
 	c.checkDoneCaseGoesRound(f)
 }
 
