@@ -125,10 +125,12 @@
 //     a request http.NewRequest builds anew each round from the same inputs
 //     is the same call, and an Errorf wrapping another call's error is no
 //     exit a failed attempt can take: constellation's WaitForCilium);
-//   - a bounded retry of the same call that drops each failure unread (only
-//     compared with nil), consults no context, and then returns a fresh
-//     error (errors.New, a sentinel, Errorf without %w) for a caller's
-//     cancellation (speedtest-go's HTTPPing returned ErrConnectTimeout);
+//   - a bounded retry of the same call, or a failover over targets, that
+//     drops each failure unread (only compared with nil, or handed to
+//     another package's function returning nothing: log.Printf), consults
+//     no context, and then returns a fresh error (errors.New, a sentinel,
+//     Errorf without %w) for a caller's cancellation (speedtest-go's
+//     HTTPPing returned ErrConnectTimeout; dendrite's lookupEvent);
 //   - the same retry-on-cancel when the loop's tests are not err != nil:
 //     one round is played from the attempt on, assuming it failed with its
 //     context's error and returned zero values beside it; tests decide by

@@ -82,7 +82,13 @@ func (c *checker) checkRetry(f *fnInfo) map[*ctxflow.Loop]bool {
 				sourceText(srcs)),
 				Related: []analysis.RelatedInformation{{Pos: pause.Pos(), Message: "the pause between attempts"}}})
 		}
-		if callers := callerCancellations(srcs); !reported[loop] && same && len(callers) > 0 {
+		if callers := callerCancellations(srcs); !reported[loop] && len(callers) > 0 {
+			if blame := c.blamedTarget(loop, failure, call); blame != nil {
+				reported[loop] = true
+				c.reportBlame(blame, callers, cmp.Pos())
+			}
+		}
+		if callers := callerCancellations(srcs); !reported[loop] && len(callers) > 0 {
 			if ret, v, fr := c.replacedAfterRetries(f, loop, call, cmp); ret != nil {
 				reported[loop] = true
 				c.pass.Report(analysis.Diagnostic{Pos: c.valuePos(v, ret), Message: fmt.Sprintf(
@@ -91,26 +97,23 @@ func (c *checker) checkRetry(f *fnInfo) map[*ctxflow.Loop]bool {
 					Related: []analysis.RelatedInformation{{Pos: cmp.Pos(), Message: "the failed attempt, dropped"}}})
 			}
 		}
-		if callers := callerCancellations(srcs); !reported[loop] && len(callers) > 0 {
-			if blame := c.blamedTarget(loop, failure, call); blame != nil {
-				reported[loop] = true
-				c.reportBlame(blame, callers, cmp.Pos())
-			}
-		}
 	}
 	return reported
 }
 
 // replacedAfterRetries returns a return after the loop that gives a fresh
 // error (a sentinel, errors.New) in place of the attempts' errors, when
-// the loop repeats the same call a bounded number of times, drops each
-// failure unread (the error is only compared with nil), and nothing in the
-// loop or on the way to that return looks at a context (speedtest-go's
-// HTTPPing: every failed ping counted, then ErrConnectTimeout). A cancelled
+// the loop repeats the call a bounded number of times (the same work, or
+// the next of several targets), drops each failure unread (the error is
+// only compared with nil or handed to a print that returns nothing), and
+// nothing in the loop or on the way to that return looks at a context
+// (speedtest-go's HTTPPing: every failed ping counted, then
+// ErrConnectTimeout; dendrite's lookupEvent logged each server's failure,
+// then "wasn't able to find event via N servers"). A cancelled
 // caller's error becomes another one: errors.Is(err, context.Canceled) is
 // false upstream.
 func (c *checker) replacedAfterRetries(f *fnInfo, loop *ctxflow.Loop, call *ssa.Call, cmp *ssa.BinOp) (*ssa.Return, ssa.Value, fresh) {
-	if !onlyNilTested(cmp.X) || c.loopMayStop(loop, call, true) {
+	if !onlyNilTestedOrPrinted(cmp.X, c.res.Pkg) || c.loopMayStop(loop, call, true) {
 		return nil, nil, fresh{}
 	}
 	for _, ret := range ctxflow.Returns(f.fn) {
@@ -128,16 +131,70 @@ func (c *checker) replacedAfterRetries(f *fnInfo, loop *ctxflow.Loop, call *ssa.
 	return nil, nil, fresh{}
 }
 
-// onlyNilTested reports whether err is used only in comparisons with nil.
-func onlyNilTested(err ssa.Value) bool {
+// onlyNilTestedOrPrinted reports whether err is used only in comparisons
+// with nil and as an argument (itself or in a variadic ...any) of calls of
+// another package's functions that return nothing (log.Printf): it is
+// dropped after being read for a message.
+func onlyNilTestedOrPrinted(err ssa.Value, pkg *ssa.Package) bool {
 	refs := err.Referrers()
 	if refs == nil || len(*refs) == 0 {
 		return false
 	}
+	printed := func(call ssa.CallInstruction) bool {
+		callee := call.Common().StaticCallee()
+		return callee != nil && callee.Pkg != pkg && callee.Signature.Results().Len() == 0
+	}
 	for _, r := range *refs {
-		cmp, ok := r.(*ssa.BinOp)
-		if !ok || cmp.Op != token.NEQ && cmp.Op != token.EQL || !ctxflow.IsNilConst(cmp.Y) {
+		switch x := r.(type) {
+		case *ssa.BinOp:
+			if x.Op != token.NEQ && x.Op != token.EQL || !ctxflow.IsNilConst(x.Y) {
+				return false
+			}
+		case ssa.CallInstruction:
+			if !printed(x) {
+				return false
+			}
+		case *ssa.MakeInterface, *ssa.ChangeInterface:
+			if !printedVararg(x.(ssa.Value), printed) {
+				return false
+			}
+		case *ssa.DebugRef:
+		default:
 			return false
+		}
+	}
+	return true
+}
+
+// printedVararg reports whether v is only stored into the array of a
+// variadic argument whose slice only goes to calls print accepts.
+func printedVararg(v ssa.Value, print func(ssa.CallInstruction) bool) bool {
+	for _, r := range *v.Referrers() {
+		st, ok := r.(*ssa.Store)
+		if !ok || st.Val != v {
+			return false
+		}
+		ia, ok := st.Addr.(*ssa.IndexAddr)
+		if !ok {
+			return false
+		}
+		arr, ok := ia.X.(*ssa.Alloc)
+		if !ok {
+			return false
+		}
+		for _, u := range *arr.Referrers() {
+			switch u := u.(type) {
+			case *ssa.IndexAddr:
+			case *ssa.Slice:
+				for _, su := range *u.Referrers() {
+					call, ok := su.(ssa.CallInstruction)
+					if !ok || !print(call) {
+						return false
+					}
+				}
+			default:
+				return false
+			}
 		}
 	}
 	return true

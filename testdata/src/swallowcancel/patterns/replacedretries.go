@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"time"
 )
@@ -108,7 +109,10 @@ func fetchThriceWrapped(ctx context.Context, c *http.Client, req *http.Request) 
 	return nil, fmt.Errorf("gave up after 3 attempts: %w", last)
 }
 
-// Each round asks a different server: a failover, not the same work again.
+// Each round asks a different server, a failover: once the caller
+// cancels, every server fails at once and the caller is told none
+// answered (dendrite's lookupEvent logged each failure, then returned
+// "wasn't able to find event via N servers").
 func firstAnswer(ctx context.Context, c *http.Client, urls []string) (*http.Response, error) {
 	for _, u := range urls {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -117,12 +121,55 @@ func firstAnswer(ctx context.Context, c *http.Client, urls []string) (*http.Resp
 		}
 		resp, err := c.Do(req)
 		if err != nil {
+			log.Printf("server %s: %v", u, err)
+			continue
+		}
+		return resp, nil
+	}
+	return nil, errors.New("no server answered") // want `errors.New, returned once the attempts are used up, replaces their errors`
+}
+
+// Fixed: a done context ends the failover with its own error.
+func firstAnswerFixed(ctx context.Context, c *http.Client, urls []string) (*http.Response, error) {
+	for _, u := range urls {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			continue
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			log.Printf("server %s: %v", u, err)
 			continue
 		}
 		return resp, nil
 	}
 	return nil, errors.New("no server answered")
 }
+
+// The failures are kept for the caller (a helper of the package, which
+// may keep them, hears of each): not dropped.
+func firstAnswerKept(ctx context.Context, c *http.Client, urls []string, note func(error)) (*http.Response, error) {
+	for _, u := range urls {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			continue
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			recordFailure(u, err)
+			continue
+		}
+		return resp, nil
+	}
+	return nil, errors.New("no server answered")
+}
+
+var failures = map[string]error{}
+
+func recordFailure(u string, err error) { failures[u] = err }
 
 // The context is the function's own: its deadline running out is the
 // function's to report.
