@@ -32,6 +32,12 @@
 //     context goes to work (a wait, a function whose context reaches one, or
 //     the function's result; a deferred literal that also gets it, a
 //     rollback, keeps nothing alive: kata's StartVM) (fix: derive from it);
+//   - the same fresh budget in a method that receives no context while
+//     its receiver keeps the one it lives by (the struct's only context
+//     field, which the package fills with a context that can end): the
+//     wait goes on after the object is stopped (mysterium's connection
+//     manager); a method that reads the field or calls a function kept in
+//     a receiver field (a Stop) is left alone (fix: derive from the field);
 //   - a call, from a function that holds a caller's context, to a helper
 //     that takes no context and starts its own root that reaches a wait (a
 //     summary, across packages; also a root started in a goroutine the

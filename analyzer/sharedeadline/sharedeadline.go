@@ -174,7 +174,7 @@ func (c *checker) checkFunc(fn *ssa.Function) []*ssa.Call {
 			_, parent, deadline := role.Derivation()
 			switch {
 			case deadline && len(expr.Args) >= 2 && len(args) >= 2:
-				fresh := c.freshBudget(fn, call, expr, callee)
+				fresh := c.freshBudget(fn, call, expr, callee) || c.keptContextBudget(fn, call, expr, callee)
 				c.innerNotShorter(call, expr, callee)
 				c.unusedBudget(fn, call, expr, callee)
 				if !fresh {

@@ -13,7 +13,7 @@ import (
 )
 
 // fixed lists the fixture packages with suggested fixes (and .golden files).
-var fixed = []string{"sharedeadline/a", "sharedeadline/conn", "sharedeadline/dropped"}
+var fixed = []string{"sharedeadline/a", "sharedeadline/conn", "sharedeadline/dropped", "sharedeadline/keptctx"}
 
 func TestSharedeadline(t *testing.T) {
 	dir := linttest.TestData(t, "../../testdata")
