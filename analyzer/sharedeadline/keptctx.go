@@ -10,8 +10,8 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/ctxflow"
-	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 	"github.com/deadlinelint/deadlinelint/analyzer/internal/fixutil"
+	"github.com/deadlinelint/deadlinelint/analyzer/internal/knowledge"
 )
 
 // keptContextBudget reports WithTimeout(context.Background(), d) (or TODO,
