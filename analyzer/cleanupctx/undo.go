@@ -54,16 +54,7 @@ func undoneFailure(res *ctxflow.Result, fn *ssa.Function, root ssa.Value, instr 
 }
 
 // attemptCall returns the call whose error v is (its last result).
-func attemptCall(v ssa.Value) *ssa.Call {
-	switch x := ctxflow.StripInterface(v).(type) {
-	case *ssa.Extract:
-		c, _ := x.Tuple.(*ssa.Call)
-		return c
-	case *ssa.Call:
-		return x
-	}
-	return nil
-}
+func attemptCall(v ssa.Value) *ssa.Call { return ctxflow.ResultOf(ctxflow.StripInterface(v)) }
 
 // failsWithCancelOf reports whether err may carry the cancellation of root
 // (or of a context derived from it).

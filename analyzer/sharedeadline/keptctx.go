@@ -26,12 +26,8 @@ import (
 // outlive the object's context), chose otherwise. It reports whether it
 // reported.
 func (c *checker) keptContextBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallExpr, callee *types.Func) bool {
-	rootCall, ok := call.Common().Args[0].(*ssa.Call)
-	if !ok {
-		return false
-	}
-	rootFn, _, _ := ctxflow.SplitCall(rootCall.Common())
-	if knowledge.RoleOf(rootFn) != knowledge.CtxRoot {
+	rootFn := derivedFromRoot(call)
+	if rootFn == nil {
 		return false
 	}
 	method := ctxflow.Outermost(fn)

@@ -225,12 +225,8 @@ func budgetText(call *ssa.Call, expr *ast.CallExpr, callee *types.Func) string {
 // WithDeadline) while a caller's context is in scope. It reports whether it
 // reported.
 func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallExpr, callee *types.Func) bool {
-	rootCall, ok := call.Common().Args[0].(*ssa.Call)
-	if !ok {
-		return false
-	}
-	rootFn, _, _ := ctxflow.SplitCall(rootCall.Common())
-	if knowledge.RoleOf(rootFn) != knowledge.CtxRoot {
+	rootFn := derivedFromRoot(call)
+	if rootFn == nil {
 		return false
 	}
 	inScope := c.res.ContextInScope(fn, expr.Pos())
@@ -258,6 +254,20 @@ func (c *checker) freshBudget(fn *ssa.Function, call *ssa.Call, expr *ast.CallEx
 	}
 	c.pass.Report(d)
 	return true
+}
+
+// derivedFromRoot returns context.Background or TODO when a derivation
+// (WithTimeout, WithDeadline…) is called on a fresh call of it, or nil.
+func derivedFromRoot(call *ssa.Call) *types.Func {
+	rootCall, ok := call.Common().Args[0].(*ssa.Call)
+	if !ok {
+		return nil
+	}
+	rootFn, _, _ := ctxflow.SplitCall(rootCall.Common())
+	if knowledge.RoleOf(rootFn) != knowledge.CtxRoot {
+		return nil
+	}
+	return rootFn
 }
 
 // detached reports whether a fresh context made at call, in fn, belongs to

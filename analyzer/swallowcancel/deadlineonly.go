@@ -191,6 +191,14 @@ func (c *checker) checkDeadlineRetried(f *fnInfo) {
 // continues is checkCancelTests'), the successor taken when it is one, and
 // the test's position.
 func (c *checker) deadlineTest(b *ssa.BasicBlock) (ssa.Value, *ssa.BasicBlock, token.Pos) {
+	return c.errPredicateTest(b, deadlinePredicate)
+}
+
+// errPredicateTest returns the error a block's branch hands to a predicate of
+// the package (a function or a literal capturing nothing, of one error
+// parameter) that is accepts, the successor taken when it holds, and the
+// test's position.
+func (c *checker) errPredicateTest(b *ssa.BasicBlock, is func(*ssa.Function) bool) (ssa.Value, *ssa.BasicBlock, token.Pos) {
 	if len(b.Instrs) == 0 {
 		return nil, nil, token.NoPos
 	}
@@ -202,24 +210,27 @@ func (c *checker) deadlineTest(b *ssa.BasicBlock) (ssa.Value, *ssa.BasicBlock, t
 	if !ok || len(call.Call.Args) != 1 {
 		return nil, nil, token.NoPos
 	}
-	callee := call.Call.StaticCallee()
-	if callee == nil || callee.Pkg != c.res.Pkg || len(callee.Params) != 1 || !deadlinePredicate(callee) {
+	pred, ok := call.Call.Value.(*ssa.Function)
+	if !ok || pred.Pkg != c.res.Pkg || len(pred.Params) != 1 || len(pred.FreeVars) != 0 || !errorPredicate(pred) || !is(pred) {
 		return nil, nil, token.NoPos
 	}
 	return call.Call.Args[0], b.Succs[0], call.Pos()
+}
+
+// errorPredicate reports whether fn takes one error and returns a bool.
+func errorPredicate(fn *ssa.Function) bool {
+	res := fn.Signature.Results()
+	if res.Len() != 1 || !knowledge.IsError(fn.Params[0].Type()) {
+		return false
+	}
+	b, ok := res.At(0).Type().Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Bool
 }
 
 // deadlinePredicate reports whether fn, a function of one error parameter
 // returning a bool, returns at some return the test of that parameter
 // against context.DeadlineExceeded (`return err == context.DeadlineExceeded`).
 func deadlinePredicate(fn *ssa.Function) bool {
-	res := fn.Signature.Results()
-	if res.Len() != 1 || !knowledge.IsError(fn.Params[0].Type()) {
-		return false
-	}
-	if b, ok := res.At(0).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Bool {
-		return false
-	}
 	for _, ret := range ctxflow.Returns(fn) {
 		var err, other ssa.Value
 		switch x := ret.Results[0].(type) {
@@ -316,22 +327,7 @@ func (c *checker) checkCanceledOnly(f *fnInfo) {
 // caller's context carrying no deadline (harness' pingDatabase); a
 // predicate that sorts errors is where DeadlineExceeded goes forgotten.
 func (c *checker) canceledTest(b *ssa.BasicBlock) (ssa.Value, *ssa.BasicBlock, token.Pos) {
-	if len(b.Instrs) == 0 {
-		return nil, nil, token.NoPos
-	}
-	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
-	if !ok {
-		return nil, nil, token.NoPos
-	}
-	call, ok := iff.Cond.(*ssa.Call)
-	if !ok || len(call.Call.Args) != 1 {
-		return nil, nil, token.NoPos
-	}
-	pred, ok := call.Call.Value.(*ssa.Function)
-	if !ok || pred.Pkg != c.res.Pkg || len(pred.Params) != 1 || len(pred.FreeVars) != 0 || !canceledOnlyPredicate(pred) {
-		return nil, nil, token.NoPos
-	}
-	return call.Call.Args[0], b.Succs[0], call.Pos()
+	return c.errPredicateTest(b, canceledOnlyPredicate)
 }
 
 // canceledOnlyPredicate reports whether fn, of one error parameter and a
@@ -339,13 +335,6 @@ func (c *checker) canceledTest(b *ssa.BasicBlock) (ssa.Value, *ssa.BasicBlock, t
 // ==), never loads context.DeadlineExceeded, looks at no context and calls
 // nothing of the package that could (its whole judgement is in sight).
 func canceledOnlyPredicate(fn *ssa.Function) bool {
-	res := fn.Signature.Results()
-	if res.Len() != 1 || !knowledge.IsError(fn.Params[0].Type()) {
-		return false
-	}
-	if b, ok := res.At(0).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Bool {
-		return false
-	}
 	param := ssa.Value(fn.Params[0])
 	canceled := false
 	for _, b := range fn.Blocks {
