@@ -564,6 +564,9 @@ func (c *checker) callConsults(ci ssa.CallInstruction, failing *ssa.Call) bool {
 	if ci == ssa.CallInstruction(failing) {
 		return false
 	}
+	if callee := ci.Common().StaticCallee(); callee != nil && callee.Pkg == c.res.Pkg && looksAtContext(callee) {
+		return true // a judge of the package that asks a context (stripe's shouldRetry: req.Context().Err())
+	}
 	for _, a := range args {
 		if !knowledge.IsContext(a.Type()) {
 			continue
@@ -571,6 +574,23 @@ func (c *checker) callConsults(ci ssa.CallInstruction, failing *ssa.Call) bool {
 		for _, b := range failing.Common().Args {
 			if ctxflow.Unconvert(a) == ctxflow.Unconvert(b) {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+// looksAtContext reports whether fn itself calls a context's Done, Err or
+// Cause.
+func looksAtContext(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if ci, ok := instr.(ssa.CallInstruction); ok {
+				callee, _, _ := ctxflow.SplitCall(ci.Common())
+				switch knowledge.RoleOf(callee) {
+				case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
+					return true
+				}
 			}
 		}
 	}

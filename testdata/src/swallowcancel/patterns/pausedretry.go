@@ -232,3 +232,30 @@ func probeAll(ctx context.Context, client *http.Client, urls []string) error {
 	}
 	return nil
 }
+
+// stripe-go's Do after its fix: the retry judge of the package asks the
+// request's context, so a cancellation stops the loop.
+type backend struct{ hc *http.Client }
+
+func (b *backend) shouldRetry(err error, req *http.Request, attempt int) bool {
+	if req.Context().Err() != nil {
+		return false
+	}
+	return err != nil && attempt < 3
+}
+
+func (b *backend) do(req *http.Request) error {
+	var err error
+	for retry := 0; ; retry++ {
+		var resp *http.Response
+		resp, err = b.hc.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		if !b.shouldRetry(err, req, retry) {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	return err
+}
