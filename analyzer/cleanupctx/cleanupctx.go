@@ -145,17 +145,6 @@ func check(pass *analysis.Pass, res *ctxflow.Result, fn *ssa.Function, calls []*
 					})
 					continue
 				}
-				if _, deferred := c.Instr.(*ssa.Defer); !deferred {
-					if f := undoneFailure(res, fn, root, c.Instr); f != nil && !detachedElsewhere(res, fn, calls, used, c, root) {
-						pass.Report(analysis.Diagnostic{
-							Pos: expr.Pos(), End: expr.End(),
-							Message: fmt.Sprintf("%s undoes a step whose failure may be %s's cancellation, and is given that context%s: when it is, the context is done and this fails at once instead of %s, and the step's effects stay; give it context.WithTimeout(context.WithoutCancel(%s), d)",
-								u.what, name, via, doing(u), name),
-							Related: []analysis.RelatedInformation{{Pos: f.call.Pos(), Message: "the step that failed"}},
-						})
-						continue
-					}
-				}
 			}
 			if donePos.IsValid() {
 				pass.Report(analysis.Diagnostic{

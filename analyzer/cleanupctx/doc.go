@@ -52,13 +52,6 @@
 //     its cancellation, reached from the side where the test holds
 //     (maestro's worker handed the error and the cancelled operation
 //     context to OnError).
-//   - Without that test, an undo: a wait or cleanup given ctx on the
-//     failure side of `err != nil`, for an error of an earlier call given
-//     ctx that may be its cancellation, when every way on returns that
-//     failure (wrapped, or formatted into a message): when the step failed
-//     because ctx is done, the undo fails at once (cloud-api-adaptor's
-//     deleteDisk, stackrox's Rollback). A branch returning only the second
-//     call's result is a fallback, not an undo.
 //   - A deferred wait or cleanup given ctx in a function that returns once
 //     ctx is known done: that return runs the deferred call with a done
 //     context.
