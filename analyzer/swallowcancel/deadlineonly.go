@@ -339,7 +339,7 @@ func canceledOnlyPredicate(fn *ssa.Function) bool {
 	canceled := false
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			if ctxflow.SentinelLoad(instr) == knowledge.CtxDeadlineErr {
+			if ctxflow.SentinelLoad(instr) == knowledge.CtxDeadlineErr || asksContext(instr) {
 				return false
 			}
 			ci, ok := instr.(ssa.CallInstruction)
@@ -356,8 +356,6 @@ func canceledOnlyPredicate(fn *ssa.Function) bool {
 					canceled = true
 				}
 				continue
-			case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
-				return false
 			}
 			if ci.Common().IsInvoke() && knowledge.IsError(ci.Common().Value.Type()) {
 				continue // err.Error(), for a test of the message
@@ -399,14 +397,8 @@ func (c *checker) loopSeesDeadline(loop *ctxflow.Loop, attempt *ssa.Call) bool {
 			return true
 		case *ssa.UnOp:
 			return x.Op == token.ARROW
-		case ssa.CallInstruction:
-			fn, _, _ := ctxflow.SplitCall(x.Common())
-			switch knowledge.RoleOf(fn) {
-			case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
-				return true
-			}
 		}
-		return false
+		return asksContext(instr)
 	})
 }
 

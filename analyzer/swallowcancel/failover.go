@@ -100,14 +100,8 @@ func (c *checker) loopSees(loop *ctxflow.Loop, deadlineToo bool, attempt *ssa.Ca
 			return true // a wait the context may end
 		case *ssa.UnOp:
 			return receives && x.Op == token.ARROW
-		case ssa.CallInstruction:
-			fn, _, _ := ctxflow.SplitCall(x.Common())
-			switch knowledge.RoleOf(fn) {
-			case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
-				return true
-			}
 		}
-		return false
+		return asksContext(instr)
 	}
 	return c.loopAny(loop, attempt, sees)
 }

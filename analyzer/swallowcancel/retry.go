@@ -585,14 +585,24 @@ func (c *checker) callConsults(ci ssa.CallInstruction, failing *ssa.Call) bool {
 func looksAtContext(fn *ssa.Function) bool {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			if ci, ok := instr.(ssa.CallInstruction); ok {
-				callee, _, _ := ctxflow.SplitCall(ci.Common())
-				switch knowledge.RoleOf(callee) {
-				case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
-					return true
-				}
+			if asksContext(instr) {
+				return true
 			}
 		}
+	}
+	return false
+}
+
+// asksContext reports whether instr calls a context's Done, Err or Cause.
+func asksContext(instr ssa.Instruction) bool {
+	ci, ok := instr.(ssa.CallInstruction)
+	if !ok {
+		return false
+	}
+	fn, _, _ := ctxflow.SplitCall(ci.Common())
+	switch knowledge.RoleOf(fn) {
+	case knowledge.CtxDone, knowledge.CtxErr, knowledge.CtxCause:
+		return true
 	}
 	return false
 }

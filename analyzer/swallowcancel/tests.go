@@ -476,7 +476,16 @@ func (c *checker) callersDeadline(f *fnInfo, r *cancelRegion) bool {
 }
 
 // callOf returns the call an error value is a result of, or nil.
-func callOf(v ssa.Value) *ssa.Call { return ctxflow.ResultOf(v) }
+func callOf(v ssa.Value) *ssa.Call {
+	switch x := v.(type) {
+	case *ssa.Extract:
+		call, _ := x.Tuple.(*ssa.Call)
+		return call
+	case *ssa.Call:
+		return x
+	}
+	return nil
+}
 
 // errName returns the source text of the tested error when it is a plain
 // identifier ("err"), else "err".

@@ -540,16 +540,3 @@ func CancelTestOf(b *ssa.BasicBlock) *CancelTest {
 func sameReceiver(v ssa.Value, fn *ssa.Function) bool {
 	return fn.Signature.Recv() != nil && len(fn.Params) > 0 && v == ssa.Value(fn.Params[0])
 }
-
-// ResultOf returns the call v is a result of (the call itself, or an
-// Extract of its tuple), or nil.
-func ResultOf(v ssa.Value) *ssa.Call {
-	switch x := v.(type) {
-	case *ssa.Extract:
-		call, _ := x.Tuple.(*ssa.Call)
-		return call
-	case *ssa.Call:
-		return x
-	}
-	return nil
-}
