@@ -51,8 +51,8 @@ func newFieldPairs(res *ctxflow.Result) *fieldPairs {
 				if !knowledge.RoleOf(callee).Cancellable() {
 					continue
 				}
-				ctxField, ctxBase := storedField(call, 0)
-				cancelField, cancelBase := storedField(call, 1)
+				ctxField, ctxBase := ctxflow.ResultStoredIn(call, 0)
+				cancelField, cancelBase := ctxflow.ResultStoredIn(call, 1)
 				if ctxField != nil && cancelField != nil && ctxBase == cancelBase {
 					fp.ctxOf[cancelField] = ctxField
 				}
@@ -192,34 +192,6 @@ func isCtxField(fp *fieldPairs, f *types.Var) bool {
 		}
 	}
 	return false
-}
-
-// storedField returns the field result i of call is stored in, and the
-// object whose field it is.
-func storedField(call *ssa.Call, i int) (*types.Var, ssa.Value) {
-	for _, ref := range *call.Referrers() {
-		ex, ok := ref.(*ssa.Extract)
-		if !ok || ex.Index != i || ex.Referrers() == nil {
-			continue
-		}
-		uses := *ex.Referrers()
-		for _, use := range uses {
-			// A CancelFunc kept in a func() field is converted first.
-			if ct, ok := use.(*ssa.ChangeType); ok && ct.Referrers() != nil {
-				uses = append(uses, *ct.Referrers()...)
-			}
-		}
-		for _, use := range uses {
-			st, ok := use.(*ssa.Store)
-			if !ok || ctxflow.Unconvert(st.Val) != ex {
-				continue
-			}
-			if fa, ok := st.Addr.(*ssa.FieldAddr); ok {
-				return ctxflow.FieldOf(fa), fa.X
-			}
-		}
-	}
-	return nil, nil
 }
 
 // loadedField returns the field v is a load of, and the object.

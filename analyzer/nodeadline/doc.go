@@ -20,7 +20,11 @@
 // the caller is judged at its own call site, across packages, through facts.
 // The exception is an unexported field that every store in the package sets
 // to context.Background() or TODO() (a constructor's `ctx: context.TODO()`):
-// nobody can cancel it or give it a deadline. A root made where a caller's
+// nobody can cancel it or give it a deadline. So is a kept field filled by
+// context.WithCancel of such a context whose kept cancel function the
+// package calls only after the wait, in the same function, on the same
+// object (category cancelled-after; go-sdk's connection Close sent its
+// DELETE, then cancelled). A root made where a caller's
 // context is in scope (a ctx parameter, r.Context()) drops that context:
 // sharedeadline reports that; unless something known bounds the wait (a
 // client with Timeout, the system's DNS timeouts), this rule reports it

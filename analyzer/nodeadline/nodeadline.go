@@ -126,6 +126,10 @@ func checkSink(rep *reporter, res *ctxflow.Result, c *ctxflow.Call, cfg *Config)
 	if cfg.Strict && ctxState == ctxflow.Inherited && v.Ctx.Request && v.Ctx.Param != nil && v.Ctx.Param.Parent() == c.Fn {
 		ctxState = ctxflow.NoDeadline
 	}
+	if ctxState == ctxflow.Inherited && v.Ctx.Kept != nil {
+		checkCancelledAfter(pass, res, c, v.Ctx, c.CalleeName())
+		return
+	}
 	if !ctxState.Unbounded() {
 		return
 	}
@@ -249,6 +253,10 @@ func checkReach(rep *reporter, res *ctxflow.Result, c *ctxflow.Call) {
 			continue // the wait is on what this call passes as nil, or behind a test of a constant it fails: it cannot happen
 		}
 		o := res.Classify(c.Args[p.Param])
+		if o.State == ctxflow.Inherited && o.Kept != nil && !(p.Bounded && (p.ByReceiver || p.BySystem)) {
+			checkCancelledAfter(pass, res, c, o, waitName(p)+" via "+c.CalleeName())
+			continue
+		}
 		if !o.State.Unbounded() {
 			continue
 		}

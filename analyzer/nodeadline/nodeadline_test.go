@@ -163,3 +163,10 @@ func TestServersSkipped(t *testing.T) {
 func TestAcceptedConns(t *testing.T) {
 	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/accepted")
 }
+
+// TestKeptContexts: a wait given an object's kept context whose only
+// cancel runs after it, and calls of func-typed parameters resolved to
+// what the package passes.
+func TestKeptContexts(t *testing.T) {
+	analysistest.Run(t, testdata(t), nodeadline.Analyzer, "nodeadline/keptcancel", "nodeadline/passedfuncs")
+}

@@ -118,7 +118,9 @@
 //     failure that may be a cancellation, cannot end on a failure (no return
 //     of an error, no bound, counter or break a failure can take, no panic or
 //     exit), and consults no context (Done, Err, Cause, a cancellation test,
-//     another call given the same context): once the context is done it
+//     another call given the same context, except in a loop with no way out
+//     at all, where such a call cannot stop it: indigo's resync worker):
+//     once the context is done it
 //     never ends; and the same loop bounded by a counter when it pauses
 //     between attempts (a time.Sleep of 200 ms or more on the failure path)
 //     for 10 s or more in all, or an unknown total (harness' pingDatabase;

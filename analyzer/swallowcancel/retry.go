@@ -473,8 +473,19 @@ func (c *checker) retryOnly(f *fnInfo, loop *ctxflow.Loop, test, success *ssa.Ba
 // stop channel, a timer chosen over the context) and a function value
 // handed the error (the caller's judgement) count too.
 func (c *checker) loopMayStop(loop *ctxflow.Loop, call *ssa.Call, anyWait bool) bool {
+	noWayOut := loopHasNoWayOut(loop)
 	for b := range loop.Blocks {
 		for _, instr := range b.Instrs {
+			if ci, ok := instr.(ssa.CallInstruction); ok && noWayOut && !asksContext(ci) {
+				// Another call given the context cannot stop a loop with
+				// no exit, no return and no panic (indigo's resync worker
+				// waited for readiness with its ctx and logged the next
+				// call's error): only one that never returns can.
+				if fn, _, _ := ctxflow.SplitCall(ci.Common()); knowledge.RoleOf(fn) == knowledge.NoReturn {
+					return true
+				}
+				continue
+			}
 			switch instr := instr.(type) {
 			case *ssa.Return:
 				if len(instr.Results) > 0 && !ctxflow.IsNilConst(errResult(instr)) && !otherCallsError(loop, errResult(instr), call) {
@@ -507,6 +518,21 @@ func (c *checker) loopMayStop(loop *ctxflow.Loop, call *ssa.Call, anyWait bool) 
 		}
 	}
 	return false
+}
+
+// loopHasNoWayOut reports whether nothing in the loop leaves it: no exit
+// edge, no return, no panic.
+func loopHasNoWayOut(loop *ctxflow.Loop) bool {
+	if len(loop.Exits()) > 0 {
+		return false
+	}
+	for b := range loop.Blocks {
+		switch b.Instrs[len(b.Instrs)-1].(type) {
+		case *ssa.Return, *ssa.Panic:
+			return false
+		}
+	}
+	return true
 }
 
 // otherCallsError reports whether err, returned in the loop, is the error

@@ -436,6 +436,13 @@ func (r *Result) newCall(fn *ssa.Function, ci ssa.CallInstruction) *Call {
 			// A call through a func-typed field only this package sets,
 			// to one function: a call of that function.
 			common = &ssa.CallCommon{Value: f, Args: common.Args}
+		} else if p, ok := common.Value.(*ssa.Parameter); ok {
+			// A call of a func-typed parameter every call of the package
+			// fills with one function (go-micro's A2A dispatcher handed
+			// its invoke closure from serve to send): a call of that one.
+			if f := r.passedFunc(p); f != nil {
+				common = &ssa.CallCommon{Value: f, Args: common.Args}
+			}
 		}
 	}
 	if target := closureTarget(common.Value); target != nil && !common.IsInvoke() {
@@ -605,8 +612,11 @@ func (r *Result) fieldFunc(v ssa.Value) ssa.Value {
 
 // passedFunc returns the one function value that every static call of
 // the package passes for parameter p of a declared function (not a
-// closure), or nil: no call, different functions, or something else.
-// Memoised per parameter.
+// closure), or nil: no call, different functions, something else, or a
+// function the package also uses as a value (then calls through that
+// value pass who knows what). A caller's own parameter passed on is
+// followed to what its callers pass (serve handing invoke to send).
+// Memoised per parameter; a cycle of parameters gives nil.
 func (r *Result) passedFunc(p *ssa.Parameter) ssa.Value {
 	if v, ok := r.passedFuncs[p]; ok {
 		return v
@@ -621,18 +631,26 @@ func (r *Result) passedFunc(p *ssa.Parameter) ssa.Value {
 		return nil
 	}
 	var only ssa.Value
-	for _, fn := range r.SrcFuncs {
+	for _, fn := range r.allFuncs() {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				ci, ok := instr.(ssa.CallInstruction)
 				if !ok || ci.Common().StaticCallee() != g {
+					if usesAsValue(instr, g) {
+						return nil
+					}
 					continue
 				}
 				args := ci.Common().Args
 				if idx >= len(args) {
 					return nil
 				}
-				val := args[idx]
+				val := Unconvert(args[idx]) // a literal given a named func type
+				if q, ok := val.(*ssa.Parameter); ok && q != p {
+					if val = r.passedFunc(q); val == nil {
+						return nil
+					}
+				}
 				if _, ok := val.(*ssa.Function); !ok {
 					if _, ok := val.(*ssa.MakeClosure); !ok {
 						return nil
@@ -647,6 +665,23 @@ func (r *Result) passedFunc(p *ssa.Parameter) ssa.Value {
 	}
 	r.passedFuncs[p] = only
 	return only
+}
+
+// usesAsValue reports whether instr uses function g other than by calling
+// it: a method value, a function stored or passed on.
+func usesAsValue(instr ssa.Instruction, g *ssa.Function) bool {
+	var buf [8]*ssa.Value
+	for i, op := range instr.Operands(buf[:0]) {
+		f, ok := (*op).(*ssa.Function)
+		if !ok || f != g && (f.Synthetic == "" || f.Object() == nil || f.Object() != g.Object()) {
+			continue // not g, nor a wrapper of it (a method value's $bound, a thunk)
+		}
+		if ci, ok := instr.(ssa.CallInstruction); ok && i == 0 && ci.Common().Value == ssa.Value(g) {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // sameFuncValue reports whether two function values are the same function

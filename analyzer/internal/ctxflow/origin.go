@@ -61,6 +61,10 @@ type Origin struct {
 	Param *ssa.Parameter
 	// Field is set when the value was inherited from a struct field.
 	Field bool
+	// Kept is that field when only this package can set it (an object's
+	// kept context), and KeptBy the parameter or capture whose field it is.
+	Kept   *types.Var
+	KeptBy ssa.Value
 	// StoredRoot is set when the value is a root kept in a struct field
 	// that the package only ever sets to a bare root (fieldRoot).
 	StoredRoot bool
@@ -171,7 +175,7 @@ func (r *Result) classifyUncached(v ssa.Value, depth int) Origin {
 			return o
 		}
 		if r.rootedInParam(v.X) {
-			return Origin{State: Inherited, Desc: "field " + fieldName(v.X.Type(), v.Field), Pos: v.Pos(), Field: true}
+			return r.keptOrigin(Origin{State: Inherited, Desc: "field " + fieldName(v.X.Type(), v.Field), Pos: v.Pos(), Field: true}, structField(v.X.Type(), v.Field), v.X)
 		}
 	}
 	return Origin{}
@@ -194,7 +198,7 @@ func (r *Result) classifyLoad(addr ssa.Value, depth int) Origin {
 			return o
 		}
 		if r.rootedInParam(a.X) {
-			return Origin{State: Inherited, Desc: "field " + fieldName(a.X.Type(), a.Field), Pos: a.Pos(), Field: true}
+			return r.keptOrigin(Origin{State: Inherited, Desc: "field " + fieldName(a.X.Type(), a.Field), Pos: a.Pos(), Field: true}, structField(a.X.Type(), a.Field), a.X)
 		}
 	}
 	return Origin{}
