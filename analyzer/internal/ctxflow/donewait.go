@@ -44,18 +44,68 @@ func (r *Result) summarizeDoneWaits(fn *ssa.Function) {
 			if !ok {
 				continue
 			}
+			wait := doneWait
 			done := answerWait(fn, sel, loops)
 			if done == nil {
-				continue
+				if done = pollWait(fn, sel, loops); done == nil {
+					continue
+				}
+				wait = PollWait
 			}
 			o := r.classify(done.Call.Value, 0)
 			if o.State != Inherited || o.Param == nil {
 				continue
 			}
 			c := &Call{Instr: done, Fn: fn}
-			r.noteReach(c, o, ParamReach{Wait: doneWait, Bounded: true}, nil, false)
+			r.noteReach(c, o, ParamReach{Wait: wait, Bounded: true}, nil, false)
 		}
 	}
+}
+
+// PollWait is ParamReach.Wait for a loop that polls a condition, pausing
+// on a clock between looks, until the condition holds or its context ends.
+const PollWait = "a poll that only its context's Done can end"
+
+// pollWait returns the call of a context's Done that sel, in a loop of fn,
+// pauses on beside clocks only (a ticker, time.After), when fn fails once
+// the context ends first and returns a nil error where the loop's
+// condition holds (swarmkit's WaitForLeader: `for l == 0 { select { case
+// <-ticker.C: case <-ctx.Done(): return ctx.Err() } … }; return nil`): a
+// wait for a condition, which only its context bounds. A loop with no way
+// to a nil error serves until cancelled; one with another channel to
+// receive from is answerWait's.
+func pollWait(fn *ssa.Function, sel *ssa.Select, loops []*Loop) *ssa.Call {
+	b := sel.Block()
+	if !sel.Blocking || !InLoop(b) {
+		return nil
+	}
+	loop := Innermost(loops, b)
+	if loop == nil {
+		return nil
+	}
+	var done *ssa.Call
+	doneIdx := -1
+	for i, st := range sel.States {
+		if st.Dir != types.RecvOnly {
+			return nil
+		}
+		if d := doneCall(st.Chan); d != nil && done == nil {
+			done, doneIdx = d, i
+			continue
+		}
+		if TimeoutChan(st.Chan) == "" {
+			return nil
+		}
+	}
+	if done == nil || len(sel.States) < 2 || !FailsAfterCase(fn, sel, doneIdx) {
+		return nil
+	}
+	for _, ret := range Returns(fn) {
+		if loop.Header.Dominates(ret.Block()) && len(ret.Results) > 0 && IsNilConst(Returned(ret, len(ret.Results)-1)) {
+			return done
+		}
+	}
+	return nil
 }
 
 // answerWait returns the call of a context's Done that sel, in fn, waits

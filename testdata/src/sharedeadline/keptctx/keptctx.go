@@ -81,3 +81,62 @@ func (p *poller) poll(url string) error {
 	defer cancel()
 	return p.ch.send(ctx, url)
 }
+
+// A wait for a condition: a poll that pauses on a ticker until the leader
+// is known, which only its context can cut short (swarmkit's
+// Node.LeaderAddr waited ten seconds for the leader of a stopped node).
+type raftNode struct {
+	Ctx    context.Context
+	cancel func()
+	lead   uint64
+}
+
+func newRaftNode(ctx context.Context) *raftNode {
+	n := &raftNode{}
+	n.Ctx, n.cancel = context.WithCancel(ctx)
+	return n
+}
+
+func waitForLeader(ctx context.Context, n *raftNode) error {
+	ticker := time.NewTicker(50 * time.Millisecond)
+	defer ticker.Stop()
+	for n.lead == 0 {
+		select {
+		case <-ticker.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func (n *raftNode) LeaderAddr() (uint64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // want `context.WithTimeout\(context.Background\(\), …\) starts a fresh 10s budget while n keeps the context it lives by, n.Ctx: the wait goes on after n is stopped; derive it from n.Ctx`
+	defer cancel()
+	if err := waitForLeader(ctx, n); err != nil {
+		return 0, err
+	}
+	return n.lead, nil
+}
+
+// A loop paced by a ticker that never ends with a nil error serves until
+// its context ends: a lifetime, no wait for a condition, so the budget
+// given to it is the method's choice.
+func heartbeat(ctx context.Context, n *raftNode) error {
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ticker.C:
+			n.lead++
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (n *raftNode) beatFor() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return heartbeat(ctx, n)
+}

@@ -154,7 +154,7 @@ func RetryLater(n int, op func() error) error { // want RetryLater:"^retries the
 }
 
 // Poll waits on ctx between attempts: it stops once ctx is done.
-func Poll(ctx context.Context, op func() error) error { // want Poll:"^calls op where ctx is in scope; returns the cancellation of param 0; fails only once param 0 is done; calls param 1 during the call; calls param 1 once per piece$"
+func Poll(ctx context.Context, op func() error) error { // want Poll:"^ctx reaches a poll that only its context.s Done can end [(]maybe bounded[)]; calls op where ctx is in scope; returns the cancellation of param 0; fails only once param 0 is done; calls param 1 during the call; calls param 1 once per piece$"
 	for {
 		if err := op(); err == nil {
 			return nil
