@@ -62,7 +62,11 @@
 // computed one) in a loop that itself checks a context's Done or Err (one
 // the function made with a deadline, or one reached through a value, such
 // as resty's resp.Request.ctx) is reported: it ignores the context the
-// loop watches (moby's 500 ms daemon poll under a 60 s context).
+// loop watches (moby's 500 ms daemon poll under a 60 s context). So is one
+// in a loop that hands a context kept in a field of a parameter or
+// receiver (not one the package only fills with Background) to a call
+// that waits with it: the loop works under that context (wal-g's
+// MongodService retried $backupCursor minutes apart under s.Context).
 //
 // A call, where a caller-owned context is in scope, of a function of the
 // package that takes no context and sleeps with time.Sleep (or of a method

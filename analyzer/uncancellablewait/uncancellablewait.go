@@ -129,7 +129,12 @@ func checkLoopContext(pass *analysis.Pass, res *ctxflow.Result, call *ssa.Call, 
 	if loop == nil || isConst && d < noticeablePause {
 		return
 	}
+	how := "checks"
 	watched, fixable := checkedContext(pass, res, loop, expr)
+	if watched == "" {
+		how = "works under"
+		watched, fixable = keptWorkContext(pass, res, loop, expr)
+	}
 	if watched == "" || onlyWhenNil(pass, res, expr, watched) {
 		return
 	}
@@ -139,7 +144,7 @@ func checkLoopContext(pass *analysis.Pass, res *ctxflow.Result, call *ssa.Call, 
 	}
 	diag := analysis.Diagnostic{
 		Pos: expr.Pos(), End: expr.End(),
-		Message: fmt.Sprintf("time.Sleep (%s) ignores %s, which this loop checks: once it is done the loop still waits for the whole sleep; select on %s.Done() and time.After instead", why, watched, watched),
+		Message: fmt.Sprintf("time.Sleep (%s) ignores %s, which this loop %s: once it is done the loop still waits for the whole sleep; select on %s.Done() and time.After instead", why, watched, how, watched),
 	}
 	if fixable {
 		if fix := selectFix(pass, res, expr, watched); fix != nil {
@@ -225,6 +230,79 @@ func checkedContext(pass *analysis.Pass, res *ctxflow.Result, loop []*ssa.BasicB
 		}
 	}
 	return "", false
+}
+
+// keptWorkContext returns the source of a context kept in a field of a
+// parameter or receiver (an object's lifetime: wal-g's
+// MongodService.Context) that the loop hands to a call which waits with it,
+// and whether the sleep's position sees the same base variable (so a fix
+// can wait on it there), or "". The loop's work stops when that context
+// ends; its sleep does not.
+func keptWorkContext(pass *analysis.Pass, res *ctxflow.Result, loop []*ssa.BasicBlock, sleep *ast.CallExpr) (string, bool) {
+	for _, b := range loop {
+		for _, instr := range b.Instrs {
+			ci, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			for _, k := range res.CallsAt(ci) {
+				for i, a := range k.Args {
+					if !knowledge.IsContext(a.Type()) || !waitsWith(res, k, i) {
+						continue
+					}
+					if o := res.Classify(a); o.State != ctxflow.Inherited || !o.Field {
+						continue
+					}
+					if text, fixable := keptFieldText(pass, res, ci, i, sleep); text != "" {
+						return text, fixable
+					}
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// waitsWith reports whether call k waits with its argument i as context:
+// a sink's context, or a parameter its summary says reaches a wait.
+func waitsWith(res *ctxflow.Result, k *ctxflow.Call, i int) bool {
+	if k.Sink != nil {
+		idx, ok := k.Sink.Context.Index()
+		return ok && idx == i
+	}
+	s := k.Summary
+	if s == nil && k.Target != nil {
+		s = res.Summary(k.Target)
+	}
+	return s.ReachOf(i) != nil
+}
+
+// keptFieldText returns the source of argument i of ci when it is a field
+// selection (m.ctx), and whether its base is a variable the sleep sees.
+func keptFieldText(pass *analysis.Pass, res *ctxflow.Result, ci ssa.CallInstruction, i int, sleep *ast.CallExpr) (string, bool) {
+	expr := res.Syntax.CallExpr(ci.Pos())
+	if expr == nil {
+		return "", false
+	}
+	args := expr.Args // Call.Args leaves the receiver out, as the source does
+	if i >= len(args) {
+		return "", false
+	}
+	sel, ok := ast.Unparen(args[i]).(*ast.SelectorExpr)
+	if !ok || !knowledge.IsContext(pass.TypesInfo.TypeOf(sel)) {
+		return "", false
+	}
+	text := types.ExprString(sel)
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok {
+		return text, false
+	}
+	scope := pass.Pkg.Scope().Innermost(sleep.Pos())
+	if scope == nil {
+		return text, false
+	}
+	_, obj := scope.LookupParent(id.Name, sleep.Pos())
+	return text, obj != nil && obj == pass.TypesInfo.Uses[id]
 }
 
 // sleepDuration returns the longest a sleep of v can last when that is
