@@ -630,15 +630,15 @@ func (r *Result) passedFunc(p *ssa.Parameter) ssa.Value {
 	if g.Parent() != nil || idx < 0 {
 		return nil
 	}
+	if r.usedAsValue(g) {
+		return nil
+	}
 	var only ssa.Value
 	for _, fn := range r.allFuncs() {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				ci, ok := instr.(ssa.CallInstruction)
 				if !ok || ci.Common().StaticCallee() != g {
-					if usesAsValue(instr, g) {
-						return nil
-					}
 					continue
 				}
 				args := ci.Common().Args
@@ -665,23 +665,6 @@ func (r *Result) passedFunc(p *ssa.Parameter) ssa.Value {
 	}
 	r.passedFuncs[p] = only
 	return only
-}
-
-// usesAsValue reports whether instr uses function g other than by calling
-// it: a method value, a function stored or passed on.
-func usesAsValue(instr ssa.Instruction, g *ssa.Function) bool {
-	var buf [8]*ssa.Value
-	for i, op := range instr.Operands(buf[:0]) {
-		f, ok := (*op).(*ssa.Function)
-		if !ok || f != g && (f.Synthetic == "" || f.Object() == nil || f.Object() != g.Object()) {
-			continue // not g, nor a wrapper of it (a method value's $bound, a thunk)
-		}
-		if ci, ok := instr.(ssa.CallInstruction); ok && i == 0 && ci.Common().Value == ssa.Value(g) {
-			continue
-		}
-		return true
-	}
-	return false
 }
 
 // sameFuncValue reports whether two function values are the same function
