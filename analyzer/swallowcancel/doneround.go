@@ -2,6 +2,7 @@ package swallowcancel
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 
 	"golang.org/x/tools/go/analysis"
@@ -24,7 +25,7 @@ import (
 // (loop's SweepHtlcTimeoutAction logged ctx.Err() in the case and went on
 // publishing the sweep with the done ctx).
 func (c *checker) checkDoneCaseGoesRound(f *fnInfo) {
-	for _, d := range c.res.Dones(f.fn) {
+	for _, d := range append(c.res.Dones(f.fn), c.res.FoldedDoneCases(f.fn)...) {
 		sel, ok := d.Instr.(*ssa.Select)
 		if !ok || !c.foreignContext(f, d) {
 			continue
@@ -37,7 +38,8 @@ func (c *checker) checkDoneCaseGoesRound(f *fnInfo) {
 		if clause == nil {
 			continue
 		}
-		empty := len(clause.Body) == 0
+		breaks := onlyPlainBreak(clause.Body)
+		empty := len(clause.Body) == 0 || breaks
 		var body func(*ssa.BasicBlock) bool
 		if !empty {
 			if d.Empty || !c.caseGoesRound(loop, d) {
@@ -55,11 +57,30 @@ func (c *checker) checkDoneCaseGoesRound(f *fnInfo) {
 		}
 		name := c.ctxName(d)
 		msg := fmt.Sprintf("this case <-%s.Done() does nothing, so the loop goes round again after %s is done: %s", name, name, fix)
-		if !empty {
+		if breaks {
+			msg = fmt.Sprintf("this break leaves only the select, not the loop, so the loop goes round again after %s is done and never ends: %s (or break to a label on the loop)", name, fix)
+		} else if !empty {
 			msg = fmt.Sprintf("this case <-%s.Done() does not leave the loop, so it goes round again after %s is done and never ends: each round fails at once or picks this case again; %s", name, name, fix)
 		}
-		c.pass.Report(analysis.Diagnostic{Pos: clause.Pos(), End: clause.Colon + 1, Message: msg})
+		pos, end := clause.Pos(), clause.Colon+1
+		if breaks {
+			pos, end = clause.Body[0].Pos(), clause.Body[0].End()
+		}
+		c.pass.Report(analysis.Diagnostic{Pos: pos, End: end, Message: msg})
 	}
+}
+
+// onlyPlainBreak reports whether a case's statements are unlabelled
+// breaks, which leave the select, not the loop around it (p2's
+// CommitWithRetries: `case <-ctx.Done(): break` went on retrying).
+func onlyPlainBreak(body []ast.Stmt) bool {
+	for _, st := range body {
+		br, ok := st.(*ast.BranchStmt)
+		if !ok || br.Tok != token.BREAK || br.Label != nil {
+			return false
+		}
+	}
+	return len(body) > 0
 }
 
 // caseGoesRound reports whether, from the start of the done case d, the

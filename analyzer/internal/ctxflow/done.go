@@ -106,6 +106,37 @@ func (r *Result) Dones(fn *ssa.Function) []*Done {
 	return r.donesLocked(fn)
 }
 
+// FoldedDoneCases returns the select cases on a context's Done in fn that
+// have no block of their own: the case does nothing (no statement, or an
+// unlabelled break), and go/ssa folds it into the code after the select,
+// so Dones cannot place it. Each is an Empty Done whose Block is the
+// select's. Kept apart from Dones: no instruction is known done there.
+func (r *Result) FoldedDoneCases(fn *ssa.Function) []*Done {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.beginQuery(fn)
+	var out []*Done
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			sel, ok := instr.(*ssa.Select)
+			if !ok {
+				continue
+			}
+			for i, st := range sel.States {
+				if st.Dir != types.RecvOnly || SelectCase(sel, i) != nil {
+					continue
+				}
+				if !sel.Blocking || len(sel.States) > 1 {
+					if ctx, o, ok := r.doneChan(st.Chan); ok {
+						out = append(out, &Done{Ctx: ctx, Origin: o, Block: b, Instr: sel, Pos: sel.Pos(), Empty: true})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
 // donesLocked is Dones for callers that hold r.mu.
 func (r *Result) donesLocked(fn *ssa.Function) []*Done {
 	if d, ok := r.dones[fn]; ok {

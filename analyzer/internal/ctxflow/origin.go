@@ -926,8 +926,8 @@ func (r *Result) returnedRequest(call *ssa.Call, idx, depth int) Origin {
 		if idx >= len(ret.Results) {
 			continue
 		}
-		if IsNilConst(ret.Results[idx]) {
-			continue // an error path: no request
+		if IsNilConst(ret.Results[idx]) || returnsFoundError(ret) {
+			continue // an error path: no request its caller sends
 		}
 		o := r.requestOrigin(ret.Results[idx], depth+1)
 		mapped := false
@@ -950,6 +950,39 @@ func (r *Result) returnedRequest(call *ssa.Call, idx, depth int) Origin {
 		return Origin{}
 	}
 	return merge(origins)
+}
+
+// returnsFoundError reports whether ret returns, as its last result, an
+// error a test on the way found non-nil (`if err != nil { return req, err
+// }` after http.NewRequest, fn's callToHTTPRequest): a caller that checks
+// the error never uses the other results of that return.
+func returnsFoundError(ret *ssa.Return) bool {
+	n := len(ret.Results)
+	if n < 2 || !ErrorLast(ret.Parent().Signature) {
+		return false
+	}
+	errv := ret.Results[n-1]
+	for b := ret.Block(); b != nil; b = b.Idom() {
+		if len(b.Preds) != 1 || len(b.Preds[0].Instrs) == 0 {
+			continue
+		}
+		guard := b.Preds[0]
+		iff, ok := guard.Instrs[len(guard.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		bin, ok := iff.Cond.(*ssa.BinOp)
+		if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+			continue
+		}
+		if !(isNil(bin.X) && bin.Y == errv || isNil(bin.Y) && bin.X == errv) {
+			continue
+		}
+		if nonNilSide := bin.Op == token.NEQ && b == guard.Succs[0] || bin.Op == token.EQL && b == guard.Succs[1]; nonNilSide {
+			return true
+		}
+	}
+	return false
 }
 
 // passedOrigin maps an origin that is a parameter of call's callee (its

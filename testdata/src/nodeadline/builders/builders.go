@@ -438,3 +438,52 @@ func (s *scaleSet) listVMsFixed() error {
 	defer cancel()
 	return s.arm.get(ctx, "/vms")
 }
+
+// A helper that binds the caller's context after building the request, and
+// hands back what http.NewRequest gave when that failed (fn's
+// callToHTTPRequest): that return is an error path, its request never sent.
+func toHTTPWithContext(ctx context.Context, url string) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodPost, url, nil)
+	if err != nil {
+		return req, err
+	}
+	req = req.WithContext(ctx)
+	return req, nil
+}
+
+func dispatch(ctx context.Context, url string) error {
+	hc := &http.Client{}
+	req, err := toHTTPWithContext(ctx, url)
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// Without the WithContext, the request the helper returns on success is
+// bound to Background.
+func toHTTPNoContext(url string) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodPost, url, nil)
+	if err != nil {
+		return req, err
+	}
+	req.Header.Set("X-Call", "1")
+	return req, nil
+}
+
+func dispatchNoContext() error {
+	hc := &http.Client{}
+	req, err := toHTTPNoContext("http://localhost/call")
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req) // want `the request sent by \(\*http.Client\).Do comes from http.NewRequest, which binds it to context.Background\(\), and the client has no Timeout`
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
