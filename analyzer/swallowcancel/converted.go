@@ -77,7 +77,7 @@ func (c *checker) replaces(p *ssa.Parameter) *replacement {
 	for _, ret := range ctxflow.Returns(fn) {
 		v := errResult(ret)
 		desc, ok := c.freshThrough(v, p, 0)
-		if !ok || c.wrapsContextErr(v) || answersOther(fn.Blocks[0], ret.Block(), p) || c.notCancellation(ret.Block(), p, true) {
+		if !ok || c.wrapsContextErr(v) || answersOther(fn.Blocks[0], ret.Block(), p) || c.notCancellation(ret.Block(), p, true) || c.classifiedFirst(ret.Block(), p) {
 			continue
 		}
 		r := &replacement{desc: desc, pos: c.valuePos(v, ret)}
@@ -145,4 +145,99 @@ func (c *checker) notCancellation(b *ssa.BasicBlock, err ssa.Value, predicates b
 		}
 	}
 	return false
+}
+
+// classifiedFirst reports whether block b runs only on one side of a test
+// of what a function of the package made of err, where that function
+// tells cancellations apart itself (errors.Is with both context.Canceled
+// and DeadlineExceeded: a stand-in for gRPC's status.FromContextError).
+// The converter decided what a cancellation becomes before it got here
+// (fabric's toRpcError: `if s := fromContextError(err); s.code !=
+// Unknown { return s }`, then a FailedPrecondition for the rest).
+func (c *checker) classifiedFirst(b *ssa.BasicBlock, err *ssa.Parameter) bool {
+	for x := b; x != nil; x = x.Idom() {
+		p := x.Idom()
+		if p == nil || len(p.Instrs) == 0 {
+			return false
+		}
+		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		var operands []ssa.Value
+		switch cond := iff.Cond.(type) {
+		case *ssa.BinOp:
+			operands = []ssa.Value{cond.X, cond.Y}
+		default:
+			operands = []ssa.Value{cond}
+		}
+		for _, v := range operands {
+			if c.madeByClassifier(v, err, 0) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// madeByClassifier reports whether v is, within a few field selections and
+// loads, the result of a call of a function of the package that is handed
+// err and tests it against both cancellations (classifiesCancellations).
+func (c *checker) madeByClassifier(v ssa.Value, err *ssa.Parameter, depth int) bool {
+	if depth > 6 {
+		return false
+	}
+	switch x := v.(type) {
+	case *ssa.Field:
+		return c.madeByClassifier(x.X, err, depth+1)
+	case *ssa.FieldAddr:
+		return c.madeByClassifier(x.X, err, depth+1)
+	case *ssa.Extract:
+		return c.madeByClassifier(x.Tuple, err, depth+1)
+	case *ssa.ChangeInterface, *ssa.MakeInterface, *ssa.ChangeType:
+		return c.madeByClassifier(ctxflow.StripInterface(x), err, depth+1)
+	case *ssa.UnOp:
+		if x.Op != token.MUL {
+			return false
+		}
+		if alloc, ok := x.X.(*ssa.Alloc); ok && alloc.Referrers() != nil {
+			// A local variable: what the function stores in it.
+			for _, ref := range *alloc.Referrers() {
+				if st, ok := ref.(*ssa.Store); ok && st.Addr == ssa.Value(alloc) && c.madeByClassifier(st.Val, err, depth+1) {
+					return true
+				}
+			}
+			return false
+		}
+		return c.madeByClassifier(x.X, err, depth+1)
+	case *ssa.Call:
+		callee := x.Call.StaticCallee()
+		if callee == nil || callee.Pkg != c.res.Pkg {
+			return false
+		}
+		for i, a := range x.Call.Args {
+			if ctxflow.StripInterface(a) == ssa.Value(err) && i < len(callee.Params) && c.classifiesCancellations(callee.Params[i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// classifiesCancellations reports whether the function of error parameter
+// p tests p against both context.Canceled and context.DeadlineExceeded.
+func (c *checker) classifiesCancellations(p *ssa.Parameter) bool {
+	fn := p.Parent()
+	if fn == nil || !knowledge.IsError(p.Type()) {
+		return false
+	}
+	seen := map[knowledge.Role]bool{}
+	for _, b := range fn.Blocks {
+		if t := c.cancelTestOf(b); t != nil && ctxflow.StripInterface(t.err) == ssa.Value(p) {
+			for s := range t.sentinels {
+				seen[s] = true
+			}
+		}
+	}
+	return seen[knowledge.CtxCanceled] && seen[knowledge.CtxDeadlineErr]
 }

@@ -201,7 +201,9 @@
 //     the same package (an error parameter, an error result) that returns,
 //     on some path where the error is not known to be something else (no
 //     cancellation test answered "no", no errors.Is/As found a particular
-//     error), a new error in its place (errors.New, an Errorf without %w, a
+//     error, no test of what a classifier of the package that tests both
+//     Canceled and DeadlineExceeded made of it: fabric's toRpcError), a new
+//     error in its place (errors.New, an Errorf without %w, a
 //     sentinel, a literal with no Unwrap, or a constructor of the package
 //     that returns one), when the caller passes the result on: etcd's
 //     togRPCError turned context.Canceled into an Unknown status this way;

@@ -12,7 +12,7 @@ import (
 // minRecall is the share of the recall suite's cases the command must keep
 // catching: raise it with every improvement, never lower it to make a
 // change pass. `go run ./bench -recall` prints the table and the misses.
-const minRecall = 462
+const minRecall = 463
 
 // TestRecallSuite lints the recall suite (real upstream fixes, each a bug/
 // and a fixed/ package) as a user would and checks that no fixed twin is

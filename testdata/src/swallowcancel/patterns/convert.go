@@ -127,3 +127,58 @@ func preflight(ctx context.Context, name string, resolve func(check func() error
 	}
 	return nil
 }
+
+// A converter that first asks a classifier of the package what the error
+// is (fabric's toRpcError, through a stand-in for gRPC's
+// status.FromContextError): cancellations get their own codes, and the
+// fallback runs only for the rest.
+func fromContextError(err error) *codeError {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return &codeError{code: "DeadlineExceeded", msg: err.Error()}
+	case errors.Is(err, context.Canceled):
+		return &codeError{code: "Canceled", msg: err.Error()}
+	}
+	return &codeError{code: "Unknown", msg: err.Error()}
+}
+
+func toRPCError(err error, unknownCode string) error {
+	var known *codeError
+	if errors.As(err, &known) {
+		return known
+	}
+	known = fromContextError(err)
+	if known.code != "Unknown" {
+		return known
+	}
+	return codeErr(unknownCode, err.Error())
+}
+
+func commitStatus(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "SELECT 1"); err != nil {
+		return toRPCError(err, "FailedPrecondition")
+	}
+	return nil
+}
+
+// A classifier that knows only Canceled decides nothing for a deadline.
+func fromCanceled(err error) *codeError {
+	if errors.Is(err, context.Canceled) {
+		return &codeError{code: "Canceled", msg: err.Error()}
+	}
+	return &codeError{code: "Unknown", msg: err.Error()}
+}
+
+func toRPCErrorCanceledOnly(err error) error {
+	if known := fromCanceled(err); known.code != "Unknown" {
+		return known
+	}
+	return codeErr("FailedPrecondition", err.Error())
+}
+
+func commitStatusCanceledOnly(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "SELECT 1"); err != nil {
+		return toRPCErrorCanceledOnly(err) // want `toRPCErrorCanceledOnly replaces err, which may be a context cancellation`
+	}
+	return nil
+}
