@@ -60,7 +60,7 @@ func checkWriteDeadlines(pass *analysis.Pass, res *ctxflow.Result, tests bool) {
 		call, isCall := ci.(*ssa.Call)
 		if read && recv != nil && len(args) == 1 {
 			if k, ok := keyOf(recv); ok {
-				if zeroTime(args[0]) || !isCall {
+				if zeroTime(res, args[0]) || !isCall {
 					cleared[k] = true // also deferred: scoped to the function's reads
 				} else {
 					readDeadlines[k] = append(readDeadlines[k], connUse{fn, call})
@@ -215,8 +215,25 @@ func isConnWrite(fn *types.Func) bool {
 	return ok && types.Identical(s.Elem(), types.Typ[types.Byte])
 }
 
-// zeroTime reports whether v is the zero time.Time (clearing a deadline).
-func zeroTime(v ssa.Value) bool {
+// zeroTime reports whether v is the zero time.Time (clearing a deadline):
+// a literal, or a package variable the package never stores to (v2ray's
+// `var zeroTime time.Time`).
+func zeroTime(res *ctxflow.Result, v ssa.Value) bool {
+	if knowledge.TypeRole(v.Type()) != knowledge.TimeTimeType {
+		return false
+	}
+	if load, ok := v.(*ssa.UnOp); ok && load.Op == token.MUL {
+		g, ok := load.X.(*ssa.Global)
+		if !ok || g.Pkg != res.Pkg {
+			return false
+		}
+		for _, stored := range res.StoredIn(g) {
+			if c, ok := stored.(*ssa.Const); !ok || c.Value != nil {
+				return false
+			}
+		}
+		return true
+	}
 	c, ok := v.(*ssa.Const)
-	return ok && c.Value == nil && knowledge.TypeRole(v.Type()) == knowledge.TimeTimeType
+	return ok && c.Value == nil
 }
