@@ -216,17 +216,7 @@ func checkedContext(pass *analysis.Pass, res *ctxflow.Result, loop []*ssa.BasicB
 			if !ok {
 				continue
 			}
-			text := types.ExprString(sel.X)
-			id, isIdent := ast.Unparen(sel.X).(*ast.Ident)
-			if !isIdent {
-				return text, false
-			}
-			scope := pass.Pkg.Scope().Innermost(sleep.Pos())
-			if scope == nil {
-				return text, false
-			}
-			_, obj := scope.LookupParent(id.Name, sleep.Pos())
-			return text, obj != nil && obj == pass.TypesInfo.Uses[id]
+			return types.ExprString(sel.X), sameVariableAt(pass, sel.X, sleep.Pos())
 		}
 	}
 	return "", false
@@ -292,17 +282,22 @@ func keptFieldText(pass *analysis.Pass, res *ctxflow.Result, ci ssa.CallInstruct
 	if !ok || !knowledge.IsContext(pass.TypesInfo.TypeOf(sel)) {
 		return "", false
 	}
-	text := types.ExprString(sel)
-	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	return types.ExprString(sel), sameVariableAt(pass, sel.X, sleep.Pos())
+}
+
+// sameVariableAt reports whether x is an identifier that names, at pos,
+// the variable it names where it is written (so a fix at pos can use it).
+func sameVariableAt(pass *analysis.Pass, x ast.Expr, pos token.Pos) bool {
+	id, ok := ast.Unparen(x).(*ast.Ident)
 	if !ok {
-		return text, false
+		return false
 	}
-	scope := pass.Pkg.Scope().Innermost(sleep.Pos())
+	scope := pass.Pkg.Scope().Innermost(pos)
 	if scope == nil {
-		return text, false
+		return false
 	}
-	_, obj := scope.LookupParent(id.Name, sleep.Pos())
-	return text, obj != nil && obj == pass.TypesInfo.Uses[id]
+	_, obj := scope.LookupParent(id.Name, pos)
+	return obj != nil && obj == pass.TypesInfo.Uses[id]
 }
 
 // sleepDuration returns the longest a sleep of v can last when that is
