@@ -166,8 +166,10 @@
 //     with nothing in the loop looking at a context or testing for a
 //     cancellation: once the caller gives up every target is blamed
 //     (typesense-go, rpcx);
-//   - an empty `case <-ctx.Done():` in a loop that does not otherwise look at
-//     the context: the loop spins once the context is done; and `for range
+//   - an empty `case <-ctx.Done():` (or one holding only an unlabelled
+//     break, which leaves the select, not the loop: p2's CommitWithRetries)
+//     in a loop that does not otherwise look at the context: the loop spins
+//     once the context is done; and `for range
 //     ctx.Done()`, whose body never runs (Done is closed, never sent on);
 //     also a case with statements that cannot end the loop (it stores and
 //     starts nothing, changes no variable the loop carries, and the loop's
