@@ -194,7 +194,7 @@ func (c *checker) madeByClassifier(v ssa.Value, err *ssa.Parameter, depth int) b
 		return c.madeByClassifier(x.X, err, depth+1)
 	case *ssa.Extract:
 		return c.madeByClassifier(x.Tuple, err, depth+1)
-	case *ssa.ChangeInterface, *ssa.MakeInterface, *ssa.ChangeType:
+	case *ssa.ChangeInterface, *ssa.MakeInterface:
 		return c.madeByClassifier(ctxflow.StripInterface(x), err, depth+1)
 	case *ssa.UnOp:
 		if x.Op != token.MUL {

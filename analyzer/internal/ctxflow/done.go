@@ -119,17 +119,15 @@ func (r *Result) FoldedDoneCases(fn *ssa.Function) []*Done {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			sel, ok := instr.(*ssa.Select)
-			if !ok {
-				continue
+			if !ok || sel.Blocking && len(sel.States) == 1 {
+				continue // one blocking case: what follows is the case (SelectCase)
 			}
 			for i, st := range sel.States {
 				if st.Dir != types.RecvOnly || SelectCase(sel, i) != nil {
 					continue
 				}
-				if !sel.Blocking || len(sel.States) > 1 {
-					if ctx, o, ok := r.doneChan(st.Chan); ok {
-						out = append(out, &Done{Ctx: ctx, Origin: o, Block: b, Instr: sel, Pos: sel.Pos(), Empty: true})
-					}
+				if ctx, o, ok := r.doneChan(st.Chan); ok {
+					out = append(out, &Done{Ctx: ctx, Origin: o, Block: b, Instr: sel, Pos: sel.Pos(), Empty: true})
 				}
 			}
 		}

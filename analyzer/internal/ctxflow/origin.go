@@ -423,28 +423,37 @@ func nilFallback(phi *ssa.Phi, root *ssa.Call) bool {
 // foundNil returns the value a test found nil when block b is entered only
 // from the nil side of `x == nil` (or `x != nil`), or nil.
 func foundNil(b *ssa.BasicBlock) ssa.Value {
+	if tested, nilSide := nilTestInto(b); nilSide {
+		return tested
+	}
+	return nil
+}
+
+// nilTestInto returns the value compared with nil by the test that is the
+// only way into block b (`x == nil` or `x != nil`), and whether b is that
+// test's nil side; nil when b is entered otherwise.
+func nilTestInto(b *ssa.BasicBlock) (tested ssa.Value, nilSide bool) {
 	if len(b.Preds) != 1 || len(b.Preds[0].Instrs) == 0 {
-		return nil
+		return nil, false
 	}
 	guard := b.Preds[0]
 	iff, ok := guard.Instrs[len(guard.Instrs)-1].(*ssa.If)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	bin, ok := iff.Cond.(*ssa.BinOp)
 	if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
-		return nil
-	}
-	if nilSide := bin.Op == token.EQL && b == guard.Succs[0] || bin.Op == token.NEQ && b == guard.Succs[1]; !nilSide {
-		return nil
+		return nil, false
 	}
 	switch {
 	case isNil(bin.X):
-		return bin.Y
+		tested = bin.Y
 	case isNil(bin.Y):
-		return bin.X
+		tested = bin.X
+	default:
+		return nil, false
 	}
-	return nil
+	return tested, bin.Op == token.EQL && b == guard.Succs[0] || bin.Op == token.NEQ && b == guard.Succs[1]
 }
 
 // nilDefaultEdge reports whether phi's edge i arrives only from the true
@@ -963,22 +972,7 @@ func returnsFoundError(ret *ssa.Return) bool {
 	}
 	errv := ret.Results[n-1]
 	for b := ret.Block(); b != nil; b = b.Idom() {
-		if len(b.Preds) != 1 || len(b.Preds[0].Instrs) == 0 {
-			continue
-		}
-		guard := b.Preds[0]
-		iff, ok := guard.Instrs[len(guard.Instrs)-1].(*ssa.If)
-		if !ok {
-			continue
-		}
-		bin, ok := iff.Cond.(*ssa.BinOp)
-		if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
-			continue
-		}
-		if !(isNil(bin.X) && bin.Y == errv || isNil(bin.Y) && bin.X == errv) {
-			continue
-		}
-		if nonNilSide := bin.Op == token.NEQ && b == guard.Succs[0] || bin.Op == token.EQL && b == guard.Succs[1]; nonNilSide {
+		if tested, nilSide := nilTestInto(b); tested == errv && !nilSide {
 			return true
 		}
 	}
