@@ -11,7 +11,7 @@ import (
 )
 
 func TestCleanupctx(t *testing.T) {
-	analysistest.Run(t, linttest.TestData(t, "../../testdata"), cleanupctx.Analyzer, "cleanupctx/a", "cleanupctx/testcleanup")
+	analysistest.Run(t, linttest.TestData(t, "../../testdata"), cleanupctx.Analyzer, "cleanupctx/a", "cleanupctx/testcleanup", "github.com/redis/go-redis/v9")
 }
 
 // TestDerivedWhenDone: a budget for cleanup derived from the context just

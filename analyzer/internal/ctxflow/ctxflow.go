@@ -455,6 +455,9 @@ func (r *Result) newCall(fn *ssa.Function, ci ssa.CallInstruction) *Call {
 	if concrete := devirtualize(callee, recv); concrete != nil {
 		callee, recv = concrete, recv.(*ssa.MakeInterface).X
 	}
+	if knowledge.Inert(callee) {
+		return nil
+	}
 	c := &Call{Instr: ci, Fn: fn, Callee: callee, Recv: recv, Args: args}
 	c.Sink = r.Catalog.Lookup(callee)
 	c.Cleanup = knowledge.CleanupOf(callee)

@@ -521,6 +521,24 @@ func CleanupOf(fn *types.Func) *Cleanup {
 	return nil
 }
 
+// Inert reports whether fn is a method a library's shape declares inert:
+// neither a wait nor a cleanup, whatever its body does with its context
+// (go-redis's Tx.Close sends an UNWATCH with it but releases the
+// connection whatever became of that). It holds inside the library too,
+// where the method's body is in view.
+func Inert(fn *types.Func) bool {
+	if fn == nil {
+		return false
+	}
+	fn = fn.Origin()
+	for i := range builtinShapes {
+		if sh := &builtinShapes[i]; sh.inert[fn.Name()] && sh.covers(fn) {
+			return true
+		}
+	}
+	return false
+}
+
 // ShortName renders a function as users write it: "http.Get",
 // "(*sql.DB).QueryContext", "(*pgxpool.Pool).Query".
 func ShortName(fn *types.Func) string {
