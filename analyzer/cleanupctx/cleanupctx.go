@@ -64,6 +64,7 @@ func run(pass *analysis.Pass, res *ctxflow.Result) (any, error) {
 	}
 	fp := newFieldPairs(res)
 	fp.findWaits(res, byFn, usesCached)
+	checkStaleBudgets(pass, res, byFn, usesCached)
 	for _, fn := range res.SrcFuncs {
 		calls := byFn[fn]
 		if res.Syntax.Skip(fn.Pos(), false) {
