@@ -115,7 +115,7 @@ func checkRunnerSenders(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeCh
 					}
 				}
 				receives = append(receives, nil) // counted below by block
-				if !after(run, r) || ctxflow.InLoop(r.Block()) {
+				if !ctxflow.RunsBefore(run, r) || ctxflow.InLoop(r.Block()) {
 					return
 				}
 			default:
@@ -124,7 +124,7 @@ func checkRunnerSenders(pass *analysis.Pass, res *ctxflow.Result, mk *ssa.MakeCh
 		}
 	}
 	for _, r := range receives {
-		if r != nil && (!after(run, r) || ctxflow.InLoop(r.Block())) {
+		if r != nil && (!ctxflow.RunsBefore(run, r) || ctxflow.InLoop(r.Block())) {
 			return
 		}
 	}
@@ -203,22 +203,4 @@ func sendsOncePlainly(lit *ssa.Function, vals []ssa.Value) bool {
 		}
 	}
 	return sends > 0
-}
-
-// after reports whether instr runs after the call run, in the same
-// function: run's block dominates instr's, and within one block run comes
-// first.
-func after(run *ssa.Call, instr ssa.Instruction) bool {
-	if run.Block() != instr.Block() {
-		return run.Block().Dominates(instr.Block())
-	}
-	for _, i := range run.Block().Instrs {
-		if i == ssa.Instruction(run) {
-			return true
-		}
-		if i == instr {
-			return false
-		}
-	}
-	return false
 }
