@@ -308,12 +308,25 @@ func loopCanLearnOfCancellation(loop *Loop, retried *ssa.Call, errVal ssa.Value)
 	return false
 }
 
-// Waits reports whether the loop receives from a channel or selects: a
-// stop channel may end it.
+// Waits reports whether the loop receives from a channel or selects on
+// one that may be a stop channel: a pause on a clock alone (a one-case
+// select on a Ticker, as consul-terraform-sync's withRetry paused) cannot
+// end it.
 func (l *Loop) Waits() bool {
 	for b := range l.Blocks {
-		if BlockWaits(b) {
-			return true
+		for _, instr := range b.Instrs {
+			switch x := instr.(type) {
+			case *ssa.Select:
+				for _, st := range x.States {
+					if !ClockChan(st.Chan) {
+						return true
+					}
+				}
+			case *ssa.UnOp:
+				if x.Op == token.ARROW && !ClockChan(x.X) {
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -164,3 +164,60 @@ func touch(c *http.Client, url string) error {
 		return resp.Body.Close()
 	}, time.Second)
 }
+
+// retryOnTicker pauses on a Ticker alone (consul-terraform-sync's
+// withRetry): a clock cannot tell it of a cancellation.
+func retryOnTicker(fxn func() error, count int) error {
+	interval := time.NewTicker(time.Second)
+	defer interval.Stop()
+	attempt := 0
+	var last error
+	for {
+		select {
+		case <-interval.C:
+			attempt++
+			if last = fxn(); last == nil {
+				return nil
+			}
+		}
+		if attempt >= count {
+			return last
+		}
+	}
+}
+
+func applyOnTicker(ctx context.Context, c *http.Client, req *http.Request) error {
+	return retryOnTicker(func() error {
+		resp, err := c.Do(req.WithContext(ctx))
+		if err != nil {
+			return err // want `patterns.retryOnTicker retries this error`
+		}
+		return resp.Body.Close()
+	}, 5)
+}
+
+// retryOnTickerOrStop also waits on a stop channel, which may end it.
+func retryOnTickerOrStop(fxn func() error, stop <-chan struct{}) error {
+	interval := time.NewTicker(time.Second)
+	defer interval.Stop()
+	for {
+		select {
+		case <-interval.C:
+			if err := fxn(); err == nil {
+				return nil
+			}
+		case <-stop:
+			return errors.New("stopped")
+		}
+	}
+}
+
+func applyOnTickerOrStop(ctx context.Context, c *http.Client, req *http.Request, stop <-chan struct{}) error {
+	return retryOnTickerOrStop(func() error {
+		resp, err := c.Do(req.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		return resp.Body.Close()
+	}, stop)
+}
